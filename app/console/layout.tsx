@@ -1,0 +1,23 @@
+import Link from "next/link";
+import { requireStaffPage } from "@/lib/auth/staff-session";
+import { SignOutButton } from "@/components/auth/sign-out-button";
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const staff = await requireStaffPage("/console");
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-7xl items-center justify-between px-6 py-3">
+          <nav className="flex items-center gap-6 text-sm">
+            <Link href="/console" className="font-semibold">Nexa Billing · Console</Link>
+          </nav>
+          <div className="flex items-center gap-4 text-sm text-slate-600">
+            <span>{staff.name} <span className="text-slate-400">({staff.role})</span></span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
+    </div>
+  );
+}

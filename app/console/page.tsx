@@ -1,0 +1,35 @@
+import type { Metadata } from "next";
+import { CUSTOMER_SORTS, listCustomers, listServices, SERVICE_SORTS } from "@/lib/console/directory";
+import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { db } from "@/lib/db/prisma";
+import { CustomersTable, ServicesTable } from "@/components/console/directory-tables";
+
+export const metadata: Metadata = { title: "Console" };
+export const dynamic = "force-dynamic";
+
+export default async function ConsoleHome({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const serviceQuery = parseTableQuery(params, "s_", { sortable: SERVICE_SORTS, defaultSort: "name" });
+  const customerQuery = parseTableQuery(params, "c_", { sortable: CUSTOMER_SORTS, defaultSort: "legalName" });
+  const [services, customers] = await Promise.all([listServices(db(), serviceQuery), listCustomers(db(), customerQuery)]);
+  return (
+    <div className="space-y-10">
+      <div>
+        <h1 className="text-2xl font-semibold">Services</h1>
+        <p className="mt-1 text-sm text-slate-600">Apps that bill through Nexa Billing.</p>
+        <div className="mt-4">
+          <ServicesTable rows={services.rows}
+            state={{ ...serviceQuery, page: services.page, pageCount: services.pageCount, total: services.total }} />
+        </div>
+      </div>
+      <div>
+        <h2 className="text-2xl font-semibold">Customers</h2>
+        <p className="mt-1 text-sm text-slate-600">Unified billing customers and the service accounts linked to them.</p>
+        <div className="mt-4">
+          <CustomersTable rows={customers.rows}
+            state={{ ...customerQuery, page: customers.page, pageCount: customers.pageCount, total: customers.total }} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { db } from "@/lib/db/prisma";
+import { verifyPassword } from "./password";
+
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  password: z.string().min(1).max(200),
+});
+
+/** Checks a staff e-mail and password; null when they do not match an enabled account. */
+export async function authenticateStaff(email: unknown, password: unknown) {
+  const parsed = credentialsSchema.safeParse({ email, password });
+  if (!parsed.success) return null;
+  const user = await db().staffUser.findUnique({ where: { email: parsed.data.email } });
+  const ok = await verifyPassword(parsed.data.password, user?.passwordHash);
+  if (!user || !ok || user.disabledAt) return null;
+  await db().staffUser.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/signin", error: "/signin" },
+  providers: [
+    CredentialsProvider({
+      id: "staff-credentials",
+      name: "Staff e-mail and password",
+      credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
+      authorize: (credentials) => authenticateStaff(credentials?.email, credentials?.password),
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.kind = "staff";
+        token.role = (user as { role?: string }).role;
+        token.sub = user.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (session.user) {
+        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role });
+      }
+      return session;
+    },
+  },
+};

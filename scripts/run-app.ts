@@ -1,0 +1,79 @@
+// npm run dev | npm start
+// Brings the app up on DATABASE_URL, or on an embedded PostgreSQL (data in .data/postgres) when it is unset:
+// migrates, seeds the demo catalog on a fresh database, then runs `next dev` or `next start`.
+import exitHook from "async-exit-hook";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { applyMigrations } from "../lib/db/migrations";
+import { openLocalDatabase } from "../lib/db/local-database";
+import { createPrismaClient } from "../lib/db/prisma";
+import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
+
+const mode = process.argv[2] === "start" ? "start" : "dev";
+const port = Number(process.env.PORT ?? 3000);
+const nextBin = "node_modules/next/dist/bin/next";
+
+function authSecret(): string {
+  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  const file = ".data/nextauth-secret";
+  if (!existsSync(file)) {
+    mkdirSync(".data", { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+const database = await openLocalDatabase();
+console.log(database.embedded ? `Embedded PostgreSQL running (${database.url.replace(/:[^:@/]+@/, ":***@")})` : "Using DATABASE_URL");
+
+let child: ChildProcess | undefined;
+exitHook((done) => {
+  const stopDatabase = () => database.stop().catch(() => {}).finally(done);
+  if (child && child.exitCode === null) {
+    child.once("exit", stopDatabase);
+    child.kill("SIGTERM");
+  } else {
+    void stopDatabase();
+  }
+});
+
+try {
+  const report = await applyMigrations(database.url, { log: console.log });
+  console.log(`Database schema up to date (${report.applied.length + report.alreadyApplied.length} migrations).`);
+  const prisma = createPrismaClient(database.url);
+  const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
+  await prisma.$disconnect();
+  const url = `http://localhost:${port}`;
+  if (seed.seeded && seed.admin) {
+    console.log("\n  Demo catalog seeded. This login is printed only once — note it now:");
+    console.log(`    Console:  ${url}/console`);
+    console.log(`    E-mail:   ${seed.admin.email}`);
+    console.log(`    Password: ${seed.admin.password}`);
+    for (const key of seed.apiKeys ?? []) console.log(`    API key (${key.service}): ${key.key}`);
+    console.log("");
+  } else {
+    console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
+  }
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const env = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  NEXTAUTH_SECRET: authSecret(),
+  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+if (mode === "start" && !existsSync(".next/BUILD_ID")) {
+  console.log("No production build found; running next build first.");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
+child.on("exit", (code) => {
+  // Next exited on its own (crash or port in use): stop the database and leave with its code.
+  if (code !== null) void database.stop().finally(() => process.exit(code));
+});
