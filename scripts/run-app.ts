@@ -27,14 +27,18 @@ function authSecret(): string {
 const database = await openLocalDatabase();
 console.log(database.embedded ? `Embedded PostgreSQL running (${database.url.replace(/:[^:@/]+@/, ":***@")})` : "Using DATABASE_URL");
 
-let child: ChildProcess | undefined;
+let stopping: Promise<void> | undefined;
+const stopDatabase = () => (stopping ??= database.stop().catch(() => {}));
+
+const app: { child?: ChildProcess } = {};
 exitHook((done) => {
-  const stopDatabase = () => database.stop().catch(() => {}).finally(done);
+  const stopAll = () => void stopDatabase().finally(done);
+  const child = app.child;
   if (child && child.exitCode === null) {
-    child.once("exit", stopDatabase);
+    child.once("exit", stopAll);
     child.kill("SIGTERM");
   } else {
-    void stopDatabase();
+    stopAll();
   }
 });
 
@@ -72,8 +76,8 @@ if (mode === "start" && !existsSync(".next/BUILD_ID")) {
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
-child.on("exit", (code) => {
+app.child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
+app.child.on("exit", (code) => {
   // Next exited on its own (crash or port in use): stop the database and leave with its code.
-  if (code !== null) void database.stop().finally(() => process.exit(code));
+  if (code !== null) void stopDatabase().finally(() => process.exit(code));
 });

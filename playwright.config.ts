@@ -1,0 +1,19 @@
+import { defineConfig } from "@playwright/test";
+
+// The app server is started by scripts/test.ts (npm test) and handed over in NEXA_TEST_BASE_URL.
+// Browsers are never downloaded: Debian's Chromium is launched from CHROMIUM_PATH.
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  use: {
+    baseURL: process.env.NEXA_TEST_BASE_URL ?? "http://127.0.0.1:3000",
+    trace: "off",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+});

@@ -1,0 +1,157 @@
+// npm test — every test against real infrastructure, started here:
+//   1. a PostgreSQL server (DATABASE_URL's server when set, else an ephemeral embedded one) with a fresh database,
+//      migrated and seeded;
+//   2. type checking and lint;
+//   3. a production build of the app, served with `next start`;
+//   4. Vitest (unit + integration over real HTTP and Postgres), then Playwright in Debian's Chromium.
+// Ends with one line: "summary: N passed, N failed, N skipped".
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { applyMigrations } from "../lib/db/migrations";
+import { createPrismaClient } from "../lib/db/prisma";
+import { seedDemoCatalog } from "../lib/seed/demo-catalog";
+import { startAppServer, type AppServer } from "../tests/support/app-server";
+import { openTestCluster } from "../tests/support/test-database";
+
+const args = new Set(process.argv.slice(2));
+const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length); // unit|integration|e2e
+const skipBuild = args.has("--skip-build") || process.env.NEXA_TEST_SKIP_BUILD === "1";
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+interface Tally { passed: number; failed: number; skipped: number }
+const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+const problems: string[] = [];
+
+function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env, quiet = false): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const onData = (d: Buffer) => {
+      output += d;
+      if (!quiet) process.stdout.write(d);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function section(title: string) {
+  console.log(`\n=== ${title} ===`);
+}
+
+async function check(name: string, command: string, commandArgs: string[], env?: NodeJS.ProcessEnv) {
+  section(name);
+  const { code, output } = await run(command, commandArgs, env, true);
+  if (code === 0) {
+    tally.passed += 1;
+    console.log(`${name}: ok`);
+  } else {
+    tally.failed += 1;
+    problems.push(name);
+    console.log(output.trim().split("\n").slice(-60).join("\n"));
+    console.log(`${name}: FAILED`);
+  }
+}
+
+const node = process.execPath;
+const cluster = await openTestCluster();
+let server: AppServer | undefined;
+const reportDir = mkdtempSync(path.join(tmpdir(), "nexa-test-report-"));
+try {
+  section("Database");
+  const databaseUrl = await cluster.createDatabase("nexa_test");
+  await applyMigrations(databaseUrl);
+  const adminPassword = randomBytes(12).toString("base64url");
+  const prisma = createPrismaClient(databaseUrl);
+  await seedDemoCatalog(prisma, { adminPassword });
+  await prisma.$disconnect();
+  console.log(`${cluster.embedded ? "Embedded" : "External"} PostgreSQL, fresh database migrated and seeded.`);
+
+  const testEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    NEXA_TEST_ADMIN_URL: cluster.adminUrl,
+    NEXA_TEST_ADMIN_EMAIL: "admin@nexa.example",
+    NEXA_TEST_ADMIN_PASSWORD: adminPassword,
+    NEXTAUTH_SECRET: "test-secret-not-for-production",
+    CHROMIUM_PATH: chromiumPath,
+    NEXT_TELEMETRY_DISABLED: "1",
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+  };
+
+  if (!only) {
+    await check("typecheck", node, ["node_modules/typescript/bin/tsc", "--noEmit"], testEnv);
+    await check("lint", node, ["node_modules/eslint/bin/eslint.js", "."], testEnv);
+  }
+
+  if (only !== "unit") {
+    if (!skipBuild || !existsSync(".next/BUILD_ID")) {
+      section("Build");
+      const build = await run(node, ["node_modules/next/dist/bin/next", "build"], testEnv, true);
+      if (build.code !== 0) {
+        console.log(build.output.split("\n").slice(-80).join("\n"));
+        throw new Error("next build failed");
+      }
+      console.log("next build: ok");
+    }
+    server = await startAppServer({ databaseUrl, env: { NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET! } });
+    testEnv.NEXA_TEST_BASE_URL = server.baseUrl;
+    console.log(`App serving at ${server.baseUrl}`);
+  }
+
+  if (only !== "e2e") {
+    section("Vitest");
+    const vitestJson = path.join(reportDir, "vitest.json");
+    const projectFilter = only === "unit" ? ["tests/unit"] : only === "integration" ? ["tests/integration"] : [];
+    await run(node, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projectFilter], testEnv);
+    if (existsSync(vitestJson)) {
+      const report = JSON.parse(readFileSync(vitestJson, "utf8"));
+      tally.passed += report.numPassedTests;
+      tally.failed += report.numFailedTests;
+      tally.skipped += report.numPendingTests + report.numTodoTests;
+      if (report.numFailedTests > 0 || report.success === false) problems.push("vitest");
+      if (report.numFailedTests === 0 && report.success === false) tally.failed += 1; // a suite failed to load
+    } else {
+      tally.failed += 1;
+      problems.push("vitest (no report)");
+    }
+  }
+
+  if (!only || only === "e2e") {
+    section("Playwright (Chromium)");
+    if (!existsSync(chromiumPath)) {
+      tally.failed += 1;
+      problems.push(`e2e: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+    } else {
+      const pwJson = path.join(reportDir, "playwright.json");
+      await run(node, ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json"], { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+      if (existsSync(pwJson)) {
+        const stats = JSON.parse(readFileSync(pwJson, "utf8")).stats;
+        tally.passed += stats.expected + stats.flaky;
+        tally.failed += stats.unexpected;
+        tally.skipped += stats.skipped;
+        if (stats.unexpected > 0) problems.push("playwright");
+      } else {
+        tally.failed += 1;
+        problems.push("playwright (no report)");
+      }
+    }
+  }
+} catch (error) {
+  tally.failed += 1;
+  problems.push((error as Error).message);
+  console.error(error);
+} finally {
+  await server?.stop();
+  await cluster.stop().catch(() => {});
+  rmSync(reportDir, { recursive: true, force: true });
+}
+
+if (problems.length) console.log(`\nFailures: ${problems.join("; ")}`);
+console.log(`\nsummary: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+process.exit(tally.failed > 0 ? 1 : 0);
