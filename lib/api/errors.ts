@@ -1,3 +1,5 @@
+import { DomainError } from "@/lib/errors";
+
 /**
  * Lago-shaped API errors: `{status, error, code?, error_details?}` with Lago's phrases per HTTP status.
  * Route handlers throw ApiError; `handleApiErrors` turns it (and anything unexpected) into a response.
@@ -54,12 +56,25 @@ export function errorResponse(error: ApiError): Response {
   return Response.json(error.toBody(), { status: error.status });
 }
 
-/** Runs a handler; ApiErrors become their Lago body, anything else a logged 500 with no internals leaked. */
+const STATUS_OF_KIND: Record<DomainError["kind"], number> = {
+  not_found: 404,
+  invalid: 422,
+  conflict: 409,
+  forbidden: 403,
+  not_allowed: 405,
+};
+
+export function apiErrorFromDomain(error: DomainError): ApiError {
+  return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.details as ErrorDetails | undefined, error.message);
+}
+
+/** Runs a handler; API and domain errors become their Lago body, anything else a logged 500 with no internals leaked. */
 export async function handleApiErrors(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
+    if (error instanceof DomainError) return errorResponse(apiErrorFromDomain(error));
     console.error("Unhandled API error", error);
     return errorResponse(new ApiError(500, "internal_error", undefined, "An unexpected error occurred."));
   }

@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
+import { verifyPortalToken } from "@/lib/portal/access-token";
 import { verifyPassword } from "./password";
 
 const credentialsSchema = z.object({
@@ -20,6 +21,16 @@ export async function authenticateStaff(email: unknown, password: unknown) {
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
+/** The customer a portal link lets in, or null when the token is forged, expired or the customer is gone. */
+export async function authenticatePortalToken(token: unknown) {
+  if (typeof token !== "string") return null;
+  const claims = verifyPortalToken(token);
+  if (!claims) return null;
+  const customer = await db().customer.findFirst({ where: { id: claims.customerId, deletedAt: null } });
+  if (!customer) return null;
+  return { id: customer.id, email: customer.email, name: customer.displayName ?? customer.legalName, role: "customer" };
+}
+
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
   pages: { signIn: "/signin", error: "/signin" },
@@ -30,12 +41,19 @@ export const authOptions: NextAuthOptions = {
       credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
       authorize: (credentials) => authenticateStaff(credentials?.email, credentials?.password),
     }),
+    CredentialsProvider({
+      id: "portal-token",
+      name: "Customer portal link",
+      credentials: { token: { label: "Token", type: "text" } },
+      authorize: (credentials) => authenticatePortalToken(credentials?.token),
+    }),
   ],
   callbacks: {
     jwt({ token, user }) {
       if (user) {
-        token.kind = "staff";
-        token.role = (user as { role?: string }).role;
+        const role = (user as { role?: string }).role;
+        token.kind = role === "customer" ? "customer" : "staff";
+        token.role = role;
         token.sub = user.id;
       }
       return token;

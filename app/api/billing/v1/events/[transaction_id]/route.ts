@@ -1,0 +1,11 @@
+import { db } from "@/lib/db/prisma";
+import { notFound } from "@/lib/api/errors";
+import { json, serviceRoute } from "@/lib/api/route";
+import { serializeEvent } from "@/lib/api/serializers/usage";
+import { findEvent } from "@/lib/usage/usage-events";
+
+export const GET = serviceRoute<{ transaction_id: string }>(async ({ params, service }) => {
+  const event = await findEvent(db(), service.id, params.transaction_id);
+  if (!event) throw notFound("event");
+  return json({ event: serializeEvent(event) });
+});

@@ -1,0 +1,26 @@
+import { db } from "@/lib/db/prisma";
+import { parseBatch } from "@/lib/api/batch";
+import { readArrayEnvelope } from "@/lib/api/request";
+import { json, serviceRoute } from "@/lib/api/route";
+import { eventBody, MAX_EVENTS_PER_BATCH } from "@/lib/api/schemas/usage";
+import { serializeEvent } from "@/lib/api/serializers/usage";
+import { ingestEvents } from "@/lib/usage/usage-events";
+
+/** Up to 100 events, all or nothing (Lago's batch). */
+export const POST = serviceRoute(async ({ request, service }) => {
+  const items = parseBatch(eventBody, await readArrayEnvelope(request, "events"), "events", MAX_EVENTS_PER_BATCH);
+  const now = new Date();
+  const results = await ingestEvents(
+    db(),
+    service.id,
+    items.map((body) => ({
+      transactionId: body.transaction_id,
+      code: body.code,
+      externalSubscriptionId: body.external_subscription_id,
+      timestamp: body.timestamp ?? now,
+      properties: body.properties ?? {},
+      preciseTotalAmountCents: body.precise_total_amount_cents,
+    })),
+  );
+  return json({ events: results.map((r) => serializeEvent(r.event)) });
+});

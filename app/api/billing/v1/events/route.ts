@@ -1,0 +1,50 @@
+import { db } from "@/lib/db/prisma";
+import { pageRequest, paginationMeta } from "@/lib/api/pagination";
+import { parseBody, readEnvelope } from "@/lib/api/request";
+import { json, serviceRoute } from "@/lib/api/route";
+import { eventBody } from "@/lib/api/schemas/usage";
+import { serializeEvent } from "@/lib/api/serializers/usage";
+import { isoDateTime } from "@/lib/api/schemas/common";
+import { validationError } from "@/lib/api/errors";
+import { ingestEvents } from "@/lib/usage/usage-events";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+export const POST = serviceRoute(async ({ request, service }) => {
+  const body = parseBody(eventBody, await readEnvelope(request, "event"));
+  const [result] = await ingestEvents(db(), service.id, [
+    {
+      transactionId: body.transaction_id,
+      code: body.code,
+      externalSubscriptionId: body.external_subscription_id,
+      timestamp: body.timestamp ?? new Date(),
+      properties: body.properties ?? {},
+      preciseTotalAmountCents: body.precise_total_amount_cents,
+    },
+  ]);
+  return json({ event: serializeEvent(result.event) });
+});
+
+function dateParam(url: URL, key: string): Date | undefined {
+  const raw = url.searchParams.get(key);
+  if (raw === null) return undefined;
+  const parsed = isoDateTime.safeParse(raw);
+  if (!parsed.success) throw validationError({ [key]: ["invalid_date"] });
+  return parsed.data;
+}
+
+export const GET = serviceRoute(async ({ url, service }) => {
+  const page = pageRequest(url);
+  const from = dateParam(url, "timestamp_from");
+  const to = dateParam(url, "timestamp_to");
+  const where: Prisma.UsageEventWhereInput = {
+    serviceId: service.id,
+    ...(url.searchParams.get("code") ? { code: url.searchParams.get("code")! } : {}),
+    ...(url.searchParams.get("external_subscription_id") ? { externalSubscriptionId: url.searchParams.get("external_subscription_id")! } : {}),
+    ...(from || to ? { timestamp: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
+  };
+  const [total, events] = await Promise.all([
+    db().usageEvent.count({ where }),
+    db().usageEvent.findMany({ where, orderBy: [{ timestamp: "desc" }, { id: "asc" }], skip: page.skip, take: page.take }),
+  ]);
+  return json({ events: events.map((e) => serializeEvent(e)), meta: paginationMeta(page, total) });
+});

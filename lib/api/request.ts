@@ -1,0 +1,84 @@
+import type { z } from "zod";
+import { ApiError, validationError } from "./errors";
+
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Reads a JSON body. Malformed JSON is 400 (as Lago), an over-large body 413; never a 500. */
+export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new ApiError(413, "payload_too_large", undefined, `Request body exceeds ${maxBytes} bytes`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "payload_too_large", undefined, `Request body exceeds ${maxBytes} bytes`);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "malformed_json", undefined, "the request body is not valid JSON");
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The object under Lago's singular root key (`{"customer": {...}}`); 400 with Lago's wording when it is missing. */
+export async function readEnvelope(request: Request, rootKey: string): Promise<Record<string, unknown>> {
+  const body = await readJson(request);
+  const inner = isPlainObject(body) ? body[rootKey] : undefined;
+  if (!isPlainObject(inner) || Object.keys(inner).length === 0) {
+    throw new ApiError(400, "missing_root_key", undefined, `param is missing or the value is empty or invalid: ${rootKey}`);
+  }
+  return inner;
+}
+
+/** Like readEnvelope for batch bodies whose root holds an array (`{"events": [...]}`). */
+export async function readArrayEnvelope(request: Request, rootKey: string): Promise<unknown[]> {
+  const body = await readJson(request);
+  const inner = isPlainObject(body) ? body[rootKey] : undefined;
+  if (!Array.isArray(inner)) {
+    throw new ApiError(400, "missing_root_key", undefined, `param is missing or the value is empty or invalid: ${rootKey}`);
+  }
+  return inner;
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (!isPlainObject(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key as never];
+  }
+  return current;
+}
+
+/**
+ * Lago-style field errors from a zod failure: `{field: [code]}` where a missing value is `value_is_mandatory`, a
+ * custom refinement carries its own code as message, and anything else is `value_is_invalid`.
+ */
+export function zodErrorDetails(error: z.ZodError, data: unknown, prefix: PropertyKey[] = []): Record<string, string[]> {
+  const details: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path];
+    const key = path.length ? path.map(String).join(".") : "base";
+    let code = "value_is_invalid";
+    if (issue.code === "custom" && /^[a-z_]+$/.test(issue.message)) code = issue.message;
+    else if (issue.code === "invalid_type" && valueAt(data, issue.path) === undefined) code = "value_is_mandatory";
+    else if (issue.code === "too_big" && issue.origin === "string") code = "value_is_too_long";
+    else if (issue.code === "too_big" || issue.code === "too_small") code = issue.origin === "array" ? "value_is_invalid" : "value_is_out_of_range";
+    else if (/^[a-z_]+$/.test(issue.message)) code = issue.message;
+    const codes = (details[key] ??= []);
+    if (!codes.includes(code)) codes.push(code);
+  }
+  return details;
+}
+
+/** Validates with zod; failures become 422 validation_errors with per-field codes. */
+export function parseBody<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw validationError(zodErrorDetails(result.error, data));
+  return result.data;
+}
+
+/** Which keys the caller sent: Lago's upserts only change fields whose key is present. */
+export function presentKeys(body: Record<string, unknown>): Set<string> {
+  return new Set(Object.keys(body));
+}

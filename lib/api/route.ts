@@ -1,0 +1,28 @@
+import { db } from "@/lib/db/prisma";
+import { handleApiErrors } from "./errors";
+import { authenticateService, type AuthenticatedService } from "./service-auth";
+
+export interface ServiceRequestContext<P> {
+  request: Request;
+  url: URL;
+  params: P;
+  service: AuthenticatedService;
+}
+
+/** Wraps a Next.js route handler of the inbound API: API-key authentication, then Lago-shaped errors for any failure. */
+export function serviceRoute<P = Record<string, never>>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
+  return (request: Request, context: { params: Promise<P> }) =>
+    handleApiErrors(async () => {
+      const service = await authenticateService(db(), request.headers.get("authorization"));
+      const params = (await context.params) ?? ({} as P);
+      return handler({ request, url: new URL(request.url), params, service });
+    });
+}
+
+/** JSON response that carries bigint values as numbers (amounts in cents stay far below 2^53). */
+export function json(body: unknown, status = 200): Response {
+  return new Response(
+    JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? Number(value) : value)),
+    { status, headers: { "Content-Type": "application/json; charset=utf-8" } },
+  );
+}

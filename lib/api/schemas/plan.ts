@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { ChargeInput, PlanInput } from "@/lib/catalog/plans";
+import { amountCents, catalogCode, currencyCode, decimalString, optionalText } from "./common";
+
+const chargeBody = z.object({
+  id: z.string().uuid().optional(),
+  billable_metric_id: z.string().uuid().optional(),
+  billable_metric_code: z.string().optional(),
+  code: catalogCode.optional(),
+  charge_model: z.enum(["standard", "graduated", "volume", "package", "percentage"]),
+  properties: z.record(z.string(), z.unknown()).nullable().optional(),
+  // Usage-based charges are billed in arrears at period end; instant (in-advance) charges and per-unit proration of
+  // recurring metrics are not offered, and saying so beats accepting a setting that would be ignored.
+  pay_in_advance: z.boolean().optional().refine((v) => !v, "not_supported"),
+  prorated: z.boolean().optional().refine((v) => !v, "not_supported"),
+  invoiceable: z.boolean().optional().refine((v) => v !== false, "not_supported"),
+  min_amount_cents: amountCents.nullable().optional(),
+  invoice_display_name: optionalText(),
+  included_quantity: decimalString.optional().refine((v) => v === undefined || !v.startsWith("-"), "value_is_out_of_range"),
+  tax_codes: z.array(z.string()).optional(),
+  filters: z.array(z.unknown()).max(0, "not_supported").optional(),
+}).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
+
+const planFields = {
+  name: z.string().trim().min(1, "value_is_mandatory").max(255),
+  code: catalogCode,
+  interval: z.enum(["weekly", "monthly", "quarterly", "semiannual", "yearly"]),
+  amount_cents: amountCents,
+  amount_currency: currencyCode.optional(),
+  pay_in_advance: z.boolean().optional(),
+  trial_period: decimalString.nullable().optional(),
+  bill_charges_monthly: z.boolean().nullable().optional(),
+  description: optionalText(2000),
+  invoice_display_name: optionalText(),
+  tax_codes: z.array(z.string()).optional(),
+  charges: z.array(chargeBody).max(100).optional(),
+};
+
+export const createPlanBody = z.object(planFields);
+export const updatePlanBody = z.object(planFields).partial();
+
+function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
+  return {
+    id: body.id,
+    billableMetricId: body.billable_metric_id,
+    billableMetricCode: body.billable_metric_code,
+    code: body.code,
+    chargeModel: body.charge_model,
+    properties: body.properties ?? undefined,
+    includedQuantity: body.included_quantity,
+    minAmountCents: body.min_amount_cents ?? null,
+    invoiceDisplayName: body.invoice_display_name,
+  };
+}
+
+export function planInputFrom(body: Partial<z.infer<typeof createPlanBody>>): Partial<PlanInput> {
+  const input: Partial<PlanInput> = {};
+  if (body.code !== undefined) input.code = body.code;
+  if (body.name !== undefined) input.name = body.name;
+  if (body.description !== undefined) input.description = body.description;
+  if (body.invoice_display_name !== undefined) input.invoiceDisplayName = body.invoice_display_name;
+  if (body.interval !== undefined) input.interval = body.interval;
+  if (body.amount_cents !== undefined) input.amountCents = body.amount_cents;
+  if (body.amount_currency !== undefined) input.currency = body.amount_currency;
+  if (body.pay_in_advance !== undefined) input.payInAdvance = body.pay_in_advance;
+  if (body.trial_period !== undefined) input.trialPeriodDays = body.trial_period;
+  if (body.bill_charges_monthly !== undefined) input.billChargesMonthly = body.bill_charges_monthly;
+  if (body.charges !== undefined) input.charges = body.charges.map(chargeInputFrom);
+  return input;
+}

@@ -1,0 +1,53 @@
+import type { PlanWithCharges } from "@/lib/catalog/plans";
+
+export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
+  return {
+    lago_id: charge.id,
+    lago_billable_metric_id: charge.billableMetricId,
+    billable_metric_code: charge.billableMetric.code,
+    code: charge.code,
+    invoice_display_name: charge.invoiceDisplayName,
+    created_at: charge.createdAt.toISOString(),
+    charge_model: charge.chargeModel,
+    invoiceable: true,
+    regroup_paid_fees: null,
+    pay_in_advance: false,
+    prorated: false,
+    min_amount_cents: charge.minAmountCents === null ? 0 : Number(charge.minAmountCents),
+    included_quantity: charge.includedQuantity.toString(),
+    accepts_target_wallet: false,
+    properties: charge.properties,
+    applied_pricing_unit: null,
+    lago_parent_id: null,
+    filters: [],
+    taxes: [],
+  };
+}
+
+export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptions?: number; customers?: number } = {}) {
+  return {
+    lago_id: plan.id,
+    name: plan.name,
+    invoice_display_name: plan.invoiceDisplayName,
+    created_at: plan.createdAt.toISOString(),
+    code: plan.code,
+    interval: plan.interval,
+    description: plan.description,
+    amount_cents: Number(plan.amountCents),
+    amount_currency: plan.currency,
+    trial_period: plan.trialPeriodDays === null ? null : Number(plan.trialPeriodDays.toString()),
+    pay_in_advance: plan.payInAdvance,
+    bill_charges_monthly: plan.billChargesMonthly,
+    bill_fixed_charges_monthly: null,
+    customers_count: counts.customers ?? 0,
+    active_subscriptions_count: counts.activeSubscriptions ?? 0,
+    draft_invoices_count: 0,
+    parent_id: null,
+    pending_deletion: plan.deletedAt !== null,
+    charges: plan.charges.map(serializeCharge),
+    fixed_charges: [],
+    usage_thresholds: [],
+    taxes: [],
+    entitlements: [],
+  };
+}

@@ -1,0 +1,15 @@
+import { getServerSession } from "next-auth";
+import { authOptions } from "./options";
+
+export interface CustomerSession {
+  customerId: string;
+  name: string;
+}
+
+/** The customer signed in to the portal, if any (staff sessions are not customer sessions). */
+export async function currentCustomer(): Promise<CustomerSession | null> {
+  const session = await getServerSession(authOptions);
+  const user = session?.user as { id?: string; kind?: string; name?: string } | undefined;
+  if (!user || user.kind !== "customer" || !user.id) return null;
+  return { customerId: user.id, name: user.name ?? "" };
+}

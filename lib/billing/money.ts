@@ -1,0 +1,47 @@
+/**
+ * Money: integer minor units (`bigint` cents) for every stored or invoiced amount; exact `Decimal` values in major units
+ * (dollars) while an amount is being computed.
+ *
+ * Rounding rule: an exact amount becomes cents exactly once, at the end of an invoice line, by rounding half up — ties go
+ * away from zero (12.345 → 12.35, −12.345 → −12.35), everything else to the nearest cent. Currencies are assumed to have
+ * two decimal places (CAD, USD, EUR).
+ */
+import { BillingDecimal, decimal, type Decimal } from "./decimal";
+
+const CENTS_PER_UNIT = 100;
+
+/** Rounds an exact amount in major units to cents, half up (away from zero). */
+export function roundToCents(amount: Decimal): bigint {
+  const cents = decimal(amount).mul(CENTS_PER_UNIT).toDecimalPlaces(0, BillingDecimal.ROUND_HALF_UP);
+  return BigInt(cents.toFixed(0));
+}
+
+/** Cents as an exact amount in major units (1999n → 19.99). */
+export function centsToDecimal(cents: bigint): Decimal {
+  return decimal(cents).div(CENTS_PER_UNIT);
+}
+
+/** Converts an amount that is already whole cents; throws rather than silently round a sub-cent amount. */
+export function decimalToCents(amount: Decimal): bigint {
+  const cents = decimal(amount).mul(CENTS_PER_UNIT);
+  if (!cents.isInteger()) throw new RangeError(`${amount.toString()} is not a whole number of cents`);
+  return BigInt(cents.toFixed(0));
+}
+
+/** cents × factor, rounded once with the rounding rule (proration fractions, tax rates). */
+export function scaleCents(cents: bigint, factor: Decimal): bigint {
+  return roundToCents(centsToDecimal(cents).mul(factor));
+}
+
+export function sumCents(values: Iterable<bigint>): bigint {
+  let total = BigInt(0);
+  for (const value of values) total += value;
+  return total;
+}
+
+/** Exact sum of major-unit amounts (no rounding). */
+export function sumDecimals(values: Iterable<Decimal>): Decimal {
+  let total = decimal(0);
+  for (const value of values) total = total.plus(value);
+  return total;
+}

@@ -1,0 +1,187 @@
+import type { Db } from "@/lib/db/prisma";
+import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
+import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
+import { validateChargeProperties } from "@/lib/billing/charge-models";
+import { assertCatalogWritable } from "./ownership";
+
+export interface ChargeInput {
+  /** Existing charge id when updating a plan; absent for a new charge. */
+  id?: string;
+  billableMetricId?: string;
+  billableMetricCode?: string;
+  code?: string;
+  chargeModel: ChargeModel;
+  properties?: Record<string, unknown>;
+  includedQuantity?: string;
+  minAmountCents?: bigint | null;
+  invoiceDisplayName?: string | null;
+}
+
+export interface PlanInput {
+  code: string;
+  name: string;
+  description?: string | null;
+  invoiceDisplayName?: string | null;
+  interval: PlanInterval;
+  amountCents: bigint;
+  currency?: string;
+  payInAdvance?: boolean;
+  trialPeriodDays?: string | null;
+  billChargesMonthly?: boolean | null;
+  charges?: ChargeInput[];
+}
+
+export const planInclude = {
+  charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: { createdAt: "asc" } },
+} satisfies Prisma.PlanInclude;
+export type PlanWithCharges = Prisma.PlanGetPayload<{ include: typeof planInclude }>;
+
+export async function findPlanByCode(client: Db | Prisma.TransactionClient, code: string): Promise<PlanWithCharges | null> {
+  return client.plan.findFirst({ where: { code, deletedAt: null }, include: planInclude });
+}
+
+export async function getPlanByCode(client: Db | Prisma.TransactionClient, code: string): Promise<PlanWithCharges> {
+  const plan = await findPlanByCode(client, code);
+  if (!plan) throw entityNotFound("plan");
+  return plan;
+}
+
+/** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */
+async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[]) {
+  const ids = charges.map((c) => c.billableMetricId).filter((v): v is string => Boolean(v));
+  const codes = charges.map((c) => c.billableMetricCode).filter((v): v is string => Boolean(v));
+  const metrics = await tx.billableMetric.findMany({ where: { deletedAt: null, OR: [{ id: { in: ids } }, { code: { in: codes } }] } });
+  const seenCodes = new Set<string>();
+  return charges.map((charge, index) => {
+    const metric = metrics.find((m) => (charge.billableMetricId ? m.id === charge.billableMetricId : m.code === charge.billableMetricCode));
+    if (!metric) throw new DomainError("not_found", "billable_metrics_not_found", { [`charges.${index}.billable_metric_id`]: ["billable_metric_not_found"] });
+    if (charge.chargeModel === "percentage" && metric.aggregation === "last") {
+      throw invalidField(`charges.${index}.charge_model`, "not_compatible_with_aggregation_type");
+    }
+    const checked = validateChargeProperties(charge.chargeModel, charge.properties ?? null);
+    if (!checked.valid) {
+      const details = Object.fromEntries(Object.entries(checked.errors).map(([field, codes]) => [`charges.${index}.properties.${field}`, codes]));
+      throw new DomainError("invalid", "validation_errors", details, "Invalid charge properties");
+    }
+    const code = charge.code ?? metric.code;
+    if (seenCodes.has(code)) throw invalidField(`charges.${index}.code`, "value_already_exist", "Two charges of the plan have the same code");
+    seenCodes.add(code);
+    return {
+      id: charge.id,
+      billableMetricId: metric.id,
+      code,
+      chargeModel: charge.chargeModel,
+      properties: checked.properties as unknown as Prisma.InputJsonValue,
+      includedQuantity: new Prisma.Decimal(charge.includedQuantity ?? "0"),
+      minAmountCents: charge.minAmountCents ?? null,
+      invoiceDisplayName: charge.invoiceDisplayName ?? null,
+    };
+  });
+}
+
+export async function createPlan(client: Db, serviceId: string | null, input: PlanInput): Promise<PlanWithCharges> {
+  try {
+    return await client.$transaction(async (tx) => {
+      const charges = await resolveCharges(tx, input.charges ?? []);
+      const plan = await tx.plan.create({
+        data: {
+          serviceId,
+          code: input.code,
+          name: input.name,
+          description: input.description ?? null,
+          invoiceDisplayName: input.invoiceDisplayName ?? null,
+          interval: input.interval,
+          amountCents: input.amountCents,
+          currency: input.currency ?? "CAD",
+          payInAdvance: input.payInAdvance ?? false,
+          trialPeriodDays: input.trialPeriodDays ? new Prisma.Decimal(input.trialPeriodDays) : null,
+          billChargesMonthly: input.interval === "yearly" || input.interval === "semiannual" ? (input.billChargesMonthly ?? false) : null,
+          charges: { create: charges.map((c) => ({ ...c, id: undefined })) },
+        },
+      });
+      return tx.plan.findUniqueOrThrow({ where: { id: plan.id }, include: planInclude });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw invalidField("code", "value_already_exist");
+    throw error;
+  }
+}
+
+/**
+ * Updates a plan. `charges`, when given, is the full desired list: items with an id are updated, items without are
+ * created, existing charges missing from the list are removed (soft-deleted: invoice lines keep pointing at them).
+ * Once the plan has subscriptions, its code, interval, currency, timing and trial no longer change (ignored, as Lago).
+ */
+export async function updatePlan(client: Db, serviceId: string | null, code: string, input: Partial<PlanInput>): Promise<PlanWithCharges> {
+  try {
+    return await client.$transaction(async (tx) => {
+      const plan = await getPlanByCode(tx, code);
+      assertCatalogWritable(plan, serviceId, "plan");
+      const subscribed = (await tx.subscription.count({ where: { planId: plan.id } })) > 0;
+      const data: Prisma.PlanUpdateInput = {};
+      if (input.name !== undefined) data.name = input.name;
+      if (input.description !== undefined) data.description = input.description;
+      if (input.invoiceDisplayName !== undefined) data.invoiceDisplayName = input.invoiceDisplayName;
+      if (input.amountCents !== undefined) data.amountCents = input.amountCents;
+      if (!subscribed) {
+        if (input.code !== undefined) data.code = input.code;
+        if (input.interval !== undefined) data.interval = input.interval;
+        if (input.currency !== undefined) data.currency = input.currency;
+        if (input.payInAdvance !== undefined) data.payInAdvance = input.payInAdvance;
+        if (input.trialPeriodDays !== undefined) data.trialPeriodDays = input.trialPeriodDays ? new Prisma.Decimal(input.trialPeriodDays) : null;
+      }
+      if (input.billChargesMonthly !== undefined) data.billChargesMonthly = input.billChargesMonthly;
+      await tx.plan.update({ where: { id: plan.id }, data });
+
+      if (input.charges) {
+        const wanted = await resolveCharges(tx, input.charges);
+        const existingIds = new Set(plan.charges.map((c) => c.id));
+        for (const [index, charge] of wanted.entries()) {
+          if (charge.id && !existingIds.has(charge.id)) throw invalidField(`charges.${index}.id`, "charge_not_found");
+        }
+        const keep = new Set(wanted.map((c) => c.id).filter(Boolean));
+        await tx.charge.updateMany({ where: { planId: plan.id, deletedAt: null, id: { notIn: [...keep] as string[] } }, data: { deletedAt: new Date() } });
+        for (const { id, ...charge } of wanted) {
+          if (id) await tx.charge.update({ where: { id }, data: charge });
+          else await tx.charge.create({ data: { ...charge, planId: plan.id } });
+        }
+      }
+      return tx.plan.findUniqueOrThrow({ where: { id: plan.id }, include: planInclude });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw invalidField("code", "value_already_exist");
+    throw error;
+  }
+}
+
+/**
+ * Deletes a plan (soft: invoices keep their history). Its active subscriptions are terminated now and pending ones
+ * cancelled, as Lago does; the billing run invoices what they used up to now.
+ */
+export async function deletePlan(client: Db, serviceId: string | null, code: string): Promise<PlanWithCharges> {
+  return client.$transaction(async (tx) => {
+    const plan = await getPlanByCode(tx, code);
+    assertCatalogWritable(plan, serviceId, "plan");
+    const now = new Date();
+    await tx.subscription.updateMany({ where: { planId: plan.id, status: "active" }, data: { status: "terminated", terminatedAt: now } });
+    await tx.subscription.updateMany({ where: { planId: plan.id, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });
+    await tx.plan.update({ where: { id: plan.id }, data: { deletedAt: now } });
+    await tx.auditLog.create({ data: { actorType: serviceId ? "service" : "staff", actorId: serviceId, action: "plan.deleted", entityType: "Plan", entityId: plan.id } });
+    return { ...plan, deletedAt: now };
+  });
+}
+
+export async function listPlans(client: Db, query: { skip: number; take: number }) {
+  const where = { deletedAt: null };
+  const [total, items] = await Promise.all([
+    client.plan.count({ where }),
+    client.plan.findMany({ where, include: planInclude, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: query.skip, take: query.take }),
+  ]);
+  return { total, items };
+}
+
+/** Yearly-equivalent base fee, Lago's yardstick for telling an upgrade from a downgrade. */
+export function yearlyEquivalentCents(plan: { amountCents: bigint; interval: PlanInterval }): bigint {
+  const perYear: Record<PlanInterval, bigint> = { weekly: BigInt(52), monthly: BigInt(12), quarterly: BigInt(4), semiannual: BigInt(2), yearly: BigInt(1) };
+  return plan.amountCents * perYear[plan.interval];
+}

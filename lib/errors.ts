@@ -1,0 +1,30 @@
+/**
+ * Errors raised by domain modules, independent of HTTP. The API maps the kind to a status (see lib/api/errors.ts);
+ * the console shows the message.
+ */
+export type DomainErrorKind = "not_found" | "invalid" | "conflict" | "forbidden" | "not_allowed";
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    /** Machine-readable code, e.g. `customer_not_found`, `validation_errors`, `idempotency_key_conflict`. */
+    readonly code: string,
+    /** Field → codes for `invalid`; free-form detail otherwise. */
+    readonly details?: Record<string, unknown>,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = "DomainError";
+  }
+}
+
+export const entityNotFound = (entity: string, message?: string) => new DomainError("not_found", `${entity}_not_found`, undefined, message);
+
+export const invalidField = (field: string, code: string, message?: string) =>
+  new DomainError("invalid", "validation_errors", { [field]: [code] }, message);
+
+/** Postgres unique violation surfaced through Prisma (P2002) or the pg driver (23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === "P2002" || e?.code === "23505" || e?.cause?.code === "23505";
+}
