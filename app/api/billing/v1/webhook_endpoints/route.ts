@@ -1,0 +1,8 @@
+import { notImplemented } from "@/lib/api/errors";
+import { serviceRoute } from "@/lib/api/route";
+
+const unavailable = serviceRoute(async () => {
+  throw notImplemented("Webhook endpoint management");
+});
+
+export { unavailable as GET, unavailable as POST };

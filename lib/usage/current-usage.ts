@@ -1,0 +1,36 @@
+import type { Db } from "@/lib/db/prisma";
+import { sumCents } from "@/lib/billing/money";
+import { getServiceCustomer } from "@/lib/customers/service-customers";
+import { DomainError } from "@/lib/errors";
+import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
+import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+
+export interface CurrentUsage {
+  periodStart: Date;
+  periodEnd: Date;
+  currency: string;
+  charges: RatedCharge[];
+  /** Usage charges and their spending-minimum true-ups, before tax. */
+  amountCents: bigint;
+}
+
+/** Usage so far in the subscription's current billing period, priced as the period-end invoice would price it. */
+export async function currentUsage(client: Db, serviceId: string, externalCustomerId: string, externalSubscriptionId: string, now = new Date()): Promise<CurrentUsage> {
+  const { customer } = await getServiceCustomer(client, serviceId, externalCustomerId);
+  const subscription = await getServiceSubscription(client, serviceId, externalSubscriptionId, "active").catch((error) => {
+    if (error instanceof DomainError && error.kind === "not_found") throw new DomainError("not_allowed", "no_active_subscription");
+    throw error;
+  });
+  if (subscription.customerId !== customer.id) throw new DomainError("not_allowed", "no_active_subscription");
+  const period = currentPeriod(subscription, now);
+  if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
+  const start = subscription.startedAt && subscription.startedAt > period.start ? subscription.startedAt : period.start;
+  const charges = await rateSubscriptionUsage(client, subscription, { start, end: period.end });
+  return {
+    periodStart: period.start,
+    periodEnd: period.end,
+    currency: subscription.plan?.currency ?? customer.currency,
+    charges,
+    amountCents: sumCents(charges.map((c) => c.price.amountCents + c.price.trueUpCents)),
+  };
+}
