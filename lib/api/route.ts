@@ -10,7 +10,7 @@ export interface ServiceRequestContext<P> {
 }
 
 /** Wraps a Next.js route handler of the inbound API: API-key authentication, then Lago-shaped errors for any failure. */
-export function serviceRoute<P = Record<string, never>>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
+export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     handleApiErrors(async () => {
       const service = await authenticateService(db(), request.headers.get("authorization"));

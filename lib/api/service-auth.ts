@@ -17,8 +17,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * revoked keys are all 401 so a caller learns nothing about which keys exist.
  */
 export async function authenticateService(client: Db, authorization: string | null): Promise<AuthenticatedService> {
-  const token = authorization?.trim().split(/\s+/)[1];
-  if (!token) throw new ApiError(401, "missing_api_key", undefined, "Authorization: Bearer <api key> is required");
+  const [scheme, token] = authorization?.trim().split(/\s+/) ?? [];
+  if (!token || scheme.toLowerCase() !== "bearer") throw new ApiError(401, "missing_api_key", undefined, "Authorization: Bearer <api key> is required");
   const prefix = apiKeyLookupPrefix(token);
   const key = prefix ? await client.apiKey.findUnique({ where: { prefix }, include: { service: true } }) : null;
   if (!key || key.revokedAt || !apiKeyMatches(token, key.keyHash)) {

@@ -1,0 +1,90 @@
+import Decimal from "decimal.js";
+import { describe, expect, it } from "vitest";
+import { centsToDecimal, decimalToCents, roundToCents, scaleCents, sumCents, sumDecimals } from "@/lib/billing/money";
+
+const d = (value: Decimal.Value) => new Decimal(value);
+
+describe("roundToCents", () => {
+  it("rounds to the nearest cent", () => {
+    expect(roundToCents(d("19.99"))).toBe(1999n);
+    expect(roundToCents(d("12.344999"))).toBe(1234n);
+    expect(roundToCents(d("12.3451"))).toBe(1235n);
+    expect(roundToCents(d("0"))).toBe(0n);
+  });
+
+  it("rounds ties half up, away from zero", () => {
+    expect(roundToCents(d("12.345"))).toBe(1235n);
+    expect(roundToCents(d("0.005"))).toBe(1n);
+    // 2.675 is 2.67499… as a float; as a decimal it is an exact tie.
+    expect(roundToCents(d("2.675"))).toBe(268n);
+  });
+
+  it("rounds negative amounts symmetrically", () => {
+    expect(roundToCents(d("-12.345"))).toBe(-1235n);
+    expect(roundToCents(d("-12.344"))).toBe(-1234n);
+    expect(roundToCents(d("-0.005"))).toBe(-1n);
+    expect(roundToCents(d("-0.004"))).toBe(0n);
+  });
+
+  it("keeps every digit of huge amounts", () => {
+    expect(roundToCents(d("123456789012345678901234567.895"))).toBe(12345678901234567890123456790n);
+    expect(roundToCents(d("-123456789012345678901234567.894"))).toBe(-12345678901234567890123456789n);
+  });
+
+  it("reads tiny amounts without exponent trouble", () => {
+    expect(roundToCents(d("1e-30"))).toBe(0n);
+    expect(roundToCents(d("4.9999999999999999999999e-3"))).toBe(0n);
+  });
+});
+
+describe("centsToDecimal", () => {
+  it("converts cents to exact major units", () => {
+    expect(centsToDecimal(1999n).toString()).toBe("19.99");
+    expect(centsToDecimal(-5n).toString()).toBe("-0.05");
+    expect(centsToDecimal(0n).toString()).toBe("0");
+  });
+
+  it("is exact beyond 2^53", () => {
+    expect(centsToDecimal(10n ** 30n + 1n).toFixed()).toBe("10000000000000000000000000000.01");
+  });
+});
+
+describe("decimalToCents", () => {
+  it("converts whole-cent amounts", () => {
+    expect(decimalToCents(d("19.99"))).toBe(1999n);
+    expect(decimalToCents(d("-0.5"))).toBe(-50n);
+    expect(decimalToCents(d("99999999999999999999999.99"))).toBe(9999999999999999999999999n);
+  });
+
+  it("refuses to round a sub-cent amount silently", () => {
+    expect(() => decimalToCents(d("19.999"))).toThrow(RangeError);
+  });
+});
+
+describe("scaleCents", () => {
+  it("multiplies and rounds once", () => {
+    expect(scaleCents(10000n, d(14).div(31))).toBe(4516n); // 45.16129…
+    expect(scaleCents(1000n, d("0.13"))).toBe(130n);
+  });
+
+  it("rounds a half-cent result away from zero", () => {
+    expect(scaleCents(3n, d("0.5"))).toBe(2n);
+    expect(scaleCents(-3n, d("0.5"))).toBe(-2n);
+  });
+});
+
+describe("sumCents", () => {
+  it("adds bigint cents", () => {
+    expect(sumCents([1n, 2n, -3n])).toBe(0n);
+    expect(sumCents([])).toBe(0n);
+    expect(sumCents([9007199254740993n, 9007199254740993n])).toBe(18014398509481986n);
+  });
+});
+
+describe("sumDecimals", () => {
+  it("adds exactly", () => {
+    expect(sumDecimals([d("0.1"), d("0.2")]).toString()).toBe("0.3");
+    expect(sumDecimals([d("-1.005"), d("0.005")]).toString()).toBe("-1");
+    expect(sumDecimals([]).toString()).toBe("0");
+  });
+});
