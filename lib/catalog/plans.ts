@@ -32,7 +32,7 @@ export interface PlanInput {
 }
 
 export const planInclude = {
-  charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: { createdAt: "asc" } },
+  charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] },
 } satisfies Prisma.PlanInclude;
 export type PlanWithCharges = Prisma.PlanGetPayload<{ include: typeof planInclude }>;
 
@@ -75,6 +75,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       includedQuantity: new Prisma.Decimal(charge.includedQuantity ?? "0"),
       minAmountCents: charge.minAmountCents ?? null,
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
+      position: index,
     };
   });
 }

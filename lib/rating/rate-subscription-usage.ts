@@ -26,7 +26,7 @@ export async function chargesOfSubscription(client: Db | Prisma.TransactionClien
       OR: [{ subscriptionId: subscription.id }, ...(subscription.planId ? [{ planId: subscription.planId }] : [])],
     },
     include: { billableMetric: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
   });
 }
 

@@ -8,7 +8,7 @@ import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/pr
 
 const include = {
   customer: true,
-  plan: { include: { charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: { createdAt: "asc" } } } },
+  plan: { include: { charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] } } },
   nextPlan: true,
   previousSubscription: { include: { plan: true } },
 } satisfies Prisma.SubscriptionInclude;

@@ -4,9 +4,11 @@ const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 const TIMEZONES = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
 export const CANADIAN_PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"] as const;
 
-const region = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+const region = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+// CLDR's groupings that are not countries.
+const NOT_COUNTRIES = new Set(["ZZ", "EU", "EZ", "UN", "QO"]);
 function isCountryCode(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && region.of(code) !== code;
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && region.of(code) !== undefined;
 }
 
 /** Optional, nullable string: Lago clients send null to clear a field. */
