@@ -28,3 +28,21 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string } } | null;
   return e?.code === "P2002" || e?.code === "23505" || e?.cause?.code === "23505";
 }
+
+/** Deadlock or serialisation failure: the transaction can safely be run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { code?: string }; message?: string } | null;
+  return e?.code === "P2034" || e?.code === "40P01" || e?.code === "40001" || /\b(40P01|40001)\b/.test(e?.message ?? "");
+}
+
+/** Runs a transaction again (a few times) when Postgres aborts it for a deadlock or a serialisation conflict. */
+export async function withConflictRetry<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+    }
+  }
+}

@@ -147,6 +147,10 @@ try {
   problems.push((error as Error).message);
   console.error(error);
 } finally {
+  if (tally.failed > 0 && server) {
+    console.log("\n=== App server log (last 80 lines) ===");
+    console.log(server.output().trim().split("\n").slice(-80).join("\n"));
+  }
   await server?.stop();
   await cluster.stop().catch(() => {});
   rmSync(reportDir, { recursive: true, force: true });

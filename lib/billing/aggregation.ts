@@ -18,7 +18,7 @@
  *   value × overlapping seconds ÷ period seconds, so a rollup spanning the whole period adds its value. It does not
  *   change the closing level carried to the next period.
  * Except for weighted_sum, a rollup must lie inside the period; one that straddles a boundary is ignored and reported,
- * never split by guesswork.
+ * never split by guesswork. A rollup whose window has no duration is a value at an instant (not for weighted_sum).
  */
 import { BillingDecimal, decimal, parseDecimal, ZERO, type Decimal } from "./decimal";
 
@@ -215,8 +215,10 @@ function acceptRollups(
     const ignore = (reason: IgnoredRollupReason, detail: string) => ignored.push({ index, reason, detail });
     const start = rollup.periodStart instanceof Date ? rollup.periodStart.getTime() : Number.NaN;
     const end = rollup.periodEnd instanceof Date ? rollup.periodEnd.getTime() : Number.NaN;
-    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
-      return ignore("invalid_window", "the window must end after it starts");
+    // A zero-length window is a value at an instant; only weighted_sum needs a duration to weigh it by.
+    const instant = end === start;
+    if (Number.isNaN(start) || Number.isNaN(end) || end < start || (instant && aggregation === "weighted_sum")) {
+      return ignore("invalid_window", instant ? "a weighted_sum rollup needs a window with a duration" : "the window must not end before it starts");
     }
     let value: Decimal;
     try {
@@ -227,7 +229,9 @@ function acceptRollups(
     if ((aggregation === "count" || aggregation === "unique_count") && (value.isNegative() || !value.isInteger())) {
       return ignore("invalid_value", `a ${aggregation} rollup must be a whole number of at least 0`);
     }
-    if (end <= periodStart || start >= periodEnd) return ignore("outside_period", "the window does not overlap the period");
+    if (instant ? start < periodStart || start >= periodEnd : end <= periodStart || start >= periodEnd) {
+      return ignore("outside_period", "the window does not overlap the period");
+    }
     if (aggregation !== "weighted_sum" && (start < periodStart || end > periodEnd)) {
       return ignore("straddles_period", "the window crosses a period boundary");
     }

@@ -237,13 +237,21 @@ export function validateChargeProperties<M extends ChargeModel>(model: M, proper
   return { valid: true, properties: normalised as ChargePropertiesByModel[M] };
 }
 
-/** A charge ready to price: validated properties plus the plan's included quantity and spending minimum. */
-export type PricedCharge = { [M in ChargeModel]: { model: M; properties: ChargePropertiesByModel[M] } }[ChargeModel] & {
+/**
+ * A charge ready to price: validated properties plus the plan's included quantity and spending minimum. With a union
+ * `M` (a model read from the database) any model's properties type-check; `priceCharge` still refuses malformed ones.
+ */
+export interface PricedCharge<M extends ChargeModel = ChargeModel> {
+  model: M;
+  properties: ChargePropertiesByModel[M];
   /** Units included in the plan before overage is billed (default 0). */
   includedQuantity?: Decimal;
   /** Spending minimum for a full period; a true-up tops the line up to it. */
   minAmountCents?: bigint | null;
-};
+}
+
+/** The model and its properties, correlated so a switch on `model` narrows `properties`. */
+type ModelWithProperties = { [M in ChargeModel]: { model: M; properties: ChargePropertiesByModel[M] } }[ChargeModel];
 
 export interface ChargeUsage {
   /** Aggregated units for the period. */
@@ -267,7 +275,7 @@ export interface TierBreakdown {
   flatAmount: Decimal;
   /** units × per-unit amount. */
   unitsAmount: Decimal;
-  /** unitsAmount + the flat amount when it applies. */
+  /** unitsAmount + flatAmount. */
   amount: Decimal;
 }
 
@@ -339,7 +347,7 @@ function maxOf(a: Decimal, b: Decimal): Decimal {
   return a.gte(b) ? a : b;
 }
 
-function tierBreakdown(tier: Tier, units: Decimal, withFlat: boolean): TierBreakdown {
+function tierBreakdown(tier: Tier, units: Decimal): TierBreakdown {
   const perUnitAmount = amountOf(tier.range.per_unit_amount);
   const flatAmount = amountOf(tier.range.flat_amount);
   const unitsAmount = units.mul(perUnitAmount);
@@ -350,7 +358,7 @@ function tierBreakdown(tier: Tier, units: Decimal, withFlat: boolean): TierBreak
     perUnitAmount,
     flatAmount,
     unitsAmount,
-    amount: withFlat ? unitsAmount.plus(flatAmount) : unitsAmount,
+    amount: unitsAmount.plus(flatAmount),
   };
 }
 
@@ -362,7 +370,7 @@ function priceGraduated(ranges: readonly PricingRange[], units: Decimal): TierBr
     let inTier = maxOf(units.minus(tier.lower), ZERO);
     if (room !== null && inTier.gt(room)) inTier = room;
     if (inTier.isZero()) break;
-    breakdown.push(tierBreakdown(tier, inTier, true));
+    breakdown.push(tierBreakdown(tier, inTier));
     if (tier.upper === null || units.lte(tier.upper)) break;
   }
   return breakdown;
@@ -372,7 +380,7 @@ function priceGraduated(ranges: readonly PricingRange[], units: Decimal): TierBr
 function priceVolume(ranges: readonly PricingRange[], units: Decimal): TierBreakdown[] {
   const tiers = tiersOf(ranges);
   const tier = tiers.find((candidate) => candidate.upper === null || units.lte(candidate.upper)) ?? tiers[tiers.length - 1];
-  return [tierBreakdown(tier, units, true)];
+  return [tierBreakdown(tier, units)];
 }
 
 function pricePercentage(properties: PercentageProperties, units: Decimal, usage: ChargeUsage) {
@@ -393,7 +401,7 @@ function pricePercentage(properties: PercentageProperties, units: Decimal, usage
   }
   const needsValues = freeEventsAllowance > 0 || (!freeTotalAllowance.isZero() && chargesFixedFees);
   if (needsValues && values === undefined) {
-    throw new RangeError("A percentage charge with free units per event needs the event values");
+    throw new RangeError("A percentage charge with these free-unit rules needs the event values");
   }
 
   // Free units: the first N events' units, capped by the total allowance; or the total allowance alone.
@@ -447,7 +455,7 @@ function sumTiers(tiers: readonly TierBreakdown[]): Decimal {
   return tiers.reduce((sum, tier) => sum.plus(tier.amount), ZERO);
 }
 
-function priceModel(charge: PricedCharge, units: Decimal, usage: ChargeUsage): { amount: Decimal; breakdown: ChargeBreakdown } {
+function priceModel(charge: ModelWithProperties, units: Decimal, usage: ChargeUsage): { amount: Decimal; breakdown: ChargeBreakdown } {
   switch (charge.model) {
     case "standard": {
       const unitAmount = amountOf(charge.properties.amount);
@@ -479,14 +487,18 @@ function priceModel(charge: PricedCharge, units: Decimal, usage: ChargeUsage): {
 }
 
 /** Prices one charge for a period's usage. Throws RangeError on inputs no validated charge can produce. */
-export function priceCharge(charge: PricedCharge, usage: ChargeUsage, options: PriceChargeOptions = {}): ChargePrice {
+export function priceCharge<M extends ChargeModel>(
+  charge: PricedCharge<M>,
+  usage: ChargeUsage,
+  options: PriceChargeOptions = {},
+): ChargePrice {
   assertChargeModel(charge.model);
   const units = decimal(usage.units);
   const included = decimal(charge.includedQuantity ?? 0);
   if (included.isNegative()) throw new RangeError("The included quantity cannot be negative");
   const billableUnits = maxOf(units.minus(included), ZERO);
   const includedUnits = maxOf(units.minus(billableUnits), ZERO);
-  const { amount, breakdown } = priceModel(charge, billableUnits, usage);
+  const { amount, breakdown } = priceModel(charge as ModelWithProperties, billableUnits, usage);
   const amountCents = roundToCents(amount);
 
   let minimum: SpendingMinimum | null = null;

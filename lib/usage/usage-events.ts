@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
-import { DomainError } from "@/lib/errors";
+import { DomainError, withConflictRetry } from "@/lib/errors";
 import { Prisma, type BillableMetric, type UsageEvent } from "@/lib/generated/prisma/client";
 import { resolveMetrics, resolveUsageSubscriptions } from "./usage-targets";
 
@@ -83,8 +83,14 @@ export async function ingestEvents(client: Db, serviceId: string, events: EventI
     throw new DomainError("invalid", "validation_errors", errors, "Some events were refused; none of the batch was stored");
   }
 
-  return client.$transaction(async (tx) => {
-    const inserted = await tx.usageEvent.createManyAndReturn({ data: rows, skipDuplicates: true });
+  // One insertion order for all batches, so overlapping concurrent batches never deadlock on the unique index.
+  const ordered = [...rows].sort((a, b) => {
+    const ka = `${a.externalSubscriptionId}\u0000${a.transactionId}`;
+    const kb = `${b.externalSubscriptionId}\u0000${b.transactionId}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  return withConflictRetry(() => client.$transaction(async (tx) => {
+    const inserted = await tx.usageEvent.createManyAndReturn({ data: ordered, skipDuplicates: true });
     const insertedIds = new Set(inserted.map((e) => e.id));
     const retried = rows.filter((r) => !insertedIds.has(r.id));
     const existing = retried.length
@@ -108,7 +114,7 @@ export async function ingestEvents(client: Db, serviceId: string, events: EventI
       throw new DomainError("invalid", "validation_errors", conflicts, "A transaction_id was reused for a different event");
     }
     return results;
-  });
+  }));
 }
 
 export async function findEvent(client: Db, serviceId: string, transactionId: string): Promise<UsageEvent | null> {

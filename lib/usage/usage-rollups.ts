@@ -1,8 +1,29 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
-import { DomainError } from "@/lib/errors";
+import { DomainError, withConflictRetry } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { resolveMetrics, resolveUsageSubscriptions } from "./usage-targets";
+import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
+import { localDate } from "@/lib/billing/calendar-date";
+import { resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
+
+/**
+ * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
+ * across periods by guesswork, so a window that straddles a period boundary is refused here rather than dropped later.
+ */
+function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date, cache: Map<string, BillingPeriod>): boolean {
+  if (!subscription.plan) return true;
+  let period = cache.get(subscription.id);
+  if (!period || start < period.start || start >= period.end) {
+    period = periodContaining(start, {
+      interval: subscription.plan.interval,
+      billingTime: subscription.billingTime,
+      anchorDate: localDate(subscription.billingAnchorDate, subscription.customer.timezone),
+      timezone: subscription.customer.timezone,
+    });
+    cache.set(subscription.id, period);
+  }
+  return end <= period.end;
+}
 
 /**
  * Aggregate usage pushed by an app (our preferred path): one value of a metric for a subscription over a period (or at
@@ -53,11 +74,18 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
     resolveMetrics(client, records.map((r) => r.metricCode)),
   ]);
   const errors: Record<string, Record<string, string[]>> = {};
+  const periods = new Map<string, BillingPeriod>();
   const rows = records.map((record, index) => {
     const subscription = subscriptions.get(record.externalSubscriptionId);
     const metric = metrics.get(record.metricCode);
     if (!subscription) (errors[index] ??= {}).external_subscription_id = ["subscription_not_found"];
+    else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd, periods)) {
+      (errors[index] ??= {}).period_end = ["spans_billing_periods"];
+    }
     if (!metric) (errors[index] ??= {}).code = ["billable_metric_not_found"];
+    else if (metric.aggregation === "weighted_sum" && record.periodEnd.getTime() === record.periodStart.getTime()) {
+      (errors[index] ??= {}).period_end = ["window_required_for_weighted_sum"];
+    }
     return {
       id: randomUUID(),
       idempotencyKey: record.idempotencyKey,
@@ -71,7 +99,9 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
   if (Object.keys(errors).length) {
     if (records.length === 1) {
       const only = errors[0];
-      throw new DomainError("not_found", only.external_subscription_id ? "subscription_not_found" : "billable_metric_not_found");
+      if (only.external_subscription_id) throw new DomainError("not_found", "subscription_not_found");
+      if (only.code) throw new DomainError("not_found", "billable_metric_not_found");
+      throw new DomainError("invalid", "validation_errors", only, "The usage window crosses a billing period boundary; push one record per period");
     }
     throw new DomainError("invalid", "validation_errors", errors, "Some usage records name an unknown subscription or metric");
   }
@@ -83,9 +113,10 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
     else if (!sameContent(first, row)) (errors[index] ??= {}).idempotency_key = ["idempotency_key_conflict"];
   }
   if (Object.keys(errors).length) throw new DomainError("conflict", "idempotency_key_conflict", errors, "An idempotency key was reused with a different value");
-  const unique = [...firstByKey.values()];
+  // Inserting in key order gives concurrent batches one lock order, so overlapping batches never deadlock.
+  const unique = [...firstByKey.values()].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
 
-  const stored = await client.$transaction(async (tx) => {
+  const stored = await withConflictRetry(() => client.$transaction(async (tx) => {
     const inserted = await tx.$queryRaw<Row[]>`
       INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
       SELECT r.id, ${serviceId}::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
@@ -114,7 +145,7 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
       }
     }
     return byKey;
-  });
+  }));
 
   return records.map((record, index) => {
     const { row, duplicate } = stored.get(record.idempotencyKey)!;

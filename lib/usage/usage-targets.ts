@@ -5,6 +5,10 @@ export interface UsageSubscription {
   id: string;
   externalId: string;
   status: string;
+  billingTime: "calendar" | "anniversary";
+  billingAnchorDate: Date;
+  plan: { interval: "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly" } | null;
+  customer: { timezone: string };
 }
 
 /**
@@ -18,7 +22,10 @@ export async function resolveUsageSubscriptions(
 ): Promise<Map<string, UsageSubscription>> {
   const rows = await client.subscription.findMany({
     where: { serviceId, externalId: { in: [...new Set(externalIds)] }, status: { in: ["active", "terminated"] } },
-    select: { id: true, externalId: true, status: true, createdAt: true },
+    select: {
+      id: true, externalId: true, status: true, createdAt: true, billingTime: true, billingAnchorDate: true,
+      plan: { select: { interval: true } }, customer: { select: { timezone: true } },
+    },
     orderBy: { createdAt: "desc" },
   });
   const map = new Map<string, UsageSubscription>();

@@ -129,7 +129,7 @@ describe("aggregateUsage — sum", () => {
     });
   });
 
-  it("adds rollups inside the period and reports the others", () => {
+  it("adds rollups inside the period (an instant counts too) and reports the others", () => {
     const result = aggregate(sum, {
       events: [event("t1", at(4, 2), { gb: 1 })],
       rollups: [
@@ -139,11 +139,10 @@ describe("aggregateUsage — sum", () => {
         rollup(at(4, 10), at(4, 10), 7),
       ],
     });
-    expect(result.units.toString()).toBe("101");
+    expect(result.units.toString()).toBe("108");
     expect(result.ignoredRollups.map((ignored) => [ignored.index, ignored.reason])).toEqual([
       [1, "straddles_period"],
       [2, "outside_period"],
-      [3, "invalid_window"],
     ]);
   });
 
@@ -375,5 +374,26 @@ describe("aggregateUsage — configuration errors", () => {
     expect(() => aggregate(weighted, { carriedLevel: d(1) })).toThrow(RangeError);
     expect(() => aggregate(count, { carriedLevel: d(1) })).toThrow(RangeError);
     expect(units({ ...weighted, recurring: true }, { carriedLevel: d(0) })).toBe("0");
+  });
+});
+
+describe("instant rollups (zero-length windows)", () => {
+  const period = { start: new Date("2026-03-01T05:00:00Z"), end: new Date("2026-04-01T04:00:00Z") };
+  const at = (iso: string, value: string) => ({ periodStart: new Date(iso), periodEnd: new Date(iso), value: d(value) });
+
+  it("count in the period that contains the instant", () => {
+    const result = aggregateUsage({
+      metric: { aggregation: "sum", fieldName: "v" },
+      period,
+      rollups: [at("2026-03-10T00:00:00Z", "2.5"), at("2026-04-01T04:00:00Z", "100"), at("2026-03-01T05:00:00Z", "1")],
+    });
+    expect(result.units.toString()).toBe("3.5");
+    expect(result.ignoredRollups.map((r) => [r.index, r.reason])).toEqual([[1, "outside_period"]]);
+  });
+
+  it("are refused for weighted_sum, which needs a duration", () => {
+    const result = aggregateUsage({ metric: { aggregation: "weighted_sum", fieldName: "v" }, period, rollups: [at("2026-03-10T00:00:00Z", "4")] });
+    expect(result.units.toString()).toBe("0");
+    expect(result.ignoredRollups[0].reason).toBe("invalid_window");
   });
 });

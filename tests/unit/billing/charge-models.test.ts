@@ -6,6 +6,7 @@ import {
   priceCharge,
   validateChargeProperties,
   type ChargeBreakdown,
+  type ChargeModel,
   type PricedCharge,
   type PricingRange,
   type TierBreakdown,
@@ -495,8 +496,20 @@ describe("priceCharge — spending minimum", () => {
   });
 });
 
-describe("priceCharge — unknown model", () => {
-  it("refuses it", () => {
+describe("priceCharge — properties read at run time", () => {
+  it("prices what validation returns for a model only known at run time", () => {
+    const model = "graduated" as ChargeModel;
+    const result = validateChargeProperties(model, {
+      graduated_ranges: [range(0, 100, "0.10", "5"), range(101, 200, "0.05", "2"), range(201, null, "0.01")],
+    });
+    if (!result.valid) throw new Error("expected valid properties");
+    expect(priceCharge({ model, properties: result.properties }, { units: d(250) }).amountCents).toBe(2250n);
+  });
+
+  it("refuses an unknown model or properties that were never validated", () => {
     expect(() => priceCharge({ model: "dynamic", properties: {} } as never, { units: d(1) })).toThrow(RangeError);
+    expect(() => priceCharge({ model: "standard", properties: {} as never }, { units: d(1) })).toThrow(RangeError);
+    expect(() => priceCharge({ model: "standard", properties: { amount: "1e" } }, { units: d(1) })).toThrow(RangeError);
+    expect(() => priceCharge({ model: "graduated", properties: { graduated_ranges: [] } }, { units: d(1) })).toThrow(RangeError);
   });
 });
