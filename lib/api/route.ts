@@ -1,4 +1,4 @@
-import { db } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/sql";
 import { handleApiErrors } from "./errors";
 import { authenticateService, type AuthenticatedService } from "./service-auth";
 
@@ -13,7 +13,7 @@ export interface ServiceRequestContext<P> {
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     handleApiErrors(async () => {
-      const service = await authenticateService(db(), request.headers.get("authorization"));
+      const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
       const params = (await context.params) ?? ({} as P);
       return handler({ request, url: new URL(request.url), params, service });
     });

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError, withConflictRetry } from "@/lib/errors";
-import { Prisma, type BillableMetric, type UsageEvent } from "@/lib/generated/prisma/client";
-import { resolveMetrics, resolveUsageSubscriptions } from "./usage-targets";
+import type { SqlPool } from "@/lib/db/sql";
+import { Prisma, type UsageEvent } from "@/lib/generated/prisma/client";
+import { resolveMetrics, resolveUsageSubscriptions, type UsageMetric } from "./usage-targets";
 
 /**
  * Lago's raw usage events. Unlike Lago, problems are reported at once instead of the event being stored and silently
@@ -26,7 +27,7 @@ export interface IngestedEvent {
 
 const NUMERIC_AGGREGATIONS = new Set(["sum", "max", "last", "weighted_sum"]);
 
-function propertyProblem(metric: BillableMetric, properties: Record<string, unknown>): string | null {
+function propertyProblem(metric: UsageMetric, properties: Record<string, unknown>): string | null {
   if (metric.aggregation === "count" || !metric.fieldName) return null;
   const value = properties[metric.fieldName];
   if (value === undefined || value === null || value === "") return "missing_aggregation_property";
@@ -45,10 +46,10 @@ function sameEvent(stored: UsageEvent, input: EventInput): boolean {
   );
 }
 
-export async function ingestEvents(client: Db, serviceId: string, events: EventInput[]): Promise<IngestedEvent[]> {
+export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string, events: EventInput[]): Promise<IngestedEvent[]> {
   const [subscriptions, metrics] = await Promise.all([
-    resolveUsageSubscriptions(client, serviceId, events.map((e) => e.externalSubscriptionId)),
-    resolveMetrics(client, events.map((e) => e.code)),
+    resolveUsageSubscriptions(pool, serviceId, events.map((e) => e.externalSubscriptionId)),
+    resolveMetrics(pool, events.map((e) => e.code)),
   ]);
   const errors: Record<string, Record<string, string[]>> = {};
   const add = (index: number, field: string, code: string) => ((errors[index] ??= {})[field] ??= []).push(code);

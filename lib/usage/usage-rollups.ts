@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/lib/db/prisma";
+import { inTransaction, type SqlPool } from "@/lib/db/sql";
+import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
 import { localDate } from "@/lib/billing/calendar-date";
 import { resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
@@ -10,20 +10,25 @@ import { resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } fro
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
  * across periods by guesswork, so a window that straddles a period boundary is refused here rather than dropped later.
  */
-function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date, cache: Map<string, BillingPeriod>): boolean {
-  if (!subscription.plan) return true;
-  let period = cache.get(subscription.id);
+function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date): boolean {
+  if (!subscription.planInterval) return true;
+  const cacheKey = `${subscription.id}|${subscription.planInterval}|${subscription.billingTime}|${subscription.billingAnchorDate.getTime()}|${subscription.timezone}`;
+  let period = recentPeriods.get(cacheKey);
   if (!period || start < period.start || start >= period.end) {
     period = periodContaining(start, {
-      interval: subscription.plan.interval,
+      interval: subscription.planInterval,
       billingTime: subscription.billingTime,
-      anchorDate: localDate(subscription.billingAnchorDate, subscription.customer.timezone),
-      timezone: subscription.customer.timezone,
+      anchorDate: localDate(subscription.billingAnchorDate, subscription.timezone),
+      timezone: subscription.timezone,
     });
-    cache.set(subscription.id, period);
+    if (recentPeriods.size >= 10_000) recentPeriods.clear();
+    recentPeriods.set(cacheKey, period);
   }
   return end <= period.end;
 }
+
+/** The last period computed per subscription schedule; periods are pure functions of it, so reuse across requests is safe. */
+const recentPeriods = new Map<string, BillingPeriod>();
 
 /**
  * Aggregate usage pushed by an app (our preferred path): one value of a metric for a subscription over a period (or at
@@ -52,7 +57,10 @@ export interface StoredUsageRecord {
   duplicate: boolean;
 }
 
+type InsertRow = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string };
 type Row = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string; createdAt: Date };
+type RawRow = Omit<Row, "periodStart" | "periodEnd" | "createdAt"> & { periodStart: number; periodEnd: number; createdAt: number };
+const toRow = (r: RawRow): Row => ({ ...r, periodStart: new Date(r.periodStart), periodEnd: new Date(r.periodEnd), createdAt: new Date(r.createdAt) });
 
 function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "periodStart" | "periodEnd" | "value">, b: typeof a) {
   return (
@@ -60,7 +68,7 @@ function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "perio
     a.billableMetricId === b.billableMetricId &&
     a.periodStart.getTime() === b.periodStart.getTime() &&
     a.periodEnd.getTime() === b.periodEnd.getTime() &&
-    new Prisma.Decimal(a.value).equals(new Prisma.Decimal(b.value))
+    decimal(a.value).equals(decimal(b.value))
   );
 }
 
@@ -68,18 +76,17 @@ function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "perio
  * Records a batch atomically: every record is checked first (unknown subscription or metric → nothing is written), then
  * all are inserted in one statement inside a transaction; a conflicting key rolls the whole batch back.
  */
-export async function recordUsage(client: Db, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
+export async function recordUsage(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
   const [subscriptions, metrics] = await Promise.all([
-    resolveUsageSubscriptions(client, serviceId, records.map((r) => r.externalSubscriptionId)),
-    resolveMetrics(client, records.map((r) => r.metricCode)),
+    resolveUsageSubscriptions(pool, serviceId, records.map((r) => r.externalSubscriptionId)),
+    resolveMetrics(pool, records.map((r) => r.metricCode)),
   ]);
   const errors: Record<string, Record<string, string[]>> = {};
-  const periods = new Map<string, BillingPeriod>();
   const rows = records.map((record, index) => {
     const subscription = subscriptions.get(record.externalSubscriptionId);
     const metric = metrics.get(record.metricCode);
     if (!subscription) (errors[index] ??= {}).external_subscription_id = ["subscription_not_found"];
-    else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd, periods)) {
+    else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd)) {
       (errors[index] ??= {}).period_end = ["spans_billing_periods"];
     }
     if (!metric) (errors[index] ??= {}).code = ["billable_metric_not_found"];
@@ -116,36 +123,17 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
   // Inserting in key order gives concurrent batches one lock order, so overlapping batches never deadlock.
   const unique = [...firstByKey.values()].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
 
-  const stored = await withConflictRetry(() => client.$transaction(async (tx) => {
-    const inserted = await tx.$queryRaw<Row[]>`
-      INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-      SELECT r.id, ${serviceId}::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
-      FROM unnest(${unique.map((r) => r.id)}::uuid[], ${unique.map((r) => r.subscriptionId)}::uuid[], ${unique.map((r) => r.billableMetricId)}::uuid[],
-                  ${unique.map((r) => r.periodStart)}::timestamptz[], ${unique.map((r) => r.periodEnd)}::timestamptz[],
-                  ${unique.map((r) => r.value)}::numeric[], ${unique.map((r) => r.idempotencyKey)}::text[])
-           AS r(id, sub, metric, ps, pe, val, key)
-      ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-      RETURNING "id", "idempotencyKey", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value"::text AS "value", "createdAt"`;
-    const byKey = new Map(inserted.map((r) => [r.idempotencyKey, { row: r, duplicate: false }]));
-    const missing = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
-    if (missing.length) {
-      const existing = await tx.$queryRaw<Row[]>`
-        SELECT "id", "idempotencyKey", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value"::text AS "value", "createdAt"
-        FROM "UsageRollup" WHERE "serviceId" = ${serviceId}::uuid AND "idempotencyKey" = ANY(${missing}::text[])`;
-      const conflicts: Record<string, unknown> = {};
-      for (const row of existing) {
-        if (!sameContent(row, firstByKey.get(row.idempotencyKey)!)) {
-          if (records.length === 1) conflicts.idempotency_key = ["idempotency_key_conflict"];
-          else conflicts[String(rows.findIndex((r) => r.idempotencyKey === row.idempotencyKey))] = { idempotency_key: ["idempotency_key_conflict"] };
-        }
-        byKey.set(row.idempotencyKey, { row, duplicate: true });
-      }
-      if (Object.keys(conflicts).length) {
-        throw new DomainError("conflict", "idempotency_key_conflict", conflicts, "This idempotency key was already used with a different value");
-      }
+  const stored = await withConflictRetry(() => insertRecords(pool, serviceId, unique));
+  const conflicts: Record<string, unknown> = {};
+  for (const [key, { row }] of stored) {
+    if (!sameContent(row, firstByKey.get(key)!)) {
+      if (records.length === 1) conflicts.idempotency_key = ["idempotency_key_conflict"];
+      else conflicts[String(rows.findIndex((r) => r.idempotencyKey === key))] = { idempotency_key: ["idempotency_key_conflict"] };
     }
-    return byKey;
-  }));
+  }
+  if (Object.keys(conflicts).length) {
+    throw new DomainError("conflict", "idempotency_key_conflict", conflicts, "This idempotency key was already used with a different value");
+  }
 
   return records.map((record, index) => {
     const { row, duplicate } = stored.get(record.idempotencyKey)!;
@@ -158,9 +146,69 @@ export async function recordUsage(client: Db, serviceId: string, records: UsageR
       metricCode: record.metricCode,
       periodStart: row.periodStart,
       periodEnd: row.periodEnd,
-      value: new Prisma.Decimal(row.value).toString(),
+      value: decimal(row.value).toString(),
       createdAt: row.createdAt,
       duplicate: duplicate || repeatedInBatch,
     };
   });
+}
+
+// Timestamps come back as epoch milliseconds: parsing thousands of timestamptz strings per batch is measurable.
+const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (extract(epoch FROM "periodStart") * 1000)::float8 AS "periodStart",
+  (extract(epoch FROM "periodEnd") * 1000)::float8 AS "periodEnd", "value"::text AS "value", (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdAt"`;
+
+/**
+ * Inserts the records in one transaction: a plain INSERT … ON CONFLICT DO NOTHING, then, for keys that were already
+ * stored, a look at the stored rows. When one of them differs the transaction is rolled back, so a conflicting batch
+ * writes nothing. Returns, per key, the stored row and whether it was there before.
+ */
+async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]) {
+  return inTransaction(pool, async (tx) => {
+    // Only the key and the creation time come back for new rows; everything else is what was sent.
+    const inserted = await tx.query<{ key: string; created: number }>(
+      `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+       SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
+              AS r(id, sub, metric, ps, pe, val, key)
+       ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+       RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS created`,
+      [
+        serviceId,
+        unique.map((r) => r.id),
+        unique.map((r) => r.subscriptionId),
+        unique.map((r) => r.billableMetricId),
+        // ISO strings, not Dates: node-postgres formats Date parameters slowly (in local time), and batches carry thousands.
+        unique.map((r) => r.periodStart.toISOString()),
+        unique.map((r) => r.periodEnd.toISOString()),
+        unique.map((r) => r.value),
+        unique.map((r) => r.idempotencyKey),
+      ],
+    );
+    const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
+    const byKey = new Map<string, { row: Row; duplicate: boolean }>(
+      inserted.rows.map(({ key, created }) => [key, { row: { ...sent.get(key)!, createdAt: new Date(created) }, duplicate: false }]),
+    );
+    const retried = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
+    if (retried.length) {
+      const existing = await tx.query<RawRow>(
+        `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
+        [serviceId, retried],
+      );
+      for (const row of existing.rows.map(toRow)) byKey.set(row.idempotencyKey, { row, duplicate: true });
+      const conflict = existing.rows.map(toRow).find((row) => !sameContent(row, sent.get(row.idempotencyKey)!));
+      // Throwing rolls back what this batch inserted; the caller reports every conflicting key.
+      if (conflict) throw new StoredConflict(byKey);
+    }
+    return byKey;
+  }).catch((error) => {
+    if (error instanceof StoredConflict) return error.rows;
+    throw error;
+  });
+}
+
+/** Carries the stored rows out of a rolled-back transaction so the caller can name the conflicting keys. */
+class StoredConflict extends Error {
+  constructor(readonly rows: Map<string, { row: Row; duplicate: boolean }>) {
+    super("idempotency key conflict");
+  }
 }

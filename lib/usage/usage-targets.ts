@@ -1,5 +1,6 @@
-import type { Db } from "@/lib/db/prisma";
-import type { BillableMetric, Prisma } from "@/lib/generated/prisma/client";
+import type pg from "pg";
+
+type Queryable = Pick<pg.Pool, "query">;
 
 export interface UsageSubscription {
   id: string;
@@ -7,36 +8,42 @@ export interface UsageSubscription {
   status: string;
   billingTime: "calendar" | "anniversary";
   billingAnchorDate: Date;
-  plan: { interval: "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly" } | null;
-  customer: { timezone: string };
+  /** Null for shadow subscriptions priced by their own charges. */
+  planInterval: "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly" | null;
+  timezone: string;
+}
+
+export interface UsageMetric {
+  id: string;
+  code: string;
+  aggregation: string;
+  fieldName: string | null;
 }
 
 /**
  * The subscription usage for an external id lands on: the active one, else the most recent that ran (so late usage
  * after a termination or an upgrade is still attributed). Pending and cancelled subscriptions never take usage.
  */
-export async function resolveUsageSubscriptions(
-  client: Db | Prisma.TransactionClient,
-  serviceId: string,
-  externalIds: string[],
-): Promise<Map<string, UsageSubscription>> {
-  const rows = await client.subscription.findMany({
-    where: { serviceId, externalId: { in: [...new Set(externalIds)] }, status: { in: ["active", "terminated"] } },
-    select: {
-      id: true, externalId: true, status: true, createdAt: true, billingTime: true, billingAnchorDate: true,
-      plan: { select: { interval: true } }, customer: { select: { timezone: true } },
-    },
-    orderBy: { createdAt: "desc" },
-  });
-  const map = new Map<string, UsageSubscription>();
-  for (const row of rows) {
-    const existing = map.get(row.externalId);
-    if (!existing || (existing.status !== "active" && row.status === "active")) map.set(row.externalId, row);
-  }
-  return map;
+export async function resolveUsageSubscriptions(db: Queryable, serviceId: string, externalIds: string[]): Promise<Map<string, UsageSubscription>> {
+  const { rows } = await db.query<UsageSubscription>(
+    `SELECT DISTINCT ON (s."externalId")
+            s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
+            s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone
+       FROM "Subscription" s
+       JOIN "Customer" c ON c.id = s."customerId"
+       LEFT JOIN "Plan" p ON p.id = s."planId"
+      WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
+      ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC`,
+    [serviceId, [...new Set(externalIds)]],
+  );
+  return new Map(rows.map((r) => [r.externalId, r]));
 }
 
-export async function resolveMetrics(client: Db | Prisma.TransactionClient, codes: string[]): Promise<Map<string, BillableMetric>> {
-  const metrics = await client.billableMetric.findMany({ where: { code: { in: [...new Set(codes)] }, deletedAt: null } });
-  return new Map(metrics.map((m) => [m.code, m]));
+export async function resolveMetrics(db: Queryable, codes: string[]): Promise<Map<string, UsageMetric>> {
+  const { rows } = await db.query<UsageMetric>(
+    `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
+       FROM "BillableMetric" WHERE code = ANY($1::text[]) AND "deletedAt" IS NULL`,
+    [[...new Set(codes)]],
+  );
+  return new Map(rows.map((m) => [m.code, m]));
 }

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/sql";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
@@ -11,7 +12,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(eventBody, await readEnvelope(request, "event"));
-  const [result] = await ingestEvents(db(), service.id, [
+  const [result] = await ingestEvents(db(), sqlPool(), service.id, [
     {
       transactionId: body.transaction_id,
       code: body.code,

@@ -1,4 +1,4 @@
-import { db } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/sql";
 import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
 import { usageRecordBody } from "@/lib/api/schemas/usage";
@@ -8,6 +8,6 @@ import { recordUsage } from "@/lib/usage/usage-rollups";
 /** Aggregate usage push: `{usage: {external_subscription_id, code, period_start, period_end | timestamp, value, idempotency_key}}`. */
 export const POST = serviceRoute(async ({ request, service }) => {
   const record = parseBody(usageRecordBody, await readEnvelope(request, "usage"));
-  const [stored] = await recordUsage(db(), service.id, [record]);
+  const [stored] = await recordUsage(sqlPool(), service.id, [record]);
   return json({ usage: serializeUsageRecord(stored) });
 });

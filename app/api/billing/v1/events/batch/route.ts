@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/sql";
 import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
@@ -12,6 +13,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
   const now = new Date();
   const results = await ingestEvents(
     db(),
+    sqlPool(),
     service.id,
     items.map((body) => ({
       transactionId: body.transaction_id,

@@ -1,4 +1,4 @@
-import { db } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/sql";
 import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
@@ -9,6 +9,6 @@ import { recordUsage } from "@/lib/usage/usage-rollups";
 /** Up to 1000 usage records `{usage: [...]}`, all or nothing. */
 export const POST = serviceRoute(async ({ request, service }) => {
   const records = parseBatch(usageRecordBody, await readArrayEnvelope(request, "usage"), "usage", MAX_USAGE_PER_BATCH);
-  const stored = await recordUsage(db(), service.id, records);
+  const stored = await recordUsage(sqlPool(), service.id, records);
   return json({ usage: stored.map(serializeUsageRecord) });
 });
