@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
 import { validateChargeProperties } from "@/lib/billing/charge-models";
+import { terminateMany } from "@/lib/subscriptions/billing-schedule";
 import { assertCatalogWritable } from "./ownership";
 
 export interface ChargeInput {
@@ -164,7 +165,7 @@ export async function deletePlan(client: Db, serviceId: string | null, code: str
     const plan = await getPlanByCode(tx, code);
     assertCatalogWritable(plan, serviceId, "plan");
     const now = new Date();
-    await tx.subscription.updateMany({ where: { planId: plan.id, status: "active" }, data: { status: "terminated", terminatedAt: now } });
+    await terminateMany(tx, { planId: plan.id }, now);
     await tx.subscription.updateMany({ where: { planId: plan.id, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });
     await tx.plan.update({ where: { id: plan.id }, data: { deletedAt: now } });
     await tx.auditLog.create({ data: { actorType: serviceId ? "service" : "staff", actorId: serviceId, action: "plan.deleted", entityType: "Plan", entityId: plan.id } });

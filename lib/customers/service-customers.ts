@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { AccountLink, Customer, Prisma } from "@/lib/generated/prisma/client";
+import { terminateMany } from "@/lib/subscriptions/billing-schedule";
 
 /**
  * Customers as one service sees them. Identity rule: a service's `external_id` resolves through its AccountLink to one
@@ -144,10 +145,7 @@ export async function deleteServiceCustomer(client: Db, serviceId: string, exter
   return client.$transaction(async (tx) => {
     const found = await getServiceCustomer(tx, serviceId, externalId);
     const now = new Date();
-    await tx.subscription.updateMany({
-      where: { serviceId, customerId: found.customer.id, status: "active" },
-      data: { status: "terminated", terminatedAt: now },
-    });
+    await terminateMany(tx, { serviceId, customerId: found.customer.id }, now);
     await tx.subscription.updateMany({
       where: { serviceId, customerId: found.customer.id, status: { in: ["pending", "draft"] } },
       data: { status: "canceled", canceledAt: now },

@@ -5,6 +5,8 @@ import { findServiceCustomer, upsertServiceCustomer } from "@/lib/customers/serv
 import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/prisma/client";
+import { boundaryAfterTermination } from "@/lib/invoicing/billing-step";
+import { firstBillingAt } from "./billing-schedule";
 
 const include = {
   customer: true,
@@ -52,15 +54,25 @@ export async function activateDueSubscriptions(client: Db, now = new Date(), ser
   });
   for (const { id } of due) {
     await client.$transaction(async (tx) => {
-      const sub = await tx.subscription.findUnique({ where: { id } });
+      const sub = await tx.subscription.findUnique({ where: { id }, include: { plan: true, customer: true } });
       if (!sub || sub.status !== "pending") return;
       if (sub.previousSubscriptionId) {
-        await tx.subscription.updateMany({
-          where: { id: sub.previousSubscriptionId, status: "active" },
-          data: { status: "terminated", terminatedAt: sub.subscriptionAt, nextPlanId: null, downgradePlanDate: null },
-        });
+        const previous = await tx.subscription.findUnique({ where: { id: sub.previousSubscriptionId } });
+        if (previous?.status === "active") {
+          await tx.subscription.update({
+            where: { id: previous.id },
+            data: {
+              status: "terminated", terminatedAt: sub.subscriptionAt, nextPlanId: null, downgradePlanDate: null,
+              nextBillingAt: boundaryAfterTermination(previous.nextBillingAt, sub.subscriptionAt),
+            },
+          });
+        }
       }
-      await tx.subscription.update({ where: { id }, data: { status: "active", startedAt: sub.subscriptionAt } });
+      const startedAt = sub.subscriptionAt;
+      await tx.subscription.update({
+        where: { id },
+        data: { status: "active", startedAt, nextBillingAt: firstBillingAt({ ...sub, startedAt }, sub.plan, sub.customer.timezone) },
+      });
     });
   }
   return due.length;
@@ -116,6 +128,9 @@ export async function createOrChangeSubscription(
             startedAt: active ? startsAt : null,
             endingAt: request.endingAt ?? null,
             shadow: service.mode === "shadow",
+            nextBillingAt: active
+              ? firstBillingAt({ billingTime: request.billingTime ?? "calendar", billingAnchorDate: startsAt, startedAt: startsAt, endingAt: request.endingAt ?? null }, plan, customer.customer.timezone)
+              : null,
           },
         });
         return { subscription: await load(tx, created.id), change: "created" as const };
@@ -140,7 +155,7 @@ export async function createOrChangeSubscription(
       if (yearlyEquivalentCents(plan) >= yearlyEquivalentCents(active.plan)) {
         await tx.subscription.update({
           where: { id: active.id },
-          data: { status: "terminated", terminatedAt: now, nextPlanId: plan.id, downgradePlanDate: null },
+          data: { status: "terminated", terminatedAt: now, nextPlanId: plan.id, downgradePlanDate: null, nextBillingAt: boundaryAfterTermination(active.nextBillingAt, now) },
         });
         const upgraded = await tx.subscription.create({
           data: {
@@ -157,6 +172,7 @@ export async function createOrChangeSubscription(
             endingAt: active.endingAt,
             shadow: active.shadow,
             previousSubscriptionId: active.id,
+            nextBillingAt: firstBillingAt({ ...active, startedAt: now }, plan, active.customer.timezone),
           },
         });
         return { subscription: await load(tx, upgraded.id), change: "upgraded" as const };
@@ -256,6 +272,7 @@ export async function updateServiceSubscription(
     if (changes.endingAt !== undefined) {
       checkEndingAt(changes.endingAt, changes.subscriptionAt ?? sub.subscriptionAt, now);
       data.endingAt = changes.endingAt;
+      if (changes.endingAt && sub.nextBillingAt && changes.endingAt < sub.nextBillingAt) data.nextBillingAt = changes.endingAt;
     }
     await tx.subscription.update({ where: { id: sub.id }, data });
     return load(tx, sub.id);
@@ -290,6 +307,7 @@ export async function terminateServiceSubscription(
           terminatedAt: now,
           nextPlanId: null,
           downgradePlanDate: null,
+          nextBillingAt: boundaryAfterTermination(sub.nextBillingAt, now),
           ...(options.onTerminationCreditNote ? { onTerminationCreditNote: options.onTerminationCreditNote } : {}),
           ...(options.onTerminationInvoice ? { onTerminationInvoice: options.onTerminationInvoice } : {}),
         },

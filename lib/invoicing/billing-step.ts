@@ -1,0 +1,120 @@
+import { periodContaining, type BillingPeriod, type BillingSchedule } from "@/lib/billing/billing-periods";
+import { compareDates, localDate } from "@/lib/billing/calendar-date";
+import { firstPeriodFee, proratedFee, terminationProration, upgradeProration, type Proration } from "@/lib/billing/proration";
+
+/**
+ * What a subscription owes at one billing boundary, decided from its plan timing and lifecycle (pure; no database).
+ *
+ * A subscription carries `nextBillingAt`, the next boundary with something to invoice:
+ * - a period end (usage of the period, and the fee of an in-arrears plan; the next period's fee of an in-advance plan);
+ * - its start, for an in-advance plan (the first fee is billed when it starts);
+ * - its termination (or upgrade) instant: usage up to then, the days used of an in-arrears fee, and a credit for the
+ *   unused days of an in-advance fee.
+ * Days are whole calendar days in the customer's timezone; see lib/billing/proration.ts for the conventions.
+ */
+export interface BillableSubscription {
+  payInAdvance: boolean;
+  amountCents: bigint;
+  schedule: BillingSchedule;
+  startedAt: Date;
+  /** Set when the subscription ended; `upgraded` when it ended because of an upgrade. */
+  terminatedAt: Date | null;
+  upgraded: boolean;
+  endingAt: Date | null;
+}
+
+export interface FeeCharge {
+  /** The billing period the fee belongs to, and the days of it charged. */
+  period: BillingPeriod;
+  proration: Proration;
+  /** True when fewer days than the full period were charged. */
+  prorated: boolean;
+}
+
+export interface BillingStep {
+  boundary: Date;
+  /** Usage to rate: [start, end), empty (null) when the subscription ran no time before the boundary. */
+  usageWindow: { start: Date; end: Date; period: BillingPeriod } | null;
+  /** In-arrears fee for the period that closes at the boundary. */
+  arrearsFee: FeeCharge | null;
+  /** In-advance fee for the period that opens at the boundary. */
+  advanceFee: FeeCharge | null;
+  /** Credit for the unused, already-paid days of an in-advance fee, on termination or upgrade. */
+  unusedAdvanceCredit: FeeCharge | null;
+  /** The next boundary, or null when the subscription will never be billed again. */
+  next: Date | null;
+}
+
+const MS = 1;
+
+function fee(period: BillingPeriod, proration: Proration): FeeCharge {
+  return { period, proration, prorated: proration.days !== period.days };
+}
+
+export function billingStep(sub: BillableSubscription, boundary: Date): BillingStep {
+  const tz = sub.schedule.timezone;
+  const endsAt = sub.terminatedAt ?? sub.endingAt;
+  const final = endsAt !== null && endsAt.getTime() <= boundary.getTime();
+  const closed = periodContaining(new Date(boundary.getTime() - MS), sub.schedule);
+  const startDay = localDate(sub.startedAt, tz);
+
+  // Usage and in-arrears fee of the period that closes here (nothing when the subscription started at the boundary).
+  const usageStart = sub.startedAt > closed.start ? sub.startedAt : closed.start;
+  const usageEnd = final && endsAt! < boundary ? endsAt! : boundary;
+  const ranBeforeBoundary = usageStart < usageEnd;
+  const usageWindow = ranBeforeBoundary ? { start: usageStart, end: usageEnd, period: closed } : null;
+
+  let arrearsFee: FeeCharge | null = null;
+  let unusedAdvanceCredit: FeeCharge | null = null;
+  const endedMidPeriod = final && endsAt!.getTime() < closed.end.getTime();
+  if (ranBeforeBoundary && !sub.payInAdvance) {
+    const from = compareDates(startDay, closed.firstDay) > 0 ? startDay : closed.firstDay;
+    if (!endedMidPeriod) {
+      arrearsFee = fee(closed, proratedFee(sub.amountCents, closed, from, closed.lastDay));
+    } else {
+      const endDay = localDate(endsAt!, tz);
+      const proration = sub.upgraded
+        ? upgradeProration({ upgradeDate: endDay, previousPlan: { amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, nextPlan: { amountCents: BigInt(0), period: closed } }).previousPlanCharge!
+        : terminationProration({ amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, endDay).charge!;
+      arrearsFee = fee(closed, proration);
+    }
+  }
+  if (sub.payInAdvance && endedMidPeriod && endsAt! >= sub.startedAt) {
+    const endDay = localDate(endsAt!, tz);
+    const firstDay = compareDates(startDay, closed.firstDay) > 0 ? startDay : closed.firstDay;
+    // What was billed in advance for this period: the whole fee, or the prorated first period.
+    const billed = compareDates(firstDay, closed.firstDay) > 0 && sub.schedule.billingTime === "calendar"
+      ? firstPeriodFee(sub.amountCents, closed, firstDay).amountCents
+      : sub.amountCents;
+    const planFee = { amountCents: sub.amountCents, payInAdvance: true, period: closed, startDate: firstDay, billedCents: billed };
+    const credit = sub.upgraded
+      ? upgradeProration({ upgradeDate: endDay, previousPlan: planFee, nextPlan: { amountCents: BigInt(0), period: closed } }).previousPlanCredit
+      : terminationProration(planFee, endDay).credit;
+    if (credit && credit.amountCents > BigInt(0)) unusedAdvanceCredit = fee(closed, credit);
+  }
+
+  // The period that opens here: its in-advance fee, and the next boundary.
+  if (final) return { boundary, usageWindow, arrearsFee, advanceFee: null, unusedAdvanceCredit, next: null };
+  const opening = periodContaining(boundary, sub.schedule);
+  let advanceFee: FeeCharge | null = null;
+  if (sub.payInAdvance) {
+    const firstDay = compareDates(startDay, opening.firstDay) > 0 ? startDay : opening.firstDay;
+    const proration = firstDay === opening.firstDay
+      ? proratedFee(sub.amountCents, opening, opening.firstDay, opening.lastDay)
+      : firstPeriodFee(sub.amountCents, opening, firstDay);
+    advanceFee = fee(opening, proration);
+  }
+  return { boundary, usageWindow, arrearsFee, advanceFee, unusedAdvanceCredit, next: endsAt && endsAt < opening.end ? endsAt : opening.end };
+}
+
+/** The first boundary of a subscription that has just started: its start (in advance) or its first period's end. */
+export function firstBillingBoundary(sub: Pick<BillableSubscription, "payInAdvance" | "schedule" | "startedAt" | "endingAt">): Date {
+  if (sub.payInAdvance) return sub.startedAt;
+  const end = periodContaining(sub.startedAt, sub.schedule).end;
+  return sub.endingAt && sub.endingAt < end ? sub.endingAt : end;
+}
+
+/** A termination (or upgrade) brings the next boundary forward to it, never past a boundary still unbilled. */
+export function boundaryAfterTermination(nextBillingAt: Date | null, terminatedAt: Date): Date {
+  return nextBillingAt && nextBillingAt < terminatedAt ? nextBillingAt : terminatedAt;
+}

@@ -1,0 +1,79 @@
+import { decimal } from "@/lib/billing/decimal";
+import { roundToCents } from "@/lib/billing/money";
+import { DomainError, invalidField } from "@/lib/errors";
+import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
+import { nextDocumentNumber } from "./document-numbers";
+
+export const CREDIT_NOTE_REASONS = ["duplicated_charge", "product_unsatisfactory", "order_change", "order_cancellation", "fraudulent_charge", "other"] as const;
+export type CreditNoteReason = (typeof CREDIT_NOTE_REASONS)[number];
+
+export interface CreditNoteRequest {
+  invoiceId: string;
+  reason: CreditNoteReason;
+  description?: string | null;
+  /** refund: money back to the customer; credit: a balance their next invoices consume. */
+  kind: CreditNoteKind;
+  /** Amounts before tax, per invoice line (or free-standing with no line, e.g. unused days of a prepaid fee). */
+  items: { invoiceLineId?: string | null; description?: string; amountCents: bigint }[];
+}
+
+/**
+ * Issues a numbered credit note against a finalised invoice. Taxes are credited at the invoice's own rates, so the
+ * credit mirrors what was charged; per line, no more than what is left of that line after earlier credit notes.
+ */
+export async function issueCreditNote(tx: Prisma.TransactionClient, request: CreditNoteRequest, now = new Date()): Promise<CreditNote> {
+  const invoice = await tx.invoice.findUnique({
+    where: { id: request.invoiceId },
+    include: { lines: { include: { creditNoteLines: { include: { creditNote: true } } } }, taxes: true, creditNotes: true },
+  });
+  if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  if (invoice.status !== "finalized" && invoice.status !== "paid") {
+    throw new DomainError("not_allowed", "invalid_type_or_status", undefined, "Only finalised or paid invoices can be credited");
+  }
+  if (request.items.length === 0) throw invalidField("items", "value_is_mandatory");
+  for (const [index, item] of request.items.entries()) {
+    if (item.amountCents <= BigInt(0)) throw invalidField(`items.${index}.amount_cents`, "value_is_out_of_range");
+    if (!item.invoiceLineId) continue;
+    const line = invoice.lines.find((l) => l.id === item.invoiceLineId);
+    if (!line) throw new DomainError("not_found", "fee_not_found", { [`items.${index}.fee_id`]: ["fee_not_found"] });
+    const credited = line.creditNoteLines.filter((c) => c.creditNote.status !== "voided").reduce((sum, c) => sum + c.amountCents, BigInt(0));
+    if (item.amountCents > line.amountCents - credited) throw invalidField(`items.${index}.amount_cents`, "higher_than_remaining_fee_amount");
+  }
+  const subtotal = request.items.reduce((sum, i) => sum + i.amountCents, BigInt(0));
+  const alreadyCredited = invoice.creditNotes.filter((c) => c.status !== "voided").reduce((sum, c) => sum + c.subtotalCents, BigInt(0));
+  if (subtotal > invoice.subtotalCents - alreadyCredited) throw invalidField("base", "higher_than_remaining_invoice_amount");
+
+  // Each tax of the invoice, applied to the credited amount and rounded half up like the invoice's own tax lines.
+  const taxes = invoice.taxes.reduce((sum, t) => sum + roundToCents(decimal(subtotal.toString()).div(100).mul(t.rate.toString()).div(100)), BigInt(0));
+  const total = subtotal + taxes;
+  const issuingYear = now.getUTCFullYear();
+  const note = await tx.creditNote.create({
+    data: {
+      number: await nextDocumentNumber(tx, "CN", issuingYear),
+      invoiceId: invoice.id,
+      customerId: invoice.customerId,
+      kind: request.kind,
+      status: "issued",
+      reason: request.reason,
+      description: request.description ?? null,
+      currency: invoice.currency,
+      subtotalCents: subtotal,
+      taxesCents: taxes,
+      totalCents: total,
+      balanceCents: request.kind === "credit" ? total : BigInt(0),
+      issuedAt: now,
+      lines: {
+        create: request.items.map((item) => ({
+          invoiceLineId: item.invoiceLineId ?? null,
+          description: item.description ?? invoice.lines.find((l) => l.id === item.invoiceLineId)?.description ?? "Credit",
+          amountCents: item.amountCents,
+        })),
+      },
+    },
+  });
+  if (request.kind === "credit") {
+    await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: total } } });
+  }
+  await tx.auditLog.create({ data: { actorType: "system", action: "credit_note.created", entityType: "CreditNote", entityId: note.id, data: { invoiceId: invoice.id, total: total.toString() } } });
+  return note;
+}

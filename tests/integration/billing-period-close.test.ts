@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { runBillingCycle } from "@/lib/invoicing/billing-run";
+import { createTestService, testDb, type TestService } from "../support/api-fixture";
+
+// October 2026 in Toronto: local midnight Oct 1 is 04:00Z (EDT); Nov 1 local midnight is 04:00Z as well (DST ends Nov 1 at 02:00).
+const OCT_1 = "2026-10-01T04:00:00.000Z";
+const OCT_16 = "2026-10-16T04:00:00.000Z";
+const NOV_1 = new Date("2026-11-01T04:00:00.000Z");
+const CLOSE_AT = new Date("2026-11-01T12:00:00.000Z");
+
+describe("period close: invoices with Canadian tax, to the cent", () => {
+  let svc: TestService;
+  let p: string;
+  const invoiceOf = async (externalCustomerId: string) => {
+    const link = await testDb().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: svc.id, externalId: externalCustomerId } } });
+    return testDb().invoice.findMany({ where: { customerId: link.customerId, serviceId: svc.id }, include: { lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } } });
+  };
+
+  beforeAll(async () => {
+    await testDb().companyProfile.upsert({
+      where: { id: 1 },
+      update: {},
+      create: { id: 1, legalName: "Nexa Technologies Inc.", addressLine1: "1 Yonge St", city: "Toronto", province: "ON", postalCode: "M5E 1E5", gstHstNumber: "123456789 RT0001", qstNumber: "1234567890 TQ0001", bcPstNumber: "PST-1234-5678" },
+    });
+    svc = await createTestService("live");
+    p = svc.code;
+    const calls = (await svc.lago.billableMetrics.createBillableMetric({ billable_metric: { name: "API calls", code: `calls_${p}`, aggregation_type: "count_agg" } })).data.billable_metric;
+    await svc.lago.plans.createPlan({
+      plan: { name: "Standard", code: `std_${p}`, interval: "monthly", amount_cents: 5000, amount_currency: "CAD", pay_in_advance: false,
+        charges: [{ billable_metric_id: calls.lago_id, charge_model: "standard", properties: { amount: "0.02" }, included_quantity: "100" }] },
+    });
+    const customers = [
+      { external_id: "on-1", legal_name: "Toronto Widgets Inc.", state: "ON", country: "CA", timezone: "America/Toronto" },
+      { external_id: "on-2", legal_name: "Ottawa Late Starter Ltd.", state: "ON", country: "CA", timezone: "America/Toronto" },
+      { external_id: "qc-1", legal_name: "Québec Logiciels Inc.", state: "QC", country: "CA", timezone: "America/Toronto" },
+      { external_id: "bc-1", legal_name: "Vancouver Data Ltd.", state: "BC", country: "CA", timezone: "America/Toronto" },
+      { external_id: "us-1", legal_name: "Seattle Cloud LLC", state: "WA", country: "US", timezone: "America/Toronto" },
+    ];
+    for (const c of customers) {
+      await svc.lago.customers.createCustomer({ customer: c });
+      await svc.lago.subscriptions.createSubscription({
+        subscription: { external_customer_id: c.external_id, plan_code: `std_${p}`, external_id: `sub-${c.external_id}`, subscription_at: c.external_id === "on-2" ? OCT_16 : OCT_1 },
+      });
+    }
+    // Usage through both ingestion paths: raw events (ON: 350 calls) and aggregate pushes (QC: 1000, BC: 101).
+    const ts = Math.floor(new Date("2026-10-20T15:00:00Z").getTime() / 1000);
+    for (let batch = 0; batch < 4; batch++) {
+      const size = batch < 3 ? 100 : 50;
+      await svc.lago.events.createBatchEvents({ events: Array.from({ length: size }, (_, i) => ({ transaction_id: `on-${batch}-${i}`, external_subscription_id: "sub-on-1", code: `calls_${p}`, timestamp: ts + i })) });
+    }
+    const push = (sub: string, value: number, key: string) =>
+      svc.call("/usage", { method: "POST", json: { usage: { external_subscription_id: sub, code: `calls_${p}`, period_start: "2026-10-01T04:00:00Z", period_end: "2026-10-31T12:00:00Z", value, idempotency_key: key } } });
+    expect((await push("sub-qc-1", 1000, "qc-oct")).status).toBe(200);
+    expect((await push("sub-bc-1", 101, "bc-oct")).status).toBe(200);
+    // Usage after the period must not be billed in October.
+    expect((await svc.call("/usage", { method: "POST", json: { usage: { external_subscription_id: "sub-bc-1", code: `calls_${p}`, timestamp: "2026-11-01T05:00:00Z", value: 50, idempotency_key: "bc-nov" } } })).status).toBe(200);
+  });
+
+  it("bills each customer's October with the right tax", async () => {
+    const summary = await runBillingCycle(testDb(), CLOSE_AT);
+    expect(summary.failures.filter((f) => f.serviceId === svc.id)).toEqual([]);
+
+    // ON, HST 13 %: $50 + 250 billable calls × $0.02 = $55.00; HST $7.15; total $62.15.
+    const [on] = await invoiceOf("on-1");
+    expect({ sub: on.subtotalCents, tax: on.taxesCents, total: on.totalCents }).toEqual({ sub: 5500n, tax: 715n, total: 6215n });
+    expect(on.taxes.map((t) => [t.code, t.rate.toString(), t.amountCents, t.registrationNumber])).toEqual([["HST", "13", 715n, "123456789 RT0001"]]);
+    expect(on.lines.map((l) => [l.kind, l.amountCents, l.quantity.toString(), l.includedQuantity.toString()])).toEqual([
+      ["subscription_fee", 5000n, "1", "0"],
+      ["usage_charge", 500n, "350", "100"],
+    ]);
+    expect(on.status).toBe("finalized");
+    expect(on.number).toMatch(/^INV-2026-\d{6}$/);
+    expect(on.periodStart.toISOString()).toBe(OCT_1);
+    expect(on.periodEnd.toISOString()).toBe(NOV_1.toISOString());
+
+    // ON, started Oct 16: 16 of 31 days × $50 = $25.806… → $25.81; HST 13 % → $3.3553 → $3.36; total $29.17.
+    const [late] = await invoiceOf("on-2");
+    expect({ sub: late.subtotalCents, tax: late.taxesCents, total: late.totalCents }).toEqual({ sub: 2581n, tax: 336n, total: 2917n });
+    expect(late.lines[0].description).toContain("(16 of 31 days)");
+
+    // QC, GST 5 % + QST 9.975 % on the subtotal: $50 + 900 × $0.02 = $68.00; GST $3.40; QST $6.783 → $6.78; total $78.18.
+    const [qc] = await invoiceOf("qc-1");
+    expect({ sub: qc.subtotalCents, tax: qc.taxesCents, total: qc.totalCents }).toEqual({ sub: 6800n, tax: 1018n, total: 7818n });
+    expect(qc.taxes.map((t) => [t.code, t.rate.toString(), t.amountCents, t.registrationNumber])).toEqual([
+      ["GST", "5", 340n, "123456789 RT0001"],
+      ["QST", "9.975", 678n, "1234567890 TQ0001"],
+    ]);
+
+    // BC, GST 5 % + PST 7 %: $50 + 1 × $0.02 = $50.02; GST $2.501 → $2.50; PST $3.5014 → $3.50; total $56.02.
+    const [bc] = await invoiceOf("bc-1");
+    expect({ sub: bc.subtotalCents, tax: bc.taxesCents, total: bc.totalCents }).toEqual({ sub: 5002n, tax: 600n, total: 5602n });
+    expect(bc.taxes.map((t) => [t.code, t.amountCents])).toEqual([["BC_PST", 350n], ["GST", 250n]]);
+
+    // US: zero-rated, with the reason on the invoice.
+    const [us] = await invoiceOf("us-1");
+    expect({ sub: us.subtotalCents, tax: us.taxesCents, total: us.totalCents }).toEqual({ sub: 5000n, tax: 0n, total: 5000n });
+    expect(us.taxes).toEqual([]);
+    expect(us.taxNote).toBe("Zero-rated: customer outside Canada");
+  });
+
+  it("numbers finalised invoices without gaps and never bills a boundary twice", async () => {
+    const before = await testDb().invoice.count({ where: { serviceId: svc.id } });
+    const again = await runBillingCycle(testDb(), CLOSE_AT);
+    expect(again.invoicesCreated).toBe(0);
+    expect(await testDb().invoice.count({ where: { serviceId: svc.id } })).toBe(before);
+
+    const numbers = (await testDb().invoice.findMany({ where: { number: { startsWith: "INV-2026-" } }, select: { number: true } }))
+      .map((i) => Number(i.number!.slice(-6))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => numbers[0] + i));
+    const subs = await testDb().subscription.findMany({ where: { serviceId: svc.id } });
+    expect(subs.every((s) => s.nextBillingAt?.toISOString() === "2026-12-01T05:00:00.000Z")).toBe(true);
+  });
+
+  it("bills each invoice once when two runners close the same period concurrently", async () => {
+    const DEC_CLOSE = new Date("2026-12-01T12:00:00.000Z");
+    const [a, b] = await Promise.all([runBillingCycle(testDb(), DEC_CLOSE), runBillingCycle(testDb(), DEC_CLOSE)]);
+    const mine = await testDb().invoice.findMany({ where: { serviceId: svc.id, periodStart: new Date("2026-11-01T04:00:00.000Z") } });
+    expect(mine).toHaveLength(5);
+    expect(new Set(mine.map((i) => i.billingKey)).size).toBe(5);
+    expect(a.failures.filter((f) => f.serviceId === svc.id).concat(b.failures.filter((f) => f.serviceId === svc.id))).toEqual([]);
+    // November for BC: $50 + 0 billable (50 calls ≤ 100 included) = $50.00 + GST $2.50 + PST $3.50.
+    const bc = (await invoiceOf("bc-1")).find((i) => i.periodStart.toISOString() === "2026-11-01T04:00:00.000Z")!;
+    expect(bc.totalCents).toBe(5600n);
+  });
+});
