@@ -113,6 +113,8 @@ export async function renderBillingDocumentPdf(doc: BillingDocument, options: Re
   const title = documentTitle(doc);
   const pdf = new PDFDocument({
     size: "LETTER",
+    // 1.4 for the translucent watermark (ExtGState fill opacity).
+    pdfVersion: "1.4",
     margins: { top: CONTINUED_TOP, bottom: BOTTOM_MARGIN, left: MARGIN_X, right: MARGIN_X },
     autoFirstPage: false,
     bufferPages: true,

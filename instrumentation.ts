@@ -1,0 +1,12 @@
+// Next.js calls register() once when a server process starts: the billing jobs start with the app.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXA_JOBS === "off" || !process.env.DATABASE_URL) return;
+  const { startBillingJobs } = await import("./lib/jobs/billing-jobs");
+  const { db } = await import("./lib/db/prisma");
+  try {
+    await startBillingJobs(process.env.DATABASE_URL, db());
+  } catch (error) {
+    // The app still serves (and reports the database in /health) if the queue cannot start; the next start retries.
+    console.error("Billing jobs did not start:", (error as Error).message);
+  }
+}

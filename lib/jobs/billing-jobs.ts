@@ -1,0 +1,81 @@
+import PgBoss from "pg-boss";
+import type { Db } from "@/lib/db/prisma";
+import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing-run";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * The period close runs as a pg-boss job in PostgreSQL: scheduled every 15 minutes and on demand from the console.
+ * Jobs survive restarts, and with several app instances each job runs once; the billing run itself is safe to run
+ * concurrently anyway (see lib/invoicing/billing-run.ts).
+ */
+export const PERIOD_CLOSE_QUEUE = "billing-period-close";
+export const PERIOD_CLOSE_CRON = "*/15 * * * *";
+
+export interface PeriodCloseJob {
+  billingRunId?: string;
+  trigger?: "schedule" | "console";
+}
+
+/** Runs one billing run and records its progress and outcome on its BillingRun row. */
+export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = new Date()): Promise<BillingRunSummary> {
+  const run = job.billingRunId
+    ? await client.billingRun.update({ where: { id: job.billingRunId }, data: { status: "running", startedAt: now } })
+    : await client.billingRun.create({ data: { status: "running", trigger: job.trigger ?? "schedule", billingUpTo: now, startedAt: now } });
+  try {
+    const summary = await runBillingCycle(client, run.billingUpTo, {
+      onProgress: async (progress, due) => {
+        await client.billingRun.update({
+          where: { id: run.id },
+          data: { subscriptionsDue: due + progress.subscriptionsBilled, subscriptionsBilled: progress.subscriptionsBilled, invoicesCreated: progress.invoicesCreated, failures: progress.failures.length },
+        });
+      },
+    });
+    await client.billingRun.update({
+      where: { id: run.id },
+      data: {
+        status: summary.failures.length ? "failed" : "succeeded",
+        subscriptionsBilled: summary.subscriptionsBilled,
+        invoicesCreated: summary.invoicesCreated,
+        failures: summary.failures.length,
+        errors: summary.failures as unknown as Prisma.InputJsonValue,
+        finishedAt: new Date(),
+      },
+    });
+    return summary;
+  } catch (error) {
+    await client.billingRun.update({
+      where: { id: run.id },
+      data: { status: "failed", errors: [{ error: (error as Error).message }], finishedAt: new Date() },
+    });
+    throw error;
+  }
+}
+
+const globalForJobs = globalThis as unknown as { nexaBoss?: Promise<PgBoss> };
+
+/** Starts pg-boss, the schedule and the worker once per process. */
+export function startBillingJobs(connectionString: string, client: Db): Promise<PgBoss> {
+  globalForJobs.nexaBoss ??= (async () => {
+    const boss = new PgBoss({ connectionString, schema: "pgboss", max: 4 });
+    boss.on("error", (error) => console.error("pg-boss:", error.message));
+    await boss.start();
+    await boss.createQueue(PERIOD_CLOSE_QUEUE);
+    await boss.schedule(PERIOD_CLOSE_QUEUE, PERIOD_CLOSE_CRON, { trigger: "schedule" } satisfies PeriodCloseJob, { tz: "UTC" });
+    await boss.work<PeriodCloseJob>(PERIOD_CLOSE_QUEUE, { batchSize: 1 }, async ([job]) => {
+      await executeBillingRun(client, job.data ?? {});
+    });
+    return boss;
+  })().catch((error) => {
+    globalForJobs.nexaBoss = undefined; // let the next call try again
+    throw error;
+  });
+  return globalForJobs.nexaBoss;
+}
+
+/** Queues a billing run now (console "Run billing now"); the BillingRun row shows its progress. */
+export async function requestBillingRun(client: Db, connectionString: string, requestedById: string | null): Promise<string> {
+  const run = await client.billingRun.create({ data: { status: "queued", trigger: "console", requestedById, billingUpTo: new Date() } });
+  const boss = await startBillingJobs(connectionString, client);
+  await boss.send(PERIOD_CLOSE_QUEUE, { billingRunId: run.id, trigger: "console" } satisfies PeriodCloseJob);
+  return run.id;
+}
