@@ -96,6 +96,11 @@ const ROW_PAD_Y = 5;
 const TABLE_HEAD_HEIGHT = 20;
 const DETAIL_INDENT = 8;
 const DETAIL_GAP = 2;
+/**
+ * A table cell never shows more than a page of text, so longer text is cut before layout (pdfkit's wrapping of an
+ * unbroken run of characters is quadratic in its length).
+ */
+const MAX_CELL_CHARS = 4000;
 /** The "… (continued)" line at the top of a page when a row splits across pages. */
 const CONTINUED_ROW_HEIGHT = 14;
 
@@ -106,6 +111,10 @@ const STATUS_LABEL: Record<BillingDocument["status"], string> = {
   voided: "Voided",
   issued: "Issued",
 };
+
+function clip(text: string): string {
+  return text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS)}…` : text;
+}
 
 /** Renders an invoice or credit note as a PDF file. */
 export async function renderBillingDocumentPdf(doc: BillingDocument, options: RenderPdfOptions = {}): Promise<Buffer> {
@@ -235,9 +244,15 @@ class DocumentRenderer {
 
   private fit(text: string, width: number): string {
     if (this.pdf.widthOfString(text) <= width) return text;
-    let cut = text;
-    while (cut.length > 0 && this.pdf.widthOfString(`${cut}…`) > width) cut = cut.slice(0, -1);
-    return `${cut.trimEnd()}…`;
+    // The longest prefix that fits with an ellipsis: binary search, widths grow with length.
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (this.pdf.widthOfString(`${text.slice(0, mid)}…`) <= width) low = mid;
+      else high = mid - 1;
+    }
+    return `${text.slice(0, low).trimEnd()}…`;
   }
 
   private rule(y: number, x1 = MARGIN_X, x2 = RIGHT, color = COLOR.rule, width = 0.75): void {
@@ -438,13 +453,14 @@ class DocumentRenderer {
   /** A line as pieces: its description with the numbers, then each detail line; a row only splits between pieces. */
   private rowPieces(line: DocumentLine): RowPiece[] {
     const currency = this.doc.currency;
+    const description = clip(line.description);
     const descWidth = COLUMNS.description.width - 2 * CELL_PAD_X;
     const numbers: [keyof typeof COLUMNS, string][] = [
       ["quantity", line.quantity === null ? "" : formatQuantity(line.quantity)],
       ["unitPrice", line.unitAmount === null ? "" : formatUnitAmount(line.unitAmount, currency)],
       ["amount", formatMoney(line.amountCents, currency)],
     ];
-    const descHeight = Math.min(this.measure(line.description, STYLE.cell, descWidth), this.pieceCap);
+    const descHeight = Math.min(this.measure(description, STYLE.cell, descWidth), this.pieceCap);
     const numberHeights = numbers.map(([column, text]) =>
       Math.min(this.measure(text, STYLE.cell, COLUMNS[column].width - 2 * CELL_PAD_X), this.pieceCap),
     );
@@ -452,7 +468,7 @@ class DocumentRenderer {
       {
         height: Math.max(descHeight, ...numberHeights, 10),
         draw: (y) => {
-          this.writeBoxed(line.description, STYLE.cell, COLUMNS.description.x + CELL_PAD_X, y, descWidth, descHeight);
+          this.writeBoxed(description, STYLE.cell, COLUMNS.description.x + CELL_PAD_X, y, descWidth, descHeight);
           numbers.forEach(([column, text], index) => {
             const { x, width } = COLUMNS[column];
             this.writeBoxed(text, STYLE.cell, x + CELL_PAD_X, y, width - 2 * CELL_PAD_X, numberHeights[index], "right");
@@ -462,7 +478,7 @@ class DocumentRenderer {
     ];
     const detailX = COLUMNS.description.x + CELL_PAD_X + DETAIL_INDENT;
     const detailWidth = descWidth - DETAIL_INDENT;
-    for (const detail of line.details) {
+    for (const detail of line.details.map(clip)) {
       const height = Math.min(this.measure(detail, STYLE.detail, detailWidth), this.pieceCap - DETAIL_GAP);
       if (height === 0) continue;
       pieces.push({

@@ -17,6 +17,11 @@ export interface CreditNoteRequest {
   items: { invoiceLineId?: string | null; description?: string; amountCents: bigint }[];
 }
 
+/** Each tax of the invoice applied to a credited amount, rounded half up like the invoice's own tax lines. */
+export function creditedTaxes<T extends { rate: { toString(): string } }>(subtotalCents: bigint, invoiceTaxes: T[]): (T & { amountCents: bigint })[] {
+  return invoiceTaxes.map((t) => ({ ...t, amountCents: roundToCents(decimal(subtotalCents.toString()).div(100).mul(t.rate.toString()).div(100)) }));
+}
+
 /**
  * Issues a numbered credit note against a finalised invoice. Taxes are credited at the invoice's own rates, so the
  * credit mirrors what was charged; per line, no more than what is left of that line after earlier credit notes.
@@ -43,8 +48,7 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
   const alreadyCredited = invoice.creditNotes.filter((c) => c.status !== "voided").reduce((sum, c) => sum + c.subtotalCents, BigInt(0));
   if (subtotal > invoice.subtotalCents - alreadyCredited) throw invalidField("base", "higher_than_remaining_invoice_amount");
 
-  // Each tax of the invoice, applied to the credited amount and rounded half up like the invoice's own tax lines.
-  const taxes = invoice.taxes.reduce((sum, t) => sum + roundToCents(decimal(subtotal.toString()).div(100).mul(t.rate.toString()).div(100)), BigInt(0));
+  const taxes = creditedTaxes(subtotal, invoice.taxes).reduce((sum, t) => sum + t.amountCents, BigInt(0));
   const total = subtotal + taxes;
   const issuingYear = now.getUTCFullYear();
   const note = await tx.creditNote.create({

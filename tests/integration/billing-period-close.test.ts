@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
-import { createTestService, testDb, type TestService } from "../support/api-fixture";
+import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 
 // October 2026 in Toronto: local midnight Oct 1 is 04:00Z (EDT); Nov 1 local midnight is 04:00Z as well (DST ends Nov 1 at 02:00).
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -121,5 +121,55 @@ describe("period close: invoices with Canadian tax, to the cent", () => {
     // November for BC: $50 + 0 billable (50 calls ≤ 100 included) = $50.00 + GST $2.50 + PST $3.50.
     const bc = (await invoiceOf("bc-1")).find((i) => i.periodStart.toISOString() === "2026-11-01T04:00:00.000Z")!;
     expect(bc.totalCents).toBe(5600n);
+  });
+});
+
+describe("invoices and credit notes through the API (official Lago client)", () => {
+  it("lists, reads, downloads, credits and voids invoices of the calling service only", async () => {
+    const svc = await createTestService("live");
+    const p = svc.code;
+    await svc.lago.plans.createPlan({ plan: { name: "Flat", code: `flat_${p}`, interval: "monthly", amount_cents: 10000, amount_currency: "CAD", pay_in_advance: false } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "inv-1", legal_name: "Halifax Fish Co.", state: "NS", country: "CA", timezone: "America/Halifax" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "inv-1", plan_code: `flat_${p}`, external_id: "inv-sub", subscription_at: "2025-03-01T04:00:00Z" } });
+    // March 2025 is billed on April 1, when NS HST is 14 % (15 % until March 31): the tax point is the issue date.
+    await runBillingCycle(testDb(), new Date("2025-04-02T00:00:00Z"));
+
+    const list = await svc.lago.invoices.findAllInvoices({ external_customer_id: "inv-1" });
+    expect(list.data.meta.total_count).toBe(1);
+    const listed = list.data.invoices[0];
+    expect(listed).toMatchObject({ status: "finalized", payment_status: "pending", currency: "CAD", fees_amount_cents: 10000, taxes_amount_cents: 1400, total_amount_cents: 11400, total_due_amount_cents: 11400 });
+    const got = (await svc.lago.invoices.findInvoice(listed.lago_id)).data.invoice;
+    expect(got.fees.map((f: { amount_cents: number }) => f.amount_cents)).toEqual([10000]);
+    expect(got.applied_taxes).toMatchObject([{ tax_code: "HST", tax_rate: 14, amount_cents: 1400 }]);
+
+    const other = await createTestService("live");
+    expect((await lagoFailure(other.lago.invoices.findInvoice(listed.lago_id))).body).toMatchObject({ status: 404, code: "invoice_not_found" });
+
+    const download = (await svc.lago.invoices.downloadInvoice(listed.lago_id)).data.invoice;
+    const pdf = await fetch(download.file_url);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
+    const tampered = new URL(download.file_url);
+    tampered.searchParams.set("signature", "x" + tampered.searchParams.get("signature")!.slice(1));
+    expect((await fetch(tampered)).status).toBe(404);
+
+    // A $20 credit on the fee: HST credited at the invoice's 14 % → $22.80, kept as the customer's balance.
+    const note = (await svc.lago.creditNotes.createCreditNote({
+      credit_note: { invoice_id: listed.lago_id, reason: "product_unsatisfactory", items: [{ fee_id: got.fees[0].lago_id, amount_cents: 2000 }], credit_amount_cents: 2280 },
+    })).data.credit_note;
+    expect(note).toMatchObject({ number: expect.stringMatching(/^CN-\d{4}-\d{6}$/), total_amount_cents: 2280, taxes_amount_cents: 280, credit_status: "available", balance_amount_cents: 2280 });
+    const tooMuch = await lagoFailure(svc.lago.creditNotes.createCreditNote({ credit_note: { invoice_id: listed.lago_id, reason: "other", items: [{ fee_id: got.fees[0].lago_id, amount_cents: 9000 }] } }));
+    expect(tooMuch.body).toMatchObject({ status: 422, error_details: { "items.0.amount_cents": ["higher_than_remaining_fee_amount"] } });
+
+    // April's invoice consumes the credit.
+    await runBillingCycle(testDb(), new Date("2025-05-02T00:00:00Z"));
+    const april = (await svc.lago.invoices.findAllInvoices({ external_customer_id: "inv-1" })).data.invoices.find((i: { lago_id: string }) => i.lago_id !== listed.lago_id);
+    expect(april).toMatchObject({ fees_amount_cents: 10000, taxes_amount_cents: 1400, credit_notes_amount_cents: 2280, total_amount_cents: 9120, total_due_amount_cents: 9120 });
+
+    const voided = (await svc.lago.invoices.voidInvoice(april.lago_id)).data.invoice;
+    expect(voided.status).toBe("voided");
+    expect((await testDb().creditNote.findUniqueOrThrow({ where: { id: note.lago_id } })).balanceCents).toBe(2280n);
+    expect((await lagoFailure(svc.lago.invoices.voidInvoice(april.lago_id))).body).toMatchObject({ status: 405, code: "not_voidable" });
   });
 });

@@ -3,7 +3,7 @@
  * position. Works on PDFs written with `compress: false`, where content streams are plain text.
  *
  * pdfkit shows standard-font text as `[<hex> kern <hex> …] TJ`, the hex being WinAnsi (Windows-1252) bytes; a run is
- * the concatenation of its hex strings. The text position comes from the `Tm` operator before it; pdfkit wraps each run
+ * the concatenation of its hex strings (an odd-length one, which pdfkit writes for characters it cannot encode, throws). The text position comes from the `Tm` operator before it; pdfkit wraps each run
  * in flips that cancel out, so (x, y) are PDF user-space coordinates (origin bottom-left) for unrotated text.
  */
 import PDFDocument from "pdfkit";
@@ -31,11 +31,16 @@ export interface InspectedPdf {
   pages: PdfPage[];
   /** All pages' text. */
   text: string;
-  /** Raw Info dictionary text. */
+  /** The Info dictionary's text, its values inlined. */
   info: string;
 }
 
-const winAnsi = new TextDecoder("windows-1252");
+/** Windows-1252 bytes 0x80–0x9F (Node's TextDecoder reads them as C1 controls); the rest is Latin-1. */
+const WIN_ANSI_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ";
+
+function winAnsiChar(byte: number): string {
+  return byte >= 0x80 && byte <= 0x9f ? WIN_ANSI_HIGH[byte - 0x80] : String.fromCharCode(byte);
+}
 
 function objectsOf(source: string): Map<number, string> {
   const objects = new Map<number, string>();
@@ -50,9 +55,9 @@ function ref(body: string, key: string): number | null {
 
 function decodeHex(hex: string): string {
   if (hex.length % 2 !== 0) throw new Error(`Odd-length hex string in a TJ operator: <${hex}> (unencodable character?)`);
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return winAnsi.decode(bytes);
+  let text = "";
+  for (let i = 0; i < hex.length; i += 2) text += winAnsiChar(parseInt(hex.slice(i, i + 2), 16));
+  return text;
 }
 
 function fontNames(objects: Map<number, string>, pageBody: string): Map<string, string> {
@@ -116,14 +121,14 @@ export function inspectPdf(buffer: Buffer): InspectedPdf {
     const runs = textRuns(stream, fontNames(objects, body));
     return { runs, text: runs.map((run) => run.text).join("\n") };
   });
-  const info = objects.get(ref(trailer, "Info") ?? -1) ?? "";
+  const info = (objects.get(ref(trailer, "Info") ?? -1) ?? "").replace(/(\d+) 0 R/g, (_, id: string) => objects.get(Number(id)) ?? "");
   return { pageObjectCount, pageTreeCount, pages, text: pages.map((page) => page.text).join("\n"), info };
 }
 
 let measurer: PDFKit.PDFDocument | null = null;
 
-/** Width of a run as the standard font lays it out (pdfkit's own metrics). */
+/** Inked width of a run as the standard font lays it out (pdfkit's own metrics), without trailing spaces. */
 export function runWidth(run: TextRun): number {
   measurer ??= new PDFDocument({ autoFirstPage: false });
-  return measurer.font(run.font).fontSize(run.size).widthOfString(run.text);
+  return measurer.font(run.font).fontSize(run.size).widthOfString(run.text.trimEnd());
 }

@@ -1,8 +1,36 @@
-import { notImplemented } from "@/lib/api/errors";
-import { serviceRoute } from "@/lib/api/route";
+import { db } from "@/lib/db/prisma";
+import { validationError } from "@/lib/api/errors";
+import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
+import { json, serviceRoute } from "@/lib/api/route";
+import { isoDateTime } from "@/lib/api/schemas/common";
+import { serializeInvoice } from "@/lib/api/serializers/invoice";
+import { externalIdsOfCustomers, findServiceCustomer } from "@/lib/customers/service-customers";
+import { listServiceInvoices } from "@/lib/invoicing/service-invoices";
+import type { InvoiceStatus } from "@/lib/generated/prisma/client";
 
-const unavailable = serviceRoute(async () => {
-  throw notImplemented("Invoicing");
+const STATUSES = ["draft", "finalized", "voided", "paid"] as const;
+
+function dateParam(url: URL, key: string): Date | undefined {
+  const raw = url.searchParams.get(key);
+  if (raw === null) return undefined;
+  const parsed = isoDateTime.safeParse(raw);
+  if (!parsed.success) throw validationError({ [key]: ["invalid_date"] });
+  return parsed.data;
+}
+
+export const GET = serviceRoute(async ({ url, service }) => {
+  const page = pageRequest(url);
+  const statuses = [...arrayParam(url, "status"), ...arrayParam(url, "statuses")];
+  if (statuses.some((s) => !(STATUSES as readonly string[]).includes(s))) throw validationError({ status: ["value_is_invalid"] });
+  const external = url.searchParams.get("external_customer_id");
+  const customer = external ? await findServiceCustomer(db(), service.id, external) : undefined;
+  const { total, items } = await listServiceInvoices(db(), service.id, {
+    ...page,
+    customerId: external ? (customer?.customer.id ?? null) : undefined,
+    statuses: statuses as InvoiceStatus[],
+    issuingFrom: dateParam(url, "issuing_date_from"),
+    issuingTo: dateParam(url, "issuing_date_to"),
+  });
+  const ids = await externalIdsOfCustomers(db(), service.id, items.map((i) => i.customerId));
+  return json({ invoices: items.map((i) => serializeInvoice(i, { externalCustomerId: ids.get(i.customerId) })), meta: paginationMeta(page, total) });
 });
-
-export { unavailable as GET, unavailable as POST };

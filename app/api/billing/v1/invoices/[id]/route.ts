@@ -1,8 +1,11 @@
-import { notImplemented } from "@/lib/api/errors";
-import { serviceRoute } from "@/lib/api/route";
+import { db } from "@/lib/db/prisma";
+import { json, serviceRoute } from "@/lib/api/route";
+import { serializeInvoice } from "@/lib/api/serializers/invoice";
+import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
+import { getServiceInvoice } from "@/lib/invoicing/service-invoices";
 
-const unavailable = serviceRoute(async () => {
-  throw notImplemented("Invoicing");
+export const GET = serviceRoute<{ id: string }>(async ({ params, service }) => {
+  const invoice = await getServiceInvoice(db(), service.id, params.id);
+  const ids = await externalIdsOfCustomers(db(), service.id, [invoice.customerId]);
+  return json({ invoice: serializeInvoice(invoice, { externalCustomerId: ids.get(invoice.customerId) }) });
 });
-
-export { unavailable as GET, unavailable as PUT, unavailable as DELETE };

@@ -1,0 +1,119 @@
+import type { Db } from "@/lib/db/prisma";
+import { localDate } from "@/lib/billing/calendar-date";
+import { DomainError } from "@/lib/errors";
+import type { CompanyProfile, Customer } from "@/lib/generated/prisma/client";
+import { companyProfile } from "@/lib/invoicing/company-profile";
+import { creditedTaxes } from "@/lib/invoicing/credit-notes";
+import type { BillingDocument, DocumentParty } from "./billing-document";
+
+function sellerParty(profile: Omit<CompanyProfile, "updatedAt">): DocumentParty {
+  const registrations = [
+    profile.gstHstNumber ? { label: "GST/HST", number: profile.gstHstNumber } : null,
+    profile.qstNumber ? { label: "QST", number: profile.qstNumber } : null,
+    profile.bcPstNumber ? { label: "BC PST", number: profile.bcPstNumber } : null,
+    profile.mbRstNumber ? { label: "MB RST", number: profile.mbRstNumber } : null,
+    profile.skPstNumber ? { label: "SK PST", number: profile.skPstNumber } : null,
+  ].filter((r): r is { label: string; number: string } => r !== null);
+  return {
+    legalName: profile.legalName,
+    addressLines: [profile.addressLine1, profile.addressLine2, [profile.city, profile.province, profile.postalCode].filter(Boolean).join(" "), profile.country].filter((l): l is string => Boolean(l)),
+    email: profile.email,
+    registrations,
+  };
+}
+
+function customerParty(customer: Customer): DocumentParty {
+  return {
+    legalName: customer.legalName,
+    addressLines: [customer.addressLine1, customer.addressLine2, [customer.city, customer.province, customer.postalCode].filter(Boolean).join(" "), customer.country].filter((l): l is string => Boolean(l)),
+    email: customer.email,
+    registrations: [
+      customer.taxIdentificationNumber ? { label: "Tax number", number: customer.taxIdentificationNumber } : null,
+      customer.taxExemptionNumber ? { label: "Exemption", number: customer.taxExemptionNumber } : null,
+    ].filter((r): r is { label: string; number: string } => r !== null),
+  };
+}
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+
+/** An invoice as its document shows it: dates in the customer's timezone, lines with their pricing detail. */
+export async function invoiceDocument(client: Db, invoiceId: string): Promise<BillingDocument> {
+  const invoice = await client.invoice.findUnique({
+    where: { id: invoiceId },
+    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } },
+  });
+  if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  const tz = invoice.customer.timezone;
+  const lastDay = new Date(invoice.periodEnd.getTime() - 1);
+  return {
+    kind: "invoice",
+    number: invoice.number,
+    status: invoice.status,
+    shadow: invoice.shadow,
+    issuingDate: day(invoice.issuingDate) ?? localDate(invoice.createdAt, tz),
+    dueDate: day(invoice.paymentDueDate),
+    periodStart: localDate(invoice.periodStart, tz),
+    periodEnd: localDate(lastDay < invoice.periodStart ? invoice.periodStart : lastDay, tz),
+    currency: invoice.currency,
+    seller: sellerParty(await companyProfile(client)),
+    customer: customerParty(invoice.customer),
+    serviceName: invoice.service.name,
+    lines: invoice.lines.map((line) => {
+      const details: string[] = [];
+      if (line.kind === "usage_charge") {
+        details.push(`Period ${localDate(line.periodStart ?? invoice.periodStart, tz)} to ${localDate(new Date((line.periodEnd ?? invoice.periodEnd).getTime() - 1), tz)}`);
+        if (!line.includedQuantity.isZero()) details.push(`${line.includedQuantity.toString()} units included in the plan`);
+        const breakdown = (line.details as { breakdown?: { tiers?: { fromValue: number; toValue: number | null; units: string; perUnitAmount: string; flatAmount: string; amount: string }[] } }).breakdown;
+        for (const tier of breakdown?.tiers ?? []) {
+          if (tier.units === "0") continue;
+          details.push(`Tier ${tier.fromValue}–${tier.toValue ?? "∞"}: ${tier.units} × $${tier.perUnitAmount}${tier.flatAmount !== "0" ? ` + $${tier.flatAmount} flat` : ""}`);
+        }
+      }
+      return {
+        description: line.description,
+        quantity: line.kind === "subscription_fee" ? null : line.quantity.toString(),
+        unitAmount: line.unitAmount?.toString() ?? null,
+        amountCents: line.amountCents,
+        details,
+      };
+    }),
+    subtotalCents: invoice.subtotalCents,
+    taxes: invoice.taxes.map((t) => ({ name: t.name, ratePercent: t.rate.toString(), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
+    taxNote: invoice.taxNote,
+    creditsAppliedCents: invoice.creditsAppliedCents,
+    totalCents: invoice.totalCents,
+    amountPaidCents: invoice.amountPaidCents,
+    amountDueCents: invoice.status === "voided" ? BigInt(0) : invoice.totalCents - invoice.creditsAppliedCents - invoice.amountPaidCents,
+    notes: invoice.status === "voided" ? ["This invoice was voided and is not payable."] : [],
+  };
+}
+
+export async function creditNoteDocument(client: Db, creditNoteId: string): Promise<BillingDocument> {
+  const note = await client.creditNote.findUnique({ where: { id: creditNoteId }, include: { customer: true, lines: true, invoice: { include: { service: true, taxes: true } } } });
+  if (!note) throw new DomainError("not_found", "credit_note_not_found");
+  return {
+    kind: "credit_note",
+    number: note.number,
+    status: note.status === "voided" ? "voided" : "issued",
+    shadow: false,
+    issuingDate: localDate(note.issuedAt ?? note.createdAt, note.customer.timezone),
+    dueDate: null,
+    periodStart: null,
+    periodEnd: null,
+    currency: note.currency,
+    seller: sellerParty(await companyProfile(client)),
+    customer: customerParty(note.customer),
+    serviceName: note.invoice.service.name,
+    lines: note.lines.map((l) => ({ description: l.description, quantity: null, unitAmount: null, amountCents: l.amountCents, details: [] })),
+    subtotalCents: note.subtotalCents,
+    taxes: creditedTaxes(note.subtotalCents, note.invoice.taxes).map((t) => ({ name: t.name, ratePercent: t.rate.toString(), taxableAmountCents: note.subtotalCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
+    taxNote: note.invoice.taxNote,
+    creditsAppliedCents: BigInt(0),
+    totalCents: note.totalCents,
+    amountPaidCents: BigInt(0),
+    amountDueCents: BigInt(0),
+    relatedInvoiceNumber: note.invoice.number,
+    reason: note.reason.replace(/_/g, " "),
+    notes: [note.kind === "credit" ? "Credited to your account balance; it is applied to your next invoices." : "Refunded to your payment method."],
+  };
+}

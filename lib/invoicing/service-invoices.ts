@@ -1,0 +1,32 @@
+import type { Db } from "@/lib/db/prisma";
+import { DomainError } from "@/lib/errors";
+import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
+
+/** A service's invoice by id; another service's invoice is not found (404), never forbidden. */
+export async function getServiceInvoice(client: Db, serviceId: string, invoiceId: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(invoiceId)) throw new DomainError("not_found", "invoice_not_found");
+  const invoice = await client.invoice.findFirst({
+    where: { id: invoiceId, serviceId },
+    include: { customer: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } },
+  });
+  if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  return invoice;
+}
+
+export async function listServiceInvoices(
+  client: Db,
+  serviceId: string,
+  query: { skip: number; take: number; customerId?: string | null; statuses: InvoiceStatus[]; issuingFrom?: Date; issuingTo?: Date },
+) {
+  const where: Prisma.InvoiceWhereInput = {
+    serviceId,
+    ...(query.customerId !== undefined ? { customerId: query.customerId ?? "00000000-0000-0000-0000-000000000000" } : {}),
+    ...(query.statuses.length ? { status: { in: query.statuses } } : {}),
+    ...(query.issuingFrom || query.issuingTo ? { issuingDate: { ...(query.issuingFrom ? { gte: query.issuingFrom } : {}), ...(query.issuingTo ? { lte: query.issuingTo } : {}) } } : {}),
+  };
+  const [total, items] = await Promise.all([
+    client.invoice.count({ where }),
+    client.invoice.findMany({ where, include: { customer: true, taxes: true }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: query.skip, take: query.take }),
+  ]);
+  return { total, items };
+}
