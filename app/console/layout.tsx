@@ -10,6 +10,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         <div className="mx-auto flex max-w-7xl items-center justify-between px-6 py-3">
           <nav className="flex items-center gap-6 text-sm">
             <Link href="/console" className="font-semibold">Nexa Billing · Console</Link>
+            <Link href="/console/invoices" className="text-slate-600 hover:text-slate-900">Invoices</Link>
           </nav>
           <div className="flex items-center gap-4 text-sm text-slate-600">
             <span>{staff.name} <span className="text-slate-400">({staff.role})</span></span>

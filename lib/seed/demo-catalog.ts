@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { hashPassword } from "@/lib/auth/password";
 import { generateApiKey, generateWebhookSecret } from "@/lib/services/api-keys";
+import { firstBillingAt } from "@/lib/subscriptions/billing-schedule";
 
 export interface SeedResult {
   seeded: boolean;
@@ -23,6 +24,15 @@ export async function seedDemoCatalog(client: Db, options: { adminPassword?: str
 
   await client.$transaction(async (tx) => {
     await tx.staffUser.create({ data: { email: DEMO_ADMIN_EMAIL, name: "Demo Admin", passwordHash, role: "admin" } });
+    await tx.companyProfile.upsert({
+      where: { id: 1 },
+      update: {},
+      create: {
+        legalName: "Nexa Technologies Inc.", addressLine1: "100 King Street West, Suite 5700", city: "Toronto", province: "ON",
+        postalCode: "M5X 1C7", email: "billing@nexa.example", gstHstNumber: "123456789 RT0001", qstNumber: "1234567890 TQ0001",
+        bcPstNumber: "PST-1234-5678",
+      },
+    });
 
     const cloud = await tx.service.create({
       data: {
@@ -109,7 +119,8 @@ export async function seedDemoCatalog(client: Db, options: { adminPassword?: str
       customers.map((c) => tx.customer.create({ data: { ...c, addressLine1: "100 Main Street", country: "CA", currency: "CAD" } })),
     );
     const now = new Date();
-    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    // 06:00 UTC on the 1st: the 1st in every Canadian timezone.
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1, 6));
     await tx.accountLink.createMany({
       data: [
         { serviceId: cloud.id, externalId: "nc_user_1001", customerId: maple.id },
@@ -118,12 +129,17 @@ export async function seedDemoCatalog(client: Db, options: { adminPassword?: str
         { serviceId: cloud.id, externalId: "nc_user_1002", customerId: coastal.id },
       ],
     });
+    const demoSubscriptions = [
+      { externalId: "nc_sub_1001", customer: maple, service: cloud, plan: cloudStarter, shadow: true },
+      { externalId: "chat_sub_maple", customer: maple, service: chat, plan: chatTeam, shadow: false },
+      { externalId: "chat_sub_boreal", customer: boreal, service: chat, plan: chatTeam, shadow: false },
+    ];
     await tx.subscription.createMany({
-      data: [
-        { externalId: "nc_sub_1001", customerId: maple.id, serviceId: cloud.id, planId: cloudStarter.id, shadow: true, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
-        { externalId: "chat_sub_maple", customerId: maple.id, serviceId: chat.id, planId: chatTeam.id, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
-        { externalId: "chat_sub_boreal", customerId: boreal.id, serviceId: chat.id, planId: chatTeam.id, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
-      ],
+      data: demoSubscriptions.map(({ externalId, customer, service, plan, shadow }) => ({
+        externalId, customerId: customer.id, serviceId: service.id, planId: plan.id, shadow,
+        billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart,
+        nextBillingAt: firstBillingAt({ billingTime: "calendar", billingAnchorDate: monthStart, startedAt: monthStart, endingAt: null }, plan, customer.timezone),
+      })),
     });
   });
 

@@ -1,0 +1,116 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { requireStaffAction } from "@/lib/auth/staff-session";
+import { db } from "@/lib/db/prisma";
+import { DomainError } from "@/lib/errors";
+import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
+import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
+import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
+import { requestBillingRun } from "@/lib/jobs/billing-jobs";
+
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+  fieldErrors?: Record<string, string>;
+}
+
+function failure(error: unknown): ActionResult {
+  if (error instanceof DomainError) return { ok: false, message: error.message === error.code ? error.code.replace(/_/g, " ") : error.message };
+  throw error;
+}
+
+async function audited(staffId: string, action: string, invoiceId: string) {
+  await db().auditLog.create({ data: { actorType: "staff", actorId: staffId, action, entityType: "Invoice", entityId: invoiceId } });
+}
+
+export async function finalizeInvoiceAction(invoiceId: string): Promise<ActionResult> {
+  const staff = await requireStaffAction();
+  try {
+    await refreshDraftInvoice(db(), invoiceId);
+    const invoice = await db().$transaction((tx) => finalizeInvoice(tx, invoiceId));
+    await audited(staff.id, "invoice.finalized_by_staff", invoiceId);
+    revalidatePath(`/console/invoices/${invoiceId}`);
+    return { ok: true, message: `Finalised as ${invoice.number}.` };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export async function refreshInvoiceAction(invoiceId: string): Promise<ActionResult> {
+  await requireStaffAction();
+  try {
+    await refreshDraftInvoice(db(), invoiceId);
+    revalidatePath(`/console/invoices/${invoiceId}`);
+    return { ok: true, message: "Draft recomputed with the latest usage." };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export async function voidInvoiceAction(invoiceId: string): Promise<ActionResult> {
+  const staff = await requireStaffAction();
+  try {
+    await voidInvoice(db(), invoiceId);
+    await audited(staff.id, "invoice.voided_by_staff", invoiceId);
+    revalidatePath(`/console/invoices/${invoiceId}`);
+    return { ok: true, message: "Invoice voided." };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+const creditSchema = z.object({
+  invoiceId: z.string().uuid(),
+  lineId: z.string().uuid(),
+  amount: z.string().trim().regex(/^\d+(\.\d{1,2})?$/, "Enter an amount in dollars with at most two decimals, e.g. 12.50"),
+  reason: z.enum(CREDIT_NOTE_REASONS, { message: "Choose a reason" }),
+  kind: z.enum(["credit", "refund"], { message: "Choose credit or refund" }),
+  description: z.string().trim().max(500).optional(),
+});
+
+/** Amount typed in dollars to integer cents, from its digits (never through a float). */
+function dollarsToCents(text: string): bigint {
+  const [whole, fraction = ""] = text.split(".");
+  return BigInt(whole) * BigInt(100) + BigInt(fraction.padEnd(2, "0"));
+}
+
+export async function creditInvoiceAction(_previous: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const staff = await requireStaffAction();
+  const parsed = creditSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) {
+    return { ok: false, message: "Check the highlighted fields.", fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+  }
+  const cents = dollarsToCents(parsed.data.amount);
+  if (cents <= BigInt(0)) return { ok: false, message: "Check the highlighted fields.", fieldErrors: { amount: "The amount must be above zero" } };
+  try {
+    const note = await db().$transaction((tx) =>
+      issueCreditNote(tx, {
+        invoiceId: parsed.data.invoiceId,
+        reason: parsed.data.reason,
+        description: parsed.data.description || null,
+        kind: parsed.data.kind,
+        items: [{ invoiceLineId: parsed.data.lineId, amountCents: cents }],
+      }),
+    );
+    await audited(staff.id, "credit_note.issued_by_staff", parsed.data.invoiceId);
+    revalidatePath(`/console/invoices/${parsed.data.invoiceId}`);
+    return { ok: true, message: `Credit note ${note.number} issued.` };
+  } catch (error) {
+    if (error instanceof DomainError && error.details) {
+      const codes = Object.values(error.details).flat().join(", ");
+      return { ok: false, message: `Not credited: ${codes.replace(/_/g, " ")}.`, fieldErrors: { amount: codes.replace(/_/g, " ") } };
+    }
+    return failure(error);
+  }
+}
+
+export async function runBillingNowAction(): Promise<ActionResult & { runId?: string }> {
+  const staff = await requireStaffAction();
+  const url = process.env.DATABASE_URL;
+  if (!url) return { ok: false, message: "No database configured." };
+  const runId = await requestBillingRun(db(), url, staff.id);
+  revalidatePath("/console/invoices");
+  return { ok: true, message: "Billing run queued.", runId };
+}
