@@ -1,23 +1,29 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
-import { localDate } from "@/lib/billing/calendar-date";
+import { addDays, localDate } from "@/lib/billing/calendar-date";
 import { decimal } from "@/lib/billing/decimal";
 import { DomainError, isUniqueViolation } from "@/lib/errors";
-import { Prisma, type Customer, type Invoice, type Plan, type Subscription } from "@/lib/generated/prisma/client";
-import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
+import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
+import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
-import { invoiceTaxes } from "./invoice-taxes";
+import { invoiceTaxes, type InvoiceTaxDraft } from "./invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 
 /**
  * The period close. Every subscription whose `nextBillingAt` has come is billed for that boundary; subscriptions of
- * one customer and one service that share a boundary go on one invoice. Each invoice is written in its own
- * transaction together with the subscriptions' next boundary, so a crash never leaves half an invoice, a re-run bills
- * nothing twice, and two runners in parallel (rows taken with FOR UPDATE SKIP LOCKED) never bill the same boundary.
+ * one customer and one service that share a boundary go on one invoice.
+ *
+ * Groups are billed in chunks: one transaction reads the chunk's subscriptions, charges and usage in a few queries,
+ * writes its invoices, lines and taxes with multi-row inserts, and moves each subscription's `nextBillingAt` on. The
+ * transaction is all-or-nothing, so a crash never leaves half an invoice and a re-run bills nothing twice; rows are
+ * taken with FOR UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
+ * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and left due,
+ * without holding back the rest; if a chunk fails as a whole, its groups are retried one by one.
  */
 export interface BillingGroup {
   customerId: string;
@@ -26,24 +32,61 @@ export interface BillingGroup {
   shadow: boolean;
 }
 
+export interface BillingFailure {
+  customerId: string;
+  serviceId: string;
+  boundary: string;
+  shadow?: boolean;
+  code: string;
+  error: string;
+}
+
 export interface BillingRunSummary {
   subscriptionsBilled: number;
   invoicesCreated: number;
   creditNotesIssued: number;
-  failures: { customerId: string; serviceId: string; boundary: string; code: string; error: string }[];
+  failures: BillingFailure[];
 }
 
 export interface BillingRunOptions {
-  /** Groups billed at once (each in its own transaction and connection). */
+  /** Chunks billed at once, each in its own transaction. */
   concurrency?: number;
+  /** Groups per chunk. */
+  chunkSize?: number;
   onProgress?: (summary: BillingRunSummary, due: number) => void | Promise<void>;
 }
 
 type SubscriptionToBill = Subscription & { plan: Plan | null; customer: Customer };
 
+interface ComposedInvoice {
+  id: string;
+  group: BillingGroup;
+  customer: Customer;
+  lines: InvoiceLineDraft[];
+  taxes: InvoiceTaxDraft[];
+  taxNote: string | null;
+  subtotalCents: bigint;
+  taxesCents: bigint;
+  currency: string;
+  periodStart: Date;
+  periodEnd: Date;
+  issuingDate: string;
+  sources: Prisma.InputJsonValue[];
+}
+
+interface ComposedGroup {
+  group: BillingGroup;
+  invoice: ComposedInvoice | null;
+  updates: { id: string; nextBillingAt: Date | null; terminatedAt: Date | null }[];
+  credits: { sub: SubscriptionToBill; step: BillingStep }[];
+}
+
 export function billingKey(group: BillingGroup): string {
   return `${group.customerId}:${group.serviceId}:${group.boundary.toISOString()}${group.shadow ? ":shadow" : ""}`;
 }
+
+const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Date | null; shadow: boolean }) =>
+  billingKey({ customerId: s.customerId, serviceId: s.serviceId, boundary: s.nextBillingAt!, shadow: s.shadow });
 
 async function dueGroups(client: Db, upTo: Date, exclude: Set<string>, limit: number): Promise<{ groups: BillingGroup[]; due: number }> {
   const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean; n: bigint }[]>`
@@ -72,108 +115,270 @@ function stepOf(sub: SubscriptionToBill & { plan: Plan }, boundary: Date): Billi
   );
 }
 
-/** Bills one group in one transaction. Returns the invoice created (null when nothing was owed) and what was billed. */
-export async function billGroup(client: Db, group: BillingGroup, now = new Date()) {
+/** Usage window shorter than its period (a start or an end inside it): the fraction that prorates spending minimums. */
+function partialFraction(window: { start: Date; end: Date; period: { start: Date; end: Date } }): string | undefined {
+  if (window.start <= window.period.start && window.end >= window.period.end) return undefined;
+  return decimal(window.end.getTime() - window.start.getTime()).div(window.period.end.getTime() - window.period.start.getTime()).toString();
+}
+
+/** What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. */
+function composeGroup(
+  group: BillingGroup,
+  subs: SubscriptionToBill[],
+  stepFor: (sub: SubscriptionToBill & { plan: Plan }) => BillingStep,
+  chargesOf: (sub: SubscriptionToBill) => ChargeWithMetric[],
+  usageOf: (subId: string) => { events: UsageEventRow[]; rollups: UsageRollupRow[] },
+  profile: Awaited<ReturnType<typeof companyProfile>>,
+): ComposedGroup {
+  const lines: InvoiceLineDraft[] = [];
+  const updates: ComposedGroup["updates"] = [];
+  const credits: ComposedGroup["credits"] = [];
+  const sources: Prisma.InputJsonValue[] = [];
+  let periodStart = group.boundary;
+  let periodEnd = group.boundary;
+  const widen = (p: { start: Date; end: Date }) => {
+    if (p.start < periodStart) periodStart = p.start;
+    if (p.end > periodEnd) periodEnd = p.end;
+  };
+  for (const sub of subs) {
+    if (!sub.plan) {
+      updates.push({ id: sub.id, nextBillingAt: null, terminatedAt: null });
+      continue;
+    }
+    const plan = sub.plan;
+    const step = stepFor(sub as SubscriptionToBill & { plan: Plan });
+    const name = plan.invoiceDisplayName ?? plan.name;
+    if (step.arrearsFee) lines.push(feeLine(sub.id, name, step.arrearsFee, "in_arrears"));
+    if (step.usageWindow) {
+      const { events, rollups } = usageOf(sub.id);
+      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: partialFraction(step.usageWindow) });
+      lines.push(...usageLines(sub.id, rated, step.usageWindow));
+      widen(step.usageWindow.period);
+    } else if (step.advanceFee) {
+      widen(step.advanceFee.period);
+    }
+    if (step.advanceFee) lines.push(feeLine(sub.id, name, step.advanceFee, "in_advance"));
+    if (step.unusedAdvanceCredit) credits.push({ sub, step });
+    sources.push({ subscriptionId: sub.id, boundary: group.boundary.toISOString(), usageWindow: step.usageWindow ? { start: step.usageWindow.start.toISOString(), end: step.usageWindow.end.toISOString() } : null });
+    const reachedEnd = step.next === null && sub.status === "active";
+    updates.push({ id: sub.id, nextBillingAt: step.next, terminatedAt: reachedEnd ? (sub.endingAt ?? group.boundary) : null });
+  }
+  if (lines.length === 0) return { group, invoice: null, updates, credits };
+  const customer = subs[0].customer;
+  const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
+  const issuingDate = localDate(group.boundary, customer.timezone);
+  const taxes = invoiceTaxes(customer, profile, subtotalCents, issuingDate);
+  return {
+    group,
+    updates,
+    credits,
+    invoice: {
+      id: randomUUID(),
+      group,
+      customer,
+      lines,
+      taxes: taxes.lines,
+      taxNote: taxes.note,
+      subtotalCents,
+      taxesCents: taxes.totalCents,
+      currency: subs.find((s) => s.plan)?.plan?.currency ?? customer.currency,
+      periodStart,
+      periodEnd,
+      issuingDate,
+      sources,
+    },
+  };
+}
+
+/** Takes a block of consecutive numbers of a series in the caller's transaction (gap-free: a rollback returns them). */
+async function reserveNumbers(tx: Prisma.TransactionClient, series: string, count: number): Promise<number> {
+  const rows = await tx.$queryRaw<{ first: number }[]>`
+    INSERT INTO "DocumentSequence" ("series", "nextValue") VALUES (${series}, ${count + 1})
+    ON CONFLICT ("series") DO UPDATE SET "nextValue" = "DocumentSequence"."nextValue" + ${count}
+    RETURNING "nextValue" - ${count} AS first`;
+  return rows[0].first;
+}
+
+/** Bills a chunk of groups in one transaction. */
+export async function billChunk(client: Db, groups: BillingGroup[], now = new Date()) {
   return client.$transaction(
     async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM "Subscription"
-         WHERE "customerId" = ${group.customerId}::uuid AND "serviceId" = ${group.serviceId}::uuid
-           AND "nextBillingAt" = ${group.boundary} AND shadow = ${group.shadow} AND status IN ('active', 'terminated')
-         ORDER BY id
-         FOR UPDATE SKIP LOCKED`;
-      if (locked.length === 0) return { invoice: null as Invoice | null, billed: 0, creditNotes: 0 };
-      const subs = await tx.subscription.findMany({ where: { id: { in: locked.map((l) => l.id) } }, include: { plan: true, customer: true }, orderBy: { createdAt: "asc" } });
-      const customer = subs[0].customer;
+      const wanted = new Set(groups.map(billingKey));
+      const locked = await tx.$queryRaw<{ id: string; customerId: string; serviceId: string; nextBillingAt: Date; shadow: boolean }[]>`
+        SELECT s.id, s."customerId", s."serviceId", s."nextBillingAt", s.shadow
+          FROM "Subscription" s
+          JOIN unnest(${groups.map((g) => g.customerId)}::uuid[], ${groups.map((g) => g.serviceId)}::uuid[], ${groups.map((g) => g.boundary)}::timestamptz[], ${groups.map((g) => g.shadow)}::boolean[])
+               AS g(customer, service, boundary, shadow)
+            ON s."customerId" = g.customer AND s."serviceId" = g.service AND s."nextBillingAt" = g.boundary AND s.shadow = g.shadow
+         WHERE s.status IN ('active', 'terminated')
+         ORDER BY s.id
+         FOR UPDATE OF s SKIP LOCKED`;
+      const ids = locked.filter((l) => wanted.has(keyOfSub(l))).map((l) => l.id);
+      const empty = { invoices: 0, billed: 0, creditNotes: 0, failures: [] as BillingFailure[] };
+      if (ids.length === 0) return empty;
+
+      const subs = await tx.subscription.findMany({ where: { id: { in: ids } }, include: { plan: true, customer: true }, orderBy: { createdAt: "asc" } });
+      const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
+      const charges = await tx.charge.findMany({
+        where: { deletedAt: null, OR: [{ planId: { in: planIds } }, { subscriptionId: { in: ids } }] },
+        include: { billableMetric: true },
+        orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+      });
+      const steps = new Map<string, BillingStep>();
+      const stepFor = (sub: SubscriptionToBill & { plan: Plan }) => {
+        let step = steps.get(sub.id);
+        if (!step) steps.set(sub.id, (step = stepOf(sub, sub.nextBillingAt!)));
+        return step;
+      };
+      const windows = subs.filter((s) => s.plan).map((s) => stepFor(s as SubscriptionToBill & { plan: Plan }).usageWindow).filter((w) => w !== null);
+      const minStart = new Date(Math.min(...windows.map((w) => w.start.getTime()), Date.now()));
+      const maxBoundary = new Date(Math.max(...subs.map((s) => s.nextBillingAt!.getTime())));
+      const usage = await loadUsage(
+        tx,
+        ids,
+        [...new Set(charges.map((c) => c.billableMetric.code))],
+        [...new Set(charges.map((c) => c.billableMetricId))],
+        minStart,
+        maxBoundary,
+        charges.some((c) => c.billableMetric.recurring),
+      );
+      const eventsBySub = new Map<string, UsageEventRow[]>();
+      for (const e of usage.events) if (e.subscriptionId) (eventsBySub.get(e.subscriptionId) ?? eventsBySub.set(e.subscriptionId, []).get(e.subscriptionId)!).push(e);
+      const rollupsBySub = new Map<string, UsageRollupRow[]>();
+      for (const r of usage.rollups) (rollupsBySub.get(r.subscriptionId) ?? rollupsBySub.set(r.subscriptionId, []).get(r.subscriptionId)!).push(r);
+      const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
+      const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = await companyProfile(tx);
-      const lines: InvoiceLineDraft[] = [];
-      const credits: { sub: SubscriptionToBill; step: BillingStep }[] = [];
-      let periodStart = group.boundary;
-      let periodEnd = group.boundary;
-      const sources: Prisma.InputJsonValue[] = [];
 
-      for (const sub of subs) {
-        if (!sub.plan) {
-          await tx.subscription.update({ where: { id: sub.id }, data: { nextBillingAt: null } });
-          continue;
+      const failures: BillingFailure[] = [];
+      const composed: ComposedGroup[] = [];
+      const subsByKey = new Map<string, SubscriptionToBill[]>();
+      for (const sub of subs) (subsByKey.get(keyOfSub(sub)) ?? subsByKey.set(keyOfSub(sub), []).get(keyOfSub(sub))!).push(sub);
+      for (const group of groups) {
+        const members = subsByKey.get(billingKey(group));
+        if (!members) continue;
+        try {
+          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile));
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
-        const step = stepOf(sub as SubscriptionToBill & { plan: Plan }, group.boundary);
-        const timingLines: InvoiceLineDraft[] = [];
-        if (step.arrearsFee) timingLines.push(feeLine(sub.id, sub.plan.invoiceDisplayName ?? sub.plan.name, step.arrearsFee, "in_arrears"));
-        if (step.usageWindow) {
-          const fraction = step.arrearsFee?.prorated || step.usageWindow.start > step.usageWindow.period.start || step.usageWindow.end < step.usageWindow.period.end
-            ? decimal(step.usageWindow.end.getTime() - step.usageWindow.start.getTime()).div(step.usageWindow.period.end.getTime() - step.usageWindow.period.start.getTime()).toString()
-            : undefined;
-          const rated = await rateSubscriptionUsage(tx, sub, step.usageWindow, { minimumProration: fraction });
-          timingLines.push(...usageLines(sub.id, rated, step.usageWindow));
-          if (step.usageWindow.period.start < periodStart) periodStart = step.usageWindow.period.start;
-          if (step.usageWindow.period.end > periodEnd) periodEnd = step.usageWindow.period.end;
-        }
-        if (step.advanceFee) timingLines.push(feeLine(sub.id, sub.plan.invoiceDisplayName ?? sub.plan.name, step.advanceFee, "in_advance"));
-        if (!step.usageWindow && step.advanceFee) {
-          if (step.advanceFee.period.start < periodStart) periodStart = step.advanceFee.period.start;
-          if (step.advanceFee.period.end > periodEnd) periodEnd = step.advanceFee.period.end;
-        }
-        lines.push(...timingLines);
-        if (step.unusedAdvanceCredit) credits.push({ sub, step });
-        sources.push({ subscriptionId: sub.id, boundary: group.boundary.toISOString(), usageWindow: step.usageWindow ? { start: step.usageWindow.start.toISOString(), end: step.usageWindow.end.toISOString() } : null });
+      }
 
-        const reachedEnd = step.next === null && sub.status === "active";
-        await tx.subscription.update({
-          where: { id: sub.id },
-          data: { nextBillingAt: step.next, ...(reachedEnd ? { status: "terminated", terminatedAt: sub.endingAt ?? group.boundary } : {}) },
+      // Invoices are written already finalised and numbered, except shadow ones, drafts during a grace period, and
+      // those of customers holding a credit balance, which go through finalizeInvoice to consume it.
+      const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
+      const finalizeNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
+      const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
+      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
+      const direct = invoices.filter((i) => finalizeNow(i) && !consumesCredit(i));
+      const viaFinalize = invoices.filter((i) => finalizeNow(i) && consumesCredit(i));
+      const numbers = new Map<string, string>();
+      const byYear = new Map<string, ComposedInvoice[]>();
+      for (const i of direct) (byYear.get(i.issuingDate.slice(0, 4)) ?? byYear.set(i.issuingDate.slice(0, 4), []).get(i.issuingDate.slice(0, 4))!).push(i);
+      for (const [year, list] of byYear) {
+        const first = await reserveNumbers(tx, `INV-${year}`, list.length);
+        list.forEach((i, n) => numbers.set(i.id, `INV-${year}-${String(first + n).padStart(6, "0")}`));
+      }
+      if (invoices.length) {
+        await tx.invoice.createMany({
+          data: invoices.map((i) => {
+            const number = numbers.get(i.id) ?? null;
+            const total = i.subtotalCents + i.taxesCents;
+            return {
+              id: i.id,
+              number,
+              customerId: i.group.customerId,
+              serviceId: i.group.serviceId,
+              shadow: i.group.shadow,
+              billingKey: billingKey(i.group),
+              periodStart: i.periodStart,
+              periodEnd: i.periodEnd,
+              issuingDate: new Date(`${i.issuingDate}T00:00:00Z`),
+              currency: i.currency,
+              subtotalCents: i.subtotalCents,
+              taxesCents: i.taxesCents,
+              totalCents: total,
+              taxNote: i.taxNote,
+              sources: i.sources,
+              ...(number
+                ? {
+                    status: total === BigInt(0) ? ("paid" as const) : ("finalized" as const),
+                    finalizedAt: now,
+                    paidAt: total === BigInt(0) ? now : null,
+                    paymentDueDate: new Date(`${addDays(i.issuingDate, i.customer.netPaymentTermDays)}T00:00:00Z`),
+                  }
+                : {}),
+            };
+          }),
         });
+        await tx.invoiceLine.createMany({
+          data: invoices.flatMap((i) =>
+            i.lines.map((line, position) => ({
+              ...line,
+              invoiceId: i.id,
+              position,
+              quantity: new Prisma.Decimal(line.quantity),
+              includedQuantity: new Prisma.Decimal(line.includedQuantity),
+              unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount),
+            })),
+          ),
+        });
+        await tx.invoiceTax.createMany({
+          data: invoices.flatMap((i) =>
+            i.taxes.map((t) => ({ invoiceId: i.id, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
+          ),
+        });
+        if (direct.length) {
+          await tx.auditLog.createMany({
+            data: direct.map((i) => ({ actorType: "system" as const, action: "invoice.finalized", entityType: "Invoice", entityId: i.id, data: { number: numbers.get(i.id)! } })),
+          });
+        }
+      }
+
+      const updates = composed.flatMap((c) => c.updates);
+      if (updates.length) {
+        await tx.$executeRaw`
+          UPDATE "Subscription" s
+             SET "nextBillingAt" = u.next,
+                 status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
+                 "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
+                 "updatedAt" = now()
+            FROM unnest(${updates.map((u) => u.id)}::uuid[], ${updates.map((u) => u.nextBillingAt)}::timestamptz[], ${updates.map((u) => u.terminatedAt)}::timestamptz[]) AS u(id, next, ended)
+           WHERE s.id = u.id`;
       }
 
       let creditNotes = 0;
-      for (const { sub, step } of credits) {
-        if (sub.onTerminationCreditNote === "skip" || sub.shadow) continue;
-        const credit = step.unusedAdvanceCredit!;
-        const billedLine = await tx.invoiceLine.findFirst({
-          where: { subscriptionId: sub.id, kind: "subscription_fee", periodStart: credit.period.start, invoice: { status: { in: ["finalized", "paid"] } } },
-          orderBy: { invoice: { createdAt: "desc" } },
-        });
-        if (!billedLine) continue;
-        await issueCreditNote(tx, {
-          invoiceId: billedLine.invoiceId,
-          reason: "order_cancellation",
-          description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
-          kind: sub.onTerminationCreditNote === "refund" ? "refund" : "credit",
-          items: [{ invoiceLineId: billedLine.id, amountCents: credit.proration.amountCents }],
-        }, now);
-        creditNotes += 1;
+      for (const { credits } of composed) {
+        for (const { sub, step } of credits) {
+          if (sub.onTerminationCreditNote === "skip" || sub.shadow) continue;
+          const credit = step.unusedAdvanceCredit!;
+          const billedLine = await tx.invoiceLine.findFirst({
+            where: { subscriptionId: sub.id, kind: "subscription_fee", periodStart: credit.period.start, invoice: { status: { in: ["finalized", "paid"] } } },
+            orderBy: { invoice: { createdAt: "desc" } },
+          });
+          if (!billedLine) continue;
+          await issueCreditNote(tx, {
+            invoiceId: billedLine.invoiceId,
+            reason: "order_cancellation",
+            description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
+            kind: sub.onTerminationCreditNote === "refund" ? "refund" : "credit",
+            items: [{ invoiceLineId: billedLine.id, amountCents: credit.proration.amountCents }],
+          }, now);
+          creditNotes += 1;
+        }
       }
-
-      if (lines.length === 0) return { invoice: null, billed: subs.length, creditNotes };
-      const subtotal = lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
-      const issuingDate = localDate(group.boundary, customer.timezone);
-      const taxes = invoiceTaxes(customer, profile, subtotal, issuingDate);
-      const currency = subs.find((s) => s.plan)?.plan?.currency ?? customer.currency;
-      const created = await tx.invoice.create({
-        data: {
-          customerId: group.customerId,
-          serviceId: group.serviceId,
-          shadow: group.shadow,
-          billingKey: billingKey(group),
-          periodStart,
-          periodEnd,
-          issuingDate: new Date(`${issuingDate}T00:00:00Z`),
-          currency,
-          subtotalCents: subtotal,
-          taxesCents: taxes.totalCents,
-          totalCents: subtotal + taxes.totalCents,
-          taxNote: taxes.note,
-          sources,
-          lines: { create: lines.map((line, position) => ({ ...line, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount), position })) },
-          taxes: { create: taxes.lines.map((t) => ({ code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })) },
-        },
-      });
-      const finalizeNow = !group.shadow && profile.invoiceGracePeriodDays === 0;
-      const invoice = finalizeNow ? await finalizeInvoice(tx, created.id, now) : created;
-      return { invoice, billed: subs.length, creditNotes };
+      // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
+      for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now);
+      return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
     },
-    { timeout: 60_000, maxWait: 10_000 },
+    { timeout: 120_000, maxWait: 20_000 },
   );
+}
+
+/** Bills one group on its own (a chunk of one). */
+export async function billGroup(client: Db, group: BillingGroup, now = new Date()) {
+  return billChunk(client, [group], now);
 }
 
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
@@ -182,30 +387,42 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
   const failed = new Set<string>();
   const concurrency = options.concurrency ?? 4;
+  const chunkSize = options.chunkSize ?? 250;
+  const now = upTo > new Date() ? upTo : new Date();
+  const record = (result: Awaited<ReturnType<typeof billChunk>>) => {
+    summary.subscriptionsBilled += result.billed;
+    summary.invoicesCreated += result.invoices;
+    summary.creditNotesIssued += result.creditNotes;
+    for (const f of result.failures) {
+      failed.add(billingKey({ customerId: f.customerId, serviceId: f.serviceId, boundary: new Date(f.boundary), shadow: Boolean(f.shadow) }));
+      summary.failures.push(f);
+    }
+  };
   for (;;) {
-    const { groups, due } = await dueGroups(client, upTo, failed, 200);
+    const { groups, due } = await dueGroups(client, upTo, failed, chunkSize * concurrency);
     if (groups.length === 0) break;
-    let next = 0;
+    const chunks: BillingGroup[][] = [];
+    for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
     await Promise.all(
-      Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-        for (let i = next++; i < groups.length; i = next++) {
-          const group = groups[i];
-          try {
-            const result = await billGroup(client, group, upTo > new Date() ? upTo : new Date());
-            summary.subscriptionsBilled += result.billed;
-            summary.creditNotesIssued += result.creditNotes;
-            if (result.invoice) summary.invoicesCreated += 1;
-          } catch (error) {
-            // One group that cannot be billed (e.g. a customer with no province) never stops the others; it stays due.
-            if (isUniqueViolation(error)) continue;
+      chunks.map(async (chunk) => {
+        try {
+          record(await billChunk(client, chunk, now));
+        } catch (error) {
+          if (!isUniqueViolation(error) && chunk.length === 1) {
+            const [group] = chunk;
             failed.add(billingKey(group));
-            summary.failures.push({
-              customerId: group.customerId,
-              serviceId: group.serviceId,
-              boundary: group.boundary.toISOString(),
-              code: error instanceof DomainError ? error.code : "internal_error",
-              error: (error as Error).message,
-            });
+            summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: "internal_error", error: (error as Error).message });
+            return;
+          }
+          // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
+          for (const group of chunk) {
+            try {
+              record(await billGroup(client, group, now));
+            } catch (single) {
+              if (isUniqueViolation(single)) continue;
+              failed.add(billingKey(group));
+              summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+            }
           }
         }
       }),

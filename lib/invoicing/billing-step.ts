@@ -1,4 +1,4 @@
-import { periodContaining, type BillingPeriod, type BillingSchedule } from "@/lib/billing/billing-periods";
+import { periodContaining as computePeriod, type BillingPeriod, type BillingSchedule } from "@/lib/billing/billing-periods";
 import { compareDates, localDate } from "@/lib/billing/calendar-date";
 import { firstPeriodFee, proratedFee, terminationProration, upgradeProration, type Proration } from "@/lib/billing/proration";
 
@@ -46,6 +46,20 @@ export interface BillingStep {
 }
 
 const MS = 1;
+
+// A billing run asks for the same few periods for thousands of subscriptions that share a schedule; periods are pure
+// functions of (instant, schedule), so they are memoised.
+const periodCache = new Map<string, BillingPeriod>();
+function periodContaining(instant: Date, schedule: BillingSchedule): BillingPeriod {
+  const key = `${instant.getTime()}|${schedule.interval}|${schedule.billingTime}|${schedule.anchorDate}|${schedule.timezone}`;
+  let period = periodCache.get(key);
+  if (!period) {
+    if (periodCache.size >= 50_000) periodCache.clear();
+    period = computePeriod(instant, schedule);
+    periodCache.set(key, period);
+  }
+  return period;
+}
 
 function fee(period: BillingPeriod, proration: Proration): FeeCharge {
   return { period, proration, prorated: proration.days !== period.days };

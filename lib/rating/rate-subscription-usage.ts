@@ -18,6 +18,22 @@ export interface RatingWindow {
   end: Date;
 }
 
+export interface UsageEventRow {
+  subscriptionId: string | null;
+  transactionId: string;
+  timestamp: Date;
+  properties: Prisma.JsonValue;
+  code: string;
+}
+
+export interface UsageRollupRow {
+  subscriptionId: string;
+  billableMetricId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  value: { toString(): string };
+}
+
 /** The charges that price a subscription: its plan's, plus any attached to the subscription itself (shadow imports). */
 export async function chargesOfSubscription(client: Db | Prisma.TransactionClient, subscription: { id: string; planId: string | null }): Promise<ChargeWithMetric[]> {
   return client.charge.findMany({
@@ -41,36 +57,16 @@ export function toPricedCharge(charge: Charge): PricedCharge {
 }
 
 /**
- * Aggregates and prices every usage charge of a subscription for one window, from its raw events and its pushed
- * rollups. Recurring metrics see the subscription's earlier events too, which open the period's level.
+ * Prices charges from usage already loaded (pure). Recurring metrics are given the subscription's earlier events too,
+ * which open the period's level; rollups count in the window that contains their start.
  */
-export async function rateSubscriptionUsage(
-  client: Db | Prisma.TransactionClient,
-  subscription: { id: string; planId: string | null },
+export function rateLoadedUsage(
+  charges: ChargeWithMetric[],
+  events: UsageEventRow[],
+  rollups: UsageRollupRow[],
   window: RatingWindow,
   options: { minimumProration?: string } = {},
-): Promise<RatedCharge[]> {
-  const charges = await chargesOfSubscription(client, subscription);
-  if (charges.length === 0) return [];
-  const codes = [...new Set(charges.map((c) => c.billableMetric.code))];
-  const metricIds = [...new Set(charges.map((c) => c.billableMetricId))];
-  const anyRecurring = charges.some((c) => c.billableMetric.recurring);
-  const [events, rollups] = await Promise.all([
-    client.usageEvent.findMany({
-      where: {
-        subscriptionId: subscription.id,
-        code: { in: codes },
-        timestamp: { ...(anyRecurring ? {} : { gte: window.start }), lt: window.end },
-      },
-      select: { transactionId: true, timestamp: true, properties: true, code: true },
-      orderBy: [{ timestamp: "asc" }, { createdAt: "asc" }],
-    }),
-    client.usageRollup.findMany({
-      where: { subscriptionId: subscription.id, billableMetricId: { in: metricIds }, periodStart: { gte: window.start, lt: window.end } },
-      select: { billableMetricId: true, periodStart: true, periodEnd: true, value: true },
-    }),
-  ]);
-
+): RatedCharge[] {
   return charges.map((charge) => {
     const metric = charge.billableMetric;
     const aggregate = aggregateUsage({
@@ -83,10 +79,10 @@ export async function rateSubscriptionUsage(
       },
       period: window,
       events: events
-        .filter((e) => e.code === metric.code && (metric.recurring || e.timestamp >= window.start))
+        .filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start))
         .map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
       rollups: rollups
-        .filter((r) => r.billableMetricId === metric.id)
+        .filter((r) => r.billableMetricId === metric.id && r.periodStart >= window.start && r.periodStart < window.end)
         .map((r) => ({ periodStart: r.periodStart, periodEnd: r.periodEnd, value: decimal(r.value.toString()) })),
     });
     const price = priceCharge(
@@ -96,4 +92,50 @@ export async function rateSubscriptionUsage(
     );
     return { charge, aggregate, price };
   });
+}
+
+/** Loads the events and rollups of several subscriptions up to `before` in two queries (bulk billing). */
+export async function loadUsage(
+  client: Db | Prisma.TransactionClient,
+  subscriptionIds: string[],
+  codes: string[],
+  metricIds: string[],
+  from: Date,
+  before: Date,
+  includeEarlierEvents: boolean,
+): Promise<{ events: UsageEventRow[]; rollups: UsageRollupRow[] }> {
+  if (subscriptionIds.length === 0 || metricIds.length === 0) return { events: [], rollups: [] };
+  const [events, rollups] = await Promise.all([
+    client.usageEvent.findMany({
+      where: { subscriptionId: { in: subscriptionIds }, code: { in: codes }, timestamp: { ...(includeEarlierEvents ? {} : { gte: from }), lt: before } },
+      select: { subscriptionId: true, transactionId: true, timestamp: true, properties: true, code: true },
+      orderBy: [{ timestamp: "asc" }, { createdAt: "asc" }],
+    }),
+    client.usageRollup.findMany({
+      where: { subscriptionId: { in: subscriptionIds }, billableMetricId: { in: metricIds }, periodStart: { gte: from, lt: before } },
+      select: { subscriptionId: true, billableMetricId: true, periodStart: true, periodEnd: true, value: true },
+    }),
+  ]);
+  return { events, rollups };
+}
+
+/** Aggregates and prices every usage charge of one subscription for one window. */
+export async function rateSubscriptionUsage(
+  client: Db | Prisma.TransactionClient,
+  subscription: { id: string; planId: string | null },
+  window: RatingWindow,
+  options: { minimumProration?: string } = {},
+): Promise<RatedCharge[]> {
+  const charges = await chargesOfSubscription(client, subscription);
+  if (charges.length === 0) return [];
+  const { events, rollups } = await loadUsage(
+    client,
+    [subscription.id],
+    [...new Set(charges.map((c) => c.billableMetric.code))],
+    [...new Set(charges.map((c) => c.billableMetricId))],
+    window.start,
+    window.end,
+    charges.some((c) => c.billableMetric.recurring),
+  );
+  return rateLoadedUsage(charges, events, rollups, window, options);
 }

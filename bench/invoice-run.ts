@@ -1,0 +1,79 @@
+// npm run bench:invoice-run — times the period close for generated subscriptions (default 10,000 and 100,000; set
+// BENCH_SIZES=2000,10000 to choose) and prints invoices/s and how the time grows with size. Target (issue 4): 100k
+// subscriptions in under 60 s on this machine.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { applyMigrations } from "../lib/db/migrations";
+import { createPrismaClient } from "../lib/db/prisma";
+import { runBillingCycle } from "../lib/invoicing/billing-run";
+import { openTestCluster } from "../tests/support/test-database";
+import { timed } from "./support";
+
+const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const PERIOD_START = new Date("2026-10-01T04:00:00Z");
+const CLOSE_AT = new Date("2026-11-01T12:00:00Z");
+const BOUNDARY = new Date("2026-11-01T04:00:00Z");
+const PROVINCES = ["ON", "QC", "BC", "AB", "NS", "MB"];
+
+const cluster = await openTestCluster();
+try {
+  const results: { size: number; seconds: number; invoices: number }[] = [];
+  for (const size of sizes) {
+    const url = await cluster.createDatabase("nexa_bench_invoices");
+    await applyMigrations(url);
+    const prisma = createPrismaClient(url);
+    await prisma.companyProfile.create({ data: { legalName: "Nexa Technologies Inc.", gstHstNumber: "123456789 RT0001", qstNumber: "1234567890 TQ0001", bcPstNumber: "PST-1" } });
+    const service = await prisma.service.create({ data: { code: "bench", name: "Bench", mode: "live" } });
+    const metric = await prisma.billableMetric.create({ data: { code: "gb_hours", name: "GB-hours", aggregation: "sum", fieldName: "gb" } });
+    const plan = await prisma.plan.create({
+      data: {
+        code: "bench_plan", name: "Bench plan", amountCents: BigInt(2500),
+        charges: { create: { billableMetricId: metric.id, code: "gb_hours", chargeModel: "graduated", includedQuantity: 100,
+          properties: { graduated_ranges: [{ from_value: 0, to_value: 1000, per_unit_amount: "0.01", flat_amount: "0" }, { from_value: 1001, to_value: null, per_unit_amount: "0.005", flat_amount: "1" }] } } },
+      },
+    });
+
+    // Generated straight into PostgreSQL (the API path is measured by bench/ingest): one customer, subscription and
+    // usage rollup per row.
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const seed = await timed(async () => {
+      for (let from = 0; from < size; from += 5000) {
+        const n = Math.min(5000, size - from);
+        const ids = Array.from({ length: n }, () => [randomUUID(), randomUUID(), randomUUID()]);
+        await pool.query(
+          `INSERT INTO "Customer" (id, "legalName", province, country, currency, timezone, "updatedAt")
+           SELECT c, 'Customer ' || i, p, 'CA', 'CAD', 'America/Toronto', now() FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(c, i, p)`,
+          [ids.map((x) => x[0]), ids.map((_, i) => from + i), ids.map((_, i) => PROVINCES[(from + i) % PROVINCES.length])],
+        );
+        await pool.query(
+          `INSERT INTO "Subscription" (id, "externalId", "customerId", "serviceId", "planId", status, "billingTime", "billingAnchorDate", "subscriptionAt", "startedAt", "nextBillingAt", "updatedAt")
+           SELECT s, 'sub-' || i, c, $3, $4, 'active', 'calendar', $5, $5, $5, $6, now() FROM unnest($1::uuid[], $2::uuid[], $7::int[]) AS t(s, c, i)`,
+          [ids.map((x) => x[1]), ids.map((x) => x[0]), service.id, plan.id, PERIOD_START, BOUNDARY, ids.map((_, i) => from + i)],
+        );
+        await pool.query(
+          `INSERT INTO "UsageRollup" (id, "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", value, "idempotencyKey")
+           SELECT r, $2, s, $3, $4, $4, (i % 2000)::numeric + 0.5, 'k-' || i FROM unnest($1::uuid[], $5::uuid[], $6::int[]) AS t(r, s, i)`,
+          [ids.map((x) => x[2]), service.id, metric.id, new Date("2026-10-15T12:00:00Z"), ids.map((x) => x[1]), ids.map((_, i) => from + i)],
+        );
+      }
+    });
+    await pool.end();
+    const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) }));
+    if (run.result.failures.length) throw new Error(`billing failures: ${JSON.stringify(run.result.failures.slice(0, 3))}`);
+    const invoices = await prisma.invoice.count();
+    if (invoices !== size) throw new Error(`expected ${size} invoices, found ${invoices}`);
+    await prisma.$disconnect();
+    results.push({ size, seconds: run.seconds, invoices });
+    console.log(`  ${size.toLocaleString("en-CA")} subscriptions: data generated in ${seed.seconds.toFixed(1)} s, period close ${run.seconds.toFixed(1)} s → ${Math.round(invoices / run.seconds).toLocaleString("en-CA")} invoices/s`);
+  }
+  console.log("\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalised and numbered)");
+  for (const r of results) console.log(`  ${r.size.toLocaleString("en-CA").padStart(8)} subscriptions: ${r.seconds.toFixed(1).padStart(7)} s   ${Math.round(r.invoices / r.seconds).toLocaleString("en-CA").padStart(6)} invoices/s`);
+  for (let i = 1; i < results.length; i++) {
+    const growth = results[i].seconds / results[i - 1].seconds;
+    console.log(`  ${results[i - 1].size.toLocaleString("en-CA")} → ${results[i].size.toLocaleString("en-CA")}: time × ${growth.toFixed(2)} for size × ${(results[i].size / results[i - 1].size).toFixed(0)}`);
+  }
+  const largest = results.find((r) => r.size === 100_000);
+  if (largest) console.log(`  target 100k < 60 s: ${largest.seconds < 60 ? "met" : "NOT met"} (${largest.seconds.toFixed(1)} s)`);
+} finally {
+  await cluster.stop();
+}
