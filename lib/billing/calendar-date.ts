@@ -130,9 +130,18 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
-/** The calendar date an instant falls on in a timezone. */
+const localDates = new Map<string, CalendarDate>();
+
+/** The calendar date an instant falls on in a timezone (memoised: billing runs ask for the same instants often). */
 export function localDate(instant: Date, timeZone: string): CalendarDate {
-  return formatCalendarDate(localTime(instant, timeZone));
+  const key = `${instant.getTime()}|${timeZone}`;
+  let date = localDates.get(key);
+  if (date === undefined) {
+    if (localDates.size >= 100_000) localDates.clear();
+    date = formatCalendarDate(localTime(instant, timeZone));
+    localDates.set(key, date);
+  }
+  return date;
 }
 
 /** Local clock minus UTC at an instant, in milliseconds (whole seconds). */

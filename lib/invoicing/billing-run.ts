@@ -121,16 +121,30 @@ export function billingKey(group: BillingGroup): string {
 const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Date | null; shadow: boolean }) =>
   billingKey({ customerId: s.customerId, serviceId: s.serviceId, boundary: s.nextBillingAt!, shadow: s.shadow });
 
-async function dueGroups(client: Db, upTo: Date, exclude: Set<string>, limit: number): Promise<{ groups: BillingGroup[]; due: number }> {
-  const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean; n: bigint }[]>`
-    SELECT "customerId", "serviceId", "nextBillingAt" AS boundary, shadow, count(*) AS n
+/**
+ * The next due groups after `cursor`, in (boundary, customer, service) order, read through the matching index so each
+ * call costs the rows it returns. A group cut by the row limit is left for the next call.
+ */
+async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, rowLimit: number): Promise<BillingGroup[]> {
+  const after = cursor ?? { boundary: new Date(0), customerId: "00000000-0000-0000-0000-000000000000", serviceId: "00000000-0000-0000-0000-000000000000" };
+  const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean }[]>`
+    SELECT "customerId", "serviceId", "nextBillingAt" AS boundary, shadow
       FROM "Subscription"
      WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
-     GROUP BY 1, 2, 3, 4
-     ORDER BY 3, 1, 2
-     LIMIT ${limit + exclude.size}`;
-  const groups = rows.map((r) => ({ customerId: r.customerId, serviceId: r.serviceId, boundary: r.boundary, shadow: r.shadow })).filter((g) => !exclude.has(billingKey(g)));
-  return { groups: groups.slice(0, limit), due: rows.reduce((sum, r) => sum + Number(r.n), 0) };
+       AND ("nextBillingAt", "customerId", "serviceId") > (${after.boundary}::timestamptz, ${after.customerId}::uuid, ${after.serviceId}::uuid)
+     ORDER BY "nextBillingAt", "customerId", "serviceId"
+     LIMIT ${rowLimit}`;
+  const groups = new Map<string, BillingGroup>();
+  for (const r of rows) {
+    const group = { customerId: r.customerId, serviceId: r.serviceId, boundary: r.boundary, shadow: r.shadow };
+    groups.set(billingKey(group), group);
+  }
+  const list = [...groups.values()];
+  if (rows.length < rowLimit) return list;
+  // The last (boundary, customer, service) may continue past the limit: leave all of it for the next call.
+  const last = rows[rows.length - 1];
+  const complete = list.filter((g) => !(g.boundary.getTime() === last.boundary.getTime() && g.customerId === last.customerId && g.serviceId === last.serviceId));
+  return complete.length ? complete : list;
 }
 
 function stepOf(sub: SubscriptionToBill & { plan: Plan }, boundary: Date): BillingStep {
@@ -414,7 +428,6 @@ export async function billGroup(client: Db, group: BillingGroup, now = new Date(
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
-  const failed = new Set<string>();
   const concurrency = options.concurrency ?? 4;
   const chunkSize = options.chunkSize ?? 250;
   const now = upTo > new Date() ? upTo : new Date();
@@ -422,14 +435,15 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     summary.subscriptionsBilled += result.billed;
     summary.invoicesCreated += result.invoices;
     summary.creditNotesIssued += result.creditNotes;
-    for (const f of result.failures) {
-      failed.add(billingKey({ customerId: f.customerId, serviceId: f.serviceId, boundary: new Date(f.boundary), shadow: Boolean(f.shadow) }));
-      summary.failures.push(f);
-    }
+    summary.failures.push(...result.failures);
   };
+  const [{ due }] = await client.$queryRaw<{ due: bigint }[]>`
+    SELECT count(*) AS due FROM "Subscription" WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')`;
+  let cursor: BillingGroup | null = null;
   for (;;) {
-    const { groups, due } = await dueGroups(client, upTo, failed, chunkSize * concurrency);
+    const groups = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2);
     if (groups.length === 0) break;
+    cursor = groups[groups.length - 1];
     const chunks: BillingGroup[][] = [];
     for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
     await Promise.all(
@@ -439,7 +453,6 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
         } catch (error) {
           if (!isUniqueViolation(error) && chunk.length === 1) {
             const [group] = chunk;
-            failed.add(billingKey(group));
             summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: "internal_error", error: (error as Error).message });
             return;
           }
@@ -449,14 +462,13 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
               record(await billGroup(client, group, now));
             } catch (single) {
               if (isUniqueViolation(single)) continue;
-              failed.add(billingKey(group));
               summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
             }
           }
         }
       }),
     );
-    await options.onProgress?.(summary, due);
+    await options.onProgress?.(summary, Number(due));
   }
   return summary;
 }

@@ -26,7 +26,7 @@ export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = n
       onProgress: async (progress, due) => {
         await client.billingRun.update({
           where: { id: run.id },
-          data: { subscriptionsDue: due + progress.subscriptionsBilled, subscriptionsBilled: progress.subscriptionsBilled, invoicesCreated: progress.invoicesCreated, failures: progress.failures.length },
+          data: { subscriptionsDue: due, subscriptionsBilled: progress.subscriptionsBilled, invoicesCreated: progress.invoicesCreated, failures: progress.failures.length },
         });
       },
     });
