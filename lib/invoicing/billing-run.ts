@@ -370,13 +370,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       }
       if (invoices.length) {
         await insertInvoices(tx, invoices, numbers, now);
-        if (direct.length) {
-          const ids = direct.map((i) => i.id);
-          await tx.$executeRaw`
-            INSERT INTO "AuditLog" (id, "actorType", action, "entityType", "entityId", data)
-            SELECT gen_random_uuid(), 'system', 'invoice.finalized', 'Invoice', i.id::text, jsonb_build_object('number', i.number)
-              FROM unnest(${ids}::uuid[], ${ids.map((id) => numbers.get(id)!)}::text[]) AS i(id, number)`;
-        }
+        // Finalisation by the billing run is recorded on the invoice (number, finalizedAt) and on its BillingRun; staff
+        // finalisations and voids are audited one by one.
       }
 
       const updates = composed.flatMap((c) => c.updates);
@@ -428,8 +423,9 @@ export async function billGroup(client: Db, group: BillingGroup, now = new Date(
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
-  const concurrency = options.concurrency ?? 4;
-  const chunkSize = options.chunkSize ?? 250;
+  // Measured on 2 cores (bench/invoice-run): two chunks of 500 at a time beat more, smaller ones.
+  const concurrency = options.concurrency ?? 2;
+  const chunkSize = options.chunkSize ?? 500;
   const now = upTo > new Date() ? upTo : new Date();
   const record = (result: Awaited<ReturnType<typeof billChunk>>) => {
     summary.subscriptionsBilled += result.billed;
