@@ -41,6 +41,8 @@ test("staff run billing, open the invoice, credit it with field checks, and void
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await page.goto("/console/invoices");
   await expect(page.getByRole("heading", { name: "Invoices" })).toBeVisible();
 
   await page.getByRole("button", { name: "Run billing now" }).click();
