@@ -96,3 +96,45 @@ export async function listCustomers(client: Db, query: TableQuery<CustomerSort>)
   }));
   return { rows, total, page: window.page, pageCount: window.pageCount };
 }
+
+export const API_KEY_SORTS = ["createdAt", "name", "prefix", "lastUsedAt"] as const;
+export type ApiKeySort = (typeof API_KEY_SORTS)[number];
+
+/** A key as the console lists it: never the key itself, which is shown once when created. */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export async function listApiKeys(client: Db, serviceId: string, query: TableQuery<ApiKeySort>) {
+  const text = query.filter;
+  const where: Prisma.ApiKeyWhereInput = {
+    serviceId,
+    ...(text ? { OR: [{ name: { contains: text, mode: "insensitive" } }, { prefix: { contains: text, mode: "insensitive" } }] } : {}),
+  };
+  const total = await client.apiKey.count({ where });
+  const window = pageWindow(query, total);
+  const keys = await client.apiKey.findMany({
+    where,
+    orderBy: [
+      query.sort === "lastUsedAt" ? { lastUsedAt: { sort: query.desc ? "desc" : "asc", nulls: "last" } } : { [query.sort]: query.desc ? "desc" : "asc" },
+      { id: "asc" },
+    ],
+    skip: window.skip,
+    take: window.take,
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+  const rows: ApiKeyRow[] = keys.map((k) => ({
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt.toISOString(),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  }));
+  return { rows, total, page: window.page, pageCount: window.pageCount };
+}
