@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { requireStaffPage } from "@/lib/auth/staff-session";
 import { CUSTOMER_SORTS, listCustomers, listServices, SERVICE_SORTS } from "@/lib/console/directory";
 import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
@@ -8,6 +9,7 @@ export const metadata: Metadata = { title: "Console" };
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleHome({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireStaffPage("/console");
   const params = await searchParams;
   const serviceQuery = parseTableQuery(params, "s_", { sortable: SERVICE_SORTS, defaultSort: "name" });
   const customerQuery = parseTableQuery(params, "c_", { sortable: CUSTOMER_SORTS, defaultSort: "legalName" });

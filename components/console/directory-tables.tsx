@@ -1,12 +1,18 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
+import Link from "next/link";
 import type { CustomerRow, ServiceRow } from "@/lib/console/directory";
 import { formatDate } from "@/lib/format";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
 
 const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
-  { id: "name", accessorKey: "name", header: "Name" },
+  {
+    id: "name",
+    accessorKey: "name",
+    header: "Name",
+    cell: (c) => <Link href={`/console/services/${encodeURIComponent(c.row.original.code)}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.name}</Link>,
+  },
   { id: "code", accessorKey: "code", header: "Code", cell: (c) => <code className="text-xs">{String(c.getValue())}</code> },
   {
     id: "mode",
@@ -27,7 +33,12 @@ const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
 ];
 
 const customerColumns: ColumnDef<CustomerRow, unknown>[] = [
-  { id: "legalName", accessorKey: "legalName", header: "Legal name" },
+  {
+    id: "legalName",
+    accessorKey: "legalName",
+    header: "Legal name",
+    cell: (c) => <Link href={`/console/customers/${c.row.original.id}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.legalName}</Link>,
+  },
   { id: "email", accessorKey: "email", header: "E-mail", cell: (c) => (c.getValue() as string | null) ?? "—" },
   { id: "province", accessorKey: "province", header: "Province", cell: (c) => (c.getValue() as string | null) ?? "—" },
   { id: "country", accessorKey: "country", header: "Country" },
