@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { CUSTOMER_SORTS, listCustomers } from "@/lib/console/directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { CustomersTable } from "@/components/console/directory-tables";
-import { PageHeader } from "@/components/console/page-header";
+import { ListPage } from "@/components/console/page-header";
 
 export const metadata: Metadata = { title: "Customers" };
 export const dynamic = "force-dynamic";
@@ -14,9 +14,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const query = parseTableQuery(await searchParams, "c_", { sortable: CUSTOMER_SORTS, defaultSort: "legalName" });
   const customers = await listCustomers(db(), query);
   return (
-    <div className="space-y-6">
-      <PageHeader title="Customers" description="Unified billing customers and the service accounts linked to them." />
-      <CustomersTable rows={customers.rows} state={{ ...query, page: customers.page, pageCount: customers.pageCount, total: customers.total }} />
-    </div>
+    <ListPage title="Customers" description="Unified billing customers and the service accounts linked to them."
+      table={<CustomersTable rows={customers.rows} state={tableState(query, customers)} />} />
   );
 }

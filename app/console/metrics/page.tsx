@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { listMetricRows, METRIC_SORTS } from "@/lib/console/catalog-directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { MetricsTable } from "@/components/console/catalog-tables";
 import { MetricForm } from "@/components/console/metric-form";
-import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
+import { ListPage } from "@/components/console/page-header";
 import { createMetricAction } from "./actions";
 
 export const metadata: Metadata = { title: "Metrics" };
@@ -16,14 +16,8 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const query = parseTableQuery(await searchParams, "m_", { sortable: METRIC_SORTS, defaultSort: "name" });
   const metrics = await listMetricRows(db(), query);
   return (
-    <div className="space-y-10">
-      <PageHeader title="Billable metrics" description="What usage is measured and how it is aggregated over a billing period." />
-      <MetricsTable rows={metrics.rows} state={{ ...query, page: metrics.page, pageCount: metrics.pageCount, total: metrics.total }} />
-      <PageSection title="New metric">
-        <Panel>
-          <MetricForm action={createMetricAction} submitLabel="Create metric" />
-        </Panel>
-      </PageSection>
-    </div>
+    <ListPage title="Billable metrics" description="What usage is measured and how it is aggregated over a billing period."
+      table={<MetricsTable rows={metrics.rows} state={tableState(query, metrics)} />}
+      create={{ title: "New metric", form: <MetricForm action={createMetricAction} submitLabel="Create metric" /> }} />
   );
 }

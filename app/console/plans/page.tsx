@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { listMetricOptions, listPlanRows, PLAN_SORTS } from "@/lib/console/catalog-directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { PlansTable } from "@/components/console/catalog-tables";
-import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
+import { ListPage } from "@/components/console/page-header";
 import { PlanForm } from "@/components/console/plan-form";
 import { createPlanAction } from "./actions";
 
@@ -16,14 +16,8 @@ export default async function PlansPage({ searchParams }: { searchParams: Promis
   const query = parseTableQuery(await searchParams, "p_", { sortable: PLAN_SORTS, defaultSort: "name" });
   const [plans, metrics] = await Promise.all([listPlanRows(db(), query), listMetricOptions(db())]);
   return (
-    <div className="space-y-10">
-      <PageHeader title="Plans" description="Price plans: a base fee per interval and usage charges priced by metric." />
-      <PlansTable rows={plans.rows} state={{ ...query, page: plans.page, pageCount: plans.pageCount, total: plans.total }} />
-      <PageSection title="New plan">
-        <Panel>
-          <PlanForm action={createPlanAction} metrics={metrics} submitLabel="Create plan" />
-        </Panel>
-      </PageSection>
-    </div>
+    <ListPage title="Plans" description="Price plans: a base fee per interval and usage charges priced by metric."
+      table={<PlansTable rows={plans.rows} state={tableState(query, plans)} />}
+      create={{ title: "New plan", form: <PlanForm action={createPlanAction} metrics={metrics} submitLabel="Create plan" /> }} />
   );
 }

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { listServices, SERVICE_SORTS } from "@/lib/console/directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { ServicesTable } from "@/components/console/directory-tables";
-import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
+import { ListPage } from "@/components/console/page-header";
 import { ServiceForm } from "@/components/console/service-form";
 import { createServiceAction } from "./actions";
 
@@ -16,14 +16,8 @@ export default async function ServicesPage({ searchParams }: { searchParams: Pro
   const query = parseTableQuery(await searchParams, "s_", { sortable: SERVICE_SORTS, defaultSort: "name" });
   const services = await listServices(db(), query);
   return (
-    <div className="space-y-10">
-      <PageHeader title="Services" description="Apps that bill through Nexa Billing, each with its own API keys and webhooks." />
-      <ServicesTable rows={services.rows} state={{ ...query, page: services.page, pageCount: services.pageCount, total: services.total }} />
-      <PageSection title="New service">
-        <Panel>
-          <ServiceForm action={createServiceAction} />
-        </Panel>
-      </PageSection>
-    </div>
+    <ListPage title="Services" description="Apps that bill through Nexa Billing, each with its own API keys and webhooks."
+      table={<ServicesTable rows={services.rows} state={tableState(query, services)} />}
+      create={{ title: "New service", form: <ServiceForm action={createServiceAction} /> }} />
   );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { API_KEY_SORTS, listApiKeys } from "@/lib/console/directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/lib/format";
 import { maskSecret } from "@/lib/services/webhook-settings";
@@ -25,7 +25,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
       <PageHeader title={service.name} back={{ href: "/console/services", label: "Services" }}
         description={<>Code <code>{service.code}</code> · {service.mode === "live" ? "Live" : "Shadow"} · created {formatDateTime(service.createdAt)}</>} />
       <PageSection title="API keys" description="The app sends one with every call (Authorization: Bearer …). Only a key's first characters are kept readable.">
-        <ApiKeysPanel rows={keys.rows} state={{ ...query, page: keys.page, pageCount: keys.pageCount, total: keys.total }}
+        <ApiKeysPanel rows={keys.rows} state={tableState(query, keys)}
           issueAction={issueApiKeyAction.bind(null, service.code)} revokeAction={revokeApiKeyAction.bind(null, service.code)} />
       </PageSection>
       <PageSection title="Webhooks" description="Lifecycle events are posted to the app, signed with the secret below.">
