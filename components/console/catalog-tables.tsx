@@ -1,9 +1,9 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
-import Link from "next/link";
 import type { MetricRow, PlanRow } from "@/lib/console/catalog-directory";
 import { formatDate, formatMoney } from "@/lib/format";
+import { CellLink } from "@/components/data-table/cell-link";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
 import { AGGREGATION_LABELS } from "./metric-form";
 
@@ -12,7 +12,7 @@ const metricColumns: ColumnDef<MetricRow, unknown>[] = [
     id: "name",
     accessorKey: "name",
     header: "Name",
-    cell: (c) => <Link href={`/console/metrics/${encodeURIComponent(c.row.original.code)}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.name}</Link>,
+    cell: (c) => <CellLink href={`/console/metrics/${encodeURIComponent(c.row.original.code)}`}>{c.row.original.name}</CellLink>,
   },
   { id: "code", accessorKey: "code", header: "Code", cell: (c) => <code className="text-xs">{String(c.getValue())}</code> },
   {
@@ -39,7 +39,7 @@ const planColumns: ColumnDef<PlanRow, unknown>[] = [
     id: "name",
     accessorKey: "name",
     header: "Name",
-    cell: (c) => <Link href={`/console/plans/${encodeURIComponent(c.row.original.code)}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.name}</Link>,
+    cell: (c) => <CellLink href={`/console/plans/${encodeURIComponent(c.row.original.code)}`}>{c.row.original.name}</CellLink>,
   },
   { id: "code", accessorKey: "code", header: "Code", cell: (c) => <code className="text-xs">{String(c.getValue())}</code> },
   { id: "interval", accessorKey: "interval", header: "Interval" },

@@ -1,9 +1,9 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
-import Link from "next/link";
 import type { CustomerRow, ServiceRow } from "@/lib/console/directory";
 import { formatDate } from "@/lib/format";
+import { CellLink } from "@/components/data-table/cell-link";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
 
 const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
@@ -11,7 +11,7 @@ const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
     id: "name",
     accessorKey: "name",
     header: "Name",
-    cell: (c) => <Link href={`/console/services/${encodeURIComponent(c.row.original.code)}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.name}</Link>,
+    cell: (c) => <CellLink href={`/console/services/${encodeURIComponent(c.row.original.code)}`}>{c.row.original.name}</CellLink>,
   },
   { id: "code", accessorKey: "code", header: "Code", cell: (c) => <code className="text-xs">{String(c.getValue())}</code> },
   {
@@ -37,7 +37,7 @@ const customerColumns: ColumnDef<CustomerRow, unknown>[] = [
     id: "legalName",
     accessorKey: "legalName",
     header: "Legal name",
-    cell: (c) => <Link href={`/console/customers/${c.row.original.id}`} className="font-medium underline-offset-2 hover:underline">{c.row.original.legalName}</Link>,
+    cell: (c) => <CellLink href={`/console/customers/${c.row.original.id}`}>{c.row.original.legalName}</CellLink>,
   },
   { id: "email", accessorKey: "email", header: "E-mail", cell: (c) => (c.getValue() as string | null) ?? "—" },
   { id: "province", accessorKey: "province", header: "Province", cell: (c) => (c.getValue() as string | null) ?? "—" },

@@ -3,7 +3,8 @@
 import { useActionState } from "react";
 import { IDLE_FORM, type FormState, type FormValues } from "@/lib/console/forms/form-state";
 import type { AggregationType } from "@/lib/generated/prisma/client";
-import { CheckboxField, FormMessage, SelectField, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
+import { CheckboxField, FormMessage, SelectField, SubmitButton, TextField } from "@/components/forms/form-fields";
+import { CatalogIdentityFields } from "./catalog-identity-fields";
 
 export const AGGREGATION_LABELS: Record<AggregationType, string> = {
   count: "Count of events",
@@ -28,12 +29,7 @@ export function MetricForm({ action, defaults = {}, submitLabel, locked = false 
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} />
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Name" name="name" state={state} defaults={defaults} />
-        <TextField label="Code" name="code" state={state} defaults={defaults} readOnly={locked}
-          hint="Letters, digits and _ . : - ; the apps send it with their usage." />
-      </div>
-      <TextAreaField label="Description" name="description" state={state} defaults={defaults} />
+      <CatalogIdentityFields state={state} defaults={defaults} locked={locked} codeHint="Letters, digits and _ . : - ; the apps send it with their usage." />
       {locked ? (
         <div className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
           Priced by a plan: aggregation <strong>{AGGREGATION_LABELS[defaults.aggregation as AggregationType]}</strong>

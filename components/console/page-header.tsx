@@ -36,3 +36,23 @@ export function PageSection({ title, description, children }: { title: string; d
 export function Panel({ children }: { children: ReactNode }) {
   return <div className="rounded-lg border border-slate-200 bg-white p-4">{children}</div>;
 }
+
+/** A list page: its table, and below it the form that adds to it. */
+export function ListPage({ title, description, table, create }: {
+  title: string;
+  description: ReactNode;
+  table: ReactNode;
+  create?: { title: string; form: ReactNode };
+}) {
+  return (
+    <div className="space-y-10">
+      <PageHeader title={title} description={description} />
+      {table}
+      {create ? (
+        <PageSection title={create.title}>
+          <Panel>{create.form}</Panel>
+        </PageSection>
+      ) : null}
+    </div>
+  );
+}

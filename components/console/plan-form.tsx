@@ -14,7 +14,8 @@ import {
 import type { MetricOption } from "@/lib/console/catalog-directory";
 import { IDLE_FORM, type FieldErrors, type FormState, type FormValues } from "@/lib/console/forms/form-state";
 import type { SavedPlan } from "@/lib/console/forms/plan-form";
-import { CheckboxField, FieldErrors as FieldErrorText, FormMessage, inputClass, SelectField, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
+import { CheckboxField, FieldErrors as FieldErrorText, FormMessage, inputClass, SelectField, SubmitButton, TextField } from "@/components/forms/form-fields";
+import { CatalogIdentityFields } from "./catalog-identity-fields";
 
 const INTERVAL_OPTIONS = [
   { value: "monthly", label: "Monthly" },
@@ -226,12 +227,7 @@ export function PlanForm({ action, defaults = {}, initialCharges = [], metrics, 
           This plan has subscriptions: its code, interval, currency and billing timing no longer change.
         </p>
       ) : null}
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Name" name="name" state={state} defaults={planDefaults} />
-        <TextField label="Code" name="code" state={state} defaults={planDefaults} readOnly={locked}
-          hint="Shared with the apps for entitlements." />
-      </div>
-      <TextAreaField label="Description" name="description" state={state} defaults={planDefaults} />
+      <CatalogIdentityFields state={state} defaults={planDefaults} locked={locked} codeHint="Shared with the apps for entitlements." />
       <div className="grid gap-4 sm:grid-cols-3">
         {locked ? (
           <TextField label="Interval" name="interval" state={state} defaults={planDefaults} readOnly />
