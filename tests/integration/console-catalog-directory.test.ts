@@ -50,7 +50,7 @@ describe("console catalog lists", () => {
   });
 
   it("lists a service's API keys by prefix, never the key, newest first by default", async () => {
-    const service = await db().service.create({ data: { code: `dir_${s}_svc`, name: "Directory service" } });
+    const service = await db().service.create({ data: { code: `dir_${s}_svc`, name: "Test directory" } });
     await db().apiKey.create({ data: { serviceId: service.id, name: "older", prefix: `nexa_sk_o${s}`, keyHash: `hash-o-${s}`, createdAt: new Date("2026-01-01T00:00:00Z") } });
     await db().apiKey.create({ data: { serviceId: service.id, name: "newer", prefix: `nexa_sk_n${s}`, keyHash: `hash-n-${s}`, revokedAt: new Date() } });
     const query = parseTableQuery({}, "k_", { sortable: API_KEY_SORTS, defaultSort: "createdAt", defaultDesc: true });

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { staffActor } from "@/lib/audit/audit-log";
 import { findMergeCandidates, mergeCustomers } from "@/lib/customers/merge-customers";
-import { DomainError } from "@/lib/errors";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
+import { domainRefusal, seededStaffId } from "../support/domain-fixture";
 
 const db = testDb;
 const MONTH_START = new Date("2026-01-01T00:00:00Z");
@@ -13,10 +13,10 @@ let serviceA: string;
 let serviceB: string;
 
 beforeAll(async () => {
-  staffId = (await db().staffUser.findFirstOrThrow()).id;
+  staffId = await seededStaffId();
   const s = uniqueSuffix();
-  serviceA = (await db().service.create({ data: { code: `merge_a_${s}`, name: "Merge A" } })).id;
-  serviceB = (await db().service.create({ data: { code: `merge_b_${s}`, name: "Merge B" } })).id;
+  serviceA = (await db().service.create({ data: { code: `merge_a_${s}`, name: "Test merge A" } })).id;
+  serviceB = (await db().service.create({ data: { code: `merge_b_${s}`, name: "Test merge B" } })).id;
 });
 
 async function customer(fields: { email?: string | null; taxIdentificationNumber?: string | null; currency?: string; creditBalanceCents?: bigint; stripeCustomerId?: string }) {
@@ -31,12 +31,6 @@ async function subscriptionFor(customerId: string) {
   return db().subscription.create({
     data: { externalId: `sub_${uniqueSuffix()}`, customerId, serviceId: serviceA, billingAnchorDate: MONTH_START, subscriptionAt: MONTH_START },
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 describe("findMergeCandidates", () => {
@@ -114,7 +108,7 @@ describe("mergeCustomers", () => {
 
     expect(await findMergeCandidates(db(), target.id)).toEqual([]);
     // Merging the same customer again finds it gone.
-    expect((await refusal(mergeCustomers(db(), { targetId: target.id, sourceId: source.id, actor: staffActor(staffId) }))).kind).toBe("not_found");
+    expect((await domainRefusal(mergeCustomers(db(), { targetId: target.id, sourceId: source.id, actor: staffActor(staffId) }))).kind).toBe("not_found");
   });
 
   it("refuses customers with different currencies that both have subscriptions or invoices, and changes nothing", async () => {
@@ -125,7 +119,7 @@ describe("mergeCustomers", () => {
     const invoice = await invoiceFor(source.id, "USD");
     const link = await db().accountLink.create({ data: { serviceId: serviceB, externalId: `usd-${s}`, customerId: source.id } });
 
-    const error = await refusal(mergeCustomers(db(), { targetId: target.id, sourceId: source.id, actor: staffActor(staffId) }));
+    const error = await domainRefusal(mergeCustomers(db(), { targetId: target.id, sourceId: source.id, actor: staffActor(staffId) }));
     expect(error).toMatchObject({ kind: "conflict", code: "currencies_does_not_match" });
     expect(error.message).toMatch(/billed in CAD .* in USD/);
 
@@ -149,13 +143,13 @@ describe("mergeCustomers", () => {
     const target = await customer({ email: `ap-${s}@one.example` });
     const stranger = await customer({ email: `ap-${s}@two.example` });
     const actor = staffActor(staffId);
-    expect((await refusal(mergeCustomers(db(), { targetId: target.id, sourceId: target.id, actor }))).details).toEqual({ source_customer_id: ["cannot_merge_into_itself"] });
-    expect((await refusal(mergeCustomers(db(), { targetId: target.id, sourceId: stranger.id, actor }))).code).toBe("not_a_merge_candidate");
+    expect((await domainRefusal(mergeCustomers(db(), { targetId: target.id, sourceId: target.id, actor }))).details).toEqual({ source_customer_id: ["cannot_merge_into_itself"] });
+    expect((await domainRefusal(mergeCustomers(db(), { targetId: target.id, sourceId: stranger.id, actor }))).code).toBe("not_a_merge_candidate");
 
     const twin = await customer({ email: `ap-${s}@one.example` });
     await db().reconciliation.create({ data: { serviceId: serviceA, customerId: target.id, period: "2026-03", status: "match" } });
     await db().reconciliation.create({ data: { serviceId: serviceA, customerId: twin.id, period: "2026-03", status: "delta" } });
-    const clash = await refusal(mergeCustomers(db(), { targetId: target.id, sourceId: twin.id, actor }));
+    const clash = await domainRefusal(mergeCustomers(db(), { targetId: target.id, sourceId: twin.id, actor }));
     expect(clash.code).toBe("reconciliation_conflict");
     expect(clash.message).toContain("2026-03");
     expect((await db().customer.findUniqueOrThrow({ where: { id: twin.id } })).deletedAt).toBeNull();

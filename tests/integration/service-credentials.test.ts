@@ -1,25 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { staffActor } from "@/lib/audit/audit-log";
-import { DomainError } from "@/lib/errors";
 import { apiKeyMatches } from "@/lib/services/api-keys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "@/lib/services/service-api-keys";
 import { createService } from "@/lib/services/services";
 import { maskSecret, rotateWebhookSecret, updateWebhookUrl, webhookUrlProblem } from "@/lib/services/webhook-settings";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
+import { domainRefusal, seededStaffId } from "../support/domain-fixture";
 
 const db = testDb;
 let staffId: string;
 const actor = () => staffActor(staffId);
 
 beforeAll(async () => {
-  staffId = (await db().staffUser.findFirstOrThrow()).id;
+  staffId = await seededStaffId();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 async function auditOf(entityId: string) {
   return db().auditLog.findMany({ where: { entityId }, orderBy: { createdAt: "asc" } });
@@ -28,8 +22,8 @@ async function auditOf(entityId: string) {
 describe("createService", () => {
   it("creates the service with a webhook signing secret and no key, recorded as the staff member's", async () => {
     const code = `svc_${uniqueSuffix()}`;
-    const service = await createService(db(), { code, name: "Maps API", mode: "live" }, actor());
-    expect(service).toMatchObject({ code, name: "Maps API", mode: "live", webhookUrl: null });
+    const service = await createService(db(), { code, name: "Test maps API", mode: "live" }, actor());
+    expect(service).toMatchObject({ code, name: "Test maps API", mode: "live", webhookUrl: null });
     expect(service.webhookSigningSecret).toMatch(/^whsec_/);
     expect(await db().apiKey.count({ where: { serviceId: service.id } })).toBe(0);
     expect(await auditOf(service.id)).toMatchObject([{ action: "service.created", actorType: "staff", actorId: staffId }]);
@@ -37,8 +31,8 @@ describe("createService", () => {
 
   it("refuses a code already used, on the code field", async () => {
     const code = `svc_${uniqueSuffix()}`;
-    await createService(db(), { code, name: "First", mode: "shadow" }, actor());
-    const error = await refusal(createService(db(), { code, name: "Second", mode: "shadow" }, actor()));
+    await createService(db(), { code, name: "Test first", mode: "shadow" }, actor());
+    const error = await domainRefusal(createService(db(), { code, name: "Test second", mode: "shadow" }, actor()));
     expect(error.details).toEqual({ code: ["value_already_exist"] });
     expect(await db().service.count({ where: { code } })).toBe(1);
   });
@@ -47,7 +41,7 @@ describe("createService", () => {
 describe("API keys", () => {
   let serviceId: string;
   beforeAll(async () => {
-    serviceId = (await createService(db(), { code: `keys_${uniqueSuffix()}`, name: "Keys", mode: "live" }, actor())).id;
+    serviceId = (await createService(db(), { code: `keys_${uniqueSuffix()}`, name: "Test keys", mode: "live" }, actor())).id;
   });
 
   it("issues a key whose full text is returned once and only its hash and prefix are stored", async () => {
@@ -66,11 +60,11 @@ describe("API keys", () => {
     const issued = await issueApiKey(db(), serviceId, actor());
     const revoked = await revokeApiKey(db(), serviceId, issued.apiKey.id, actor());
     expect(revoked.revokedAt).toBeInstanceOf(Date);
-    expect((await refusal(revokeApiKey(db(), serviceId, issued.apiKey.id, actor()))).code).toBe("api_key_already_revoked");
+    expect((await domainRefusal(revokeApiKey(db(), serviceId, issued.apiKey.id, actor()))).code).toBe("api_key_already_revoked");
 
-    const other = await createService(db(), { code: `other_${uniqueSuffix()}`, name: "Other", mode: "live" }, actor());
+    const other = await createService(db(), { code: `other_${uniqueSuffix()}`, name: "Test other", mode: "live" }, actor());
     const foreign = await issueApiKey(db(), other.id, actor());
-    expect((await refusal(revokeApiKey(db(), serviceId, foreign.apiKey.id, actor()))).kind).toBe("not_found");
+    expect((await domainRefusal(revokeApiKey(db(), serviceId, foreign.apiKey.id, actor()))).kind).toBe("not_found");
     expect((await db().apiKey.findUniqueOrThrow({ where: { id: foreign.apiKey.id } })).revokedAt).toBeNull();
     expect((await auditOf(issued.apiKey.id)).map((e) => e.action)).toEqual(["api_key.created", "api_key.revoked"]);
   });
@@ -89,7 +83,7 @@ describe("API keys", () => {
     const old = await issueApiKey(db(), serviceId, actor());
     await revokeApiKey(db(), serviceId, old.apiKey.id, actor());
     const before = await db().apiKey.count({ where: { serviceId } });
-    expect((await refusal(rotateApiKey(db(), serviceId, old.apiKey.id, actor()))).code).toBe("api_key_already_revoked");
+    expect((await domainRefusal(rotateApiKey(db(), serviceId, old.apiKey.id, actor()))).code).toBe("api_key_already_revoked");
     expect(await db().apiKey.count({ where: { serviceId } })).toBe(before);
   });
 });
@@ -106,9 +100,9 @@ describe("webhook settings", () => {
   });
 
   it("sets and clears the URL, refusing a bad one on its field, each change audited", async () => {
-    const service = await createService(db(), { code: `hooks_${uniqueSuffix()}`, name: "Hooks", mode: "live" }, actor());
+    const service = await createService(db(), { code: `hooks_${uniqueSuffix()}`, name: "Test hooks", mode: "live" }, actor());
     expect((await updateWebhookUrl(db(), service.id, "https://app.example.com/hooks", actor())).webhookUrl).toBe("https://app.example.com/hooks");
-    expect((await refusal(updateWebhookUrl(db(), service.id, "http://app.example.com/hooks", actor()))).details).toEqual({ webhook_url: ["https_required"] });
+    expect((await domainRefusal(updateWebhookUrl(db(), service.id, "http://app.example.com/hooks", actor()))).details).toEqual({ webhook_url: ["https_required"] });
     expect((await updateWebhookUrl(db(), service.id, null, actor())).webhookUrl).toBeNull();
     const changes = (await auditOf(service.id)).filter((e) => e.action === "webhook.url_updated");
     expect(changes.map((e) => e.data)).toEqual([
@@ -118,7 +112,7 @@ describe("webhook settings", () => {
   });
 
   it("rotates the signing secret, returning the new one and keeping it out of the audit log", async () => {
-    const service = await createService(db(), { code: `secret_${uniqueSuffix()}`, name: "Secret", mode: "live" }, actor());
+    const service = await createService(db(), { code: `secret_${uniqueSuffix()}`, name: "Test secret", mode: "live" }, actor());
     const secret = await rotateWebhookSecret(db(), service.id, actor());
     expect(secret).toMatch(/^whsec_/);
     expect(secret).not.toBe(service.webhookSigningSecret);
@@ -126,7 +120,7 @@ describe("webhook settings", () => {
     const entry = (await auditOf(service.id)).find((e) => e.action === "webhook.secret_rotated");
     expect(entry).toMatchObject({ actorType: "staff", actorId: staffId });
     expect(JSON.stringify(entry)).not.toContain(secret);
-    expect((await refusal(rotateWebhookSecret(db(), "00000000-0000-4000-8000-000000000000", actor()))).kind).toBe("not_found");
+    expect((await domainRefusal(rotateWebhookSecret(db(), "00000000-0000-4000-8000-000000000000", actor()))).kind).toBe("not_found");
   });
 
   it("masks a secret to its scheme and last four characters", () => {
