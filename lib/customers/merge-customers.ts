@@ -22,10 +22,14 @@ function sameEmail(a: Pick<Customer, "email">, b: Pick<Customer, "email">): bool
   return Boolean(a.email && b.email && a.email.trim().toLowerCase() === b.email.trim().toLowerCase());
 }
 
+/** Tax numbers are compared without spaces and case ("123456789 RT0001" is "123456789rt0001"). */
+function normalisedTaxNumber(value: string | null): string | null {
+  return value?.replace(/\s+/g, "").toUpperCase() || null;
+}
+
 function sameTaxNumber(a: Pick<Customer, "taxIdentificationNumber">, b: Pick<Customer, "taxIdentificationNumber">): boolean {
-  const normalise = (value: string | null) => value?.replace(/\s+/g, "").toUpperCase() || null;
-  const taxA = normalise(a.taxIdentificationNumber);
-  return taxA !== null && taxA === normalise(b.taxIdentificationNumber);
+  const taxA = normalisedTaxNumber(a.taxIdentificationNumber);
+  return taxA !== null && taxA === normalisedTaxNumber(b.taxIdentificationNumber);
 }
 
 function mergeReasons(a: Customer, b: Customer): MergeReason[] {
@@ -38,8 +42,13 @@ export async function findMergeCandidates(client: Db, customerId: string): Promi
   if (!customer) throw entityNotFound("customer");
   const matches: Prisma.CustomerWhereInput[] = [];
   if (customer.email?.trim()) matches.push({ email: { equals: customer.email.trim(), mode: "insensitive" } });
-  // Candidates by tax number are narrowed in the query and confirmed with the normalised comparison.
-  if (customer.taxIdentificationNumber?.trim()) matches.push({ taxIdentificationNumber: { not: null } });
+  const taxNumber = normalisedTaxNumber(customer.taxIdentificationNumber);
+  if (taxNumber) {
+    const sameTax = await client.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Customer"
+      WHERE "deletedAt" IS NULL AND upper(regexp_replace("taxIdentificationNumber", '[[:space:]]+', '', 'g')) = ${taxNumber}`;
+    matches.push({ id: { in: sameTax.map((row) => row.id) } });
+  }
   if (matches.length === 0) return [];
   const others = await client.customer.findMany({
     where: { id: { not: customer.id }, deletedAt: null, OR: matches },
