@@ -9,10 +9,13 @@ export interface StaffFormOutcome<R> {
   result?: R;
 }
 
+const refused = <R>(values: FormValues, message: string): FormState<R> => ({ status: "refused", message, fieldErrors: {}, values });
+
 /**
- * The body of every console server action: `requireStaffAction()` first, then `run`, whose zod and domain errors come
- * back as form state (field messages) rather than as a failed request. Anything unexpected is logged and reported as
- * nothing saved — each domain call is one transaction, so that is true. Next.js's own signals (redirect) pass through.
+ * The body of every console server action: `requireStaffAction()` first (viewers, who only read, stop there), then
+ * `run`, whose zod and domain errors come back as form state (field messages) rather than as a failed request.
+ * Anything unexpected is logged and reported as nothing saved — each domain call is one transaction, so that is true.
+ * Next.js's own signals (redirect) pass through.
  */
 export async function runStaffForm<R = undefined>(
   formData: FormData,
@@ -21,13 +24,14 @@ export async function runStaffForm<R = undefined>(
   const values = formValues(formData);
   try {
     const staff = await requireStaffAction();
+    if (staff.role === "viewer") return refused(values, "Your role only lets you view: ask an administrator.");
     const outcome = await run({ staff, values });
     return { status: "saved", message: outcome.message, fieldErrors: {}, values: {}, result: outcome.result };
   } catch (error) {
     unstable_rethrow(error);
     if (error instanceof z.ZodError || error instanceof DomainError) return refusedForm(values, error);
-    if (error instanceof UnauthorizedError) return { status: "refused", message: "Your session has ended: sign in again.", fieldErrors: {}, values };
+    if (error instanceof UnauthorizedError) return refused(values, "Your session has ended: sign in again.");
     console.error("Console action failed", error);
-    return { status: "refused", message: "Something went wrong and nothing was saved. Try again.", fieldErrors: {}, values };
+    return refused(values, "Something went wrong and nothing was saved. Try again.");
   }
 }
