@@ -119,27 +119,43 @@ test("a plan with a graduated charge in two tiers is created and listed with its
   await expect(table.locator("tbody tr")).toContainText("cpu_seconds (graduated)");
 });
 
-test("a service's API key is shown once, then only by its prefix, and revoking it locks the app out", async ({ page }) => {
+test("a service's API key is shown once, then only by its prefix; rotating and revoking lock the old key out", async ({ page }) => {
   const code = `e2e_svc_${suffix()}`;
   await signIn(page, "/console/services");
   await createService(page, code, "E2E Service");
   const key = await createApiKey(page, "production");
   await expect(page.getByText("it is shown only this once")).toBeVisible();
-  expect((await page.request.get("/api/billing/v1/customers", { headers: { Authorization: `Bearer ${key}` } })).status()).toBe(200);
+  const statusWith = async (apiKey: string) =>
+    (await page.request.get("/api/billing/v1/customers", { headers: { Authorization: `Bearer ${apiKey}` } })).status();
+  expect(await statusWith(key)).toBe(200);
 
   await page.reload();
   const keys = page.getByRole("region", { name: "API keys" });
   await expect(keys.getByTestId("revealed-secret")).toHaveCount(0);
   expect(await page.content()).not.toContain(key);
-  const prefix = key.slice(0, "nexa_sk_".length + 8);
-  const row = keys.getByRole("row").filter({ hasText: prefix });
+  const prefixOf = (text: string) => text.slice(0, "nexa_sk_".length + 8);
+  const row = keys.getByRole("row").filter({ hasText: prefixOf(key) });
   await expect(row).toContainText("production");
   await expect(row).toContainText("Active");
+  // Its use just now is listed.
+  await expect(row).not.toContainText("Never");
 
-  await row.getByRole("button", { name: "Revoke" }).click();
-  await row.getByRole("button", { name: "Yes, revoke" }).click();
+  // Rotating shows the new key once and revokes the old one.
+  await row.getByRole("button", { name: "Rotate" }).click();
+  await row.getByRole("button", { name: "Yes, rotate" }).click();
+  await expect(keys.getByRole("status")).toHaveText("Key rotated: the old key no longer works.");
+  const rotated = (await keys.getByTestId("revealed-secret").textContent())!;
+  expect(rotated).not.toBe(key);
   await expect(row).toContainText("Revoked");
-  expect((await page.request.get("/api/billing/v1/customers", { headers: { Authorization: `Bearer ${key}` } })).status()).toBe(401);
+  expect(await statusWith(key)).toBe(401);
+  expect(await statusWith(rotated)).toBe(200);
+
+  const rotatedRow = keys.getByRole("row").filter({ hasText: prefixOf(rotated) });
+  await expect(rotatedRow).toContainText("production");
+  await rotatedRow.getByRole("button", { name: "Revoke" }).click();
+  await rotatedRow.getByRole("button", { name: "Yes, revoke" }).click();
+  await expect(rotatedRow).toContainText("Revoked");
+  expect(await statusWith(rotated)).toBe(401);
 
   // Webhooks: a plain-http URL is refused at the field; the signing secret is masked until rotated, then shown once.
   const webhooks = page.getByRole("region", { name: "Webhooks" });
