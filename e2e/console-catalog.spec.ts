@@ -208,6 +208,8 @@ test("two customers sharing an e-mail are merged and the account links move", as
   await candidate.getByRole("button", { name: "Merge into this customer" }).click();
   await candidate.getByRole("button", { name: "Yes, merge" }).click();
 
+  await expect(page.getByRole("region", { name: "Merge candidates" }).getByRole("status"))
+    .toHaveText(`E2E Merge Duplicate ${s} merged into this customer: 1 account link, 0 subscriptions, 0 invoices moved.`);
   await expect(links.locator("tbody tr")).toHaveCount(2);
   await expect(links).toContainText(`acct_a_${s}`);
   await expect(links).toContainText(`acct_b_${s}`);

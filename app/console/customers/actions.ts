@@ -5,6 +5,7 @@ import { staffActor } from "@/lib/audit/audit-log";
 import { updateCustomerDetails } from "@/lib/customers/customer-details";
 import { mergeCustomers } from "@/lib/customers/merge-customers";
 import { db } from "@/lib/db/prisma";
+import { formatCount } from "@/lib/format";
 import { customerForm, mergeForm } from "@/lib/console/forms/customer-form";
 import type { FormState } from "@/lib/console/forms/form-state";
 import { uuid } from "@/lib/console/forms/form-schemas";
@@ -25,6 +26,7 @@ export async function mergeCustomerAction(targetId: string, _state: FormState, f
     const merged = await mergeCustomers(db(), { targetId: uuid.parse(targetId), sourceId: source_customer_id, actor: staffActor(staff.id) });
     revalidatePath("/console", "layout");
     const { accountLinks, subscriptions, invoices } = merged.moved;
-    return { message: `${merged.source.legalName} merged: ${accountLinks} account links, ${subscriptions} subscriptions and ${invoices} invoices moved.` };
+    const moved = [formatCount(accountLinks, "account link"), formatCount(subscriptions, "subscription"), formatCount(invoices, "invoice")];
+    return { message: `${merged.source.legalName} merged into this customer: ${moved.join(", ")} moved.` };
   });
 }

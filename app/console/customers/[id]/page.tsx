@@ -8,8 +8,8 @@ import { customerFormDefaults } from "@/lib/console/forms/customer-form";
 import { uuid } from "@/lib/console/forms/form-schemas";
 import { db } from "@/lib/db/prisma";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { ConfirmActionForm } from "@/components/forms/confirm-action";
 import { CustomerForm } from "@/components/console/customer-form";
+import { MergeCandidates } from "@/components/console/merge-candidates";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { mergeCustomerAction, updateCustomerAction } from "../actions";
 
@@ -59,24 +59,19 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
 
       <PageSection title="Merge candidates"
         description="Other customers with the same e-mail (ignoring case) or tax identification number. Merging moves their accounts, subscriptions, invoices, credit notes, payments and reconciliation rows here.">
-        {candidates.length === 0 ? <p className="text-sm text-slate-500">No other customer shares this e-mail or tax number.</p> : (
-          <ul className="space-y-3" aria-label="Merge candidates">
-            {candidates.map(({ customer: other, reasons, accountLinks, subscriptions, invoices }) => (
-              <li key={other.id} aria-label={other.legalName} className="flex flex-wrap items-start justify-between gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm">
-                <div>
-                  <Link href={`/console/customers/${other.id}`} className="font-medium hover:underline">{other.legalName}</Link>
-                  <p className="text-slate-600">
-                    {other.email ?? "no e-mail"} · {other.taxIdentificationNumber ?? "no tax number"} · {other.currency} · {reasons.map((r) => REASON_LABELS[r]).join(", ")}
-                  </p>
-                  <p className="text-slate-500">{accountLinks} account links · {subscriptions} subscriptions · {invoices} invoices · since {formatDateTime(other.createdAt)}</p>
-                </div>
-                <ConfirmActionForm serverAction={mergeCustomerAction.bind(null, customer.id)} label="Merge into this customer"
-                  fields={{ source_customer_id: other.id }} confirmLabel="Yes, merge"
-                  question={<>Move everything of <strong>{other.legalName}</strong> to <strong>{customer.legalName}</strong> and remove it? This cannot be undone here.</>} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <MergeCandidates customerName={customer.legalName} mergeAction={mergeCustomerAction.bind(null, customer.id)}
+          candidates={candidates.map(({ customer: other, reasons, accountLinks, subscriptions, invoices }) => ({
+            id: other.id,
+            legalName: other.legalName,
+            email: other.email,
+            taxIdentificationNumber: other.taxIdentificationNumber,
+            currency: other.currency,
+            reasons: reasons.map((r) => REASON_LABELS[r]),
+            accountLinks,
+            subscriptions,
+            invoices,
+            createdAt: other.createdAt.toISOString(),
+          }))} />
       </PageSection>
 
       <PageSection title="Details">

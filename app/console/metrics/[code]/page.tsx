@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { requireStaffPage } from "@/lib/auth/staff-session";
 import { countPlansUsingMetric, findMetricByCode } from "@/lib/catalog/billable-metrics";
 import { db } from "@/lib/db/prisma";
-import { formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime } from "@/lib/format";
 import { ConfirmActionForm } from "@/components/forms/confirm-action";
 import { MetricForm } from "@/components/console/metric-form";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
@@ -21,7 +21,7 @@ export default async function MetricPage({ params }: { params: Promise<{ code: s
   return (
     <div className="space-y-8">
       <PageHeader title={metric.name} back={{ href: "/console/metrics", label: "Metrics" }}
-        description={<>Code <code>{metric.code}</code> · created {formatDateTime(metric.createdAt)} · priced by {plans} {plans === 1 ? "plan" : "plans"}</>} />
+        description={<>Code <code>{metric.code}</code> · created {formatDateTime(metric.createdAt)} · priced by {formatCount(plans, "plan")}</>} />
       <PageSection title="Edit metric">
         <Panel>
           <MetricForm action={updateMetricAction.bind(null, metric.code)} submitLabel="Save metric" locked={plans > 0}
@@ -36,7 +36,7 @@ export default async function MetricPage({ params }: { params: Promise<{ code: s
         </Panel>
       </PageSection>
       <PageSection title="Delete metric"
-        description={plans > 0 ? `Deleting it also removes its charges from ${plans} ${plans === 1 ? "plan" : "plans"}.` : "No plan prices it."}>
+        description={plans > 0 ? `Deleting it also removes its charges from ${formatCount(plans, "plan")}.` : "No plan prices it."}>
         <ConfirmActionForm serverAction={deleteMetricAction.bind(null, metric.code)} label="Delete metric"
           question={<>Delete <strong>{metric.name}</strong>{plans > 0 ? " and its plan charges" : ""}?</>} confirmLabel="Yes, delete" />
       </PageSection>

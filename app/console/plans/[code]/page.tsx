@@ -5,7 +5,7 @@ import { findPlanByCode } from "@/lib/catalog/plans";
 import { listMetricOptions } from "@/lib/console/catalog-directory";
 import { planFormDefaults } from "@/lib/console/forms/plan-form";
 import { db } from "@/lib/db/prisma";
-import { formatDateTime, formatMoney } from "@/lib/format";
+import { formatCount, formatDateTime, formatMoney } from "@/lib/format";
 import { ChargeSummary } from "@/components/console/charge-summary";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { PlanForm } from "@/components/console/plan-form";
@@ -26,7 +26,7 @@ export default async function PlanPage({ params }: { params: Promise<{ code: str
       <PageHeader title={plan.name} back={{ href: "/console/plans", label: "Plans" }}
         description={<>
           Code <code>{plan.code}</code> · {formatMoney(plan.amountCents, plan.currency)} {plan.interval}, billed {plan.payInAdvance ? "in advance" : "in arrears"} ·{" "}
-          {subscriptions} {subscriptions === 1 ? "subscription" : "subscriptions"} · created {formatDateTime(plan.createdAt)}
+          {formatCount(subscriptions, "subscription")} · created {formatDateTime(plan.createdAt)}
         </>} />
       {plan.description ? <p className="text-sm text-slate-700">{plan.description}</p> : null}
       <PageSection title="Charges">
