@@ -26,8 +26,12 @@ export async function createService(client: Db, input: ServiceInput, actor: Audi
   }
 }
 
+export async function findServiceByCode(client: Db | Prisma.TransactionClient, code: string): Promise<Service | null> {
+  return client.service.findUnique({ where: { code } });
+}
+
 export async function getServiceByCode(client: Db | Prisma.TransactionClient, code: string): Promise<Service> {
-  const service = await client.service.findUnique({ where: { code } });
+  const service = await findServiceByCode(client, code);
   if (!service) throw entityNotFound("service");
   return service;
 }

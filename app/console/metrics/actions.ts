@@ -1,19 +1,18 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { createMetric, deleteMetric, updateMetric } from "@/lib/catalog/billable-metrics";
 import { db } from "@/lib/db/prisma";
 import type { FormState } from "@/lib/console/forms/form-state";
 import { metricForm } from "@/lib/console/forms/metric-form";
-import { runStaffForm } from "@/lib/console/forms/staff-form-action";
+import { refreshConsole, runStaffForm } from "@/lib/console/forms/staff-form-action";
 
 // Console edits pass serviceId null: the console may change any catalog item (see lib/catalog/ownership.ts).
 
 export async function createMetricAction(_state: FormState, formData: FormData): Promise<FormState> {
   return runStaffForm(formData, async ({ values }) => {
     const metric = await createMetric(db(), null, metricForm.parse(values));
-    revalidatePath("/console", "layout");
+    refreshConsole();
     return { message: `Metric ${metric.code} created.` };
   });
 }
@@ -21,7 +20,7 @@ export async function createMetricAction(_state: FormState, formData: FormData):
 export async function updateMetricAction(code: string, _state: FormState, formData: FormData): Promise<FormState> {
   return runStaffForm(formData, async ({ values }) => {
     const metric = await updateMetric(db(), null, code, metricForm.parse(values));
-    revalidatePath("/console", "layout");
+    refreshConsole();
     if (metric.code !== code) redirect(`/console/metrics/${encodeURIComponent(metric.code)}`);
     return { message: "Metric saved." };
   });
@@ -30,7 +29,7 @@ export async function updateMetricAction(code: string, _state: FormState, formDa
 export async function deleteMetricAction(code: string, _state: FormState, formData: FormData): Promise<FormState> {
   return runStaffForm(formData, async () => {
     await deleteMetric(db(), null, code);
-    revalidatePath("/console", "layout");
+    refreshConsole();
     redirect("/console/metrics");
   });
 }

@@ -1,8 +1,10 @@
+import { revalidatePath } from "next/cache";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { requireStaffAction, UnauthorizedError, type StaffSession } from "@/lib/auth/staff-session";
 import { DomainError } from "@/lib/errors";
-import { formValues, refusedForm, type FormState, type FormValues } from "./form-state";
+import { refusedForm } from "./field-messages";
+import { formValues, type FormState, type FormValues } from "./form-state";
 
 export interface StaffFormOutcome<R> {
   message: string;
@@ -34,4 +36,12 @@ export async function runStaffForm<R = undefined>(
     console.error("Console action failed", error);
     return refused(values, "Something went wrong and nothing was saved. Try again.");
   }
+}
+
+/**
+ * After a change: the console's pages all read the database on each request, so revalidating the layout makes the page
+ * the action came from (and any other console page in the router's cache) show the change.
+ */
+export function refreshConsole(): void {
+  revalidatePath("/console", "layout");
 }

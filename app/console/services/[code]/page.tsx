@@ -5,6 +5,7 @@ import { API_KEY_SORTS, listApiKeys } from "@/lib/console/directory";
 import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/lib/format";
+import { findServiceByCode } from "@/lib/services/services";
 import { maskSecret } from "@/lib/services/webhook-settings";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ApiKeysPanel, WebhookSettings } from "@/components/console/service-credentials";
@@ -16,7 +17,7 @@ export const dynamic = "force-dynamic";
 export default async function ServicePage({ params, searchParams }: { params: Promise<{ code: string }>; searchParams: Promise<SearchParams> }) {
   const { code } = await params;
   await requireStaffPage(`/console/services/${encodeURIComponent(code)}`);
-  const service = await db().service.findUnique({ where: { code } });
+  const service = await findServiceByCode(db(), code);
   if (!service) notFound();
   const query = parseTableQuery(await searchParams, "k_", { sortable: API_KEY_SORTS, defaultSort: "createdAt", defaultDesc: true });
   const keys = await listApiKeys(db(), service.id, query);
