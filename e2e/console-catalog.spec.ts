@@ -6,7 +6,7 @@ const password = process.env.NEXA_TEST_ADMIN_PASSWORD!;
 const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
 async function signIn(page: Page, path: string) {
-  await page.goto(path);
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent(path)}`);
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

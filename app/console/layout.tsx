@@ -1,15 +1,10 @@
 import Link from "next/link";
-import { currentStaff } from "@/lib/auth/staff-session";
+import { requireStaffPage } from "@/lib/auth/staff-session";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { ConsoleNav } from "@/components/console/console-nav";
 
-/**
- * Every console page calls requireStaffPage with its own path, so that signing in comes back to it; the layout, which
- * cannot know the path, leaves the redirect to the page.
- */
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const staff = await currentStaff();
-  if (!staff) return children;
+  const staff = await requireStaffPage("/console");
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
