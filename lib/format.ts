@@ -29,3 +29,8 @@ export function formatMoney(cents: bigint | number, currency = "CAD"): string {
   const text = `${symbol}${whole}.${fraction}${symbol ? (currency === "CAD" ? "" : ` ${currency}`) : ` ${currency}`}`;
   return negative ? `-${text}` : text;
 }
+
+/** "1 plan", "3 plans"; `plural` for the irregular ones. */
+export function formatCount(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

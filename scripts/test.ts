@@ -1,6 +1,6 @@
 // npm test — every test against real infrastructure, started here:
 //   1. a PostgreSQL server (DATABASE_URL's server when set, else an ephemeral embedded one) with a fresh database,
-//      migrated and seeded;
+//      migrated and seeded (and a second one for the browser tests);
 //   2. type checking and lint;
 //   3. a production build of the app, served with `next start`;
 //   4. Vitest (unit + integration over real HTTP and Postgres), then Playwright in Debian's Chromium.
@@ -63,12 +63,17 @@ let server: AppServer | undefined;
 const reportDir = mkdtempSync(path.join(tmpdir(), "nexa-test-report-"));
 try {
   section("Database");
-  const databaseUrl = await cluster.createDatabase("nexa_test");
-  await applyMigrations(databaseUrl);
   const adminPassword = randomBytes(12).toString("base64url");
-  const prisma = createPrismaClient(databaseUrl);
-  await seedDemoCatalog(prisma, { adminPassword });
-  await prisma.$disconnect();
+  /** A fresh database, migrated and seeded with the demo catalog. */
+  const seededDatabase = async () => {
+    const url = await cluster.createDatabase("nexa_test");
+    await applyMigrations(url);
+    const prisma = createPrismaClient(url);
+    await seedDemoCatalog(prisma, { adminPassword });
+    await prisma.$disconnect();
+    return url;
+  };
+  const databaseUrl = await seededDatabase();
   console.log(`${cluster.embedded ? "Embedded" : "External"} PostgreSQL, fresh database migrated and seeded.`);
 
   const testEnv: NodeJS.ProcessEnv = {
@@ -99,12 +104,18 @@ try {
       }
       console.log("next build: ok");
     }
-    server = await startAppServer({ databaseUrl, env: { NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET! } });
-    testEnv.NEXA_TEST_BASE_URL = server.baseUrl;
-    console.log(`App serving at ${server.baseUrl}`);
   }
 
+  const serve = async (url: string) => {
+    await server?.stop();
+    server = await startAppServer({ databaseUrl: url, env: { NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET! } });
+    testEnv.DATABASE_URL = url;
+    testEnv.NEXA_TEST_BASE_URL = server.baseUrl;
+    console.log(`App serving at ${server.baseUrl}`);
+  };
+
   if (only !== "e2e") {
+    if (only !== "unit") await serve(databaseUrl);
     section("Vitest");
     const vitestJson = path.join(reportDir, "vitest.json");
     const projectFilter = only === "unit" ? ["tests/unit"] : only === "integration" ? ["tests/integration"] : [];
@@ -124,6 +135,8 @@ try {
 
   if (!only || only === "e2e") {
     section("Playwright (Chromium)");
+    // The browser tests start from the demo seed as it is: Vitest's suites have written to the first database.
+    await serve(only === "e2e" ? databaseUrl : await seededDatabase());
     if (!existsSync(chromiumPath)) {
       tally.failed += 1;
       problems.push(`e2e: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { requireStaffPage } from "@/lib/auth/staff-session";
 import { CUSTOMER_SORTS, listCustomers, listServices, SERVICE_SORTS } from "@/lib/console/directory";
-import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
+import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
 import { CustomersTable, ServicesTable } from "@/components/console/directory-tables";
 
@@ -8,6 +9,7 @@ export const metadata: Metadata = { title: "Console" };
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleHome({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireStaffPage("/console");
   const params = await searchParams;
   const serviceQuery = parseTableQuery(params, "s_", { sortable: SERVICE_SORTS, defaultSort: "name" });
   const customerQuery = parseTableQuery(params, "c_", { sortable: CUSTOMER_SORTS, defaultSort: "legalName" });
@@ -19,7 +21,7 @@ export default async function ConsoleHome({ searchParams }: { searchParams: Prom
         <p className="mt-1 text-sm text-slate-600">Apps that bill through Nexa Billing.</p>
         <div className="mt-4">
           <ServicesTable rows={services.rows}
-            state={{ ...serviceQuery, page: services.page, pageCount: services.pageCount, total: services.total }} />
+            state={tableState(serviceQuery, services)} />
         </div>
       </div>
       <div>
@@ -27,7 +29,7 @@ export default async function ConsoleHome({ searchParams }: { searchParams: Prom
         <p className="mt-1 text-sm text-slate-600">Unified billing customers and the service accounts linked to them.</p>
         <div className="mt-4">
           <CustomersTable rows={customers.rows}
-            state={{ ...customerQuery, page: customers.page, pageCount: customers.pageCount, total: customers.total }} />
+            state={tableState(customerQuery, customers)} />
         </div>
       </div>
     </div>

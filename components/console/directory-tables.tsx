@@ -3,10 +3,16 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import type { CustomerRow, ServiceRow } from "@/lib/console/directory";
 import { formatDate } from "@/lib/format";
+import { CellLink } from "@/components/data-table/cell-link";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
 
 const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
-  { id: "name", accessorKey: "name", header: "Name" },
+  {
+    id: "name",
+    accessorKey: "name",
+    header: "Name",
+    cell: (c) => <CellLink href={`/console/services/${encodeURIComponent(c.row.original.code)}`}>{c.row.original.name}</CellLink>,
+  },
   { id: "code", accessorKey: "code", header: "Code", cell: (c) => <code className="text-xs">{String(c.getValue())}</code> },
   {
     id: "mode",
@@ -27,7 +33,12 @@ const serviceColumns: ColumnDef<ServiceRow, unknown>[] = [
 ];
 
 const customerColumns: ColumnDef<CustomerRow, unknown>[] = [
-  { id: "legalName", accessorKey: "legalName", header: "Legal name" },
+  {
+    id: "legalName",
+    accessorKey: "legalName",
+    header: "Legal name",
+    cell: (c) => <CellLink href={`/console/customers/${c.row.original.id}`}>{c.row.original.legalName}</CellLink>,
+  },
   { id: "email", accessorKey: "email", header: "E-mail", cell: (c) => (c.getValue() as string | null) ?? "—" },
   { id: "province", accessorKey: "province", header: "Province", cell: (c) => (c.getValue() as string | null) ?? "—" },
   { id: "country", accessorKey: "country", header: "Country" },

@@ -45,3 +45,22 @@ export function sumDecimals(values: Iterable<Decimal>): Decimal {
   for (const value of values) total = total.plus(value);
   return total;
 }
+
+export type AmountTextError = "invalid_amount" | "too_many_decimals" | "value_is_out_of_range";
+
+const AMOUNT_TEXT = /^(\d*)(?:\.(\d+))?$/;
+const MAX_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Reads a non-negative amount typed in major units ("10", "10.5", "1234.56") as cents, from the digits themselves so no
+ * float is ever involved. More than two decimals is refused rather than rounded: the person typing meant something else.
+ */
+export function parseAmountToCents(text: string): { ok: true; cents: bigint } | { ok: false; error: AmountTextError } {
+  const match = AMOUNT_TEXT.exec(text.trim());
+  if (!match || (match[1] === "" && match[2] === undefined)) return { ok: false, error: "invalid_amount" };
+  const fraction = match[2] ?? "";
+  if (fraction.length > 2) return { ok: false, error: "too_many_decimals" };
+  const cents = BigInt(match[1] || "0") * BigInt(CENTS_PER_UNIT) + BigInt(fraction.padEnd(2, "0"));
+  if (cents > MAX_CENTS) return { ok: false, error: "value_is_out_of_range" };
+  return { ok: true, cents };
+}

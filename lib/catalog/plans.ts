@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
-import { validateChargeProperties } from "@/lib/billing/charge-models";
+import { validateChargeProperties, type ChargePropertiesByModel } from "@/lib/billing/charge-models";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
 import { assertCatalogWritable } from "./ownership";
 
@@ -45,6 +45,17 @@ export async function getPlanByCode(client: Db | Prisma.TransactionClient, code:
   const plan = await findPlanByCode(client, code);
   if (!plan) throw entityNotFound("plan");
   return plan;
+}
+
+/** Any model's properties, each key optional: what a stored charge's JSON holds for its own model. */
+export type StoredChargeProperties = Partial<
+  ChargePropertiesByModel["standard"] & ChargePropertiesByModel["graduated"] & ChargePropertiesByModel["volume"] & ChargePropertiesByModel["package"] & ChargePropertiesByModel["percentage"]
+>;
+
+/** A stored charge's properties; they were validated for its model when the charge was saved. */
+export function storedChargeProperties(charge: { properties: Prisma.JsonValue }): StoredChargeProperties {
+  const value = charge.properties;
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as StoredChargeProperties) : {};
 }
 
 /** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */

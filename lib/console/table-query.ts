@@ -40,3 +40,43 @@ export function pageWindow(query: { page: number; perPage: number }, total: numb
   const page = Math.min(query.page, pageCount);
   return { page, pageCount, skip: (page - 1) * query.perPage, take: query.perPage };
 }
+
+/** One page of a console table and what its pager needs. */
+export interface TablePage<R> {
+  rows: R[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+/** Counts, clamps the page into range, then reads that page's rows. */
+export async function fetchTablePage<R>(
+  query: { page: number; perPage: number },
+  count: () => Promise<number>,
+  read: (window: { skip: number; take: number }) => Promise<R[]>,
+): Promise<TablePage<R>> {
+  const total = await count();
+  const window = pageWindow(query, total);
+  return { rows: await read({ skip: window.skip, take: window.take }), total, page: window.page, pageCount: window.pageCount };
+}
+
+/** The state a ServerDataTable shows: the query as read from the URL and the page the server answered. */
+export function tableState(query: TableQuery<string>, page: TablePage<unknown>) {
+  return { ...query, page: page.page, pageCount: page.pageCount, total: page.total };
+}
+
+/** One condition per text column: the column contains `text`, ignoring case. */
+export function containsText<K extends string>(text: string, columns: readonly K[]) {
+  return columns.map((column) => ({ [column]: { contains: text, mode: "insensitive" as const } }) as { [C in K]?: { contains: string; mode: "insensitive" } });
+}
+
+/** Rows with any of the text columns containing the filter (no condition for an empty filter). */
+export function textFilter<K extends string>(text: string, columns: readonly K[]) {
+  return text ? { OR: containsText(text, columns) } : {};
+}
+
+/** Order by the query's column (nulls last for the nullable ones), then by id so that pages never overlap. */
+export function orderBySort(query: TableQuery<string>, nullable: ReadonlySet<string> = new Set()) {
+  const direction = query.desc ? ("desc" as const) : ("asc" as const);
+  return [nullable.has(query.sort) ? { [query.sort]: { sort: direction, nulls: "last" as const } } : { [query.sort]: direction }, { id: "asc" as const }];
+}

@@ -39,13 +39,14 @@ export async function getServiceCustomer(client: Db | Prisma.TransactionClient, 
   return found;
 }
 
-function checkTaxExemption(customer: Pick<Customer, "taxExempt" | "taxExemptionNumber">) {
+export function checkTaxExemption(customer: Pick<Customer, "taxExempt" | "taxExemptionNumber">) {
   if (customer.taxExempt && !customer.taxExemptionNumber) {
     throw invalidField("tax_exemption_number", "value_is_mandatory", "A tax-exempt customer needs an exemption number");
   }
 }
 
-async function guardCurrencyChange(tx: Prisma.TransactionClient, customer: Customer, fields: CustomerFields) {
+/** Refuses a currency change once the customer has subscriptions or invoices (they are priced in the old one). */
+export async function guardCurrencyChange(tx: Prisma.TransactionClient, customer: Customer, fields: CustomerFields) {
   if (!fields.currency || fields.currency === customer.currency) return;
   const priced = await tx.subscription.count({ where: { customerId: customer.id } }) + (await tx.invoice.count({ where: { customerId: customer.id } }));
   if (priced > 0) throw invalidField("currency", "currencies_does_not_match", "The customer already has subscriptions or invoices in another currency");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatMoney } from "@/lib/format";
+import { formatCount, formatDate, formatMoney } from "@/lib/format";
 
 describe("formatMoney", () => {
   it("formats integer cents exactly in CAD", () => {
@@ -23,5 +23,14 @@ describe("formatDate", () => {
     expect(formatDate(instant, "America/Vancouver")).toBe("Dec 31, 2025");
     expect(formatDate(instant, "America/Toronto")).toBe("Dec 31, 2025");
     expect(formatDate(instant, "UTC")).toBe("Jan 1, 2026");
+  });
+});
+
+describe("formatCount", () => {
+  it("says one thing in the singular and any other count in the plural", () => {
+    expect(formatCount(1, "plan")).toBe("1 plan");
+    expect(formatCount(0, "invoice")).toBe("0 invoices");
+    expect(formatCount(3, "account link")).toBe("3 account links");
+    expect(formatCount(2, "entry", "entries")).toBe("2 entries");
   });
 });

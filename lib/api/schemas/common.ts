@@ -4,6 +4,11 @@ const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 const TIMEZONES = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
 export const CANADIAN_PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"] as const;
 
+/** A Canadian address needs a province or territory code; for other countries any region is accepted. */
+export function isProvinceOfCountry(province: string, country: string): boolean {
+  return country !== "CA" || (CANADIAN_PROVINCES as readonly string[]).includes(province.toUpperCase());
+}
+
 const region = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 // CLDR's groupings that are not countries.
 const NOT_COUNTRIES = new Set(["ZZ", "EU", "EZ", "UN", "QO"]);

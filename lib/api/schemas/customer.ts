@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CustomerFields } from "@/lib/customers/service-customers";
-import { CANADIAN_PROVINCES, countryCode, currencyCode, emailAddress, externalId, optionalText, timezoneName } from "./common";
+import { countryCode, currencyCode, emailAddress, externalId, isProvinceOfCountry, optionalText, timezoneName } from "./common";
 
 export const customerBody = z
   .object({
@@ -29,8 +29,7 @@ export const customerBody = z
     tax_exemption_number: optionalText(100),
   })
   .superRefine((body, ctx) => {
-    const province = body.state?.toUpperCase();
-    if ((body.country ?? "CA") === "CA" && province && !(CANADIAN_PROVINCES as readonly string[]).includes(province)) {
+    if (body.state && !isProvinceOfCountry(body.state, body.country ?? "CA")) {
       ctx.addIssue({ code: "custom", path: ["state"], message: "value_is_invalid" });
     }
   });

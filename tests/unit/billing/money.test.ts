@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { centsToDecimal, decimalToCents, roundToCents, scaleCents, sumCents, sumDecimals } from "@/lib/billing/money";
+import { centsToDecimal, decimalToCents, parseAmountToCents, roundToCents, scaleCents, sumCents, sumDecimals } from "@/lib/billing/money";
 
 const d = (value: Decimal.Value) => new Decimal(value);
 
@@ -86,5 +86,30 @@ describe("sumDecimals", () => {
     expect(sumDecimals([d("0.1"), d("0.2")]).toString()).toBe("0.3");
     expect(sumDecimals([d("-1.005"), d("0.005")]).toString()).toBe("-1");
     expect(sumDecimals([]).toString()).toBe("0");
+  });
+});
+
+describe("parseAmountToCents", () => {
+  it("reads whole and decimal amounts exactly", () => {
+    expect(parseAmountToCents("10")).toEqual({ ok: true, cents: 1000n });
+    expect(parseAmountToCents("10.5")).toEqual({ ok: true, cents: 1050n });
+    expect(parseAmountToCents(" 1234.56 ")).toEqual({ ok: true, cents: 123456n });
+    expect(parseAmountToCents(".99")).toEqual({ ok: true, cents: 99n });
+    expect(parseAmountToCents("0")).toEqual({ ok: true, cents: 0n });
+    // 0.29 × 100 is 28.999999999999996 as a float; read from its digits it is 29.
+    expect(parseAmountToCents("0.29")).toEqual({ ok: true, cents: 29n });
+    expect(parseAmountToCents("90071992547409.91")).toEqual({ ok: true, cents: 9007199254740991n });
+  });
+
+  it("refuses more than two decimals instead of rounding", () => {
+    expect(parseAmountToCents("10.999")).toEqual({ ok: false, error: "too_many_decimals" });
+    expect(parseAmountToCents("10.001")).toEqual({ ok: false, error: "too_many_decimals" });
+  });
+
+  it("refuses what is not a non-negative amount", () => {
+    for (const text of ["", " ", ".", "-5", "1e3", "10,50", "$10", "ten", "1.2.3", "0x10"]) {
+      expect(parseAmountToCents(text)).toEqual({ ok: false, error: "invalid_amount" });
+    }
+    expect(parseAmountToCents("90071992547409.92")).toEqual({ ok: false, error: "value_is_out_of_range" });
   });
 });

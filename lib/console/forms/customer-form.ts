@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { countryCode, currencyCode, emailAddress, isProvinceOfCountry, timezoneName } from "@/lib/api/schemas/common";
+import type { Customer } from "@/lib/generated/prisma/client";
+import type { CustomerFields } from "@/lib/customers/service-customers";
+import type { FormValues } from "./form-state";
+import { checkbox, requiredText, textOrNull, uuid } from "./form-schemas";
+
+/** The customer's own fields as staff edit them; every input is sent, so every field is set. */
+export const customerForm = z
+  .object({
+    legal_name: requiredText(),
+    email: z.string().trim().transform((v) => v || null).pipe(emailAddress.nullable()),
+    address_line1: textOrNull(),
+    address_line2: textOrNull(),
+    city: textOrNull(),
+    province: textOrNull(100).transform((v) => v?.toUpperCase() ?? null),
+    postal_code: textOrNull(20),
+    country: countryCode,
+    currency: currencyCode,
+    timezone: timezoneName,
+    tax_identification_number: textOrNull(100),
+    tax_exempt: checkbox,
+    tax_exemption_number: textOrNull(100),
+  })
+  .superRefine((form, ctx) => {
+    if (form.province && !isProvinceOfCountry(form.province, form.country)) {
+      ctx.addIssue({ code: "custom", path: ["province"], message: "Not a Canadian province or territory code (e.g. ON, QC)." });
+    }
+  })
+  .transform(
+    (form): CustomerFields => ({
+      legalName: form.legal_name,
+      email: form.email,
+      addressLine1: form.address_line1,
+      addressLine2: form.address_line2,
+      city: form.city,
+      province: form.province,
+      postalCode: form.postal_code,
+      country: form.country,
+      currency: form.currency,
+      timezone: form.timezone,
+      taxIdentificationNumber: form.tax_identification_number,
+      taxExempt: form.tax_exempt,
+      taxExemptionNumber: form.tax_exemption_number,
+    }),
+  );
+
+export function customerFormDefaults(customer: Customer): FormValues {
+  return {
+    legal_name: customer.legalName,
+    email: customer.email ?? "",
+    address_line1: customer.addressLine1 ?? "",
+    address_line2: customer.addressLine2 ?? "",
+    city: customer.city ?? "",
+    province: customer.province ?? "",
+    postal_code: customer.postalCode ?? "",
+    country: customer.country,
+    currency: customer.currency,
+    timezone: customer.timezone,
+    tax_identification_number: customer.taxIdentificationNumber ?? "",
+    tax_exempt: customer.taxExempt ? "on" : "",
+    tax_exemption_number: customer.taxExemptionNumber ?? "",
+  };
+}
+
+/** Merging another customer into this one. */
+export const mergeForm = z.object({ source_customer_id: uuid });

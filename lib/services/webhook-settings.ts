@@ -1,0 +1,62 @@
+import type { Db } from "@/lib/db/prisma";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
+import { entityNotFound, invalidField } from "@/lib/errors";
+import type { Service } from "@/lib/generated/prisma/client";
+import { generateWebhookSecret } from "./api-keys";
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export const WEBHOOK_URL_MAX_LENGTH = 2000;
+
+/**
+ * Why a webhook URL is refused, as a validation code, or null when it is acceptable: an absolute https URL without
+ * credentials in it (plain http only for a development app on this machine).
+ */
+export function webhookUrlProblem(text: string): "value_is_invalid" | "https_required" | "value_is_too_long" | null {
+  if (text.length > WEBHOOK_URL_MAX_LENGTH) return "value_is_too_long";
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "value_is_invalid";
+  }
+  if (url.username || url.password || !url.hostname) return "value_is_invalid";
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:") return LOCAL_HOSTS.has(url.hostname) ? null : "https_required";
+  return "value_is_invalid";
+}
+
+/** Sets (or, with null, removes) the URL the service's webhooks are sent to. */
+export async function updateWebhookUrl(client: Db, serviceId: string, url: string | null, actor: AuditActor): Promise<Service> {
+  if (url !== null) {
+    const problem = webhookUrlProblem(url);
+    if (problem) throw invalidField("webhook_url", problem);
+  }
+  return client.$transaction(async (tx) => {
+    const before = await tx.service.findUnique({ where: { id: serviceId } });
+    if (!before) throw entityNotFound("service");
+    const service = await tx.service.update({ where: { id: serviceId }, data: { webhookUrl: url } });
+    await recordAudit(tx, actor, { action: "webhook.url_updated", entityType: "Service", entityId: serviceId, data: { from: before.webhookUrl, to: url } });
+    return service;
+  });
+}
+
+/**
+ * Replaces the webhook signing secret and returns the new one, for the caller to show once. Deliveries are signed with
+ * the new secret from now on, so the app must be given it promptly.
+ */
+export async function rotateWebhookSecret(client: Db, serviceId: string, actor: AuditActor): Promise<string> {
+  const secret = generateWebhookSecret();
+  await client.$transaction(async (tx) => {
+    const { count } = await tx.service.updateMany({ where: { id: serviceId }, data: { webhookSigningSecret: secret } });
+    if (count === 0) throw entityNotFound("service");
+    // The secret itself never goes into the audit log.
+    await recordAudit(tx, actor, { action: "webhook.secret_rotated", entityType: "Service", entityId: serviceId });
+  });
+  return secret;
+}
+
+/** The secret as staff see it once it has been handed over: its scheme prefix and last four characters. */
+export function maskSecret(secret: string): string {
+  const scheme = /^[a-z]+_/.exec(secret)?.[0] ?? "";
+  return `${scheme}${"•".repeat(12)}${secret.slice(-4)}`;
+}
