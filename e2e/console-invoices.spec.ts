@@ -50,8 +50,12 @@ test("staff run billing, open the invoice, credit it with field checks, and void
 
   const invoices = page.getByRole("region", { name: "Invoices" });
   await invoices.getByRole("searchbox").fill(customer);
-  await expect(invoices.locator("tbody tr")).toHaveCount(2); // October and November, both closed by now
-  await invoices.getByRole("link", { name: /INV-2026-/ }).first().click();
+  await expect(page).toHaveURL(/i_q=Winnipeg/);
+  // October is closed (billed on November 1); November closes on December 1.
+  await expect(invoices.locator("tbody tr")).toHaveCount(1);
+  await expect(invoices.getByRole("cell", { name: customer })).toBeVisible();
+  await invoices.getByRole("link", { name: /INV-2026-/ }).click();
+  await expect(page).toHaveURL(/\/console\/invoices\/[0-9a-f-]{36}$/);
 
   // Manitoba: GST 5 % + RST 7 % on $120.00 → $6.00 + $8.40 = $134.40.
   await expect(page.getByTestId("invoice-total")).toHaveText("$134.40");
