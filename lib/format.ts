@@ -1,3 +1,5 @@
+import { formatMoney as formatMinorUnits } from "@/lib/documents/money-format";
+
 /** Display formatting: Canadian English, amounts from integer cents, dates in a given IANA timezone. */
 export const DEFAULT_TIMEZONE = "America/Toronto";
 
@@ -17,17 +19,9 @@ export function formatDate(value: Date | string, timeZone = DEFAULT_TIMEZONE): s
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(value));
 }
 
-/** Formats integer minor units exactly (no float arithmetic on the amount). */
+/** Formats integer minor units exactly ("$1,234.56", "$10.00 USD", "10.00 EUR"); the same formatter as documents. */
 export function formatMoney(cents: bigint | number, currency = "CAD"): string {
-  const value = BigInt(cents);
-  const negative = value < BigInt(0);
-  const abs = negative ? -value : value;
-  const hundred = BigInt(100);
-  const whole = (abs / hundred).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const fraction = (abs % hundred).toString().padStart(2, "0");
-  const symbol = currency === "CAD" || currency === "USD" ? "$" : "";
-  const text = `${symbol}${whole}.${fraction}${symbol ? (currency === "CAD" ? "" : ` ${currency}`) : ` ${currency}`}`;
-  return negative ? `-${text}` : text;
+  return formatMinorUnits(BigInt(cents), currency);
 }
 
 /** "1 plan", "3 plans"; `plural` for the irregular ones. */

@@ -3,10 +3,9 @@ import { sqlPool } from "@/lib/db/sql";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
+import { dateQueryParam } from "@/lib/api/query-params";
 import { eventBody } from "@/lib/api/schemas/usage";
 import { serializeEvent } from "@/lib/api/serializers/usage";
-import { isoDateTime } from "@/lib/api/schemas/common";
-import { validationError } from "@/lib/api/errors";
 import { ingestEvents } from "@/lib/usage/usage-events";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
@@ -25,18 +24,10 @@ export const POST = serviceRoute(async ({ request, service }) => {
   return json({ event: serializeEvent(result.event) });
 });
 
-function dateParam(url: URL, key: string): Date | undefined {
-  const raw = url.searchParams.get(key);
-  if (raw === null) return undefined;
-  const parsed = isoDateTime.safeParse(raw);
-  if (!parsed.success) throw validationError({ [key]: ["invalid_date"] });
-  return parsed.data;
-}
-
 export const GET = serviceRoute(async ({ url, service }) => {
   const page = pageRequest(url);
-  const from = dateParam(url, "timestamp_from");
-  const to = dateParam(url, "timestamp_to");
+  const from = dateQueryParam(url, "timestamp_from");
+  const to = dateQueryParam(url, "timestamp_to");
   const where: Prisma.UsageEventWhereInput = {
     serviceId: service.id,
     ...(url.searchParams.get("code") ? { code: url.searchParams.get("code")! } : {}),

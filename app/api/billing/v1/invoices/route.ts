@@ -2,21 +2,13 @@ import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { json, serviceRoute } from "@/lib/api/route";
-import { isoDateTime } from "@/lib/api/schemas/common";
+import { dateQueryParam } from "@/lib/api/query-params";
 import { serializeInvoice } from "@/lib/api/serializers/invoice";
 import { externalIdsOfCustomers, findServiceCustomer } from "@/lib/customers/service-customers";
 import { listServiceInvoices } from "@/lib/invoicing/service-invoices";
 import type { InvoiceStatus } from "@/lib/generated/prisma/client";
 
 const STATUSES = ["draft", "finalized", "voided", "paid"] as const;
-
-function dateParam(url: URL, key: string): Date | undefined {
-  const raw = url.searchParams.get(key);
-  if (raw === null) return undefined;
-  const parsed = isoDateTime.safeParse(raw);
-  if (!parsed.success) throw validationError({ [key]: ["invalid_date"] });
-  return parsed.data;
-}
 
 export const GET = serviceRoute(async ({ url, service }) => {
   const page = pageRequest(url);
@@ -28,8 +20,8 @@ export const GET = serviceRoute(async ({ url, service }) => {
     ...page,
     customerId: external ? (customer?.customer.id ?? null) : undefined,
     statuses: statuses as InvoiceStatus[],
-    issuingFrom: dateParam(url, "issuing_date_from"),
-    issuingTo: dateParam(url, "issuing_date_to"),
+    issuingFrom: dateQueryParam(url, "issuing_date_from"),
+    issuingTo: dateQueryParam(url, "issuing_date_to"),
   });
   const ids = await externalIdsOfCustomers(db(), service.id, items.map((i) => i.customerId));
   return json({ invoices: items.map((i) => serializeInvoice(i, { externalCustomerId: ids.get(i.customerId) })), meta: paginationMeta(page, total) });
