@@ -55,17 +55,21 @@ try {
 
   // Raw PostgreSQL: the same rows into the same table and indexes, straight from node-postgres, no HTTP, no checks.
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: Math.max(HTTP_CONCURRENCY, BATCH_CONCURRENCY) });
+  // The same rows the API writes, column for column (one array per column), in the same kind of statement.
   const insertRows = async (prefix: string, from: number, count: number) => {
     const rows = Array.from({ length: count }, (_, j) => from + j);
     await pool.query(
       `INSERT INTO "UsageRollup" ("id","serviceId","subscriptionId","billableMetricId","periodStart","periodEnd","value","idempotencyKey")
-       SELECT r.id, $1::uuid, r.sub, $2::uuid, $3::timestamptz, $3::timestamptz, r.val, r.key
-       FROM unnest($4::uuid[], $5::uuid[], $6::numeric[], $7::text[]) AS r(id, sub, val, key)
+       SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[]) AS r(id, sub, metric, ps, pe, val, key)
        ON CONFLICT ("serviceId","idempotencyKey") DO NOTHING`,
       [
-        service.id, metric.id, at,
+        service.id,
         rows.map(() => randomUUID()),
         rows.map((i) => subscriptions[i % subscriptions.length].id),
+        rows.map(() => metric.id),
+        rows.map(() => at),
+        rows.map(() => at),
         rows.map((i) => String((i % 97) + 0.5)),
         rows.map((i) => `${prefix}-${i}`),
       ],

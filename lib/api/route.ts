@@ -19,10 +19,19 @@ export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRe
     });
 }
 
+const bigintAsNumber = (_key: string, value: unknown) => (typeof value === "bigint" ? Number(value) : value);
+
+function stringify(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    // Bodies with bigint amounts take the slower path with a replacer; large usage answers have none.
+    if (error instanceof TypeError) return JSON.stringify(body, bigintAsNumber);
+    throw error;
+  }
+}
+
 /** JSON response that carries bigint values as numbers (amounts in cents stay far below 2^53). */
 export function json(body: unknown, status = 200): Response {
-  return new Response(
-    JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? Number(value) : value)),
-    { status, headers: { "Content-Type": "application/json; charset=utf-8" } },
-  );
+  return new Response(stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
 }

@@ -60,7 +60,8 @@ export interface StoredUsageRecord {
 type InsertRow = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string };
 type Row = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string; createdAt: Date };
 type RawRow = Omit<Row, "periodStart" | "periodEnd" | "createdAt"> & { periodStart: number; periodEnd: number; createdAt: number };
-const toRow = (r: RawRow): Row => ({ ...r, periodStart: new Date(r.periodStart), periodEnd: new Date(r.periodEnd), createdAt: new Date(r.createdAt) });
+// Stored rows read back (retries): numeric(38,12) text carries trailing zeros, so the value is normalised.
+const toRow = (r: RawRow): Row => ({ ...r, value: decimal(r.value).toString(), periodStart: new Date(r.periodStart), periodEnd: new Date(r.periodEnd), createdAt: new Date(r.createdAt) });
 
 function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "periodStart" | "periodEnd" | "value">, b: typeof a) {
   return (
@@ -146,7 +147,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
       metricCode: record.metricCode,
       periodStart: row.periodStart,
       periodEnd: row.periodEnd,
-      value: decimal(row.value).toString(),
+      value: row.value,
       createdAt: row.createdAt,
       duplicate: duplicate || repeatedInBatch,
     };
@@ -164,14 +165,14 @@ const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (
  */
 async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]) {
   return inTransaction(pool, async (tx) => {
-    // Only the key and the creation time come back for new rows; everything else is what was sent.
-    const inserted = await tx.query<{ key: string; created: number }>(
+    // Only the keys of new rows come back (everything else is what was sent); their createdAt is the transaction's now().
+    const inserted = await tx.query<{ key: string }>(
       `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
        SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
          FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
               AS r(id, sub, metric, ps, pe, val, key)
        ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-       RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS created`,
+       RETURNING "idempotencyKey" AS key`,
       [
         serviceId,
         unique.map((r) => r.id),
@@ -184,9 +185,12 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
         unique.map((r) => r.idempotencyKey),
       ],
     );
+    const createdAt = inserted.rows.length
+      ? new Date((await tx.query<{ at: number }>(`SELECT (extract(epoch FROM now()) * 1000)::float8 AS at`)).rows[0].at)
+      : new Date();
     const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
     const byKey = new Map<string, { row: Row; duplicate: boolean }>(
-      inserted.rows.map(({ key, created }) => [key, { row: { ...sent.get(key)!, createdAt: new Date(created) }, duplicate: false }]),
+      inserted.rows.map(({ key }) => [key, { row: { ...sent.get(key)!, createdAt }, duplicate: false }]),
     );
     const retried = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
     if (retried.length) {

@@ -132,7 +132,10 @@ describe("usage ingestion: Lago events and aggregate pushes", () => {
     expect(await res.json()).toMatchObject({ code: "idempotency_key_conflict", error_details: { "2": { idempotency_key: ["idempotency_key_conflict"] } } });
     expect(await testDb().usageRollup.count({ where: { serviceId: svc.id, idempotencyKey: "c-3" } })).toBe(0);
     const retry = await svc.call("/usage/batch", { method: "POST", json: { usage: [rec("c-3", "1"), rec("c-1", "1"), rec("c-3", "1")] } });
-    expect((await retry.json()).usage.map((u: { duplicate: boolean }) => u.duplicate)).toEqual([false, true, true]);
+    const receipts = (await retry.json()).usage;
+    expect(receipts.map((u: { idempotency_key: string; duplicate: boolean }) => [u.idempotency_key, u.duplicate])).toEqual([["c-3", false], ["c-1", true], ["c-3", true]]);
+    expect(receipts[0].lago_id).toBe(receipts[2].lago_id);
+    expect(Object.keys(receipts[0]).sort()).toEqual(["created_at", "duplicate", "idempotency_key", "lago_id"]);
   });
 
   it("prices current usage from events and pushes together", async () => {

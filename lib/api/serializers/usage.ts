@@ -29,3 +29,8 @@ export function serializeUsageRecord(record: StoredUsageRecord) {
     duplicate: record.duplicate,
   };
 }
+
+/** A batch answer names each record by its key: the caller sent the rest. */
+export function serializeUsageReceipt(record: StoredUsageRecord) {
+  return { lago_id: record.id, idempotency_key: record.idempotencyKey, created_at: record.createdAt.toISOString(), duplicate: record.duplicate };
+}

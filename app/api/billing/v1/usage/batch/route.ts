@@ -3,12 +3,12 @@ import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
 import { json, serviceRoute } from "@/lib/api/route";
 import { MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
-import { serializeUsageRecord } from "@/lib/api/serializers/usage";
+import { serializeUsageReceipt } from "@/lib/api/serializers/usage";
 import { recordUsage } from "@/lib/usage/usage-rollups";
 
-/** Up to 1000 usage records `{usage: [...]}`, all or nothing. */
+/** Up to 1000 usage records `{usage: [...]}`, all or nothing; answers one receipt per record, in order. */
 export const POST = serviceRoute(async ({ request, service }) => {
   const records = parseBatch(usageRecordBody, await readArrayEnvelope(request, "usage"), "usage", MAX_USAGE_PER_BATCH);
   const stored = await recordUsage(sqlPool(), service.id, records);
-  return json({ usage: stored.map(serializeUsageRecord) });
+  return json({ usage: stored.map(serializeUsageReceipt) });
 });
