@@ -58,7 +58,7 @@ try {
       }
     });
     await pool.end();
-    const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2), chunkSize: Number(process.env.BENCH_CHUNK ?? 500) }));
+    const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2), chunkSize: Number(process.env.BENCH_CHUNK ?? 1000) }));
     if (run.result.failures.length) throw new Error(`billing failures: ${JSON.stringify(run.result.failures.slice(0, 3))}`);
     const invoices = await prisma.invoice.count();
     if (invoices !== size) throw new Error(`expected ${size} invoices, found ${invoices}`);

@@ -2,6 +2,9 @@ import type { Db } from "@/lib/db/prisma";
 import { sumCents } from "@/lib/billing/money";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError } from "@/lib/errors";
+import { localDate } from "@/lib/billing/calendar-date";
+import { companyProfile } from "@/lib/invoicing/company-profile";
+import { invoiceTaxes } from "@/lib/invoicing/invoice-taxes";
 import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
 
@@ -12,6 +15,8 @@ export interface CurrentUsage {
   charges: RatedCharge[];
   /** Usage charges and their spending-minimum true-ups, before tax. */
   amountCents: bigint;
+  /** Tax the period-end invoice would add on that amount at today's rates (0 when it cannot be computed yet). */
+  taxesCents: bigint;
 }
 
 /** Usage so far in the subscription's current billing period, priced as the period-end invoice would price it. */
@@ -26,11 +31,20 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
   const start = subscription.startedAt && subscription.startedAt > period.start ? subscription.startedAt : period.start;
   const charges = await rateSubscriptionUsage(client, subscription, { start, end: period.end });
+  const amountCents = sumCents(charges.map((c) => c.price.amountCents + c.price.trueUpCents));
+  let taxesCents = BigInt(0);
+  try {
+    taxesCents = invoiceTaxes(customer, await companyProfile(client), amountCents, localDate(now, customer.timezone)).totalCents;
+  } catch (error) {
+    // A customer the invoice could not tax yet (no province) still sees its usage; the invoice run reports the problem.
+    if (!(error instanceof DomainError)) throw error;
+  }
   return {
     periodStart: period.start,
     periodEnd: period.end,
     currency: subscription.plan?.currency ?? customer.currency,
     charges,
-    amountCents: sumCents(charges.map((c) => c.price.amountCents + c.price.trueUpCents)),
+    amountCents,
+    taxesCents,
   };
 }

@@ -58,7 +58,7 @@ export interface StoredUsageRecord {
 }
 
 type InsertRow = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string };
-type Row = { id: string; idempotencyKey: string; subscriptionId: string; billableMetricId: string; periodStart: Date; periodEnd: Date; value: string; createdAt: Date };
+type Row = InsertRow & { createdAt: Date };
 type RawRow = Omit<Row, "periodStart" | "periodEnd" | "createdAt"> & { periodStart: number; periodEnd: number; createdAt: number };
 // Stored rows read back (retries): numeric(38,12) text carries trailing zeros, so the value is normalised.
 const toRow = (r: RawRow): Row => ({ ...r, value: decimal(r.value).toString(), periodStart: new Date(r.periodStart), periodEnd: new Date(r.periodEnd), createdAt: new Date(r.createdAt) });

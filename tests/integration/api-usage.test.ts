@@ -148,7 +148,8 @@ describe("usage ingestion: Lago events and aggregate pushes", () => {
     expect(byCode[`calls_${p}`]).toMatchObject({ units: "7", events_count: 4, amount_cents: 5 });
     expect(byCode[`gb_${p}`]).toMatchObject({ units: "11.5", amount_cents: 138 });
     expect(byCode[`seats_${p}`]).toMatchObject({ units: "0", amount_cents: 0 });
-    expect(usage).toMatchObject({ currency: "CAD", amount_cents: 143, total_amount_cents: 143, lago_invoice_id: null });
+    // Ontario HST 13 % on $1.43 = $0.1859 → $0.19.
+    expect(usage).toMatchObject({ currency: "CAD", amount_cents: 143, taxes_amount_cents: 19, total_amount_cents: 162, lago_invoice_id: null });
     expect(new Date(usage.from_datetime).getTime()).toBeLessThan(Date.now());
     expect((await lagoFailure(svc.lago.customers.findCustomerCurrentUsage("u-cus", { external_subscription_id: "nope" }))).body)
       .toMatchObject({ status: 405, code: "no_active_subscription" });

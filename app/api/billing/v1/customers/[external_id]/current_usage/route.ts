@@ -15,9 +15,8 @@ export const GET = serviceRoute<{ external_id: string }>(async ({ url, params, s
       issuing_date: usage.periodEnd.toISOString().slice(0, 10),
       currency: usage.currency,
       amount_cents: usage.amountCents,
-      // Tax is computed on invoices, by the customer's province at the invoice date; current usage is shown before tax.
-      taxes_amount_cents: 0,
-      total_amount_cents: usage.amountCents,
+      taxes_amount_cents: usage.taxesCents,
+      total_amount_cents: usage.amountCents + usage.taxesCents,
       lago_invoice_id: null,
       charges_usage: usage.charges.map(({ charge, aggregate, price }) => ({
         units: aggregate.units.toString(),
