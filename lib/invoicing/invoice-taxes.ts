@@ -18,7 +18,7 @@ const NO_TAX_NOTES = {
 } as const;
 
 /** Canadian sales taxes of an invoice subtotal, at the rates in force on the tax point date (issue date). */
-export function invoiceTaxes(customer: Customer, seller: Omit<CompanyProfile, "updatedAt">, subtotalCents: bigint, taxPointDate: string) {
+export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber">, seller: Omit<CompanyProfile, "updatedAt">, subtotalCents: bigint, taxPointDate: string) {
   try {
     const result = computeCanadianTax({
       customer: { country: customer.country, province: customer.province, taxExempt: customer.taxExempt, taxExemptionNumber: customer.taxExemptionNumber },
