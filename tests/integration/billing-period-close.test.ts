@@ -172,5 +172,10 @@ describe("invoices and credit notes through the API (official Lago client)", () 
     expect(voided.status).toBe("voided");
     expect((await testDb().creditNote.findUniqueOrThrow({ where: { id: note.lago_id } })).balanceCents).toBe(2280n);
     expect((await lagoFailure(svc.lago.invoices.voidInvoice(april.lago_id))).body).toMatchObject({ status: 405, code: "not_voidable" });
+    const byStatus = async (status: string) =>
+      (await svc.lago.invoices.findAllInvoices({ external_customer_id: "inv-1", status })).data.invoices.map((i: { lago_id: string }) => i.lago_id);
+    expect(await byStatus("finalized")).toEqual([listed.lago_id]);
+    expect(await byStatus("voided")).toEqual([april.lago_id]);
+    expect((await svc.call("/invoices?status=lost")).status).toBe(422);
   });
 });

@@ -19,7 +19,8 @@ export const GET = serviceRoute(async ({ url, service }) => {
   const { total, items } = await listServiceInvoices(db(), service.id, {
     ...page,
     customerId: external ? (customer?.customer.id ?? null) : undefined,
-    statuses: statuses as InvoiceStatus[],
+    // Lago has no "paid" status: a paid invoice is a finalized one whose payment succeeded.
+    statuses: statuses.flatMap((st) => (st === "finalized" ? ["finalized", "paid"] : [st])) as InvoiceStatus[],
     issuingFrom: dateQueryParam(url, "issuing_date_from"),
     issuingTo: dateQueryParam(url, "issuing_date_to"),
   });
