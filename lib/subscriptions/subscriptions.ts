@@ -1,12 +1,11 @@
 import type { Db } from "@/lib/db/prisma";
 import { periodContaining } from "@/lib/billing/billing-periods";
-import { localDate } from "@/lib/billing/calendar-date";
 import { findServiceCustomer, upsertServiceCustomer } from "@/lib/customers/service-customers";
 import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/prisma/client";
 import { boundaryAfterTermination } from "@/lib/invoicing/billing-step";
-import { firstBillingAt } from "./billing-schedule";
+import { firstBillingAt, scheduleOf } from "./billing-schedule";
 
 const include = {
   customer: true,
@@ -31,12 +30,7 @@ export type PlanChange = "created" | "unchanged" | "upgraded" | "downgrade_sched
 /** The current billing period of a subscription, in its customer's timezone. */
 export function currentPeriod(subscription: SubscriptionWithRelations, at = new Date()) {
   if (!subscription.plan) return null;
-  return periodContaining(at < subscription.subscriptionAt ? subscription.subscriptionAt : at, {
-    interval: subscription.plan.interval,
-    billingTime: subscription.billingTime,
-    anchorDate: localDate(subscription.billingAnchorDate, subscription.customer.timezone),
-    timezone: subscription.customer.timezone,
-  });
+  return periodContaining(at < subscription.subscriptionAt ? subscription.subscriptionAt : at, scheduleOf(subscription, subscription.plan, subscription.customer.timezone));
 }
 
 async function load(tx: Db | Prisma.TransactionClient, id: string): Promise<SubscriptionWithRelations> {

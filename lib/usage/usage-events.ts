@@ -38,12 +38,19 @@ function propertyProblem(metric: UsageMetric, properties: Record<string, unknown
   return null;
 }
 
+/** Deep equality of JSON values, whatever the key order (PostgreSQL's jsonb reorders object keys). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((item, i) => sameJson(item, (b as unknown[])[i]));
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
 function sameEvent(stored: UsageEvent, input: EventInput): boolean {
-  return (
-    stored.code === input.code &&
-    stored.timestamp.getTime() === input.timestamp.getTime() &&
-    JSON.stringify(stored.properties) === JSON.stringify(input.properties)
-  );
+  return stored.code === input.code && stored.timestamp.getTime() === input.timestamp.getTime() && sameJson(stored.properties, input.properties);
 }
 
 export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string, events: EventInput[]): Promise<IngestedEvent[]> {

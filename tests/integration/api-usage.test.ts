@@ -57,6 +57,16 @@ describe("usage ingestion: Lago events and aggregate pushes", () => {
     expect(await testDb().usageEvent.count({ where: { serviceId: svc.id, transactionId: "tx-retry" } })).toBe(1);
   });
 
+  it("recognises a retry whatever the order of the event's property keys", async () => {
+    // Last month: kept out of the current-usage totals checked below.
+    const ts = Math.floor((inThisMonth().getTime() - 10 * 86_400_000) / 1000);
+    const first = { transaction_id: "tx-order", external_subscription_id: "u-sub", code: `gb_${p}`, timestamp: ts, properties: { user_region: "ca-central", gb: 2, a: { y: 1, x: [1, 2] } } };
+    await svc.lago.events.createEvent({ event: first });
+    const again = await svc.lago.events.createEvent({ event: { ...first, properties: { a: { x: [1, 2], y: 1 }, gb: 2, user_region: "ca-central" } } });
+    expect(again.status).toBe(200);
+    expect((await lagoFailure(svc.lago.events.createEvent({ event: { ...first, properties: { ...first.properties, a: { y: 1, x: [2, 1] } } } }))).status).toBe(422);
+  });
+
   it("surfaces unknown metrics, subscriptions and missing fields at once instead of storing unbillable events", async () => {
     expect((await lagoFailure(svc.lago.events.createEvent({ event: { transaction_id: "bad-1", external_subscription_id: "u-sub", code: "nope" } }))).body)
       .toMatchObject({ status: 404, code: "billable_metric_not_found" });
