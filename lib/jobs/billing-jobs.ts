@@ -9,7 +9,8 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  * concurrently anyway (see lib/invoicing/billing-run.ts).
  */
 export const PERIOD_CLOSE_QUEUE = "billing-period-close";
-export const PERIOD_CLOSE_CRON = "*/15 * * * *";
+/** Every 15 minutes; NEXA_BILLING_CRON overrides it (the test suite moves it out of its way). */
+export const PERIOD_CLOSE_CRON = process.env.NEXA_BILLING_CRON ?? "*/15 * * * *";
 
 export interface PeriodCloseJob {
   billingRunId?: string;
