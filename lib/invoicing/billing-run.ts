@@ -49,6 +49,8 @@ export interface BillingRunSummary {
 }
 
 export interface BillingRunOptions {
+  /** Bill only this service's subscriptions (the scheduled run bills every service). */
+  serviceId?: string;
   /** Chunks billed at once, each in its own transaction. */
   concurrency?: number;
   /** Groups per chunk. */
@@ -141,12 +143,13 @@ const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Dat
  * The next due groups after `cursor`, in (boundary, customer, service) order, read through the matching index so each
  * call costs the rows it returns. A group cut by the row limit is left for the next call.
  */
-async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, rowLimit: number): Promise<BillingGroup[]> {
+async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, rowLimit: number, serviceId?: string): Promise<BillingGroup[]> {
   const after = cursor ?? { boundary: new Date(0), customerId: "00000000-0000-0000-0000-000000000000", serviceId: "00000000-0000-0000-0000-000000000000" };
   const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean }[]>`
     SELECT "customerId", "serviceId", "nextBillingAt" AS boundary, shadow
       FROM "Subscription"
      WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
+       AND (${serviceId ?? null}::uuid IS NULL OR "serviceId" = ${serviceId ?? null}::uuid)
        AND ("nextBillingAt", "customerId", "serviceId") > (${after.boundary}::timestamptz, ${after.customerId}::uuid, ${after.serviceId}::uuid)
      ORDER BY "nextBillingAt", "customerId", "serviceId"
      LIMIT ${rowLimit}`;
@@ -328,8 +331,12 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
   }
 }
 
-/** Bills a chunk of groups in one transaction. */
-export async function billChunk(client: Db, groups: BillingGroup[], now = new Date()) {
+/**
+ * Bills a chunk of groups in one transaction. `planCharges` carries the plans' charges from chunk to chunk of one run
+ * (a run prices each plan as it was when the run first met it).
+ */
+export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), planCharges = new Map<string, ChargeWithMetric[]>()) {
+  const attachedCharges: ChargeWithMetric[] = [];
   return client.$transaction(
     async (tx) => {
       const wanted = new Set(groups.map(billingKey));
@@ -350,11 +357,18 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
       // model query never carries a thousand-id filter.
       const attached = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Charge" WHERE "subscriptionId" = ANY(${ids}::uuid[]) AND "deletedAt" IS NULL`;
-      const charges = await tx.charge.findMany({
-        where: { deletedAt: null, OR: [{ planId: { in: planIds } }, ...(attached.length ? [{ id: { in: attached.map((c) => c.id) } }] : [])] },
-        include: { billableMetric: true },
-        orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
-      });
+      const idSet = new Set(ids);
+      const uncachedPlans = planIds.filter((id) => !planCharges.has(id));
+      if (uncachedPlans.length || attached.length) {
+        const loaded = await tx.charge.findMany({
+          where: { deletedAt: null, OR: [{ planId: { in: uncachedPlans } }, ...(attached.length ? [{ id: { in: attached.map((c) => c.id) } }] : [])] },
+          include: { billableMetric: true },
+          orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+        });
+        for (const id of uncachedPlans) planCharges.set(id, loaded.filter((c) => c.planId === id));
+        attachedCharges.push(...loaded.filter((c) => c.subscriptionId !== null));
+      }
+      const charges = [...planIds.flatMap((id) => planCharges.get(id) ?? []), ...attachedCharges.filter((c) => idSet.has(c.subscriptionId!))];
       const steps = new Map<string, BillingStep>();
       const stepFor = (sub: PlannedSubscription) => {
         let step = steps.get(sub.id);
@@ -462,18 +476,19 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
 }
 
 /** Bills one group on its own (a chunk of one). */
-export async function billGroup(client: Db, group: BillingGroup, now = new Date()) {
-  return billChunk(client, [group], now);
+export async function billGroup(client: Db, group: BillingGroup, now = new Date(), planCharges?: Map<string, ChargeWithMetric[]>) {
+  return billChunk(client, [group], now, planCharges);
 }
 
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
-  await activateDueSubscriptions(client, upTo);
+  await activateDueSubscriptions(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
   // Measured on 2 cores (bench/invoice-run): two chunks of 1000 at a time beat more, smaller ones.
   const concurrency = options.concurrency ?? 2;
   const chunkSize = options.chunkSize ?? 1000;
   const now = upTo > new Date() ? upTo : new Date();
+  const planCharges = new Map<string, ChargeWithMetric[]>();
   const record = (result: Awaited<ReturnType<typeof billChunk>>) => {
     summary.subscriptionsBilled += result.billed;
     summary.invoicesCreated += result.invoices;
@@ -481,10 +496,12 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     summary.failures.push(...result.failures);
   };
   const [{ due }] = await client.$queryRaw<{ due: bigint }[]>`
-    SELECT count(*) AS due FROM "Subscription" WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')`;
+    SELECT count(*) AS due FROM "Subscription"
+     WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
+       AND (${options.serviceId ?? null}::uuid IS NULL OR "serviceId" = ${options.serviceId ?? null}::uuid)`;
   let cursor: BillingGroup | null = null;
   for (;;) {
-    const groups = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2);
+    const groups = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
     if (groups.length === 0) break;
     cursor = groups[groups.length - 1];
     const chunks: BillingGroup[][] = [];
@@ -492,7 +509,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     await Promise.all(
       chunks.map(async (chunk) => {
         try {
-          record(await billChunk(client, chunk, now));
+          record(await billChunk(client, chunk, now, planCharges));
         } catch (error) {
           if (!isUniqueViolation(error) && chunk.length === 1) {
             const [group] = chunk;
@@ -502,7 +519,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
           // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
           for (const group of chunk) {
             try {
-              record(await billGroup(client, group, now));
+              record(await billGroup(client, group, now, planCharges));
             } catch (single) {
               if (isUniqueViolation(single)) continue;
               summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });

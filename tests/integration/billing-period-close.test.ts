@@ -57,7 +57,7 @@ describe("period close: invoices with Canadian tax, to the cent", () => {
   });
 
   it("bills each customer's October with the right tax", async () => {
-    const summary = await runBillingCycle(testDb(), CLOSE_AT);
+    const summary = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id });
     expect(summary.failures.filter((f) => f.serviceId === svc.id)).toEqual([]);
 
     // ON, HST 13 %: $50 + 250 billable calls × $0.02 = $55.00; HST $7.15; total $62.15.
@@ -100,7 +100,7 @@ describe("period close: invoices with Canadian tax, to the cent", () => {
 
   it("numbers finalised invoices without gaps and never bills a boundary twice", async () => {
     const before = await testDb().invoice.count({ where: { serviceId: svc.id } });
-    const again = await runBillingCycle(testDb(), CLOSE_AT);
+    const again = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id });
     expect(again.invoicesCreated).toBe(0);
     expect(await testDb().invoice.count({ where: { serviceId: svc.id } })).toBe(before);
 
@@ -113,7 +113,7 @@ describe("period close: invoices with Canadian tax, to the cent", () => {
 
   it("bills each invoice once when two runners close the same period concurrently", async () => {
     const DEC_CLOSE = new Date("2026-12-01T12:00:00.000Z");
-    const [a, b] = await Promise.all([runBillingCycle(testDb(), DEC_CLOSE), runBillingCycle(testDb(), DEC_CLOSE)]);
+    const [a, b] = await Promise.all([runBillingCycle(testDb(), DEC_CLOSE, { serviceId: svc.id }), runBillingCycle(testDb(), DEC_CLOSE, { serviceId: svc.id })]);
     const mine = await testDb().invoice.findMany({ where: { serviceId: svc.id, periodStart: new Date("2026-11-01T04:00:00.000Z") } });
     expect(mine).toHaveLength(5);
     expect(new Set(mine.map((i) => i.billingKey)).size).toBe(5);
@@ -132,7 +132,7 @@ describe("invoices and credit notes through the API (official Lago client)", () 
     await svc.lago.customers.createCustomer({ customer: { external_id: "inv-1", legal_name: "Halifax Fish Co.", state: "NS", country: "CA", timezone: "America/Halifax" } });
     await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "inv-1", plan_code: `flat_${p}`, external_id: "inv-sub", subscription_at: "2025-03-01T04:00:00Z" } });
     // March 2025 is billed on April 1, when NS HST is 14 % (15 % until March 31): the tax point is the issue date.
-    await runBillingCycle(testDb(), new Date("2025-04-02T00:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2025-04-02T00:00:00Z"), { serviceId: svc.id });
 
     const list = await svc.lago.invoices.findAllInvoices({ external_customer_id: "inv-1" });
     expect(list.data.meta.total_count).toBe(1);
@@ -164,7 +164,7 @@ describe("invoices and credit notes through the API (official Lago client)", () 
     expect(tooMuch.body).toMatchObject({ status: 422, error_details: { "items.0.amount_cents": ["higher_than_remaining_fee_amount"] } });
 
     // April's invoice consumes the credit.
-    await runBillingCycle(testDb(), new Date("2025-05-02T00:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2025-05-02T00:00:00Z"), { serviceId: svc.id });
     const april = (await svc.lago.invoices.findAllInvoices({ external_customer_id: "inv-1" })).data.invoices.find((i: { lago_id: string }) => i.lago_id !== listed.lago_id);
     expect(april).toMatchObject({ fees_amount_cents: 10000, taxes_amount_cents: 1400, credit_notes_amount_cents: 2280, total_amount_cents: 9120, total_due_amount_cents: 9120 });
 

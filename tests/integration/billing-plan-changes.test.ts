@@ -20,14 +20,14 @@ describe("plan changes through the billing engine (in-advance plans, Ontario HST
     const notes = () => testDb().creditNote.findMany({ where: { customerId }, orderBy: { createdAt: "asc" } });
 
     // October in advance: $31.00 + HST $4.03 = $35.03.
-    await runBillingCycle(testDb(), new Date("2026-10-01T12:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2026-10-01T12:00:00Z"), { serviceId: svc.id });
     let all = await invoices();
     expect(all.map((i) => i.totalCents)).toEqual([3503n]);
 
     // Upgrade on Oct 11: the upgrade day is unused on the old plan → 21/31 × $31 = $21.00 credited (+ HST $2.73);
     // the new plan is charged 21/31 × $62 = $42.00 (+ HST $5.46 = $47.46), from which the $23.73 credit is taken.
     await createOrChangeSubscription(testDb(), service, { ...request, planCode: `large_${p}` }, new Date("2026-10-11T16:00:00Z"));
-    await runBillingCycle(testDb(), new Date("2026-10-11T17:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2026-10-11T17:00:00Z"), { serviceId: svc.id });
     all = await invoices();
     expect(all).toHaveLength(2);
     const upgrade = all[1];
@@ -38,7 +38,7 @@ describe("plan changes through the billing engine (in-advance plans, Ontario HST
 
     // Termination on Oct 21: the termination day is used → Oct 22–31, 10/31 × $62 = $20.00 (+ HST $2.60) back as credit.
     await terminateServiceSubscription(testDb(), svc.id, "chg-sub", {}, new Date("2026-10-21T16:00:00Z"));
-    await runBillingCycle(testDb(), new Date("2026-10-21T17:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2026-10-21T17:00:00Z"), { serviceId: svc.id });
     credit = await notes();
     expect(credit.map((n) => [n.subtotalCents, n.totalCents, n.balanceCents])).toEqual([[2100n, 2373n, 0n], [2000n, 2260n, 2260n]]);
     expect((await testDb().customer.findUniqueOrThrow({ where: { id: customerId } })).creditBalanceCents).toBe(2260n);
@@ -55,7 +55,7 @@ describe("plan changes through the billing engine (in-advance plans, Ontario HST
     await svc.lago.customers.createCustomer({ customer: { external_id: "arr-1", legal_name: "Hamilton Steel Inc.", state: "ON", country: "CA", timezone: "America/Toronto" } });
     await createOrChangeSubscription(testDb(), { id: svc.id, mode: "live" }, { externalCustomerId: "arr-1", externalId: "arr-sub", planCode: `arr_${p}`, subscriptionAt: new Date("2026-10-01T04:00:00Z") }, new Date("2026-10-01T04:00:00Z"));
     await terminateServiceSubscription(testDb(), svc.id, "arr-sub", {}, new Date("2026-10-10T15:00:00Z"));
-    await runBillingCycle(testDb(), new Date("2026-10-10T16:00:00Z"));
+    await runBillingCycle(testDb(), new Date("2026-10-10T16:00:00Z"), { serviceId: svc.id });
     // Oct 1–10 (termination day used): 10/31 × $31 = $10.00 + HST $1.30.
     const [invoice] = await testDb().invoice.findMany({ where: { serviceId: svc.id }, include: { lines: true } });
     expect({ sub: invoice.subtotalCents, total: invoice.totalCents }).toEqual({ sub: 1000n, total: 1130n });
