@@ -3,7 +3,7 @@ import { inTransaction, type SqlPool } from "@/lib/db/sql";
 import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
-import { localDate } from "@/lib/billing/calendar-date";
+import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
 
 /**
@@ -15,12 +15,7 @@ function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end:
   const cacheKey = `${subscription.id}|${subscription.planInterval}|${subscription.billingTime}|${subscription.billingAnchorDate.getTime()}|${subscription.timezone}`;
   let period = recentPeriods.get(cacheKey);
   if (!period || start < period.start || start >= period.end) {
-    period = periodContaining(start, {
-      interval: subscription.planInterval,
-      billingTime: subscription.billingTime,
-      anchorDate: localDate(subscription.billingAnchorDate, subscription.timezone),
-      timezone: subscription.timezone,
-    });
+    period = periodContaining(start, scheduleOf(subscription, { interval: subscription.planInterval }, subscription.timezone));
     if (recentPeriods.size >= 10_000) recentPeriods.clear();
     recentPeriods.set(cacheKey, period);
   }
