@@ -2,9 +2,12 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
 
+/** Ids in paths are UUIDs; anything else can name no document (and must not reach a uuid column as a query error). */
+export const isUuid = (value: string) => /^[0-9a-f-]{36}$/i.test(value);
+
 /** A service's invoice by id; another service's invoice is not found (404), never forbidden. */
 export async function getServiceInvoice(client: Db, serviceId: string, invoiceId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(invoiceId)) throw new DomainError("not_found", "invoice_not_found");
+  if (!isUuid(invoiceId)) throw new DomainError("not_found", "invoice_not_found");
   const invoice = await client.invoice.findFirst({
     where: { id: invoiceId, serviceId },
     include: { customer: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } },
@@ -29,4 +32,13 @@ export async function listServiceInvoices(
     client.invoice.findMany({ where, include: { customer: true, taxes: true }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: query.skip, take: query.take }),
   ]);
   return { total, items };
+}
+
+/** A credit note on one of the service's invoices; any other is not found (404). */
+export async function getServiceCreditNote(client: Db, serviceId: string, creditNoteId: string) {
+  const note = isUuid(creditNoteId)
+    ? await client.creditNote.findFirst({ where: { id: creditNoteId, invoice: { serviceId } }, include: { invoice: true } })
+    : null;
+  if (!note) throw new DomainError("not_found", "credit_note_not_found");
+  return note;
 }

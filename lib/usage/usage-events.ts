@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import type { SqlPool } from "@/lib/db/sql";
 import { Prisma, type UsageEvent } from "@/lib/generated/prisma/client";
-import { resolveMetrics, resolveUsageSubscriptions, type UsageMetric } from "./usage-targets";
+import { refuseUsage, resolveMetrics, resolveUsageSubscriptions, type UsageMetric } from "./usage-targets";
 
 /**
  * Lago's raw usage events. Unlike Lago, problems are reported at once instead of the event being stored and silently
@@ -82,13 +82,7 @@ export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string,
     };
   });
   if (Object.keys(errors).length) {
-    if (events.length === 1) {
-      const only = errors[0];
-      if (only.external_subscription_id) throw new DomainError("not_found", "subscription_not_found");
-      if (only.code) throw new DomainError("not_found", "billable_metric_not_found");
-      throw new DomainError("invalid", "validation_errors", only);
-    }
-    throw new DomainError("invalid", "validation_errors", errors, "Some events were refused; none of the batch was stored");
+    refuseUsage(errors, events.length, { batch: "Some events were refused; none of the batch was stored" });
   }
 
   // One insertion order for all batches, so overlapping concurrent batches never deadlock on the unique index.

@@ -4,7 +4,7 @@ import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
-import { resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
+import { refuseUsage, resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
 
 /**
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
@@ -100,13 +100,10 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
     };
   });
   if (Object.keys(errors).length) {
-    if (records.length === 1) {
-      const only = errors[0];
-      if (only.external_subscription_id) throw new DomainError("not_found", "subscription_not_found");
-      if (only.code) throw new DomainError("not_found", "billable_metric_not_found");
-      throw new DomainError("invalid", "validation_errors", only, "The usage window crosses a billing period boundary; push one record per period");
-    }
-    throw new DomainError("invalid", "validation_errors", errors, "Some usage records name an unknown subscription or metric");
+    refuseUsage(errors, records.length, {
+      single: "The usage record cannot be counted as sent (window across billing periods, or no window for a weighted sum)",
+      batch: "Some usage records were refused; none of the batch was stored",
+    });
   }
   // Within one batch, a repeated key must repeat the same content.
   const firstByKey = new Map<string, (typeof rows)[number]>();

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { DomainError } from "@/lib/errors";
 
 type Queryable = Pick<pg.Pool, "query">;
 
@@ -46,4 +47,18 @@ export async function resolveMetrics(db: Queryable, codes: string[]): Promise<Ma
     [[...new Set(codes)]],
   );
   return new Map(rows.map((m) => [m.code, m]));
+}
+
+/**
+ * Refuses usage whose records failed their checks, Lago-style: a single record naming an unknown subscription or
+ * metric is 404 with that code; otherwise 422 with the errors (keyed by index in a batch).
+ */
+export function refuseUsage(errors: Record<string, Record<string, string[]>>, recordCount: number, messages: { single?: string; batch: string }): never {
+  if (recordCount === 1) {
+    const only = errors[0];
+    if (only.external_subscription_id) throw new DomainError("not_found", "subscription_not_found");
+    if (only.code) throw new DomainError("not_found", "billable_metric_not_found");
+    throw new DomainError("invalid", "validation_errors", only, messages.single);
+  }
+  throw new DomainError("invalid", "validation_errors", errors, messages.batch);
 }

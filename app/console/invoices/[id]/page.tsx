@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { db } from "@/lib/db/prisma";
 import { documentLink } from "@/lib/documents/document-links";
+import { isUuid } from "@/lib/invoicing/service-invoices";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function InvoicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const invoice = await db().invoice.findUnique({
     where: { id },
     include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, creditNotes: { orderBy: { createdAt: "asc" } } },
