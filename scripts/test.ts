@@ -19,6 +19,7 @@ import { openTestCluster } from "../tests/support/test-database";
 // The app's scheduled period close would bill test data at wall-clock time in the middle of tests that bill chosen
 // instants; it is moved to 03:00 on January 1 (the tests still check that it is scheduled, and run queued jobs).
 process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
+process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length); // unit|integration|e2e

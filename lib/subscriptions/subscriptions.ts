@@ -14,6 +14,8 @@ const include = {
   previousSubscription: { include: { plan: true } },
 } satisfies Prisma.SubscriptionInclude;
 export type SubscriptionWithRelations = Prisma.SubscriptionGetPayload<{ include: typeof include }>;
+/** What a subscription is loaded with to be serialized. */
+export const subscriptionInclude = include;
 
 export interface SubscriptionRequest {
   externalCustomerId: string;
