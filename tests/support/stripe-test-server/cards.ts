@@ -1,5 +1,6 @@
 // Stripe's test cards: the `pm_card_*` tokens and card numbers the server knows, and how their charges end.
 import { createHash } from "node:crypto";
+import { StripeApiError } from "./http";
 import { newId, nowSeconds, type StripeObject } from "./store";
 
 export type CardBehaviour = "succeed" | "decline" | "insufficient_funds";
@@ -119,4 +120,25 @@ export function declineFor(behaviour: CardBehaviour): Decline | null {
     case "insufficient_funds":
       return { code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds." };
   }
+}
+
+/**
+ * The payment method types asked for: `allowed_payment_method_types[]` (API 2026-10 onwards, what SDK v23 types) or
+ * the older `payment_method_types[]`. Only cards are supported.
+ */
+export function cardPaymentMethodTypes(params: Record<string, unknown>): string[] {
+  for (const name of ["allowed_payment_method_types", "payment_method_types"]) {
+    const types = params[name];
+    if (types === undefined) continue;
+    const list = Array.isArray(types) ? types : [types];
+    const unsupported = list.find((t) => t !== "card");
+    if (unsupported !== undefined) {
+      throw new StripeApiError(400, {
+        type: "invalid_request_error",
+        message: `The payment method type "${String(unsupported)}" is invalid. This local test server supports "card" only.`,
+        param: name,
+      });
+    }
+  }
+  return ["card"];
 }

@@ -1,6 +1,6 @@
 // PaymentIntents (confirmed off-session against saved cards), their charges, and refunds.
 import { randomBytes } from "node:crypto";
-import { declineFor } from "./cards";
+import { cardPaymentMethodTypes, declineFor } from "./cards";
 import type { ApiRequest, Handler, ServerState } from "./context";
 import { liveCustomer, resolvePaymentMethod } from "./customers";
 import { applyMetadata, booleanParam, integerParam, invalidRequest, stringParam, StripeApiError, type Params } from "./http";
@@ -16,14 +16,6 @@ function positiveAmount(params: Params, name: string): number | undefined {
   const amount = integerParam(params, name);
   if (amount !== undefined && amount <= 0) throw invalidRequest("This value must be greater than or equal to 1.", name);
   return amount;
-}
-
-function cardTypes(params: Params): string[] {
-  const types = params.payment_method_types;
-  if (types === undefined) return ["card"];
-  const list = Array.isArray(types) ? types : [types];
-  if (list.some((t) => t !== "card")) throw invalidRequest(`This test server supports the payment method type "card" only.`, "payment_method_types");
-  return ["card"];
 }
 
 /** Sets the intent's payment method, refusing one saved for another customer as Stripe does. */
@@ -168,9 +160,13 @@ export const createPaymentIntent: Handler = (state, { params, expand, origin }) 
   const intent: StripeObject = {
     id,
     object: "payment_intent",
+    allowed_payment_method_types: params.allowed_payment_method_types ? ["card"] : null,
     amount,
     amount_capturable: 0,
     amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
     canceled_at: null,
     cancellation_reason: null,
     capture_method: "automatic_async",
@@ -179,18 +175,29 @@ export const createPaymentIntent: Handler = (state, { params, expand, origin }) 
     created: nowSeconds(),
     currency,
     customer: customer ?? null,
+    customer_account: null,
     description: stringParam(params, "description") ?? null,
+    excluded_payment_method_types: null,
     last_payment_error: null,
     latest_charge: null,
     livemode: false,
     metadata: applyMetadata({}, params),
     next_action: null,
+    on_behalf_of: null,
     payment_method: null,
-    payment_method_types: cardTypes(params),
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: "automatic" } },
+    payment_method_types: cardPaymentMethodTypes(params),
+    processing: null,
     receipt_email: stringParam(params, "receipt_email") ?? null,
+    review: null,
     setup_future_usage: stringParam(params, "setup_future_usage") ?? null,
+    shipping: null,
+    source: null,
     statement_descriptor: stringParam(params, "statement_descriptor") ?? null,
+    statement_descriptor_suffix: null,
     status: "requires_payment_method",
+    transfer_data: null,
+    transfer_group: null,
   };
   const pmId = stringParam(params, "payment_method");
   if (pmId) {
@@ -292,9 +299,12 @@ export const createRefund: Handler = (state, { params, expand, origin }) => {
     charge: charge.id,
     created: nowSeconds(),
     currency,
+    customer: charge.customer,
+    customer_account: null,
     destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" },
     metadata: applyMetadata({}, params),
     payment_intent: charge.payment_intent,
+    payment_method: charge.payment_method,
     reason,
     receipt_number: null,
     source_transfer_reversal: null,

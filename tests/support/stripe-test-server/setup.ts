@@ -1,20 +1,10 @@
 // SetupIntents and Checkout Sessions in setup mode (the hosted "add a card" flow; the page is in checkout-page.ts).
 import { randomBytes } from "node:crypto";
+import { cardPaymentMethodTypes } from "./cards";
 import type { Handler, ServerState } from "./context";
 import { attachPaymentMethod, liveCustomer, resolvePaymentMethod } from "./customers";
 import { applyMetadata, booleanParam, invalidRequest, requiredString, stringParam, type Params } from "./http";
 import { newId, nowSeconds, type StripeObject } from "./store";
-
-function cardOnly(params: Params): string[] {
-  const types = params.payment_method_types;
-  if (types === undefined) return ["card"];
-  const list = Array.isArray(types) ? types : [types];
-  const unsupported = list.find((t) => t !== "card");
-  if (unsupported !== undefined) {
-    throw invalidRequest(`The payment method type "${String(unsupported)}" is invalid. This test server supports "card" only.`, "payment_method_types");
-  }
-  return ["card"];
-}
 
 export function newSetupIntent(state: ServerState, params: Params): StripeObject {
   const customer = stringParam(params, "customer");
@@ -25,13 +15,16 @@ export function newSetupIntent(state: ServerState, params: Params): StripeObject
   return state.store.insert({
     id,
     object: "setup_intent",
+    allowed_payment_method_types: params.allowed_payment_method_types ? ["card"] : null,
     application: null,
     automatic_payment_methods: null,
     cancellation_reason: null,
     client_secret: `${id}_secret_${randomBytes(12).toString("hex")}`,
     created: nowSeconds(),
     customer: customer ?? null,
+    customer_account: null,
     description: stringParam(params, "description") ?? null,
+    excluded_payment_method_types: null,
     flow_directions: null,
     last_setup_error: null,
     latest_attempt: null,
@@ -42,7 +35,7 @@ export function newSetupIntent(state: ServerState, params: Params): StripeObject
     on_behalf_of: null,
     payment_method: null,
     payment_method_options: { card: { mandate_options: null, network: null, request_three_d_secure: "automatic" } },
-    payment_method_types: cardOnly(params),
+    payment_method_types: cardPaymentMethodTypes(params),
     single_use_mandate: null,
     status: "requires_payment_method",
     usage,
@@ -121,7 +114,13 @@ export const createCheckoutSession: Handler = (state, { params, expand }) => {
   if (customer) liveCustomer(state, customer, "customer");
   const currency = stringParam(params, "currency")?.toLowerCase() ?? null;
   const metadata = applyMetadata({}, params);
-  const setupIntent = newSetupIntent(state, { customer, payment_method_types: params.payment_method_types, metadata: params.metadata });
+  const types = cardPaymentMethodTypes(params);
+  const setupIntent = newSetupIntent(state, {
+    customer,
+    allowed_payment_method_types: params.allowed_payment_method_types,
+    payment_method_types: params.payment_method_types,
+    metadata: params.metadata,
+  });
   const id = `cs_test_${randomBytes(24).toString("base64url").replace(/[-_]/g, "x")}`;
   const created = nowSeconds();
   const session = state.store.insert({
@@ -129,6 +128,7 @@ export const createCheckoutSession: Handler = (state, { params, expand }) => {
     object: "checkout.session",
     after_expiration: null,
     allow_promotion_codes: null,
+    allowed_payment_method_types: params.allowed_payment_method_types ? types : null,
     amount_subtotal: null,
     amount_total: null,
     billing_address_collection: null,
@@ -139,17 +139,23 @@ export const createCheckoutSession: Handler = (state, { params, expand }) => {
     currency,
     customer: customer ?? null,
     customer_email: stringParam(params, "customer_email") ?? null,
+    customer_account: null,
+    customer_creation: null,
     customer_details: null,
+    excluded_payment_method_types: null,
     expires_at: created + 24 * 3600,
     livemode: false,
     locale: stringParam(params, "locale") ?? null,
     metadata,
     mode,
     payment_intent: null,
-    payment_method_types: setupIntent.payment_method_types,
+    payment_method_collection: "always",
+    payment_method_types: types,
     payment_status: "no_payment_required",
     setup_intent: setupIntent.id,
     status: "open",
+    submit_type: null,
+    subscription: null,
     success_url: successUrl,
     ui_mode: "hosted",
     url: `${state.baseUrl}/checkout/${id}`,
