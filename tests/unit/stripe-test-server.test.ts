@@ -133,6 +133,21 @@ describe("customers and payment methods", () => {
     expect(await stripe.customers.retrieve(customer.id)).toMatchObject({ deleted: true });
   });
 
+  it("creates one customer for a retried create with the same idempotency key", async () => {
+    const params: Stripe.CustomerCreateParams = {
+      name: "Érable Inc.",
+      email: "billing@erable.example",
+      preferred_locales: ["en-CA"],
+      address: { line1: "1 rue Principale", city: "Montréal", state: "QC", postal_code: "H2X 1Y4", country: "CA" },
+      metadata: { nexa_customer_id: "c-erable" },
+    };
+    const key = `nexa-customer-${Date.now()}`;
+    const first = await stripe.customers.create(params, { idempotencyKey: key });
+    const again = await stripe.customers.create(params, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    expect(first).toMatchObject({ preferred_locales: ["en-CA"], address: { city: "Montréal", line2: null, country: "CA" } });
+  });
+
   it("refuses a default payment method that is not the customer's, and unknown ids, in Stripe's error shape", async () => {
     const { pm } = await customerWithCard();
     const other = await stripe.customers.create({ name: "Other" });
@@ -319,6 +334,9 @@ describe("refunds", () => {
     expect(replayed.id).toBe(rest.id);
     expect(await stripe.charges.retrieve(String(intent.latest_charge))).toMatchObject({ amount_refunded: 1000, refunded: true });
     await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({ statusCode: 400, code: "charge_already_refunded" });
+    const charge = await stripe.charges.retrieve(String(intent.latest_charge), { expand: ["refunds"] });
+    expect(charge.refunds?.data.map((r) => r.id)).toEqual([rest.id, partial.id]);
+    expect((await stripe.refunds.list({ payment_intent: intent.id })).data.map((r) => r.amount)).toEqual([700, 300]);
 
     await server.webhooksIdle();
     const refunded = receiver.verified.filter((e) => e.type === "charge.refunded" && (e.data.object as Stripe.Charge).id === intent.latest_charge);

@@ -11,12 +11,11 @@ const server = await startStripeTestServer({
 });
 
 console.log(`# Local Stripe test server at ${server.baseUrl}; webhooks to ${process.env.STRIPE_TEST_WEBHOOK_URL || "(none: set STRIPE_TEST_WEBHOOK_URL)"}`);
+console.log(`# SDK options: { host: "${server.host}", port: ${server.port}, protocol: "${server.protocol}" }`);
+console.log(`STRIPE_API_URL=${server.baseUrl}`);
 console.log(`STRIPE_SECRET_KEY=${server.secretKey}`);
 console.log(`STRIPE_PUBLISHABLE_KEY=${server.publishableKey}`);
 console.log(`STRIPE_WEBHOOK_SECRET=${server.webhookSecret}`);
-console.log(`STRIPE_API_HOST=${server.host}`);
-console.log(`STRIPE_API_PORT=${server.port}`);
-console.log(`STRIPE_API_PROTOCOL=${server.protocol}`);
 
 let lastLogged = 0;
 setInterval(() => {

@@ -11,7 +11,10 @@ function applyCustomerParams(customer: StripeObject, state: ServerState, params:
     const value = params[field];
     if (value !== undefined) customer[field] = value === "" ? null : value;
   }
-  if (params.address !== undefined) customer.address = params.address === "" ? null : params.address;
+  if (params.address !== undefined) {
+    const blank = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+    customer.address = params.address === "" ? null : { ...blank, ...(params.address as Params) };
+  }
   customer.metadata = applyMetadata(customer.metadata as Record<string, string>, params);
   const settings = params.invoice_settings;
   if (settings !== undefined) {

@@ -250,7 +250,15 @@ export const cancelPaymentIntent: Handler = (state, { ids: [id], params, expand,
   return state.store.render(intent, expand);
 };
 
-export const retrieveCharge: Handler = (state, { ids: [id], expand }) => state.store.render(state.store.get("ch", id), expand);
+/** As on Stripe (API 2022-11-15 onwards), a charge carries its `refunds` list only when asked with `expand[]=refunds`. */
+export const retrieveCharge: Handler = (state, { ids: [id], expand }) => {
+  const charge = state.store.render(state.store.get("ch", id), expand.filter((p) => p !== "refunds"));
+  if (expand.includes("refunds")) {
+    const refunds = state.store.all("re").filter((r) => r.charge === id);
+    charge.refunds = state.store.list(refunds, { limit: "100" }, `/v1/charges/${id}/refunds`);
+  }
+  return charge;
+};
 
 export const listCharges: Handler = (state, { params, expand }) => {
   const customer = stringParam(params, "customer");
