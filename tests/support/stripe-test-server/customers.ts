@@ -13,6 +13,7 @@ function applyCustomerParams(customer: StripeObject, state: ServerState, params:
   }
   if (params.address !== undefined) {
     const blank = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+    if (params.address !== "" && (typeof params.address !== "object" || Array.isArray(params.address))) throw invalidRequest("Invalid hash", "address");
     customer.address = params.address === "" ? null : { ...blank, ...(params.address as Params) };
   }
   customer.metadata = applyMetadata(customer.metadata as Record<string, string>, params);
