@@ -111,9 +111,10 @@ describe("offline migrations", () => {
     const note = mark("CreditNote", await prisma.creditNote.create({ data: { invoiceId: invoice.id, customerId: customer.id, kind: "credit", reason: "other", totalCents: 100n } }));
     mark("CreditNoteLine", await prisma.creditNoteLine.create({ data: { creditNoteId: note.id, invoiceLineId: line.id, description: "x", amountCents: 100n } }));
     mark("Payment", await prisma.payment.create({ data: { invoiceId: invoice.id, customerId: customer.id, amountCents: 2259n, idempotencyKey: "pay-1" } }));
-    const endpoint = mark("WebhookEndpoint", await prisma.webhookEndpoint.create({ data: { serviceId: service.id, url: "http://127.0.0.1:9/hook", signingSecret: "s" } }));
+    const endpoint = mark("WebhookEndpoint", await prisma.webhookEndpoint.create({ data: { serviceId: service.id, url: "http://127.0.0.1:9/hook", eventTypes: ["invoice.created"] } }));
     const event = mark("WebhookEvent", await prisma.webhookEvent.create({ data: { serviceId: service.id, eventType: "invoice.created", objectType: "invoice", payload: { a: 1 } } }));
-    mark("WebhookDelivery", await prisma.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id } }));
+    const delivery = mark("WebhookDelivery", await prisma.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id, eventSequence: event.sequence } }));
+    mark("WebhookDeliveryAttempt", await prisma.webhookDeliveryAttempt.create({ data: { deliveryId: delivery.id, attempt: 1, startedAt: new Date(), statusCode: 500, latencyMs: 12 } }));
     mark("Reconciliation", await prisma.reconciliation.create({
       data: { serviceId: service.id, customerId: customer.id, period: "2026-01", computedCents: 100n, externalCents: 101n, deltaCents: -1n, status: "delta" },
     }));
