@@ -1,8 +1,11 @@
-// Next.js calls register() once when a server process starts: the billing jobs start with the app.
+// Next.js calls register() once when a server process starts: the billing jobs and the webhook delivery worker start
+// with the app.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXA_JOBS === "off" || !process.env.DATABASE_URL) return;
   const { startBillingJobs } = await import("./lib/jobs/billing-jobs");
+  const { startWebhookWorker } = await import("./lib/jobs/webhook-worker");
   const { db } = await import("./lib/db/prisma");
+  startWebhookWorker(db());
   try {
     await startBillingJobs(process.env.DATABASE_URL, db());
   } catch (error) {

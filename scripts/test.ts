@@ -22,9 +22,17 @@ import { openTestCluster } from "../tests/support/test-database";
 // instants; it is moved to 03:00 on January 1 (the tests still check that it is scheduled, and run queued jobs).
 process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
 process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
+// The app's webhook worker polls and retries on a test scale: a receiver that comes back is served within a second or two.
+process.env.NEXA_WEBHOOK_POLL_MS ??= "200";
+process.env.NEXA_WEBHOOK_RETRY_BASE_MS ??= "200";
+process.env.NEXA_WEBHOOK_RETRY_MAX_MS ??= "1500";
+process.env.NEXA_WEBHOOK_TIMEOUT_MS ??= "3000";
+process.env.NEXA_WEBHOOK_MAX_ATTEMPTS ??= "8";
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length); // unit|integration|e2e
+// Other arguments filter the Vitest files by name (e.g. `npm test -- --only=integration --skip-build webhook`).
+const fileFilters = [...args].filter((a) => !a.startsWith("--"));
 const skipBuild = args.has("--skip-build") || process.env.NEXA_TEST_SKIP_BUILD === "1";
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -139,7 +147,7 @@ try {
     section("Vitest");
     const vitestJson = path.join(reportDir, "vitest.json");
     const projectFilter = only === "unit" ? ["tests/unit"] : only === "integration" ? ["tests/integration"] : [];
-    await run(node, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projectFilter], testEnv);
+    await run(node, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...(fileFilters.length ? fileFilters : projectFilter)], testEnv);
     if (existsSync(vitestJson)) {
       const report = JSON.parse(readFileSync(vitestJson, "utf8"));
       tally.passed += report.numPassedTests;

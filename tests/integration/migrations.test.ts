@@ -118,9 +118,10 @@ describe("offline migrations", () => {
     mark("DunningProcess", await prisma.dunningProcess.create({ data: { invoiceId: invoice.id, campaignId: campaign.id, startedAt: new Date() } }));
     mark("EmailMessage", await prisma.emailMessage.create({ data: { toAddress: "a@b.example", subject: "Hi", kind: "test" } }));
     mark("VerificationToken", await prisma.verificationToken.create({ data: { identifier: "a@b.example", token: "t".repeat(64), expires: new Date() } }));
-    const endpoint = mark("WebhookEndpoint", await prisma.webhookEndpoint.create({ data: { serviceId: service.id, url: "http://127.0.0.1:9/hook", signingSecret: "s" } }));
+    const endpoint = mark("WebhookEndpoint", await prisma.webhookEndpoint.create({ data: { serviceId: service.id, url: "http://127.0.0.1:9/hook", eventTypes: ["invoice.created"] } }));
     const event = mark("WebhookEvent", await prisma.webhookEvent.create({ data: { serviceId: service.id, eventType: "invoice.created", objectType: "invoice", payload: { a: 1 } } }));
-    mark("WebhookDelivery", await prisma.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id } }));
+    const delivery = mark("WebhookDelivery", await prisma.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id, eventSequence: event.sequence } }));
+    mark("WebhookDeliveryAttempt", await prisma.webhookDeliveryAttempt.create({ data: { deliveryId: delivery.id, attempt: 1, startedAt: new Date(), statusCode: 500, latencyMs: 12 } }));
     mark("Reconciliation", await prisma.reconciliation.create({
       data: { serviceId: service.id, customerId: customer.id, period: "2026-01", computedCents: 100n, externalCents: 101n, deltaCents: -1n, status: "delta" },
     }));

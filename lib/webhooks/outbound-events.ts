@@ -1,0 +1,136 @@
+import type { Db } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * Lifecycle events sent to the services' webhook endpoints. Ours first, then the Lago names we also emit so apps
+ * written for Lago keep working (see README "Outbound webhooks" for when each is sent).
+ */
+export const EMITTED_EVENT_TYPES = [
+  "invoice.created",
+  "invoice.finalized",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.voided",
+  "subscription.started",
+  "subscription.terminated",
+  "subscription.suspended",
+  "subscription.updated",
+  "customer.created",
+  "customer.updated",
+  "credit_note.created",
+  // Lago's names
+  "invoice.drafted",
+  "invoice.payment_failure",
+  "invoice.payment_status_updated",
+  "payment.succeeded",
+] as const;
+
+export type WebhookEventType = (typeof EMITTED_EVENT_TYPES)[number];
+
+/** Lago's other event type names: an endpoint may subscribe to them (apps configured for Lago), though we never send them. */
+const OTHER_LAGO_EVENT_TYPES = [
+  "alert.triggered",
+  "billable_metric.created", "billable_metric.updated", "billable_metric.deleted",
+  "customer.accounting_provider_created", "customer.accounting_provider_error", "customer.crm_provider_created",
+  "customer.crm_provider_error", "customer.payment_provider_created", "customer.payment_provider_error",
+  "customer.checkout_url_generated", "customer.tax_provider_error", "customer.vies_check",
+  "credit_note.generated", "credit_note.provider_refund_failure", "credit_note.refund_failure",
+  "dunning_campaign.finished", "event.error", "events.errors",
+  "feature.created", "feature.updated", "feature.deleted", "fee.created", "fee.tax_provider_error",
+  "invoice.one_off_created", "invoice.paid_credit_added", "invoice.generated", "invoice.ready_to_finalize",
+  "invoice.deleted", "invoice.payment_dispute_lost", "invoice.payment_overdue", "invoice.resynced", "invoice.add_on_added",
+  "integration.provider_error", "order.created", "order.executed",
+  "order_form.created", "order_form.signed", "order_form.expired", "order_form.voided",
+  "payment.requires_action", "payment_provider.error", "payment_provider.register_webhook",
+  "payment_receipt.created", "payment_receipt.generated",
+  "payment_request.created", "payment_request.payment_failure", "payment_request.payment_status_updated",
+  "plan.created", "plan.updated", "plan.deleted", "quote.created", "quote.approved", "quote.voided",
+  "subscription.canceled", "subscription.incomplete", "subscription.termination_alert", "subscription.trial_ended",
+  "subscription.usage_threshold_reached",
+  "wallet.created", "wallet.depleted_ongoing_balance", "wallet.terminated", "wallet.updated",
+  "wallet_transaction.created", "wallet_transaction.updated", "wallet_transaction.payment_failure",
+];
+
+/** Every name an endpoint's `event_types` may contain. */
+export const SUBSCRIBABLE_EVENT_TYPES: ReadonlySet<string> = new Set([...EMITTED_EVENT_TYPES, ...OTHER_LAGO_EVENT_TYPES]);
+
+export interface OutboundEvent {
+  serviceId: string;
+  type: WebhookEventType;
+  objectType: string;
+  objectId: string;
+  /** Events of one key are delivered in creation order (e.g. a subscription id); defaults to `<objectType>:<objectId>`. */
+  orderingKey?: string;
+  /** The serialized object, placed under the envelope key named after objectType. */
+  object: Record<string, unknown>;
+}
+
+/** JSON text of a payload: bigint amounts (cents) as numbers, Decimals as their strings, dates as ISO strings. */
+export function payloadJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? Number(v) : v));
+}
+
+type Client = Prisma.TransactionClient | Db;
+
+/**
+ * Records an event inside the caller's transaction (so it exists iff the state change commits) and queues one delivery
+ * per active endpoint of the service subscribed to the type. Nothing is written, and null returned, when no endpoint
+ * wants it.
+ */
+export async function recordWebhookEvent(tx: Client, event: OutboundEvent): Promise<{ id: string } | null> {
+  const [recorded] = await recordWebhookEvents(tx, [event]);
+  return recorded ?? null;
+}
+
+/**
+ * Set-based form of recordWebhookEvent for bulk paths (the period close): one statement for any number of events.
+ * Returns the ids of the events recorded (those some endpoint subscribes to), in input order.
+ */
+export async function recordWebhookEvents(tx: Client, events: OutboundEvent[]): Promise<{ id: string }[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((e, index) => ({
+    n: index,
+    service: e.serviceId,
+    type: e.type,
+    object_type: e.objectType,
+    object_id: e.objectId,
+    ordering_key: e.orderingKey ?? `${e.objectType}:${e.objectId}`,
+    payload: e.object,
+  }));
+  // Events are numbered in input order (ORDER BY n), so deliveries of one ordering key follow the caller's order.
+  return tx.$queryRaw<{ id: string }[]>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${payloadJson(rows)}::jsonb)
+        AS i(n int, service uuid, type text, object_type text, object_id text, ordering_key text, payload jsonb)
+    ), wanted AS (
+      SELECT i.* FROM input i
+       WHERE EXISTS (SELECT 1 FROM "WebhookEndpoint" e
+                      WHERE e."serviceId" = i.service AND e.active
+                        AND (cardinality(e."eventTypes") = 0 OR i.type = ANY(e."eventTypes")))
+       ORDER BY i.n
+    ), events AS (
+      INSERT INTO "WebhookEvent" (id, "serviceId", "eventType", "objectType", "objectId", "orderingKey", payload)
+      SELECT gen_random_uuid(), w.service, w.type, w.object_type, w.object_id, w.ordering_key, w.payload FROM wanted w ORDER BY w.n
+      RETURNING id, sequence, "serviceId", "eventType", "orderingKey"
+    ), deliveries AS (
+      INSERT INTO "WebhookDelivery" (id, "eventId", "endpointId", "orderingKey", "eventSequence", "updatedAt")
+      SELECT gen_random_uuid(), ev.id, e.id, ev."orderingKey", ev.sequence, now()
+        FROM events ev
+        JOIN "WebhookEndpoint" e ON e."serviceId" = ev."serviceId" AND e.active
+                                AND (cardinality(e."eventTypes") = 0 OR ev."eventType" = ANY(e."eventTypes"))
+    )
+    SELECT id FROM events ORDER BY sequence`;
+}
+
+/**
+ * The services among `serviceIds` with an active endpoint subscribed to any of `types`: bulk paths serialize objects
+ * only for those.
+ */
+export async function servicesListeningTo(tx: Client, serviceIds: string[], types: WebhookEventType[]): Promise<Set<string>> {
+  if (serviceIds.length === 0) return new Set();
+  const rows = await tx.$queryRaw<{ serviceId: string }[]>`
+    SELECT DISTINCT "serviceId" FROM "WebhookEndpoint"
+     WHERE "serviceId" = ANY(${serviceIds}::uuid[]) AND active
+       AND (cardinality("eventTypes") = 0 OR "eventTypes" && ${types}::text[])`;
+  return new Set(rows.map((r) => r.serviceId));
+}
