@@ -70,13 +70,16 @@ export interface DunningRunSummary {
  * retries are used up, the suspension. Steps are claimed with SKIP LOCKED and a lease, so several app instances never
  * take the same step and a crashed instance's step is picked up again later.
  */
-export async function runDueDunning(client: Db, now = new Date()): Promise<DunningRunSummary> {
+export async function runDueDunning(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<DunningRunSummary> {
+  const serviceId = options.serviceId ?? null;
   const summary: DunningRunSummary = { processed: 0, retried: 0, recovered: 0, suspended: 0, errors: [] };
   for (;;) {
     const claimed = await client.$queryRaw<DunningProcess[]>`
       UPDATE "DunningProcess" SET "nextActionAt" = ${new Date(now.getTime() + CLAIM_LEASE_MS)}, "updatedAt" = now()
-      WHERE id IN (SELECT id FROM "DunningProcess" WHERE status = 'active' AND "nextActionAt" <= ${now}
-                   ORDER BY "nextActionAt" LIMIT 50 FOR UPDATE SKIP LOCKED)
+      WHERE id IN (SELECT d.id FROM "DunningProcess" d
+                    WHERE d.status = 'active' AND d."nextActionAt" <= ${now}
+                      AND (${serviceId}::uuid IS NULL OR EXISTS (SELECT 1 FROM "Invoice" i WHERE i.id = d."invoiceId" AND i."serviceId" = ${serviceId}::uuid))
+                    ORDER BY d."nextActionAt" LIMIT 50 FOR UPDATE OF d SKIP LOCKED)
       RETURNING *`;
     if (!claimed.length) return summary;
     for (const process of claimed) {

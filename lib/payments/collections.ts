@@ -47,6 +47,6 @@ export async function runCollections(client: Db, now = new Date(), options: { se
       }
     }
   }
-  summary.dunning = await runDueDunning(client, now);
+  summary.dunning = await runDueDunning(client, now, options);
   return summary;
 }
