@@ -6,10 +6,9 @@ import type { Db } from "@/lib/db/prisma";
  * stored once by its Stripe id; the payment's refunded total follows the charge's, and a fully refunded payment is
  * marked refunded.
  */
-export async function recordChargeRefunds(client: Db, charge: Stripe.Charge): Promise<{ matched: boolean; recorded: number }> {
+export async function recordChargeRefunds(client: Db, charge: Stripe.Charge, refunds: Stripe.Refund[]): Promise<{ matched: boolean; recorded: number }> {
   const intentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
   if (!intentId) return { matched: false, recorded: 0 };
-  const refunds = charge.refunds?.data ?? [];
   return client.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Payment" WHERE "providerPaymentId" = ${intentId} FOR UPDATE`;
     if (!rows.length) return { matched: false, recorded: 0 };

@@ -40,8 +40,12 @@ async function dispatch(client: Db, event: Stripe.Event, now: Date): Promise<boo
       }, now);
       return result.payment !== null;
     }
-    case "charge.refunded":
-      return (await recordChargeRefunds(client, event.data.object)).matched;
+    case "charge.refunded": {
+      // Since API 2022-11-15 the event's charge carries no refunds list: read them from Stripe.
+      const charge = event.data.object;
+      const refunds = await requireStripe().refunds.list({ charge: charge.id, limit: 100 });
+      return (await recordChargeRefunds(client, charge, refunds.data)).matched;
+    }
     case "setup_intent.succeeded": {
       const intent = event.data.object;
       return saveCardOf(client, intent.customer, intent.payment_method);
