@@ -44,7 +44,7 @@ async function portalAction(run: (customerId: string) => Promise<string>): Promi
 export async function payInvoice(invoiceId: string, _state: PortalActionState): Promise<PortalActionState> {
   return portalAction(async (customerId) => {
     const result = await chargeInvoice(db(), invoiceId, { trigger: "customer", customerId });
-    if (result.status === "succeeded") return "Payment received. Thank you!";
+    if (result.status === "succeeded") redirect(`/portal/invoices/${invoiceId}?payment=received`);
     if (result.status === "processing") return "Your payment is being processed.";
     throw new DomainError("not_allowed", "payment_failed", undefined, `Your card was declined: ${result.payment.failureMessage ?? "try another card"}`);
   });

@@ -3,14 +3,9 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import type { PortalInvoiceRow } from "@/lib/portal/portal-ledger";
+import { INVOICE_STATUS_LABEL } from "@/lib/portal/invoice-status";
 import { formatDate, formatMoney } from "@/lib/format";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
-
-export const INVOICE_STATUS_LABEL: Record<string, { label: string; style: string }> = {
-  finalized: { label: "Open", style: "bg-sky-100 text-sky-800" },
-  paid: { label: "Paid", style: "bg-emerald-100 text-emerald-800" },
-  voided: { label: "Void", style: "bg-slate-100 text-slate-600" },
-};
 
 const columns: ColumnDef<PortalInvoiceRow, unknown>[] = [
   {

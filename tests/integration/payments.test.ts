@@ -135,6 +135,26 @@ describe("collecting with Stripe", () => {
     expect(await testDb().refund.count({ where: { paymentId: payment.id } })).toBe(1);
     expect((await testDb().payment.findUniqueOrThrow({ where: { id: payment.id } })).refundedCents).toBe(1000n);
 
+    // A refund credit note from the API is paid back to the card: $10.00 + 13 % HST.
+    const line = await testDb().invoiceLine.findFirstOrThrow({ where: { invoiceId: invoice.id } });
+    const issued = await svc.call("/credit_notes", { method: "POST", json: { credit_note: { invoice_id: invoice.id, reason: "order_change", refund_amount_cents: 1130, items: [{ fee_id: line.id, amount_cents: 1000 }] } } });
+    expect(issued.status).toBe(200);
+    const note = (await issued.json()).credit_note;
+    expect(note).toMatchObject({ refund_amount_cents: 1130, refund_status: "succeeded" });
+    const toCard = await testDb().refund.findFirstOrThrow({ where: { creditNoteId: note.lago_id } });
+    expect(toCard).toMatchObject({ amountCents: 1130n, paymentId: payment.id });
+    expect((await testDb().payment.findUniqueOrThrow({ where: { id: payment.id } })).refundedCents).toBe(2130n);
+    const charge = await requireStripe().charges.retrieve((await requireStripe().paymentIntents.retrieve(payment.providerPaymentId!)).latest_charge as string);
+    expect(charge.amount_refunded).toBe(2130);
+    // Stripe's charge.refunded for it is handled too, without counting the refund twice.
+    const refundEvents = await waitFor(async () => {
+      const events = (await requireStripe().events.list({ type: "charge.refunded", limit: 100 })).data.filter((e) => (e.data.object as Stripe.Charge).payment_intent === payment.providerPaymentId);
+      return events.length === 2 ? events : null;
+    });
+    await waitFor(async () => (await testDb().stripeEvent.count({ where: { id: { in: refundEvents!.map((e) => e.id) } } })) === 2);
+    expect(await testDb().refund.count({ where: { paymentId: payment.id } })).toBe(2);
+    expect((await testDb().payment.findUniqueOrThrow({ where: { id: payment.id } })).refundedCents).toBe(2130n);
+
     // Unknown types are acknowledged and ignored; unsigned, forged or stale events are refused.
     const unknown = JSON.stringify({ id: `evt_unknown_${svc.code}`, object: "event", type: "customer.subscription.created", data: { object: { id: "sub_1" } }, created: Math.floor(Date.now() / 1000), livemode: false, api_version: "2026-10-28" });
     const ack = await post(unknown, sign(unknown));

@@ -10,16 +10,17 @@ import { requirePortalCustomer } from "@/lib/portal/portal-session";
 import { payInvoice } from "@/app/portal/actions";
 import { InvoiceLinesTable } from "@/components/invoices/invoice-lines-table";
 import { PortalActionButton } from "@/components/portal/portal-action-button";
-import { INVOICE_STATUS_LABEL } from "@/components/portal/portal-invoices-table";
+import { INVOICE_STATUS_LABEL } from "@/lib/portal/invoice-status";
 
 export const metadata: Metadata = { title: "Invoice · Customer portal" };
 export const dynamic = "force-dynamic";
 
 const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Declined", processing: "Processing", pending: "Pending", refunded: "Refunded", canceled: "Canceled" };
 
-export default async function PortalInvoice({ params }: { params: Promise<{ id: string }> }) {
+export default async function PortalInvoice({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ payment?: string }> }) {
   const session = await requirePortalCustomer();
   const { id } = await params;
+  const justPaid = (await searchParams).payment === "received";
   const invoice = await getPortalInvoice(db(), session.customerId, id);
   if (!invoice) notFound();
   const tz = invoice.customer.timezone;
@@ -41,6 +42,7 @@ export default async function PortalInvoice({ params }: { params: Promise<{ id: 
         <a href={documentLink("", "invoices", invoice.id)} download className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">Download PDF</a>
       </div>
 
+      {justPaid && invoice.status === "paid" ? <p role="status" className="rounded-md bg-emerald-50 px-4 py-2 text-emerald-800">Payment received. Thank you!</p> : null}
       {invoice.status === "finalized" && due > BigInt(0) ? (
         <section className={`rounded-lg border p-4 ${invoice.paymentStatus === "failed" ? "border-rose-200 bg-rose-50" : "border-slate-200"}`}>
           <p className="font-medium">{formatMoney(due, invoice.currency)} due{invoice.paymentStatus === "failed" ? " — the last payment attempt was declined" : ""}</p>
@@ -61,7 +63,7 @@ export default async function PortalInvoice({ params }: { params: Promise<{ id: 
           <h2 className="text-lg font-semibold">Payments</h2>
           <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm">
             {invoice.payments.map((p) => (
-              <li key={p.id} className="flex justify-between px-4 py-2">
+              <li key={p.id} data-testid="payment-row" className="flex justify-between px-4 py-2">
                 <span>{formatDateTime(p.createdAt, tz)} · {formatMoney(p.amountCents, p.currency)}</span>
                 <span className={p.status === "failed" ? "text-rose-700" : "text-slate-600"}>{PAYMENT_STATUS[p.status] ?? p.status}{p.failureMessage && p.status === "failed" ? `: ${p.failureMessage}` : ""}</span>
               </li>
