@@ -106,3 +106,71 @@ test("a customer signs in with the e-mailed link, downloads an invoice, saves a 
   const madeUp = await page.goto(`/portal/invoices/${randomUUID()}`);
   expect(madeUp?.status()).toBe(404);
 });
+
+test("through the app's portal link, a customer sees this period's usage, edits billing details and manages cards", async ({ page, baseURL }) => {
+  const suffix = randomUUID().slice(0, 8);
+  const key = generateApiKey();
+  const prisma = createPrismaClient(process.env.DATABASE_URL);
+  try {
+    await prisma.service.create({ data: { code: `usage_${suffix}`, name: `Maps API ${suffix}`, mode: "live", apiKeys: { create: { prefix: key.prefix, keyHash: key.hash } } } });
+  } finally {
+    await prisma.$disconnect();
+  }
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${baseURL}/api/billing/v1${path}`, { method, headers: { Authorization: `Bearer ${key.key}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+    return res.json();
+  };
+  const metric = (await api("POST", "/billable_metrics", { billable_metric: { name: "Map loads", code: `loads_${suffix}`, aggregation_type: "count_agg" } })).billable_metric;
+  await api("POST", "/plans", { plan: { name: "Maps Pro", code: `maps_${suffix}`, interval: "monthly", amount_cents: 2000, amount_currency: "CAD", pay_in_advance: false,
+    charges: [{ billable_metric_id: metric.lago_id, charge_model: "standard", properties: { amount: "0.01" }, included_quantity: "100" }] } });
+  await api("POST", "/customers", { customer: { external_id: `cx-${suffix}`, legal_name: `Cartographers ${suffix}`, email: `maps.${suffix}@customer.example`, state: "ON", country: "CA", timezone: "America/Toronto" } });
+  await api("POST", "/subscriptions", { subscription: { external_customer_id: `cx-${suffix}`, plan_code: `maps_${suffix}`, external_id: `cx-sub-${suffix}` } });
+  await api("POST", "/events/batch", { events: Array.from({ length: 30 }, (_, i) => ({ transaction_id: `load-${i}`, external_subscription_id: `cx-sub-${suffix}`, code: `loads_${suffix}` })) });
+  const { customer } = await api("GET", `/customers/cx-${suffix}/portal_url`);
+
+  await page.goto(customer.portal_url);
+  await expect(page).toHaveURL(/\/portal$/);
+  await expect(page.getByText(`Maps API ${suffix}`)).toBeVisible();
+
+  await page.getByRole("link", { name: "Usage" }).click();
+  const usage = page.getByTestId(`usage-loads_${suffix}`);
+  await expect(usage).toContainText("Map loads");
+  await expect(usage).toContainText("30 so far (100 included)");
+  await expect(usage.getByRole("img", { name: "Map loads: units per billing period" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Billing details" }).click();
+  await page.getByLabel("Province").fill("ZZ");
+  await page.getByRole("button", { name: "Save billing details" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Nothing was saved" })).toBeVisible();
+  await expect(page.getByText("Not a Canadian province or territory code")).toBeVisible();
+  await page.getByLabel("City").fill("Halifax");
+  await page.getByLabel("Province").fill("NS");
+  await page.getByLabel("Tax number").fill("123456789 RT0001");
+  await page.getByRole("button", { name: "Save billing details" }).click();
+  await expect(page.getByRole("status")).toContainText("Billing details saved");
+  await page.reload();
+  await expect(page.getByLabel("Province")).toHaveValue("NS");
+  await expect(page.getByLabel("City")).toHaveValue("Halifax");
+
+  // Two cards; the second becomes the default, then the first is removed.
+  await page.getByRole("link", { name: "Payment methods" }).click();
+  for (const number of ["4242 4242 4242 4242", "5555 5555 5555 4444"]) {
+    await page.getByRole("button", { name: "Add a card" }).click();
+    await page.getByLabel("Card number").fill(number);
+    await page.getByLabel("Expiry (MM / YY)").fill("11 / 33");
+    await page.getByLabel("CVC").fill("321");
+    await page.getByRole("button", { name: "Save card" }).click();
+    await expect(page.getByRole("status")).toHaveText("Your card is saved.");
+  }
+  const cards = page.getByTestId("saved-card");
+  await expect(cards).toHaveCount(2);
+  await expect(cards.filter({ hasText: "Default" })).toContainText("visa ending in 4242");
+  await cards.filter({ hasText: "mastercard ending in 4444" }).getByRole("button", { name: "Make default" }).click();
+  await expect(cards.filter({ hasText: "Default" })).toContainText("mastercard ending in 4444");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await cards.filter({ hasText: "visa ending in 4242" }).getByRole("button", { name: "Remove" }).click();
+  await expect(cards).toHaveCount(1);
+  await expect(cards).toContainText("mastercard ending in 4444");
+  await expect(cards).toContainText("Default");
+});

@@ -254,6 +254,17 @@ describe("dunning", () => {
     await waitForMail(testEnv.mailUrl, email, (m) => m.subject.includes("suspended"));
     expect((await mailsTo(testEnv.mailUrl, email)).filter((m) => m.subject.startsWith("Payment failed"))).toHaveLength(4);
     expect(receiver.accepted().some((r) => r.type === "invoice.paid")).toBe(false);
+
+    // Paying afterwards (a new card, from the portal) resumes the subscriptions and tells the app.
+    await saveCardThroughCheckout(customerId, TEST_CARDS.visa);
+    const visa = await testDb().paymentMethod.findFirstOrThrow({ where: { customerId, last4: "4242" } });
+    await setDefaultPaymentMethod(testDb(), customerId, visa.id);
+    expect((await chargeInvoice(testDb(), invoice.id, { trigger: "customer", customerId })).status).toBe("succeeded");
+    expect(await testDb().subscription.findUniqueOrThrow({ where: { id: subscriptionId } })).toMatchObject({ suspendedAt: null, pastDueAt: null });
+    expect((await testDb().dunningProcess.findUniqueOrThrow({ where: { invoiceId: invoice.id } })).status).toBe("recovered");
+    const resumed = (await waitFor(() => receiver.accepted().find((r) => r.type === "subscription.updated" && (r.body.subscription as { suspended_at: string | null }).suspended_at === null)))!;
+    expect(resumed.body).toMatchObject({ subscription: { lago_id: subscriptionId, past_due_at: null } });
+    await waitFor(() => receiver.accepted().find((r) => r.type === "invoice.paid"));
   });
 
   it("stops at the first step that collects, and sends invoice.paid", async () => {
