@@ -41,7 +41,7 @@ async function arrangeTwoCustomersWithOpenInvoices(baseURL: string) {
   }
 }
 
-test("a customer signs in with the e-mailed link, downloads an invoice, saves a card, pays, and sees only their own invoices", async ({ page, baseURL }) => {
+test("a customer signs in with the e-mailed link, downloads an invoice, saves a card, pays, and sees only their own invoices", async ({ page, baseURL, browser }) => {
   const { ada, bob } = await arrangeTwoCustomersWithOpenInvoices(baseURL!);
   expect(ada.invoice.status).toBe("finalized");
 
@@ -57,6 +57,14 @@ test("a customer signs in with the e-mailed link, downloads an invoice, saves a 
   await page.goto(link!);
   await expect(page).toHaveURL(/\/portal$/);
   await expect(page.getByTestId("portal-amount-due")).toHaveText("$56.50");
+
+  // The link works once: opened again elsewhere, it is refused with a way forward.
+  const elsewhere = await browser.newContext();
+  const second = await elsewhere.newPage();
+  await second.goto(link!);
+  await expect(second).toHaveURL(/\/portal\/sign-in\?error=Verification$/);
+  await expect(second.getByRole("alert").filter({ hasText: "expired or was already used" })).toBeVisible();
+  await elsewhere.close();
 
   // The invoice, its PDF.
   await page.getByRole("link", { name: "Invoices", exact: true }).click();
