@@ -54,7 +54,8 @@ export async function createWebhookEndpointAction(serviceCode: string, _state: F
     const service = await getServiceByCode(db(), serviceCode);
     const endpoint = await createWebhookEndpoint(db(), service.id, { url: form.webhook_url, name: form.name, eventTypes: form.event_types }, staffActor(staff.id));
     refreshConsole();
-    return { message: `Endpoint added: ${endpoint.eventTypes.length ? `${endpoint.eventTypes.length} event types` : "every event type"} go to ${endpoint.url}.` };
+    const types = endpoint.eventTypes.length;
+    return { message: `Endpoint added: ${types === 0 ? "every event type goes" : types === 1 ? "1 event type goes" : `${types} event types go`} to ${endpoint.url}.` };
   });
 }
 

@@ -26,7 +26,7 @@ export const EVENT_TYPE_FIELD_PREFIX = "event:";
 export const webhookEndpointForm = z
   .object({
     webhook_url: requiredText(WEBHOOK_URL_MAX_LENGTH).superRefine((url, ctx) => {
-      const problem = webhookUrlProblem(url);
+      const problem = url ? webhookUrlProblem(url) : null;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
     name: textOrNull(),
