@@ -155,6 +155,17 @@ describe("lifecycle events", () => {
     expect(b.receiver.accepted()[0].body).toMatchObject({ customer: { lago_id: created.lago_id, external_id: "b-cus", phone: "+1 416 555 0100" } });
   });
 
+  it("announces the subscriptions ended by a customer's removal", async () => {
+    const { svc } = await listeningService("live", ["subscription.terminated"]);
+    const plan = await planFor(svc);
+    await svc.lago.customers.createCustomer({ customer: { external_id: "gone-1", name: "Leaving Co.", state: "ON", country: "CA" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "gone-1", plan_code: plan, external_id: "gone-sub", subscription_at: OCT_1 } });
+    expect((await svc.call("/customers/gone-1", { method: "DELETE" })).status).toBe(200);
+    const events = await eventsOf(svc.id);
+    expect(events.map((e) => e.eventType)).toEqual(["subscription.terminated"]);
+    expect(events[0].payload).toMatchObject({ external_id: "gone-sub", status: "terminated" });
+  });
+
   it("never announces shadow invoices; services without endpoints record nothing", async () => {
     const shadow = await listeningService("shadow");
     const plan = await planFor(shadow.svc);
