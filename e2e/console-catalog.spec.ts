@@ -1,38 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { createApiKey, createService, signIn, suffix } from "./console-helpers";
 
-const email = process.env.NEXA_TEST_ADMIN_EMAIL!;
-const password = process.env.NEXA_TEST_ADMIN_PASSWORD!;
-
-const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-async function signIn(page: Page, path: string) {
-  await page.goto(`/signin?callbackUrl=${encodeURIComponent(path)}`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(new RegExp(`${path}$`));
-}
-
-async function createService(page: Page, code: string, name: string) {
-  await page.goto("/console/services");
-  const form = page.getByRole("region", { name: "New service" });
-  await form.getByLabel("Name", { exact: true }).fill(name);
-  await form.getByLabel("Code", { exact: true }).fill(code);
-  await form.getByLabel("Mode").selectOption("live");
-  await form.getByRole("button", { name: "Create service" }).click();
-  await expect(page).toHaveURL(new RegExp(`/console/services/${code}$`));
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-}
-
-/** Creates a key on the service page and returns the full key, read from the one response that shows it. */
-async function createApiKey(page: Page, name: string): Promise<string> {
-  const keys = page.getByRole("region", { name: "API keys" });
-  await keys.getByLabel("New key name").fill(name);
-  await keys.getByRole("button", { name: "Create API key" }).click();
-  const revealed = keys.getByTestId("revealed-secret");
-  await expect(revealed).toHaveText(/^nexa_sk_\S{40,}$/);
-  return (await revealed.textContent())!;
-}
 
 test("a metric is created, and a field name missing for its aggregation is refused next to the field", async ({ page }) => {
   const code = `e2e_metric_${suffix()}`;
@@ -157,14 +125,21 @@ test("a service's API key is shown once, then only by its prefix; rotating and r
   await expect(rotatedRow).toContainText("Revoked");
   expect(await statusWith(rotated)).toBe(401);
 
-  // Webhooks: a plain-http URL is refused at the field; the signing secret is masked until rotated, then shown once.
+  // Webhooks: a plain-http endpoint URL is refused at the field; an endpoint is added with its event types; the signing
+  // secret is masked until rotated, then shown once.
   const webhooks = page.getByRole("region", { name: "Webhooks" });
-  await webhooks.getByLabel("Webhook URL").fill("http://billing.example.com/hooks");
-  await webhooks.getByRole("button", { name: "Save URL" }).click();
-  await expect(webhooks.getByLabel("Webhook URL")).toHaveAccessibleDescription(/Use https:\/\//);
-  await webhooks.getByLabel("Webhook URL").fill("https://billing.example.com/hooks");
-  await webhooks.getByRole("button", { name: "Save URL" }).click();
-  await expect(webhooks.getByRole("status")).toHaveText("Webhook URL saved.");
+  const endpointForm = webhooks.getByRole("form", { name: "Add a webhook endpoint" });
+  await endpointForm.getByLabel("Endpoint URL").fill("http://billing.example.com/hooks");
+  await endpointForm.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(endpointForm.getByLabel("Endpoint URL")).toHaveAccessibleDescription(/Use https:\/\//);
+  await endpointForm.getByLabel("Endpoint URL").fill("https://billing.example.com/hooks");
+  await endpointForm.getByLabel("invoice.created").check();
+  await endpointForm.getByLabel("invoice.paid").check();
+  await endpointForm.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(endpointForm.getByRole("status")).toHaveText("Endpoint added: 2 event types go to https://billing.example.com/hooks.");
+  const endpointRow = webhooks.getByRole("row").filter({ hasText: "https://billing.example.com/hooks" });
+  await expect(endpointRow).toContainText("invoice.created, invoice.paid");
+  await expect(endpointRow).toContainText("Active");
   await expect(webhooks.getByTestId("masked-secret")).toHaveText(/^whsec_•+\S{4}$/);
   await webhooks.getByRole("button", { name: "Rotate signing secret" }).click();
   await webhooks.getByRole("button", { name: "Yes, rotate" }).click();
@@ -174,7 +149,7 @@ test("a service's API key is shown once, then only by its prefix; rotating and r
   await expect(webhooks.getByTestId("masked-secret")).toHaveText(new RegExp(`${lastFour.replace(/[-_]/g, "\\$&")}$`));
   await page.reload();
   await expect(page.getByRole("region", { name: "Webhooks" }).getByTestId("revealed-secret")).toHaveCount(0);
-  await expect(page.getByRole("region", { name: "Webhooks" }).getByLabel("Webhook URL")).toHaveValue("https://billing.example.com/hooks");
+  await expect(page.getByRole("region", { name: "Webhooks" }).getByRole("row").filter({ hasText: "https://billing.example.com/hooks" })).toBeVisible();
 });
 
 test("two customers sharing an e-mail are merged and the account links move", async ({ page }) => {

@@ -88,33 +88,19 @@ export function ApiKeysPanel({ rows, state, issueAction, revokeAction }: {
   );
 }
 
-/** Where the service's webhooks go, and the secret they are signed with (masked; the new one is shown once). */
-export function WebhookSettings({ webhookUrl, maskedSecret, urlAction, rotateAction }: {
-  webhookUrl: string | null;
-  maskedSecret: string | null;
-  urlAction: Action;
-  rotateAction: Action<RevealedSecret>;
-}) {
-  const [saved, saveUrl] = useActionState(urlAction, IDLE_FORM as FormState);
+/** The secret every webhook of the service is signed with (masked; a new one is shown once, after rotation). */
+export function SigningSecretPanel({ maskedSecret, rotateAction }: { maskedSecret: string | null; rotateAction: Action<RevealedSecret> }) {
   const [rotated, rotate, rotating] = useActionState(rotateAction, IDLE_FORM as FormState<RevealedSecret>);
   return (
-    <div className="space-y-6">
-      <form action={saveUrl} className="space-y-3" noValidate>
-        <FormMessage state={saved} />
-        <TextField label="Webhook URL" name="webhook_url" state={saved} type="url" defaults={{ webhook_url: webhookUrl ?? "" }}
-          placeholder="https://app.example.com/billing/webhooks" hint="https:// (plain http only for localhost). Empty turns webhooks off." />
-        <SubmitButton>Save URL</SubmitButton>
-      </form>
-      <div className="space-y-2">
-        <p className="text-sm font-medium">Signing secret</p>
-        <p className="text-sm">
-          {maskedSecret ? <code data-testid="masked-secret" className="font-mono text-xs">{maskedSecret}</code> : <span className="text-slate-500">None yet: rotate to create one.</span>}
-        </p>
-        <FormMessage state={rotated} />
-        {rotated.status === "saved" && rotated.result ? <RevealedSecretNotice revealed={rotated.result} /> : null}
-        <ConfirmAction label="Rotate signing secret" action={rotate} pending={rotating}
-          question="Replace the signing secret? Webhooks are signed with the new one at once: the app must be given it." confirmLabel="Yes, rotate" />
-      </div>
+    <div className="space-y-2">
+      <p className="text-sm font-medium">Signing secret</p>
+      <p className="text-sm">
+        {maskedSecret ? <code data-testid="masked-secret" className="font-mono text-xs">{maskedSecret}</code> : <span className="text-slate-500">None yet: rotate to create one.</span>}
+      </p>
+      <FormMessage state={rotated} />
+      {rotated.status === "saved" && rotated.result ? <RevealedSecretNotice revealed={rotated.result} /> : null}
+      <ConfirmAction label="Rotate signing secret" action={rotate} pending={rotating}
+        question="Replace the signing secret? Webhooks are signed with the new one at once: the app must be given it." confirmLabel="Yes, rotate" />
     </div>
   );
 }

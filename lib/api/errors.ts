@@ -79,7 +79,3 @@ export async function handleApiErrors(run: () => Promise<Response>): Promise<Res
     return errorResponse(new ApiError(500, "internal_error", undefined, "An unexpected error occurred."));
   }
 }
-
-/** For endpoints whose engine has not shipped yet: an honest 501 in Lago's shape rather than a fake success. */
-export const notImplemented = (feature: string) =>
-  new ApiError(501, "not_implemented", undefined, `${feature} is not available yet in Nexa Billing`);

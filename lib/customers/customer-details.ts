@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { entityNotFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordCustomerEvent } from "@/lib/webhooks/lifecycle-events";
 import { checkTaxExemption, guardCurrencyChange, type CustomerFields } from "./service-customers";
 
 /** A customer as the console shows it: its own fields and the service accounts linked to it. */
@@ -28,6 +29,7 @@ export async function updateCustomerDetails(client: Db, customerId: string, fiel
     checkTaxExemption({ ...customer, ...fields });
     const updated = await tx.customer.update({ where: { id: customerId }, data: fields, include: customerDetailsInclude });
     await recordAudit(tx, actor, { action: "customer.updated", entityType: "Customer", entityId: customerId, data: { fields: Object.keys(fields) } });
+    await recordCustomerEvent(tx, customerId, "customer.updated");
     return updated;
   });
 }

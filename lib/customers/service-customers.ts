@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { AccountLink, Customer, Prisma } from "@/lib/generated/prisma/client";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
+import { recordCustomerEvent } from "@/lib/webhooks/lifecycle-events";
 
 /**
  * Customers as one service sees them. Identity rule: a service's `external_id` resolves through its AccountLink to one
@@ -76,6 +77,7 @@ export async function upsertServiceCustomer(
           await tx.auditLog.create({
             data: { actorType: "service", actorId: input.serviceId, action: "customer.updated", entityType: "Customer", entityId: customer.id, data: { externalId: input.externalId } },
           });
+          await recordCustomerEvent(tx, customer.id, "customer.updated");
           return { customer, link: existing.link, created: false };
         }
 
@@ -86,6 +88,8 @@ export async function upsertServiceCustomer(
           await guardCurrencyChange(tx, target, input.fields);
           checkTaxExemption({ ...target, ...input.fields });
           customer = Object.keys(input.fields).length ? await tx.customer.update({ where: { id: target.id }, data: input.fields }) : target;
+          // The services already linked see their shared customer change.
+          if (Object.keys(input.fields).length) await recordCustomerEvent(tx, customer.id, "customer.updated");
         } else {
           const legalName = input.fields.legalName ?? input.fields.displayName ?? input.externalId;
           checkTaxExemption({ taxExempt: input.fields.taxExempt ?? false, taxExemptionNumber: input.fields.taxExemptionNumber ?? null });
@@ -97,6 +101,7 @@ export async function upsertServiceCustomer(
         await tx.auditLog.create({
           data: { actorType: "service", actorId: input.serviceId, action: "customer.linked", entityType: "Customer", entityId: customer.id, data: { externalId: input.externalId } },
         });
+        await recordCustomerEvent(tx, customer.id, "customer.created", [input.serviceId]);
         return { customer, link, created: true };
       });
     } catch (error) {

@@ -7,6 +7,7 @@ import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/gener
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
+import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
@@ -468,7 +469,10 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
-      for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now);
+      for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now, { webhookEvents: false });
+      // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
+      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status));
+      await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
       return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
     },
     { timeout: 120_000, maxWait: 20_000 },

@@ -2,6 +2,7 @@ import { decimal } from "@/lib/billing/decimal";
 import { roundToCents } from "@/lib/billing/money";
 import { DomainError, invalidField } from "@/lib/errors";
 import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
+import { recordCreditNoteCreated } from "@/lib/webhooks/lifecycle-events";
 import { nextDocumentNumber } from "./document-numbers";
 
 export const CREDIT_NOTE_REASONS = ["duplicated_charge", "product_unsatisfactory", "order_change", "order_cancellation", "fraudulent_charge", "other"] as const;
@@ -79,5 +80,6 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
     await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: total } } });
   }
   await tx.auditLog.create({ data: { actorType: "system", action: "credit_note.created", entityType: "CreditNote", entityId: note.id, data: { invoiceId: invoice.id, total: total.toString() } } });
+  await recordCreditNoteCreated(tx, note.id);
   return note;
 }

@@ -1,6 +1,7 @@
 import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
+import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { nextDocumentNumber } from "./document-numbers";
 
 /**
@@ -8,7 +9,13 @@ import { nextDocumentNumber } from "./document-numbers";
  * first), sets the due date, and makes the invoice immutable. An invoice with nothing left to pay is paid at once.
  * Shadow invoices are never finalised: they exist only to be compared with the old system.
  */
-export async function finalizeInvoice(tx: Prisma.TransactionClient, invoiceId: string, now = new Date()): Promise<Invoice> {
+export async function finalizeInvoice(
+  tx: Prisma.TransactionClient,
+  invoiceId: string,
+  now = new Date(),
+  /** The billing run records its invoices' webhook events itself, once each invoice is in its final state. */
+  options: { webhookEvents?: boolean } = {},
+): Promise<Invoice> {
   const invoice = await tx.invoice.findUnique({ where: { id: invoiceId }, include: { customer: true } });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   if (invoice.shadow) throw new DomainError("forbidden", "shadow_invoice", undefined, "Shadow invoices are never finalised");
@@ -50,5 +57,6 @@ export async function finalizeInvoice(tx: Prisma.TransactionClient, invoiceId: s
     },
   });
   await tx.auditLog.create({ data: { actorType: "system", action: "invoice.finalized", entityType: "Invoice", entityId: invoiceId, data: { number } } });
+  if (options.webhookEvents !== false) await recordInvoiceEvents(tx, [invoice], (i) => invoiceIssueTypes(i.status));
   return finalized;
 }

@@ -3,6 +3,7 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
 import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
+import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
 import { invoiceTaxes } from "./invoice-taxes";
 import { usageLines } from "./invoice-lines";
@@ -26,7 +27,9 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
     await tx.creditApplication.deleteMany({ where: { invoiceId } });
     if (returned > BigInt(0)) await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: returned } } });
     await tx.auditLog.create({ data: { actorType: "system", action: "invoice.voided", entityType: "Invoice", entityId: invoiceId } });
-    return tx.invoice.update({ where: { id: invoiceId }, data: { status: "voided", voidedAt: now, creditsAppliedCents: BigInt(0) } });
+    const voided = await tx.invoice.update({ where: { id: invoiceId }, data: { status: "voided", voidedAt: now, creditsAppliedCents: BigInt(0) } });
+    await recordInvoiceEvents(tx, [invoice], () => ["invoice.voided"]);
+    return voided;
   });
 }
 

@@ -1,7 +1,6 @@
 import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
-import { entityNotFound, invalidField } from "@/lib/errors";
-import type { Service } from "@/lib/generated/prisma/client";
+import { entityNotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "./api-keys";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -23,21 +22,6 @@ export function webhookUrlProblem(text: string): "value_is_invalid" | "https_req
   if (url.protocol === "https:") return null;
   if (url.protocol === "http:") return LOCAL_HOSTS.has(url.hostname) ? null : "https_required";
   return "value_is_invalid";
-}
-
-/** Sets (or, with null, removes) the URL the service's webhooks are sent to. */
-export async function updateWebhookUrl(client: Db, serviceId: string, url: string | null, actor: AuditActor): Promise<Service> {
-  if (url !== null) {
-    const problem = webhookUrlProblem(url);
-    if (problem) throw invalidField("webhook_url", problem);
-  }
-  return client.$transaction(async (tx) => {
-    const before = await tx.service.findUnique({ where: { id: serviceId } });
-    if (!before) throw entityNotFound("service");
-    const service = await tx.service.update({ where: { id: serviceId }, data: { webhookUrl: url } });
-    await recordAudit(tx, actor, { action: "webhook.url_updated", entityType: "Service", entityId: serviceId, data: { from: before.webhookUrl, to: url } });
-    return service;
-  });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { BillingSchedule } from "@/lib/billing/billing-periods";
 import { localDate } from "@/lib/billing/calendar-date";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { firstBillingBoundary } from "@/lib/invoicing/billing-step";
+import { recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 
 type PlanTiming = { interval: BillingSchedule["interval"]; payInAdvance: boolean };
 
@@ -31,4 +32,5 @@ export async function terminateMany(tx: Prisma.TransactionClient, where: { planI
        SET status = 'terminated', "terminatedAt" = ${at}, "nextPlanId" = NULL, "downgradePlanDate" = NULL,
            "nextBillingAt" = LEAST(COALESCE("nextBillingAt", ${at}), ${at}), "updatedAt" = now()
      WHERE id = ANY(${ids}::uuid[])`;
+  await recordSubscriptionEvents(tx, ids.map((id) => ({ subscriptionId: id, type: "subscription.terminated" as const })));
 }

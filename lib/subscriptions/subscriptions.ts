@@ -5,6 +5,7 @@ import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/li
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/prisma/client";
 import { boundaryAfterTermination } from "@/lib/invoicing/billing-step";
+import { recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { firstBillingAt, scheduleOf } from "./billing-schedule";
 
 const include = {
@@ -14,8 +15,7 @@ const include = {
   previousSubscription: { include: { plan: true } },
 } satisfies Prisma.SubscriptionInclude;
 export type SubscriptionWithRelations = Prisma.SubscriptionGetPayload<{ include: typeof include }>;
-/** What a subscription is loaded with to be serialized. */
-export const subscriptionInclude = include;
+export { include as subscriptionInclude };
 
 export interface SubscriptionRequest {
   externalCustomerId: string;
@@ -62,6 +62,7 @@ export async function activateDueSubscriptions(client: Db, now = new Date(), ser
               nextBillingAt: boundaryAfterTermination(previous.nextBillingAt, sub.subscriptionAt),
             },
           });
+          await recordSubscriptionEvents(tx, [{ subscriptionId: previous.id, type: "subscription.terminated" }]);
         }
       }
       const startedAt = sub.subscriptionAt;
@@ -69,6 +70,7 @@ export async function activateDueSubscriptions(client: Db, now = new Date(), ser
         where: { id },
         data: { status: "active", startedAt, nextBillingAt: firstBillingAt({ ...sub, startedAt }, sub.plan, sub.customer.timezone) },
       });
+      await recordSubscriptionEvents(tx, [{ subscriptionId: id, type: "subscription.started" }]);
     });
   }
   return due.length;
@@ -129,6 +131,8 @@ export async function createOrChangeSubscription(
               : null,
           },
         });
+        // A future-dated subscription announces itself when it starts (activateDueSubscriptions).
+        if (active) await recordSubscriptionEvents(tx, [{ subscriptionId: created.id, type: "subscription.started" }]);
         return { subscription: await load(tx, created.id), change: "created" as const };
       }
 
@@ -137,6 +141,7 @@ export async function createOrChangeSubscription(
 
       if (current.status === "pending" && !current.previousSubscriptionId) {
         await tx.subscription.update({ where: { id: current.id }, data: { planId: plan.id } });
+        await recordSubscriptionEvents(tx, [{ subscriptionId: current.id, type: "subscription.updated" }]);
         return { subscription: await load(tx, current.id), change: "plan_swapped" as const };
       }
 
@@ -171,6 +176,10 @@ export async function createOrChangeSubscription(
             nextBillingAt: firstBillingAt({ ...active, startedAt: now }, plan, active.customer.timezone),
           },
         });
+        await recordSubscriptionEvents(tx, [
+          { subscriptionId: active.id, type: "subscription.terminated" },
+          { subscriptionId: upgraded.id, type: "subscription.started" },
+        ]);
         return { subscription: await load(tx, upgraded.id), change: "upgraded" as const };
       }
 
@@ -193,6 +202,7 @@ export async function createOrChangeSubscription(
         },
       });
       await tx.subscription.update({ where: { id: active.id }, data: { nextPlanId: plan.id, downgradePlanDate: period.end } });
+      await recordSubscriptionEvents(tx, [{ subscriptionId: active.id, type: "subscription.updated" }]);
       return { subscription: await load(tx, active.id), change: "downgrade_scheduled" as const };
     });
   } catch (error) {
@@ -271,6 +281,7 @@ export async function updateServiceSubscription(
       if (changes.endingAt && sub.nextBillingAt && changes.endingAt < sub.nextBillingAt) data.nextBillingAt = changes.endingAt;
     }
     await tx.subscription.update({ where: { id: sub.id }, data });
+    await recordSubscriptionEvents(tx, [{ subscriptionId: sub.id, type: "subscription.updated" }]);
     return load(tx, sub.id);
   });
 }
@@ -309,6 +320,8 @@ export async function terminateServiceSubscription(
         },
       });
     }
+    // Lago sends subscription.terminated for a cancelled pending subscription too (its status says canceled).
+    await recordSubscriptionEvents(tx, [{ subscriptionId: sub.id, type: "subscription.terminated" }]);
     return load(tx, sub.id);
   });
 }

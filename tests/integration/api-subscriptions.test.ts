@@ -104,9 +104,4 @@ describe("subscriptions API (official Lago client)", () => {
     expect((await lagoFailure(svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "someone-else", plan_code: `basic_${p}`, external_id: "s-1" } }))).body)
       .toMatchObject({ status: 422, error_details: { external_id: ["value_already_exist"] } });
   });
-
-  it("answers 501, in Lago's shape, for webhook endpoints until outbound webhooks ship", async () => {
-    const failure = await lagoFailure(svc.lago.webhookEndpoints.findAllWebhookEndpoints({}));
-    expect(failure.body).toMatchObject({ status: 501, error: "Not Implemented", code: "not_implemented" });
-  });
 });

@@ -3,7 +3,8 @@ import { staffActor } from "@/lib/audit/audit-log";
 import { apiKeyMatches } from "@/lib/services/api-keys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "@/lib/services/service-api-keys";
 import { createService } from "@/lib/services/services";
-import { maskSecret, rotateWebhookSecret, updateWebhookUrl, webhookUrlProblem } from "@/lib/services/webhook-settings";
+import { maskSecret, rotateWebhookSecret, webhookUrlProblem } from "@/lib/services/webhook-settings";
+import { createWebhookEndpoint, deleteWebhookEndpoint, updateWebhookEndpoint } from "@/lib/webhooks/webhook-endpoints";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
 import { domainRefusal, seededStaffId } from "../support/domain-fixture";
 
@@ -23,7 +24,7 @@ describe("createService", () => {
   it("creates the service with a webhook signing secret and no key, recorded as the staff member's", async () => {
     const code = `svc_${uniqueSuffix()}`;
     const service = await createService(db(), { code, name: "Test maps API", mode: "live" }, actor());
-    expect(service).toMatchObject({ code, name: "Test maps API", mode: "live", webhookUrl: null });
+    expect(service).toMatchObject({ code, name: "Test maps API", mode: "live" });
     expect(service.webhookSigningSecret).toMatch(/^whsec_/);
     expect(await db().apiKey.count({ where: { serviceId: service.id } })).toBe(0);
     expect(await auditOf(service.id)).toMatchObject([{ action: "service.created", actorType: "staff", actorId: staffId }]);
@@ -99,15 +100,17 @@ describe("webhook settings", () => {
     expect(webhookUrlProblem(`https://app.example.com/${"a".repeat(2000)}`)).toBe("value_is_too_long");
   });
 
-  it("sets and clears the URL, refusing a bad one on its field, each change audited", async () => {
+  it("adds, disables and removes endpoints, refusing a bad URL on its field, each change audited", async () => {
     const service = await createService(db(), { code: `hooks_${uniqueSuffix()}`, name: "Test hooks", mode: "live" }, actor());
-    expect((await updateWebhookUrl(db(), service.id, "https://app.example.com/hooks", actor())).webhookUrl).toBe("https://app.example.com/hooks");
-    expect((await domainRefusal(updateWebhookUrl(db(), service.id, "http://app.example.com/hooks", actor()))).details).toEqual({ webhook_url: ["https_required"] });
-    expect((await updateWebhookUrl(db(), service.id, null, actor())).webhookUrl).toBeNull();
-    const changes = (await auditOf(service.id)).filter((e) => e.action === "webhook.url_updated");
-    expect(changes.map((e) => e.data)).toEqual([
-      { from: null, to: "https://app.example.com/hooks" },
-      { from: "https://app.example.com/hooks", to: null },
+    const endpoint = await createWebhookEndpoint(db(), service.id, { url: "https://app.example.com/hooks", eventTypes: ["Invoice.Created"] }, actor());
+    expect(endpoint).toMatchObject({ url: "https://app.example.com/hooks", eventTypes: ["invoice.created"], active: true, signatureAlgo: "hmac" });
+    expect((await domainRefusal(createWebhookEndpoint(db(), service.id, { url: "http://app.example.com/hooks" }, actor()))).details).toEqual({ webhook_url: ["https_required"] });
+    expect((await domainRefusal(createWebhookEndpoint(db(), service.id, { url: "https://app.example.com/hooks" }, actor()))).details).toEqual({ webhook_url: ["value_already_exist"] });
+    expect((await updateWebhookEndpoint(db(), service.id, endpoint.id, { active: false }, actor())).active).toBe(false);
+    await deleteWebhookEndpoint(db(), service.id, endpoint.id, actor());
+    expect(await db().webhookEndpoint.count({ where: { serviceId: service.id } })).toBe(0);
+    expect((await auditOf(endpoint.id)).map((e) => [e.action, e.actorId])).toEqual([
+      ["webhook_endpoint.created", staffId], ["webhook_endpoint.updated", staffId], ["webhook_endpoint.deleted", staffId],
     ]);
   });
 

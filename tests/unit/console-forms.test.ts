@@ -7,7 +7,7 @@ import { domainFieldErrors, refusedForm, zodFieldErrors } from "@/lib/console/fo
 import { formValues } from "@/lib/console/forms/form-state";
 import { metricForm } from "@/lib/console/forms/metric-form";
 import { planForm } from "@/lib/console/forms/plan-form";
-import { issueApiKeyForm, webhookUrlForm } from "@/lib/console/forms/service-forms";
+import { issueApiKeyForm, webhookEndpointForm } from "@/lib/console/forms/service-forms";
 import { DomainError, invalidField } from "@/lib/errors";
 
 const METRIC_ID = "6f1c1b2e-7d1a-4c3e-9a51-0b7e3d9f2a10";
@@ -107,9 +107,12 @@ describe("customer and service forms", () => {
     expect(customerForm.parse({ ...values, country: "US", province: "NY" })).toMatchObject({ province: "NY", country: "US" });
   });
 
-  it("reads the webhook URL (empty turns webhooks off) and a key rotation", () => {
-    expect(webhookUrlForm.parse({ webhook_url: " " })).toEqual({ webhook_url: null });
-    expect(fieldErrorsOf(webhookUrlForm, { webhook_url: "http://example.com" })).toEqual({ webhook_url: ["Use https:// (plain http only for localhost)."] });
+  it("reads a webhook endpoint (URL, name, ticked event types) and a key rotation", () => {
+    expect(webhookEndpointForm.parse({ webhook_url: " https://app.example.com/hooks ", name: "", "event:invoice.created": "on", "event:customer.updated": "on" }))
+      .toEqual({ webhook_url: "https://app.example.com/hooks", name: null, event_types: ["invoice.created", "customer.updated"] });
+    expect(webhookEndpointForm.parse({ webhook_url: "https://app.example.com/hooks" })).toEqual({ webhook_url: "https://app.example.com/hooks", name: null, event_types: [] });
+    expect(fieldErrorsOf(webhookEndpointForm, { webhook_url: "http://example.com" })).toEqual({ webhook_url: ["Use https:// (plain http only for localhost)."] });
+    expect(fieldErrorsOf(webhookEndpointForm, { webhook_url: "" })).toEqual({ webhook_url: ["Required."] });
     expect(issueApiKeyForm.parse({})).toEqual({ name: "default", replaces_key_id: null });
     expect(issueApiKeyForm.parse({ replaces_key_id: METRIC_ID })).toEqual({ name: "default", replaces_key_id: METRIC_ID });
   });

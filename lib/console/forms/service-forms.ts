@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { catalogCode } from "@/lib/api/schemas/common";
 import type { ServiceInput } from "@/lib/services/services";
-import { webhookUrlProblem } from "@/lib/services/webhook-settings";
+import { WEBHOOK_URL_MAX_LENGTH, webhookUrlProblem } from "@/lib/services/webhook-settings";
 import { requiredText, textOrNull, uuid } from "./form-schemas";
 
 export const serviceForm = z.object({
@@ -19,13 +19,28 @@ export const issueApiKeyForm = z.object({
 /** Acting on one key of the service. */
 export const apiKeyTarget = z.object({ key_id: uuid });
 
-/** An empty URL turns webhooks off. */
-export const webhookUrlForm = z.object({
-  webhook_url: textOrNull(4000).superRefine((url, ctx) => {
-    const problem = url === null ? null : webhookUrlProblem(url);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
-});
+/** Checkbox name of an event type in the endpoint form. */
+export const EVENT_TYPE_FIELD_PREFIX = "event:";
+
+/** A new endpoint: URL, optional name, and the event types ticked (none ticked: every type). */
+export const webhookEndpointForm = z
+  .object({
+    webhook_url: requiredText(WEBHOOK_URL_MAX_LENGTH).superRefine((url, ctx) => {
+      const problem = url ? webhookUrlProblem(url) : null;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    name: textOrNull(),
+  })
+  .catchall(z.string())
+  .transform(({ webhook_url, name, ...rest }) => ({
+    webhook_url,
+    name,
+    event_types: Object.entries(rest).filter(([key, value]) => key.startsWith(EVENT_TYPE_FIELD_PREFIX) && value === "on").map(([key]) => key.slice(EVENT_TYPE_FIELD_PREFIX.length)),
+  }));
+
+export const webhookEndpointTarget = z.object({ endpoint_id: uuid });
+export const webhookEndpointActivation = z.object({ endpoint_id: uuid, active: z.enum(["true", "false"]).transform((v) => v === "true") });
+export const webhookDeliveryTarget = z.object({ delivery_id: uuid });
 
 /** A secret handed over in one action's response only: API keys are not stored readable, secrets are not shown again. */
 export interface RevealedSecret {
