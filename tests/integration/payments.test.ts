@@ -8,6 +8,7 @@ import { requireStripe } from "@/lib/payments/stripe-client";
 import { setDefaultPaymentMethod } from "@/lib/payments/payment-methods";
 import { runDueDunning } from "@/lib/dunning/dunning-process";
 import { DomainError } from "@/lib/errors";
+import { sendPortalSignInLink } from "@/lib/auth/portal-email-sign-in";
 import { createTestService, testDb, type TestService } from "../support/api-fixture";
 import { testEnv } from "../support/env";
 import { mailsTo, waitForMail } from "../support/mail-catcher";
@@ -206,6 +207,11 @@ describe("collecting with Stripe", () => {
     expect(await stripeIntentsOf(shadowCustomer.customerId)).toHaveLength(0);
     expect(await stripeIntentsOf(cardless.customerId)).toHaveLength(0);
     expect(await testDb().payment.count({ where: { invoiceId: { in: [shadowInvoice.id, cardlessInvoice.id] } } })).toBe(0);
+
+    // Nor are dual-run customers e-mailed, even when someone asks for a portal sign-in link for them.
+    await sendPortalSignInLink(testDb(), shadowCustomer.email, `${testEnv.baseUrl}/api/auth/callback/email?token=x`);
+    expect(await testDb().emailMessage.findFirst({ where: { customerId: shadowCustomer.customerId } })).toMatchObject({ kind: "sign_in_link", status: "withheld_dual_run" });
+    expect(await mailsTo(testEnv.mailUrl, shadowCustomer.email)).toHaveLength(0);
   });
 });
 
