@@ -169,6 +169,24 @@ describe("collecting with Stripe", () => {
     expect((await post(unknown, stale)).status).toBe(400);
   });
 
+  it("charges an invoice once when several charges start at the same moment", async () => {
+    const { svc } = await serviceWithReceiver();
+    const { customerId } = await subscribedCustomer(svc, "racer");
+    await saveCardThroughCheckout(customerId, TEST_CARDS.visa);
+    const invoice = await octoberInvoice(svc, customerId);
+    const outcomes = await Promise.allSettled([
+      chargeInvoice(testDb(), invoice.id, { trigger: "customer", customerId }),
+      chargeInvoice(testDb(), invoice.id, { trigger: "staff" }),
+      runCollections(testDb(), new Date(), { serviceId: svc.id }),
+    ]);
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") expect(["payment_in_progress", "invoice_already_paid"]).toContain((outcome.reason as DomainError).code);
+    }
+    expect(await stripeIntentsOf(customerId)).toHaveLength(1);
+    expect(await testDb().payment.count({ where: { invoiceId: invoice.id } })).toBe(1);
+    expect(await testDb().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({ status: "paid", amountPaidCents: 5650n });
+  });
+
   it("never charges shadow billing or a customer without a saved card, even when asked to", async () => {
     // A shadow (dual-run) service's customer who even has a card.
     const shadow = await createTestService("shadow");
