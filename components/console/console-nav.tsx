@@ -10,6 +10,8 @@ const SECTIONS = [
   { href: "/console/metrics", label: "Metrics" },
   { href: "/console/plans", label: "Plans" },
   { href: "/console/invoices", label: "Invoices" },
+  { href: "/console/imports", label: "Imports" },
+  { href: "/console/reconciliation", label: "Reconciliation" },
 ] as const;
 
 export function ConsoleNav() {
