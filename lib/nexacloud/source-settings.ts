@@ -60,9 +60,9 @@ export interface SourceSettingsInput {
 
 export async function saveSourceSettings(client: Db, input: SourceSettingsInput): Promise<void> {
   const service = await client.service.findUnique({ where: { id: input.serviceId } });
-  if (!service) throw new DomainError("not_found", "service_not_found", { serviceId: ["not_found"] }, "Choose a service.");
+  if (!service) throw new DomainError("not_found", "service_not_found", { service_id: ["not_found"] }, "Choose a service.");
   if (service.mode !== "shadow") {
-    throw new DomainError("invalid", "validation_errors", { serviceId: ["service_not_shadow"] }, "Imports go into a shadow service only.");
+    throw new DomainError("invalid", "validation_errors", { service_id: ["service_not_shadow"] }, "Imports go into a shadow service only.");
   }
   if (input.dsn) {
     let url: URL | null = null;

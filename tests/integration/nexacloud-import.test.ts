@@ -5,6 +5,7 @@ import { createFixtureDatabase, createSelectOnlyRole, EDGE_USERS, FIXTURE_RECONC
 import { executeImportRun, importNexaCloud, startImportRun, type ImportSummary } from "@/lib/nexacloud/importer";
 import { reconcilePeriod } from "@/lib/nexacloud/reconciliation";
 import { SOURCE_TABLES } from "@/lib/nexacloud/source-schema";
+import { loadSourceSettings, saveSourceSettings } from "@/lib/nexacloud/source-settings";
 import { createFreshDatabase } from "../support/test-database";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
 import { domainRefusal, seededStaffId } from "../support/domain-fixture";
@@ -201,6 +202,48 @@ describe("NexaCloud importer", () => {
     const refusal = await domainRefusal(importNexaCloud(db(), { dsn: readerDsn, serviceId: live.id, dryRun: true }));
     expect(refusal.code).toBe("service_not_shadow");
     expect(await db().accountLink.count({ where: { serviceId: live.id } })).toBe(0);
+  });
+  it("isolates rows: when a row fails while its chunk is written, the chunk is replayed row by row and only that row fails", async () => {
+    const other = await db().service.create({ data: { code: `nxc_iso_${uniqueSuffix()}`, name: "Test NexaCloud isolation", mode: "shadow" } });
+    // Plan 3's code is already taken by a catalog plan: its write fails inside the plans' chunk, after plans 1 and 2.
+    await db().plan.create({ data: { code: `${other.code}_legacy_3`, name: "Test squatter", amountCents: BigInt(0) } });
+    const summary = await importNexaCloud(db(), { dsn: readerDsn, serviceId: other.id, dryRun: false });
+    expect(summary.byEntity.plan).toEqual({ created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 1 });
+    expect(summary.log).toContainEqual(expect.objectContaining({ entity: "plan", sourceId: "3", outcome: "failed", message: `Plan code ${other.code}_legacy_3 is already used by another plan.` }));
+    expect((await db().plan.findMany({ where: { serviceId: other.id } })).map((p) => p.code).sort()).toEqual([`${other.code}_legacy_1`, `${other.code}_legacy_2`]);
+    // Subscriptions on plan 3 fail alone; the others are imported once.
+    const onPlan3 = (await sourceQuery<{ id: string }>("SELECT id::text FROM subscriptions WHERE plan_id = 3")).map((r) => r.id);
+    for (const id of onPlan3) if (manifest.outcomes.subscriptions[Number(id)] === "created") expect(summary.outcomes.get(`subscription:${id}`)).toBe("failed");
+    const expectedSubs = Object.entries(manifest.outcomes.subscriptions).filter(([id, o]) => o === "created" && !onPlan3.includes(id)).length;
+    expect(await db().subscription.count({ where: { serviceId: other.id } })).toBe(expectedSubs);
+  });
+});
+
+describe("NexaCloud source settings", () => {
+  it("stores the DSN encrypted, shows it redacted, lets NEXACLOUD_DATABASE_URL override it and refuses a live service or a bad DSN", async () => {
+    await saveSourceSettings(db(), { dsn: readerDsn, serviceId: service.id, toleranceCents: BigInt(3), tolerancePercent: "0.25" });
+    const row = await db().nexaCloudSource.findUniqueOrThrow({ where: { id: 1 } });
+    const password = new URL(readerDsn).password;
+    expect(row.dsnEncrypted).not.toContain(password);
+    const settings = await loadSourceSettings(db());
+    expect(settings).toMatchObject({ dsn: readerDsn, dsnOrigin: "settings", toleranceCents: BigInt(3), tolerancePercent: "0.25", service: { id: service.id } });
+    expect(settings.dsnDisplay).toBe(readerDsn.replace(`:${password}@`, ":***@"));
+
+    // Saving without a DSN keeps the stored one.
+    await saveSourceSettings(db(), { serviceId: service.id, toleranceCents: BigInt(1), tolerancePercent: "0" });
+    expect((await loadSourceSettings(db())).dsn).toBe(readerDsn);
+
+    process.env.NEXACLOUD_DATABASE_URL = "postgresql://env:pw@example.internal/nexacloud";
+    try {
+      expect(await loadSourceSettings(db())).toMatchObject({ dsn: "postgresql://env:pw@example.internal/nexacloud", dsnOrigin: "env" });
+    } finally {
+      delete process.env.NEXACLOUD_DATABASE_URL;
+    }
+
+    const live = await db().service.create({ data: { code: `nxc_live_settings_${uniqueSuffix()}`, name: "Test live settings", mode: "live" } });
+    expect((await domainRefusal(saveSourceSettings(db(), { serviceId: live.id, toleranceCents: BigInt(1), tolerancePercent: "0" }))).details).toEqual({ service_id: ["service_not_shadow"] });
+    expect((await domainRefusal(saveSourceSettings(db(), { dsn: "mysql://x@y/z", serviceId: service.id, toleranceCents: BigInt(1), tolerancePercent: "0" }))).details).toEqual({ dsn: ["invalid_dsn"] });
+    expect((await loadSourceSettings(db())).service?.id).toBe(service.id);
   });
 });
 
