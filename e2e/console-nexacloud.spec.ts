@@ -90,6 +90,7 @@ test("staff test the connection, dry run, import and reconcile NexaCloud from th
   await expect(page).toHaveURL(/status=error/);
   await expect(rows.getByText(`${error} ${error === 1 ? "row" : "rows"}`)).toBeVisible();
   await page.getByLabel("Status filter").selectOption("delta");
+  await expect(page).toHaveURL(/status=delta/);
   await page.getByLabel("Minimum delta in dollars").fill("10");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/min_delta=10/);

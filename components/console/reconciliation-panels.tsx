@@ -50,7 +50,8 @@ export function ReconciliationTable({ rows, state, periods, filters, exportHref 
   const params = useSearchParams();
   const [minDelta, setMinDelta] = useState(filters.minDelta);
   const set = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(params.toString());
+    // The address bar, not the last render's params: two quick changes must both be kept.
+    const next = new URLSearchParams(typeof window === "undefined" ? params.toString() : window.location.search);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);
       else next.delete(key);

@@ -5,6 +5,7 @@ import { fetchTablePage, type TableQuery } from "./table-query";
 
 export const IMPORT_RUN_SORTS = ["startedAt", "status", "failedCount", "createdCount"] as const;
 export type ImportRunSort = (typeof IMPORT_RUN_SORTS)[number];
+const IMPORT_RUN_STATUSES = ["running", "succeeded", "failed"] as const;
 
 export interface ImportRunRow {
   id: string;
@@ -30,7 +31,9 @@ export function toImportRunRow(run: Prisma.ImportRunGetPayload<object>): ImportR
 }
 
 export async function listImportRuns(client: Db, kind: string, query: TableQuery<ImportRunSort>) {
-  const where: Prisma.ImportRunWhereInput = { kind, ...(query.filter ? { status: query.filter as never } : {}) };
+  const status = IMPORT_RUN_STATUSES.find((s) => s === query.filter.toLowerCase());
+  // An unknown status in the filter matches nothing rather than everything.
+  const where: Prisma.ImportRunWhereInput = { kind, ...(query.filter ? { status: status ?? { in: [] } } : {}) };
   return fetchTablePage(query, () => client.importRun.count({ where }), async ({ skip, take }) =>
     (await client.importRun.findMany({ where, orderBy: [{ [query.sort]: query.desc ? "desc" : "asc" }, { id: "asc" }], skip, take })).map(toImportRunRow),
   );

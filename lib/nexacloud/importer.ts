@@ -398,13 +398,13 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
   const existing = state.subscriptions.get(sub.id);
   const base = { entity: "subscription" as const, sourceId: sub.id, warnings };
 
-  const chargeWrite = async (tx: Prisma.TransactionClient, subscriptionId: string) => {
-    const charge = state.charges.get(subscriptionId);
+  // One usage charge per subscription, on the subscription itself (never on a plan), keyed by (subscription, metric).
+  const chargeWrite = async (tx: Prisma.TransactionClient, subscriptionId: string, chargeId: string, exists: boolean) => {
     const data = { includedQuantity: new Prisma.Decimal(includedQuantity), properties: { amount } };
-    if (charge) await tx.charge.update({ where: { id: charge.id }, data });
+    if (exists) await tx.charge.update({ where: { id: chargeId }, data });
     else {
       await tx.charge.create({
-        data: { ...data, id: randomUUID(), subscriptionId, planId: null, billableMetricId: state.metricId, code: CPU_METRIC_CODE, chargeModel: "standard", invoiceDisplayName: "CPU overage" },
+        data: { ...data, id: chargeId, subscriptionId, planId: null, billableMetricId: state.metricId, code: CPU_METRIC_CODE, chargeModel: "standard", invoiceDisplayName: "CPU overage" },
       });
     }
   };
@@ -417,6 +417,7 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
 
   if (existing) {
     const charge = state.charges.get(existing.id);
+    const chargeId = charge?.id ?? randomUUID();
     const chargeSame = charge && charge.includedQuantity === decimal(includedQuantity).toString() && charge.amount === amount;
     const same = existing.customerId === customer.id && existing.planId === plan.id && existing.status === status && sameDate(existing.startedAt, startedAt) &&
       sameDate(existing.terminatedAt, terminatedAt) && sameDate(existing.canceledAt, canceledAt) && existing.name === name;
@@ -427,7 +428,7 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
       outcome: "updated",
       commit: () => {
         state.subscriptions.set(sub.id, { ...existing, customerId: customer.id, planId: plan.id, status, startedAt, terminatedAt, canceledAt, name });
-        state.charges.set(existing.id, { id: charge?.id ?? "", includedQuantity: decimal(includedQuantity).toString(), amount });
+        state.charges.set(existing.id, { id: chargeId, includedQuantity: decimal(includedQuantity).toString(), amount });
       },
       write: async (tx) => {
         if (!same) {
@@ -439,17 +440,18 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
             },
           });
         }
-        if (!chargeSame) await chargeWrite(tx, existing.id);
+        if (!chargeSame) await chargeWrite(tx, existing.id, chargeId, Boolean(charge));
       },
     };
   }
   const id = randomUUID();
+  const chargeId = randomUUID();
   return {
     ...base,
     outcome: "created",
     commit: () => {
       state.subscriptions.set(sub.id, { id, customerId: customer.id, timezone: customer.timezone, startedAt, terminatedAt, planId: plan.id, status, canceledAt, name });
-      state.charges.set(id, { id: "", includedQuantity: decimal(includedQuantity).toString(), amount });
+      state.charges.set(id, { id: chargeId, includedQuantity: decimal(includedQuantity).toString(), amount });
     },
     write: async (tx) => {
       await tx.subscription.create({
@@ -458,7 +460,7 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
           billingAnchorDate: startedAt, subscriptionAt: startedAt, startedAt, terminatedAt, canceledAt, shadow: true, nextBillingAt: nextBillingAt(customer.timezone),
         },
       });
-      await chargeWrite(tx, id);
+      await chargeWrite(tx, id, chargeId, false);
     },
   };
 }
