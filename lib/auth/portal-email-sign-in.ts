@@ -12,10 +12,17 @@ export const PORTAL_LINK_MAX_AGE_SECONDS = 15 * 60;
 
 type CustomerUser = AdapterUser & { role: "customer"; name: string };
 
-/** The customer an address signs in as: the most recently created live customer with it (addresses are not unique). */
+/**
+ * The customer an address signs in as: the most recently created customer with it that a live service bills
+ * (addresses are not unique; customers known only to services in dual-run are not ours to contact yet).
+ */
 export async function customerForEmail(client: Db, email: string) {
   return client.customer.findFirst({
-    where: { email: { equals: email.trim(), mode: "insensitive" }, deletedAt: null },
+    where: {
+      email: { equals: email.trim(), mode: "insensitive" },
+      deletedAt: null,
+      accountLinks: { some: { deletedAt: null, service: { mode: "live" } } },
+    },
     orderBy: { createdAt: "desc" },
   });
 }

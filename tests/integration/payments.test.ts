@@ -9,6 +9,7 @@ import { setDefaultPaymentMethod } from "@/lib/payments/payment-methods";
 import { runDueDunning } from "@/lib/dunning/dunning-process";
 import { DomainError } from "@/lib/errors";
 import { sendPortalSignInLink } from "@/lib/auth/portal-email-sign-in";
+import { sendCustomerEmail } from "@/lib/mail/customer-email";
 import { createTestService, testDb, type TestService } from "../support/api-fixture";
 import { testEnv } from "../support/env";
 import { mailsTo, waitForMail } from "../support/mail-catcher";
@@ -255,9 +256,10 @@ describe("collecting with Stripe", () => {
     expect(await stripeIntentsOf(cardless.customerId)).toHaveLength(0);
     expect(await testDb().payment.count({ where: { invoiceId: { in: [shadowInvoice.id, cardlessInvoice.id] } } })).toBe(0);
 
-    // Nor are dual-run customers e-mailed, even when someone asks for a portal sign-in link for them.
+    // Nor are dual-run customers e-mailed: no portal sign-in link, and any e-mail to them is withheld (and logged).
     await sendPortalSignInLink(testDb(), shadowCustomer.email, `${testEnv.baseUrl}/api/auth/callback/email?token=x`);
-    expect(await testDb().emailMessage.findFirst({ where: { customerId: shadowCustomer.customerId } })).toMatchObject({ kind: "sign_in_link", status: "withheld_dual_run" });
+    expect(await sendCustomerEmail(testDb(), { customerId: shadowCustomer.customerId, to: shadowCustomer.email, subject: "Your invoice", text: "…", kind: "test" })).toEqual({ status: "withheld_dual_run" });
+    expect(await testDb().emailMessage.findMany({ where: { customerId: shadowCustomer.customerId } })).toEqual([expect.objectContaining({ kind: "test", status: "withheld_dual_run" })]);
     expect(await mailsTo(testEnv.mailUrl, shadowCustomer.email)).toHaveLength(0);
   });
 });
