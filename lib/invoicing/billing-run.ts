@@ -12,7 +12,7 @@ import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
-import { invoiceTaxes, type InvoiceTaxDraft } from "./invoice-taxes";
+import { invoiceTaxes, shadowInvoiceTaxes, type InvoiceTaxDraft } from "./invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 
 /**
@@ -234,7 +234,7 @@ function composeGroup(
   const customer = subs[0].customer;
   const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const taxes = invoiceTaxes(customer, profile, subtotalCents, issuingDate);
+  const taxes = group.shadow ? shadowInvoiceTaxes(customer, profile, subtotalCents, issuingDate) : invoiceTaxes(customer, profile, subtotalCents, issuingDate);
   return {
     group,
     updates,

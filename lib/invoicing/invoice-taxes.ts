@@ -47,3 +47,17 @@ export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | 
     throw error;
   }
 }
+
+/**
+ * Taxes of a shadow (dual-run) invoice. Imported accounts may lack what Canadian tax needs (a province); their shadow
+ * invoices are still computed — the dual-run compares amounts before tax — with no tax and a note saying why, instead of
+ * failing the billing run for them every time it runs.
+ */
+export function shadowInvoiceTaxes(...args: Parameters<typeof invoiceTaxes>): ReturnType<typeof invoiceTaxes> {
+  try {
+    return invoiceTaxes(...args);
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== "tax_not_computable") throw error;
+    return { lines: [], totalCents: BigInt(0), note: `Tax not computed for this shadow invoice: ${error.message}` };
+  }
+}

@@ -179,3 +179,24 @@ describe("invoices and credit notes through the API (official Lago client)", () 
     expect((await svc.call("/invoices?status=lost")).status).toBe(422);
   });
 });
+
+describe("period close: shadow billing of accounts that cannot be taxed", () => {
+  it("bills a shadow customer without a province with no tax and a note, and still refuses a live one", async () => {
+    const shadow = await createTestService("shadow");
+    const live = await createTestService("live");
+    for (const svc of [shadow, live]) {
+      await svc.lago.plans.createPlan({ plan: { name: "Legacy", code: `legacy_${svc.code}`, interval: "monthly", amount_cents: 3000, amount_currency: "CAD", pay_in_advance: false } });
+      await svc.lago.customers.createCustomer({ customer: { external_id: "no-province", legal_name: "Somewhere Inc.", country: "CA", timezone: "America/Toronto" } });
+      await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "no-province", plan_code: `legacy_${svc.code}`, external_id: "sub-np", subscription_at: OCT_1 } });
+    }
+    const shadowRun = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: shadow.id });
+    expect(shadowRun.failures).toEqual([]);
+    const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: shadow.id } });
+    expect(invoice).toMatchObject({ shadow: true, status: "draft", subtotalCents: 3000n, taxesCents: 0n, totalCents: 3000n });
+    expect(invoice.taxNote).toMatch(/^Tax not computed for this shadow invoice: Cannot tax customer Somewhere Inc\./);
+
+    const liveRun = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: live.id });
+    expect(liveRun.failures).toEqual([expect.objectContaining({ code: "tax_not_computable" })]);
+    expect(await testDb().invoice.count({ where: { serviceId: live.id } })).toBe(0);
+  });
+});
