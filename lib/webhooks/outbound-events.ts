@@ -66,7 +66,7 @@ export interface OutboundEvent {
 }
 
 /** JSON text of a payload: bigint amounts (cents) as numbers, Decimals as their strings, dates as ISO strings. */
-export function payloadJson(value: unknown): string {
+function payloadJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? Number(v) : v));
 }
 
