@@ -14,11 +14,14 @@ import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
 import { seedDemoCatalog } from "../lib/seed/demo-catalog";
 import { startAppServer, type AppServer } from "../tests/support/app-server";
+import { startMailCatcher } from "../tests/support/mail-catcher";
+import { startStripeTestServer } from "../tests/support/stripe-test-server";
 import { openTestCluster } from "../tests/support/test-database";
 
 // The app's scheduled period close would bill test data at wall-clock time in the middle of tests that bill chosen
 // instants; it is moved to 03:00 on January 1 (the tests still check that it is scheduled, and run queued jobs).
 process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
+process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
 // The app's webhook worker polls and retries on a test scale: a receiver that comes back is served within a second or two.
 process.env.NEXA_WEBHOOK_POLL_MS ??= "200";
 process.env.NEXA_WEBHOOK_RETRY_BASE_MS ??= "200";
@@ -71,6 +74,16 @@ async function check(name: string, command: string, commandArgs: string[], env?:
 
 const node = process.execPath;
 const cluster = await openTestCluster();
+// Stripe and SMTP stand-ins: the app talks to them exactly as to the real services; tests read what they received.
+const stripeServer = await startStripeTestServer({ webhookRetry: { attempts: 5, delayMs: 200 } });
+const mailCatcher = await startMailCatcher();
+const paymentEnv = {
+  STRIPE_SECRET_KEY: stripeServer.secretKey,
+  STRIPE_WEBHOOK_SECRET: stripeServer.webhookSecret,
+  STRIPE_API_URL: stripeServer.baseUrl,
+  SMTP_URL: mailCatcher.smtpUrl,
+  MAIL_FROM: "Nexa Billing <billing@nexa.example>",
+};
 let server: AppServer | undefined;
 const reportDir = mkdtempSync(path.join(tmpdir(), "nexa-test-report-"));
 try {
@@ -95,6 +108,8 @@ try {
     NEXA_TEST_ADMIN_EMAIL: "admin@nexa.example",
     NEXA_TEST_ADMIN_PASSWORD: adminPassword,
     NEXTAUTH_SECRET: "test-secret-not-for-production",
+    ...paymentEnv,
+    NEXA_TEST_MAIL_URL: mailCatcher.httpUrl,
     CHROMIUM_PATH: chromiumPath,
     NEXT_TELEMETRY_DISABLED: "1",
     FORCE_COLOR: "0",
@@ -120,7 +135,8 @@ try {
 
   const serve = async (url: string) => {
     await server?.stop();
-    server = await startAppServer({ databaseUrl: url, env: { NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET! } });
+    server = await startAppServer({ databaseUrl: url, env: { NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET!, ...paymentEnv } });
+    stripeServer.setWebhookUrl(`${server.baseUrl}/api/stripe/webhook`);
     testEnv.DATABASE_URL = url;
     testEnv.NEXA_TEST_BASE_URL = server.baseUrl;
     console.log(`App serving at ${server.baseUrl}`);
@@ -177,6 +193,8 @@ try {
     console.log(server.output().trim().split("\n").slice(-80).join("\n"));
   }
   await server?.stop();
+  await stripeServer.stop().catch(() => {});
+  await mailCatcher.stop().catch(() => {});
   await cluster.stop().catch(() => {});
   rmSync(reportDir, { recursive: true, force: true });
 }

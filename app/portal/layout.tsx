@@ -1,8 +1,35 @@
-export default function PortalLayout({ children }: { children: React.ReactNode }) {
+import Link from "next/link";
+import { currentCustomer } from "@/lib/auth/customer-session";
+import { SignOutButton } from "@/components/auth/sign-out-button";
+
+const NAV = [
+  { href: "/portal", label: "Overview" },
+  { href: "/portal/invoices", label: "Invoices" },
+  { href: "/portal/credit-notes", label: "Credit notes" },
+  { href: "/portal/usage", label: "Usage" },
+  { href: "/portal/payment-methods", label: "Payment methods" },
+  { href: "/portal/billing-details", label: "Billing details" },
+];
+
+export default async function PortalLayout({ children }: { children: React.ReactNode }) {
+  const session = await currentCustomer();
   return (
     <div className="min-h-screen bg-white">
       <header className="border-b border-slate-200">
-        <div className="mx-auto max-w-5xl px-6 py-4 font-semibold">Nexa Billing · Customer portal</div>
+        <div className="mx-auto flex max-w-5xl items-center justify-between gap-6 px-6 py-4">
+          <span className="font-semibold">Nexa Billing · Customer portal</span>
+          {session ? (
+            <div className="flex items-center gap-3 text-sm">
+              <span className="text-slate-600">{session.name}</span>
+              <SignOutButton callbackUrl="/portal/sign-in" />
+            </div>
+          ) : null}
+        </div>
+        {session ? (
+          <nav aria-label="Portal" className="mx-auto flex max-w-5xl gap-5 px-6 pb-3 text-sm">
+            {NAV.map((item) => <Link key={item.href} href={item.href} className="text-slate-600 hover:text-slate-900">{item.label}</Link>)}
+          </nav>
+        ) : null}
       </header>
       <main className="mx-auto max-w-5xl px-6 py-10">{children}</main>
     </div>

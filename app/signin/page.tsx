@@ -14,6 +14,8 @@ function safeCallback(value: string | string[] | undefined): string {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
+  // next-auth sends every sign-in error here; those of the customers' e-mailed links belong to the portal.
+  if (params.error === "Verification" || params.error === "EmailSignin") redirect(`/portal/sign-in?error=${params.error}`);
   if (await currentStaff()) redirect(callbackUrl);
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-6">

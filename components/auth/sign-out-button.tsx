@@ -2,9 +2,9 @@
 
 import { signOut } from "next-auth/react";
 
-export function SignOutButton() {
+export function SignOutButton({ callbackUrl = "/signin" }: { callbackUrl?: string }) {
   return (
-    <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })}
+    <button type="button" onClick={() => signOut({ callbackUrl })}
       className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
       Sign out
     </button>

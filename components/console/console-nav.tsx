@@ -10,6 +10,7 @@ const SECTIONS = [
   { href: "/console/metrics", label: "Metrics" },
   { href: "/console/plans", label: "Plans" },
   { href: "/console/invoices", label: "Invoices" },
+  { href: "/console/collections", label: "Collections" },
 ] as const;
 
 export function ConsoleNav() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState, useTransition } from "react";
-import { creditInvoiceAction, finalizeInvoiceAction, refreshInvoiceAction, voidInvoiceAction, type ActionResult } from "@/app/console/invoices/actions";
+import { chargeInvoiceAction, creditInvoiceAction, finalizeInvoiceAction, refreshInvoiceAction, voidInvoiceAction, type ActionResult } from "@/app/console/invoices/actions";
 
 const REASONS = ["duplicated_charge", "product_unsatisfactory", "order_change", "order_cancellation", "fraudulent_charge", "other"];
 
@@ -22,6 +22,9 @@ export function InvoiceActions({ invoiceId, status, shadow, lines }: { invoiceId
             <button type="button" className={button} disabled={pending} onClick={() => run(() => refreshInvoiceAction(invoiceId))}>Refresh draft</button>
             <button type="button" className={button} disabled={pending} onClick={() => run(() => finalizeInvoiceAction(invoiceId), "Finalise this invoice? It gets its number and can no longer change.")}>Finalise</button>
           </>
+        ) : null}
+        {status === "finalized" && !shadow ? (
+          <button type="button" className={button} disabled={pending} onClick={() => run(() => chargeInvoiceAction(invoiceId), "Charge the amount due to the customer's default card now?")}>Charge card now</button>
         ) : null}
         {status === "finalized" ? (
           <button type="button" className={button} disabled={pending} onClick={() => run(() => voidInvoiceAction(invoiceId), "Void this invoice? It will no longer be payable.")}>Void</button>

@@ -1,9 +1,11 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import EmailProvider from "next-auth/providers/email";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { verifyPortalToken } from "@/lib/portal/access-token";
 import { verifyPassword } from "./password";
+import { PORTAL_LINK_MAX_AGE_SECONDS, portalEmailAdapter, sendPortalSignInLink } from "./portal-email-sign-in";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email(),
@@ -33,8 +35,15 @@ export async function authenticatePortalToken(token: unknown) {
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
-  pages: { signIn: "/signin", error: "/signin" },
+  pages: { signIn: "/signin", error: "/signin", verifyRequest: "/portal/sign-in/check-email" },
+  adapter: portalEmailAdapter(db),
   providers: [
+    EmailProvider({
+      maxAge: PORTAL_LINK_MAX_AGE_SECONDS,
+      // Our mail module sends it (SMTP_URL, or the server log in development), and only to a customer's address.
+      server: "smtp://unused.invalid",
+      sendVerificationRequest: ({ identifier, url }) => sendPortalSignInLink(db(), identifier, url),
+    }),
     CredentialsProvider({
       id: "staff-credentials",
       name: "Staff e-mail and password",

@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/prisma";
 import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing-run";
+import { runCollections } from "@/lib/payments/collections";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 /**
@@ -11,6 +12,10 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 export const PERIOD_CLOSE_QUEUE = "billing-period-close";
 /** Every 15 minutes; NEXA_BILLING_CRON overrides it (the test suite moves it out of its way). */
 export const PERIOD_CLOSE_CRON = process.env.NEXA_BILLING_CRON ?? "*/15 * * * *";
+
+/** Charges newly finalised invoices and carries out due dunning steps: after each billing run and every 5 minutes. */
+export const COLLECTIONS_QUEUE = "payment-collections";
+export const COLLECTIONS_CRON = process.env.NEXA_COLLECTIONS_CRON ?? "*/5 * * * *";
 
 export interface PeriodCloseJob {
   billingRunId?: string;
@@ -64,6 +69,13 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     await boss.schedule(PERIOD_CLOSE_QUEUE, PERIOD_CLOSE_CRON, { trigger: "schedule" } satisfies PeriodCloseJob, { tz: "UTC" });
     await boss.work<PeriodCloseJob>(PERIOD_CLOSE_QUEUE, { batchSize: 1 }, async ([job]) => {
       await executeBillingRun(client, job.data ?? {});
+      await boss.send(COLLECTIONS_QUEUE, {}, { singletonKey: "collections", singletonSeconds: 5 });
+    });
+    await boss.createQueue(COLLECTIONS_QUEUE);
+    await boss.schedule(COLLECTIONS_QUEUE, COLLECTIONS_CRON, {}, { tz: "UTC" });
+    await boss.work(COLLECTIONS_QUEUE, { batchSize: 1 }, async () => {
+      const summary = await runCollections(client);
+      if (summary.errors.length || summary.dunning?.errors.length) console.error("Collections:", JSON.stringify({ errors: summary.errors, dunning: summary.dunning?.errors }));
     });
     return boss;
   })().catch((error) => {

@@ -6,7 +6,7 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { invoiceTaxes } from "@/lib/invoicing/invoice-taxes";
 import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
-import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+import { currentPeriod, getServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
 
 export interface CurrentUsage {
   periodStart: Date;
@@ -27,6 +27,12 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
     throw error;
   });
   if (subscription.customerId !== customer.id) throw new DomainError("not_allowed", "no_active_subscription");
+  return subscriptionCurrentUsage(client, subscription, now);
+}
+
+/** The same for a subscription already loaded (the portal lists every subscription of the signed-in customer). */
+export async function subscriptionCurrentUsage(client: Db, subscription: SubscriptionWithRelations, now = new Date()): Promise<CurrentUsage> {
+  const customer = subscription.customer;
   const period = currentPeriod(subscription, now);
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
   const start = subscription.startedAt && subscription.startedAt > period.start ? subscription.startedAt : period.start;

@@ -110,7 +110,14 @@ describe("offline migrations", () => {
     }));
     const note = mark("CreditNote", await prisma.creditNote.create({ data: { invoiceId: invoice.id, customerId: customer.id, kind: "credit", reason: "other", totalCents: 100n } }));
     mark("CreditNoteLine", await prisma.creditNoteLine.create({ data: { creditNoteId: note.id, invoiceLineId: line.id, description: "x", amountCents: 100n } }));
-    mark("Payment", await prisma.payment.create({ data: { invoiceId: invoice.id, customerId: customer.id, amountCents: 2259n, idempotencyKey: "pay-1" } }));
+    const payment = mark("Payment", await prisma.payment.create({ data: { invoiceId: invoice.id, customerId: customer.id, amountCents: 2259n, idempotencyKey: "pay-1" } }));
+    mark("Refund", await prisma.refund.create({ data: { paymentId: payment.id, amountCents: 100n, providerRefundId: "re_mig" } }));
+    mark("PaymentMethod", await prisma.paymentMethod.create({ data: { customerId: customer.id, providerPaymentMethodId: "pm_mig", brand: "visa", last4: "4242", isDefault: true } }));
+    mark("StripeEvent", await prisma.stripeEvent.create({ data: { id: "evt_mig", type: "payment_intent.succeeded", outcome: "handled" } }));
+    const campaign = mark("DunningCampaign", await prisma.dunningCampaign.create({ data: { name: "Mig", retryDays: [1, 3, 7], suspendAfterDays: 7 } }));
+    mark("DunningProcess", await prisma.dunningProcess.create({ data: { invoiceId: invoice.id, campaignId: campaign.id, startedAt: new Date() } }));
+    mark("EmailMessage", await prisma.emailMessage.create({ data: { toAddress: "a@b.example", subject: "Hi", kind: "test" } }));
+    mark("VerificationToken", await prisma.verificationToken.create({ data: { identifier: "a@b.example", token: "t".repeat(64), expires: new Date() } }));
     const endpoint = mark("WebhookEndpoint", await prisma.webhookEndpoint.create({ data: { serviceId: service.id, url: "http://127.0.0.1:9/hook", eventTypes: ["invoice.created"] } }));
     const event = mark("WebhookEvent", await prisma.webhookEvent.create({ data: { serviceId: service.id, eventType: "invoice.created", objectType: "invoice", payload: { a: 1 } } }));
     const delivery = mark("WebhookDelivery", await prisma.webhookDelivery.create({ data: { eventId: event.id, endpointId: endpoint.id, eventSequence: event.sequence } }));

@@ -18,6 +18,10 @@ export const testEnv = {
   get adminEmail() {
     return requireEnv("NEXA_TEST_ADMIN_EMAIL");
   },
+  /** The mail catcher's HTTP API (tests/support/mail-catcher.ts). */
+  get mailUrl() {
+    return requireEnv("NEXA_TEST_MAIL_URL");
+  },
   get adminPassword() {
     return requireEnv("NEXA_TEST_ADMIN_PASSWORD");
   },

@@ -9,6 +9,9 @@ import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-not
 import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { requestBillingRun } from "@/lib/jobs/billing-jobs";
+import { formatMoney } from "@/lib/format";
+import { chargeInvoice } from "@/lib/payments/charge-invoice";
+import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
 export interface ActionResult {
   ok: boolean;
@@ -95,13 +98,30 @@ export async function creditInvoiceAction(_previous: ActionResult | null, form: 
       }),
     );
     await audited(staff.id, "credit_note.issued_by_staff", parsed.data.invoiceId);
+    const refund = note.kind === "refund" ? await refundCreditNoteToCard(db(), note.id) : null;
     revalidatePath(`/console/invoices/${parsed.data.invoiceId}`);
-    return { ok: true, message: `Credit note ${note.number} issued.` };
+    if (refund?.status === "failed") return { ok: false, message: `Credit note ${note.number} issued, but the card refund failed: ${refund.message}. Pay it out another way or try again from Stripe.` };
+    const refunded = refund?.status === "refunded" ? ` ${formatMoney(refund.refundedCents)} refunded to the card.` : "";
+    return { ok: true, message: `Credit note ${note.number} issued.${refunded}` };
   } catch (error) {
     if (error instanceof DomainError && error.details) {
       const codes = Object.values(error.details).flat().join(", ");
       return { ok: false, message: `Not credited: ${codes.replace(/_/g, " ")}.`, fieldErrors: { amount: codes.replace(/_/g, " ") } };
     }
+    return failure(error);
+  }
+}
+
+export async function chargeInvoiceAction(invoiceId: string): Promise<ActionResult> {
+  const staff = await requireStaffAction();
+  try {
+    const result = await chargeInvoice(db(), invoiceId, { trigger: "staff" });
+    await audited(staff.id, "invoice.charged_by_staff", invoiceId);
+    revalidatePath(`/console/invoices/${invoiceId}`);
+    if (result.status === "succeeded") return { ok: true, message: `Charged ${formatMoney(result.payment.amountCents, result.payment.currency)}: the invoice is paid.` };
+    if (result.status === "processing") return { ok: true, message: "The charge is processing; Stripe will confirm it." };
+    return { ok: false, message: `The card was declined: ${result.payment.failureMessage ?? "no reason given"}.` };
+  } catch (error) {
     return failure(error);
   }
 }

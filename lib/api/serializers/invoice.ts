@@ -18,7 +18,7 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
     net_payment_term: invoice.customer?.netPaymentTermDays ?? null,
     invoice_type: invoice.invoiceType,
     status: invoice.status === "paid" ? "finalized" : invoice.status,
-    payment_status: invoice.status === "paid" ? "succeeded" : "pending",
+    payment_status: invoice.status === "paid" ? "succeeded" : invoice.paymentStatus,
     payment_overdue: invoice.status === "finalized" && invoice.paymentDueDate !== null && invoice.paymentDueDate < new Date(),
     currency: invoice.currency,
     fees_amount_cents: invoice.subtotalCents,

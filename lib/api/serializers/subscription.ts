@@ -37,6 +37,8 @@ export function serializeSubscription(sub: SubscriptionWithRelations, externalCu
     cancellation_reason: null,
     activated_at: iso(sub.startedAt),
     shadow: sub.shadow,
+    past_due_at: iso(sub.pastDueAt),
+    suspended_at: iso(sub.suspendedAt),
     payment_method: null,
     activation_rules: [],
     ...(options.withPlan && sub.plan ? { plan: serializePlan(sub.plan as PlanWithCharges) } : {}),

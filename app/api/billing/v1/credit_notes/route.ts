@@ -7,6 +7,7 @@ import { creditNoteBody } from "@/lib/api/schemas/credit-note";
 import { serializeCreditNote } from "@/lib/api/serializers/invoice";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
 import { getServiceInvoice } from "@/lib/invoicing/service-invoices";
+import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(creditNoteBody, await readEnvelope(request, "credit_note"));
@@ -25,7 +26,10 @@ export const POST = serviceRoute(async ({ request, service }) => {
     if (stated !== undefined && stated !== issued.totalCents) throw validationError({ base: ["does_not_match_item_amounts"] });
     return issued;
   });
-  return json({ credit_note: serializeCreditNote({ ...note, invoice }) });
+  // A refund goes back to the card that paid the invoice; Lago's refund_status says how that went.
+  const refund = kind === "refund" ? await refundCreditNoteToCard(db(), note.id) : null;
+  const refundStatus = refund === null ? undefined : refund.status === "refunded" ? "succeeded" : refund.status === "failed" ? "failed" : "pending";
+  return json({ credit_note: { ...serializeCreditNote({ ...note, invoice }), ...(refundStatus ? { refund_status: refundStatus } : {}) } });
 });
 
 export const GET = serviceRoute(async ({ url, service }) => {

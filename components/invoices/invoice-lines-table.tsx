@@ -1,0 +1,37 @@
+import type { Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
+import { formatMoney } from "@/lib/format";
+import { amountDueCents } from "@/lib/payments/chargeability";
+
+/** An invoice's lines, taxes and totals, as staff and the customer both see them. */
+export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] } }) {
+  const money = (cents: bigint) => formatMoney(cents, invoice.currency);
+  return (
+    <table className="min-w-full rounded-lg border border-slate-200 bg-white text-sm">
+      <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <tr><th className="px-4 py-2">Description</th><th className="px-4 py-2">Quantity</th><th className="px-4 py-2">Included</th><th className="px-4 py-2">Unit price</th><th className="px-4 py-2 text-right">Amount</th></tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {invoice.lines.map((line) => (
+          <tr key={line.id}>
+            <td className="px-4 py-2">{line.description}</td>
+            <td className="px-4 py-2">{line.kind === "subscription_fee" ? "—" : line.quantity.toString()}</td>
+            <td className="px-4 py-2">{line.includedQuantity.isZero() ? "—" : line.includedQuantity.toString()}</td>
+            <td className="px-4 py-2">{line.unitAmount ? `$${line.unitAmount.toString()}` : "—"}</td>
+            <td className="px-4 py-2 text-right">{money(line.amountCents)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot className="text-sm">
+        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents)}</td></tr>
+        {invoice.taxes.map((t) => (
+          <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {t.rate.toString()} %{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
+        ))}
+        {invoice.taxNote ? <tr><td colSpan={4} className="px-4 py-1 text-right text-slate-500">{invoice.taxNote}</td><td className="px-4 py-1 text-right">{money(BigInt(0))}</td></tr> : null}
+        {invoice.creditsAppliedCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Credits applied</td><td className="px-4 py-1 text-right">−{money(invoice.creditsAppliedCents)}</td></tr> : null}
+        <tr className="font-semibold"><td colSpan={4} className="px-4 py-2 text-right">Total</td><td className="px-4 py-2 text-right" data-testid="invoice-total">{money(invoice.totalCents)}</td></tr>
+        {invoice.amountPaidCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Paid</td><td className="px-4 py-1 text-right">−{money(invoice.amountPaidCents)}</td></tr> : null}
+        <tr><td colSpan={4} className="px-4 py-1 text-right">Amount due</td><td className="px-4 py-1 text-right" data-testid="invoice-amount-due">{money(amountDueCents(invoice))}</td></tr>
+      </tfoot>
+    </table>
+  );
+}

@@ -1,0 +1,24 @@
+import type { CardBehaviour } from "./cards";
+import type { Params } from "./http";
+import type { ObjectStore } from "./store";
+import type { WebhookSender } from "./webhooks";
+
+/** What every endpoint works on. */
+export interface ServerState {
+  store: ObjectStore;
+  webhooks: WebhookSender;
+  /** How charges on each saved payment method end (test cards' own behaviour, or `setCardBehaviour`). */
+  behaviours: Map<string, CardBehaviour>;
+  baseUrl: string;
+}
+
+export interface ApiRequest {
+  params: Params;
+  /** The `:id` segments of the route, in order. */
+  ids: string[];
+  expand: string[];
+  /** Put on the events the request causes, as Stripe does. */
+  origin: { id: string; idempotency_key: string | null };
+}
+
+export type Handler = (state: ServerState, request: ApiRequest) => unknown;
