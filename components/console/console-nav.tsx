@@ -11,6 +11,8 @@ const SECTIONS = [
   { href: "/console/plans", label: "Plans" },
   { href: "/console/invoices", label: "Invoices" },
   { href: "/console/collections", label: "Collections" },
+  { href: "/console/imports", label: "Imports" },
+  { href: "/console/reconciliation", label: "Reconciliation" },
 ] as const;
 
 export function ConsoleNav() {

@@ -2,10 +2,10 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { DunningRow } from "@/lib/console/collections";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
+import { UrlSelectFilter } from "@/components/data-table/url-select-filter";
 
 const STATUS_STYLE: Record<string, string> = {
   active: "bg-amber-100 text-amber-800",
@@ -27,28 +27,10 @@ const columns: ColumnDef<DunningRow, unknown>[] = [
 ];
 
 export function DunningTable({ rows, state, status }: { rows: DunningRow[]; state: ServerTableState; status: string | null }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
   return (
     <div className="space-y-3">
-      <label className="flex items-center gap-2 text-sm text-slate-600">
-        Status
-        <select aria-label="Dunning status filter" value={status ?? ""} className="rounded-md border border-slate-300 px-2 py-1"
-          onChange={(e) => {
-            const next = new URLSearchParams(params.toString());
-            if (e.target.value) next.set("status", e.target.value);
-            else next.delete("status");
-            next.delete("d_page");
-            router.replace(`${pathname}?${next.toString()}`);
-          }}>
-          <option value="">All</option>
-          <option value="active">Active</option>
-          <option value="recovered">Recovered</option>
-          <option value="suspended">Suspended</option>
-          <option value="canceled">Canceled</option>
-        </select>
-      </label>
+      <UrlSelectFilter label="Dunning status" param="status" pageParam="d_page" value={status}
+        options={[{ value: "active", label: "Active" }, { value: "recovered", label: "Recovered" }, { value: "suspended", label: "Suspended" }, { value: "canceled", label: "Canceled" }]} />
       <ServerDataTable label="Invoices in dunning" columns={columns} data={rows} state={state} paramPrefix="d_" filterPlaceholder="Invoice number or customer…" getRowId={(r) => r.id} />
     </div>
   );

@@ -2,10 +2,10 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { InvoiceRow } from "@/lib/console/invoices";
 import { formatDate, formatMoney } from "@/lib/format";
 import { ServerDataTable, type ServerTableState } from "@/components/data-table/server-data-table";
+import { UrlSelectFilter } from "@/components/data-table/url-select-filter";
 
 const STATUS_STYLE: Record<string, string> = {
   draft: "bg-slate-100 text-slate-700",
@@ -48,32 +48,10 @@ const columns: ColumnDef<InvoiceRow, unknown>[] = [
 ];
 
 export function InvoicesTable({ rows, state, status }: { rows: InvoiceRow[]; state: ServerTableState; status: string | null }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
   return (
     <div className="space-y-3">
-      <label className="flex items-center gap-2 text-sm text-slate-600">
-        Status
-        <select
-          aria-label="Status filter"
-          value={status ?? ""}
-          onChange={(e) => {
-            const next = new URLSearchParams(params.toString());
-            if (e.target.value) next.set("status", e.target.value);
-            else next.delete("status");
-            next.delete("i_page");
-            router.replace(`${pathname}?${next.toString()}`);
-          }}
-          className="rounded-md border border-slate-300 px-2 py-1"
-        >
-          <option value="">All</option>
-          <option value="draft">Draft</option>
-          <option value="finalized">Finalised</option>
-          <option value="paid">Paid</option>
-          <option value="voided">Voided</option>
-        </select>
-      </label>
+      <UrlSelectFilter label="Status" param="status" pageParam="i_page" value={status}
+        options={[{ value: "draft", label: "Draft" }, { value: "finalized", label: "Finalised" }, { value: "paid", label: "Paid" }, { value: "voided", label: "Voided" }]} />
       <ServerDataTable label="Invoices" columns={columns} data={rows} state={state} paramPrefix="i_" filterPlaceholder="Filter by number, customer or service…" getRowId={(r) => r.id} />
     </div>
   );

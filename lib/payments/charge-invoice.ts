@@ -26,7 +26,7 @@ export const chargeIdempotencyKey = (invoiceId: string, attempt: number) => `nex
  */
 export async function chargeInvoice(client: Db, invoiceId: string, options: { trigger: ChargeTrigger; customerId?: string; now?: Date }): Promise<ChargeResult> {
   const now = options.now ?? new Date();
-  const stripe = requireStripe();
+  requireStripe();
   const prepared = await client.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Invoice" WHERE id = ${invoiceId}::uuid FOR UPDATE`;
     if (!locked.length) throw entityNotFound("invoice");
@@ -56,19 +56,31 @@ export async function chargeInvoice(client: Db, invoiceId: string, options: { tr
     return { payment, invoice, stripeCustomerId: invoice.customer.stripeCustomerId };
   });
 
-  const { payment, invoice } = prepared;
+  return submitCharge(client, prepared.payment, { stripeCustomerId: prepared.stripeCustomerId, invoiceNumber: prepared.invoice.number }, now);
+}
+
+interface ChargeContext {
+  stripeCustomerId: string;
+  invoiceNumber: string | null;
+}
+
+/**
+ * Sends a recorded attempt to Stripe and records what it answered. Sending the same attempt again is safe: the request
+ * is the same and so is its idempotency key, so Stripe answers with the first outcome instead of charging again.
+ */
+async function submitCharge(client: Db, payment: Payment, context: ChargeContext, now: Date): Promise<ChargeResult> {
   let intent: Stripe.PaymentIntent;
   try {
-    intent = await stripe.paymentIntents.create(
+    intent = await requireStripe().paymentIntents.create(
       {
         amount: Number(payment.amountCents),
         currency: payment.currency.toLowerCase(),
-        customer: prepared.stripeCustomerId,
+        customer: context.stripeCustomerId,
         payment_method: payment.providerPaymentMethodId!,
         off_session: true,
         confirm: true,
-        description: `Invoice ${invoice.number}`,
-        metadata: { nexa_invoice_id: invoice.id, nexa_payment_id: payment.id, nexa_attempt: String(payment.attempt) },
+        description: `Invoice ${context.invoiceNumber}`,
+        metadata: { nexa_invoice_id: payment.invoiceId!, nexa_payment_id: payment.id, nexa_attempt: String(payment.attempt) },
       },
       { idempotencyKey: payment.idempotencyKey },
     );
@@ -82,12 +94,20 @@ export async function chargeInvoice(client: Db, invoiceId: string, options: { tr
       }, now);
       return { payment: failed.payment ?? payment, status: "failed" };
     }
-    // No answer from Stripe (network, outage): the attempt may or may not have gone through. It fails here so the
-    // invoice can be retried — with a new attempt key — and Stripe's webhook corrects it if the charge did happen.
-    const failed = await recordPaymentFailed(client, { paymentId: payment.id }, { code: "provider_unavailable", message: stripeError.message ?? "Stripe did not answer" }, now);
-    return { payment: failed.payment ?? payment, status: "failed" };
+    if (stripeError.type === "StripeInvalidRequestError") {
+      // Stripe refused the request itself (e.g. the card was detached meanwhile): nothing was charged.
+      const failed = await recordPaymentFailed(client, { paymentId: payment.id }, { code: stripeError.code ?? "invalid_request", message: stripeError.message ?? "Stripe refused the charge" }, now);
+      return { payment: failed.payment ?? payment, status: "failed" };
+    }
+    // No answer (network, outage): the charge may or may not have happened. The attempt stays in flight and
+    // resumeStalledCharges sends the very same request again later — never a new attempt that could charge twice.
+    const waiting = await client.payment.update({ where: { id: payment.id }, data: { failureMessage: `Stripe did not answer: ${stripeError.message ?? "no response"}` } });
+    return { payment: waiting, status: "processing" };
   }
+  return settleFromIntent(client, payment, intent, now);
+}
 
+async function settleFromIntent(client: Db, payment: Payment, intent: Stripe.PaymentIntent, now: Date): Promise<ChargeResult> {
   if (intent.status === "succeeded") {
     const paid = await recordPaymentSucceeded(client, { paymentId: payment.id }, { providerPaymentId: intent.id, amountCents: BigInt(intent.amount_received ?? intent.amount) }, now);
     return { payment: paid.payment ?? payment, status: "succeeded" };
@@ -101,6 +121,41 @@ export async function chargeInvoice(client: Db, invoiceId: string, options: { tr
     return { payment: failed.payment ?? payment, status: "failed" };
   }
   // Processing or needing the customer's authentication: Stripe's webhook settles it.
-  const pending = await client.payment.update({ where: { id: payment.id }, data: { providerPaymentId: intent.id } });
+  const pending = await client.payment.update({ where: { id: payment.id }, data: { providerPaymentId: intent.id, failureMessage: null } });
   return { payment: pending, status: "processing" };
+}
+
+/** How long an unanswered attempt waits before it is sent again, and the age past which Stripe forgets its key. */
+const STALLED_AFTER_MS = 2 * 60 * 1000;
+const IDEMPOTENCY_KEY_LIFETIME_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * Attempts Stripe never answered are sent again with their own idempotency key. Past the key's lifetime (24 hours at
+ * Stripe) sending again could charge twice, so the attempt is looked up by its id in the PaymentIntent's metadata
+ * instead: settled from it when Stripe has it, failed when it provably never reached Stripe.
+ */
+export async function resumeStalledCharges(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<number> {
+  const stalled = await client.payment.findMany({
+    where: {
+      status: "processing",
+      providerPaymentId: null,
+      invoiceId: { not: null },
+      updatedAt: { lt: new Date(now.getTime() - STALLED_AFTER_MS) },
+      ...(options.serviceId ? { invoice: { serviceId: options.serviceId } } : {}),
+    },
+    include: { invoice: { include: { customer: true } } },
+    take: 100,
+  });
+  for (const payment of stalled) {
+    const context = { stripeCustomerId: payment.invoice!.customer.stripeCustomerId!, invoiceNumber: payment.invoice!.number };
+    if (now.getTime() - payment.createdAt.getTime() < IDEMPOTENCY_KEY_LIFETIME_MS) {
+      await submitCharge(client, payment, context, now);
+      continue;
+    }
+    const intents = await requireStripe().paymentIntents.list({ customer: context.stripeCustomerId, limit: 100 });
+    const intent = intents.data.find((i) => i.metadata?.nexa_payment_id === payment.id);
+    if (intent) await settleFromIntent(client, payment, intent, now);
+    else await recordPaymentFailed(client, { paymentId: payment.id }, { code: "provider_unavailable", message: "Stripe could not be reached for this charge" }, now);
+  }
+  return stalled.length;
 }

@@ -1,11 +1,13 @@
 import type { Db } from "@/lib/db/prisma";
 import { runDueDunning, type DunningRunSummary } from "@/lib/dunning/dunning-process";
 import { DomainError } from "@/lib/errors";
-import { chargeInvoice } from "./charge-invoice";
+import { chargeInvoice, resumeStalledCharges } from "./charge-invoice";
 import { stripe } from "./stripe-client";
 
 export interface CollectionSummary {
   charged: number;
+  /** Attempts Stripe had not answered, sent again. */
+  resumed: number;
   succeeded: number;
   failed: number;
   errors: { invoiceId: string; error: string }[];
@@ -18,8 +20,9 @@ export interface CollectionSummary {
  * billing never qualifies (and chargeInvoice refuses it again on its own).
  */
 export async function runCollections(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<CollectionSummary> {
-  const summary: CollectionSummary = { charged: 0, succeeded: 0, failed: 0, errors: [], dunning: null };
+  const summary: CollectionSummary = { charged: 0, resumed: 0, succeeded: 0, failed: 0, errors: [], dunning: null };
   if (!stripe()) return summary;
+  summary.resumed = await resumeStalledCharges(client, now, options);
   const skipped: string[] = [];
   for (;;) {
     const due = await client.$queryRaw<{ id: string }[]>`

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { countryCode, isProvinceOfCountry } from "@/lib/api/schemas/common";
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "@/lib/console/forms/form-state";
+import { billingAddressFields, checkProvinceOfCountry } from "@/lib/console/forms/billing-address-fields";
 import { requiredText, textOrNull } from "@/lib/console/forms/form-schemas";
 
 /**
@@ -12,19 +12,10 @@ import { requiredText, textOrNull } from "@/lib/console/forms/form-schemas";
 export const billingDetailsForm = z
   .object({
     legal_name: requiredText(),
-    address_line1: textOrNull(),
-    address_line2: textOrNull(),
-    city: textOrNull(),
-    province: textOrNull(100).transform((v) => v?.toUpperCase() ?? null),
-    postal_code: textOrNull(20),
-    country: countryCode,
+    ...billingAddressFields,
     tax_identification_number: textOrNull(100),
   })
-  .superRefine((form, ctx) => {
-    if (form.province && !isProvinceOfCountry(form.province, form.country)) {
-      ctx.addIssue({ code: "custom", path: ["province"], message: "Not a Canadian province or territory code (e.g. ON, QC)." });
-    }
-  })
+  .superRefine(checkProvinceOfCountry)
   .transform(
     (form): CustomerFields => ({
       legalName: form.legal_name,

@@ -17,6 +17,18 @@ const include = {
 export type SubscriptionWithRelations = Prisma.SubscriptionGetPayload<{ include: typeof include }>;
 export { include as subscriptionInclude };
 
+/**
+ * A plan owned by a service still in shadow mode (e.g. the legacy plans a dual-run import creates) is priced for
+ * comparison with the old system only: a live service may not subscribe anyone to it, or it would be charged.
+ */
+async function refuseDualRunPlanForLiveService(client: Db, plan: { serviceId: string | null }, service: { id: string; mode: "shadow" | "live" }) {
+  if (service.mode !== "live" || !plan.serviceId || plan.serviceId === service.id) return;
+  const owner = await client.service.findUnique({ where: { id: plan.serviceId }, select: { mode: true } });
+  if (owner?.mode === "shadow") {
+    throw new DomainError("forbidden", "plan_in_dual_run", undefined, "This plan belongs to a service still in shadow mode (dual-run) and cannot be used by a live service");
+  }
+}
+
 export interface SubscriptionRequest {
   externalCustomerId: string;
   planCode: string;
@@ -94,6 +106,7 @@ export async function createOrChangeSubscription(
 ): Promise<{ subscription: SubscriptionWithRelations; change: PlanChange }> {
   await activateDueSubscriptions(client, now, service.id);
   const plan = await getPlanByCode(client, request.planCode);
+  await refuseDualRunPlanForLiveService(client, plan, service);
   let customer = await findServiceCustomer(client, service.id, request.externalCustomerId);
   // Lago creates the customer when a subscription names an unknown one.
   customer ??= await upsertServiceCustomer(client, { serviceId: service.id, externalId: request.externalCustomerId, fields: { currency: plan.currency } });

@@ -104,4 +104,14 @@ describe("subscriptions API (official Lago client)", () => {
     expect((await lagoFailure(svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "someone-else", plan_code: `basic_${p}`, external_id: "s-1" } }))).body)
       .toMatchObject({ status: 422, error_details: { external_id: ["value_already_exist"] } });
   });
+
+  it("keeps a plan of a service in dual-run (shadow mode) away from live services; its own shadow billing may use it", async () => {
+    const shadow = await createTestService("shadow");
+    await shadow.lago.plans.createPlan({ plan: { name: "Legacy", code: `legacy_${shadow.code}`, interval: "monthly", amount_cents: 1500, amount_currency: "CAD", pay_in_advance: false } });
+    const refused = await lagoFailure(svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "dual-run-probe", plan_code: `legacy_${shadow.code}`, external_id: "s-legacy" } }));
+    expect(refused).toMatchObject({ status: 403, body: { code: "plan_in_dual_run" } });
+    expect(await testDb().subscription.count({ where: { serviceId: svc.id, externalId: "s-legacy" } })).toBe(0);
+    const own = await shadow.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "legacy-user", plan_code: `legacy_${shadow.code}`, external_id: "s-legacy" } });
+    expect(own.data.subscription).toMatchObject({ status: "active", shadow: true });
+  });
 });

@@ -126,6 +126,7 @@ describe("offline migrations", () => {
       data: { serviceId: service.id, customerId: customer.id, period: "2026-01", computedCents: 100n, externalCents: 101n, deltaCents: -1n, status: "delta" },
     }));
     mark("ImportRun", await prisma.importRun.create({ data: { kind: "nexacloud", dryRun: true, log: [{ level: "info", message: "ok" }] } }));
+    mark("NexaCloudSource", await prisma.nexaCloudSource.create({ data: { id: 1, dsnEncrypted: "v1:x", toleranceCents: 5n, tolerancePercent: "0.5" } }));
     mark("StaffUser", await prisma.staffUser.create({ data: { email: "mig@nexa.example", name: "M", passwordHash: "x" } }));
     mark("AuditLog", await prisma.auditLog.create({ data: { actorType: "system", action: "test", entityType: "Invoice", entityId: invoice.id } }));
     mark("CreditApplication", await prisma.creditApplication.create({ data: { invoiceId: invoice.id, creditNoteId: note.id, amountCents: 50n } }));

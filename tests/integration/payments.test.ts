@@ -2,7 +2,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateWebhookSecret } from "@/lib/services/api-keys";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
-import { chargeIdempotencyKey, chargeInvoice } from "@/lib/payments/charge-invoice";
+import { chargeIdempotencyKey, chargeInvoice, resumeStalledCharges } from "@/lib/payments/charge-invoice";
 import { runCollections } from "@/lib/payments/collections";
 import { requireStripe } from "@/lib/payments/stripe-client";
 import { setDefaultPaymentMethod } from "@/lib/payments/payment-methods";
@@ -185,6 +185,35 @@ describe("collecting with Stripe", () => {
     expect(await stripeIntentsOf(customerId)).toHaveLength(1);
     expect(await testDb().payment.count({ where: { invoiceId: invoice.id } })).toBe(1);
     expect(await testDb().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({ status: "paid", amountPaidCents: 5650n });
+  });
+
+  it("sends a charge Stripe never answered again with the same idempotency key, never as a second charge", async () => {
+    const { svc } = await serviceWithReceiver();
+    const { customerId } = await subscribedCustomer(svc, "outage");
+    await saveCardThroughCheckout(customerId, TEST_CARDS.visa);
+    const invoice = await octoberInvoice(svc, customerId);
+
+    const apiUrl = process.env.STRIPE_API_URL;
+    process.env.STRIPE_API_URL = "http://127.0.0.1:9"; // nothing listens: Stripe is unreachable
+    let first;
+    try {
+      first = await chargeInvoice(testDb(), invoice.id, { trigger: "automatic" });
+    } finally {
+      process.env.STRIPE_API_URL = apiUrl;
+    }
+    expect(first.status).toBe("processing");
+    expect(first.payment).toMatchObject({ status: "processing", providerPaymentId: null, idempotencyKey: chargeIdempotencyKey(invoice.id, 1) });
+    expect(first.payment.failureMessage).toMatch(/^Stripe did not answer/);
+    // Not a card failure: no dunning, no reminder, and no second attempt while this one is unresolved.
+    expect(await testDb().dunningProcess.findUnique({ where: { invoiceId: invoice.id } })).toBeNull();
+    expect((await testDb().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).paymentStatus).toBe("pending");
+    await expect(chargeInvoice(testDb(), invoice.id, { trigger: "staff" })).rejects.toMatchObject({ code: "payment_in_progress" });
+
+    // Stripe is back: the collection pass sends the same request again.
+    expect(await resumeStalledCharges(testDb(), new Date(Date.now() + 3 * 60_000), { serviceId: svc.id })).toBe(1);
+    expect(await testDb().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({ status: "paid", amountPaidCents: 5650n });
+    expect(await testDb().payment.findMany({ where: { invoiceId: invoice.id } })).toEqual([expect.objectContaining({ status: "succeeded", attempt: 1, failureMessage: null })]);
+    expect(await stripeIntentsOf(customerId)).toHaveLength(1);
   });
 
   it("never charges shadow billing or a customer without a saved card, even when asked to", async () => {

@@ -36,7 +36,7 @@ export default async function PortalPaymentMethods({ searchParams }: { searchPar
             <tr key={m.id} data-testid="saved-card">
               <td className="px-4 py-2 capitalize">{m.brand ?? "Card"} ending in {m.last4}</td>
               <td className="px-4 py-2">{m.expMonth && m.expYear ? `${String(m.expMonth).padStart(2, "0")}/${m.expYear}` : "—"}</td>
-              <td className="px-4 py-2">{m.isDefault ? <span className="rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800">Default</span> : null}</td>
+              <td className="px-4 py-2">{m.isDefault ? <span data-testid="default-card-badge" className="rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800">Default</span> : null}</td>
               <td className="space-x-2 px-4 py-2 text-right">
                 {m.isDefault ? null : <PortalActionButton action={setDefaultCard.bind(null, m.id)} label="Make default" pendingLabel="Saving…" variant="secondary" />}
                 <PortalActionButton action={removeCard.bind(null, m.id)} label="Remove" pendingLabel="Removing…" variant="secondary" confirm={`Remove the card ending in ${m.last4}?`} />

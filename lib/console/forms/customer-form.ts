@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { countryCode, currencyCode, emailAddress, isProvinceOfCountry, timezoneName } from "@/lib/api/schemas/common";
+import { currencyCode, emailAddress, timezoneName } from "@/lib/api/schemas/common";
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "./form-state";
+import { billingAddressFields, checkProvinceOfCountry } from "./billing-address-fields";
 import { checkbox, requiredText, textOrNull, uuid } from "./form-schemas";
 
 /** The customer's own fields as staff edit them; every input is sent, so every field is set. */
@@ -10,23 +11,14 @@ export const customerForm = z
   .object({
     legal_name: requiredText(),
     email: z.string().trim().transform((v) => v || null).pipe(emailAddress.nullable()),
-    address_line1: textOrNull(),
-    address_line2: textOrNull(),
-    city: textOrNull(),
-    province: textOrNull(100).transform((v) => v?.toUpperCase() ?? null),
-    postal_code: textOrNull(20),
-    country: countryCode,
+    ...billingAddressFields,
     currency: currencyCode,
     timezone: timezoneName,
     tax_identification_number: textOrNull(100),
     tax_exempt: checkbox,
     tax_exemption_number: textOrNull(100),
   })
-  .superRefine((form, ctx) => {
-    if (form.province && !isProvinceOfCountry(form.province, form.country)) {
-      ctx.addIssue({ code: "custom", path: ["province"], message: "Not a Canadian province or territory code (e.g. ON, QC)." });
-    }
-  })
+  .superRefine(checkProvinceOfCountry)
   .transform(
     (form): CustomerFields => ({
       legalName: form.legal_name,

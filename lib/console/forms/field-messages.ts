@@ -34,6 +34,9 @@ const MESSAGES: Record<string, string> = {
   "recurring:not_compatible_with_aggregation_type": "Only sum, unique count and weighted sum metrics can be recurring.",
   "charge_model:not_compatible_with_aggregation_type": "A percentage charge cannot price a “last value” metric.",
   "code:value_already_exist": "This code is already used: choose another.",
+  "dsn:invalid_dsn": "Enter a postgresql://user:password@host:5432/database URL.",
+  "service_id:service_not_shadow": "Imports go into a shadow service only.",
+  "period:invalid_period": "Enter a month as YYYY-MM, e.g. 2026-09.",
 };
 
 /** Codes too generic to beat the wording of the domain's own message. */

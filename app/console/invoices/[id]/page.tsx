@@ -16,7 +16,8 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
   if (!isUuid(id)) notFound();
   const invoice = await db().invoice.findUnique({
     where: { id },
-    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, creditNotes: { orderBy: { createdAt: "asc" } } },
+    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, creditNotes: { orderBy: { createdAt: "asc" } },
+      payments: { orderBy: { createdAt: "asc" }, include: { refunds: true } }, dunning: true },
   });
   if (!invoice) notFound();
   const tz = invoice.customer.timezone;
@@ -40,6 +41,36 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
       </div>
 
       <InvoiceLinesTable invoice={invoice} />
+
+      {invoice.payments.length || invoice.dunning ? (
+        <section>
+          <h2 className="text-lg font-semibold">Payments</h2>
+          {invoice.dunning ? (
+            <p className="mt-1 text-sm text-slate-600" data-testid="dunning-status">
+              Dunning {invoice.dunning.status} · {invoice.dunning.step} retries done
+              {invoice.dunning.nextActionAt ? ` · next step ${formatDateTime(invoice.dunning.nextActionAt, tz)}` : ""}
+            </p>
+          ) : null}
+          <table className="mt-2 min-w-full rounded-lg border border-slate-200 bg-white text-sm">
+            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+              <tr><th className="px-4 py-2">Attempt</th><th className="px-4 py-2">When</th><th className="px-4 py-2">Trigger</th><th className="px-4 py-2">Status</th><th className="px-4 py-2">Stripe</th><th className="px-4 py-2 text-right">Amount</th><th className="px-4 py-2 text-right">Refunded</th></tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {invoice.payments.map((p) => (
+                <tr key={p.id}>
+                  <td className="px-4 py-2">{p.attempt}</td>
+                  <td className="px-4 py-2">{formatDateTime(p.createdAt, tz)}</td>
+                  <td className="px-4 py-2">{p.trigger}</td>
+                  <td className="px-4 py-2">{p.status}{p.failureCode ? ` (${p.failureCode})` : ""}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{p.providerPaymentId ?? "—"}</td>
+                  <td className="px-4 py-2 text-right">{formatMoney(p.amountCents, p.currency)}</td>
+                  <td className="px-4 py-2 text-right">{p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
 
       {invoice.creditNotes.length ? (
         <section>

@@ -1,0 +1,54 @@
+"use server";
+
+import { after } from "next/server";
+import { db } from "@/lib/db/prisma";
+import { DomainError } from "@/lib/errors";
+import type { FormState } from "@/lib/console/forms/form-state";
+import { sourceSettingsForm } from "@/lib/console/forms/nexacloud-forms";
+import { refreshConsole, runStaffForm } from "@/lib/console/forms/staff-form-action";
+import { executeImportRun, startImportRun } from "@/lib/nexacloud/importer";
+import { checkSourceConnection, type ConnectionCheck } from "@/lib/nexacloud/source-database";
+import { loadSourceSettings, saveSourceSettings } from "@/lib/nexacloud/source-settings";
+import { recordAudit, staffActor } from "@/lib/audit/audit-log";
+
+export async function saveSourceSettingsAction(_state: FormState, formData: FormData): Promise<FormState> {
+  return runStaffForm(formData, async ({ staff, values }) => {
+    const form = sourceSettingsForm.parse(values);
+    await saveSourceSettings(db(), {
+      dsn: form.clear_dsn ? "" : form.dsn,
+      serviceId: form.service_id,
+      toleranceCents: form.tolerance_cents,
+      tolerancePercent: form.tolerance_percent,
+    });
+    await recordAudit(db(), staffActor(staff.id), { action: "nexacloud.source_settings_saved", entityType: "NexaCloudSource", entityId: "1", data: { dsnChanged: Boolean(form.dsn || form.clear_dsn) } });
+    refreshConsole();
+    return { message: "Settings saved." };
+  });
+}
+
+async function configuredSource() {
+  const settings = await loadSourceSettings(db());
+  if (settings.dsnError) throw new DomainError("invalid", "validation_errors", { form: ["dsn_unreadable"] }, settings.dsnError);
+  if (!settings.dsn) throw new DomainError("invalid", "validation_errors", { dsn: ["value_is_mandatory"] }, "Save NexaCloud's DSN first (or set NEXACLOUD_DATABASE_URL).");
+  if (!settings.service) throw new DomainError("invalid", "validation_errors", { service_id: ["value_is_mandatory"] }, "Choose the shadow service to import into.");
+  return { ...settings, dsn: settings.dsn, service: settings.service };
+}
+
+export async function testConnectionAction(_state: FormState<ConnectionCheck>, formData: FormData): Promise<FormState<ConnectionCheck>> {
+  return runStaffForm(formData, async () => {
+    const { dsn } = await configuredSource();
+    const check = await checkSourceConnection(dsn);
+    return { message: check.ok ? "Connected: every expected table and column is there." : `Connection check failed: ${check.problems.join(" ")}`, result: check };
+  });
+}
+
+export async function startImportAction(dryRun: boolean, _state: FormState, formData: FormData): Promise<FormState> {
+  return runStaffForm(formData, async ({ staff }) => {
+    const { dsn, service } = await configuredSource();
+    const runId = await startImportRun(db(), { dryRun, startedById: staff.id, serviceId: service.id });
+    // The run continues after the response; the page follows its progress on the ImportRun row.
+    after(() => executeImportRun(db(), runId, { dsn, serviceId: service.id, dryRun }).catch((error) => console.error("NexaCloud import failed", error)));
+    refreshConsole();
+    return { message: dryRun ? "Dry run started: nothing will be written." : "Import started." };
+  });
+}

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { countryCode, isProvinceOfCountry } from "@/lib/api/schemas/common";
+import { textOrNull } from "./form-schemas";
+
+/** The billing address inputs, as staff (customer form) and customers (portal billing details) edit them. */
+export const billingAddressFields = {
+  address_line1: textOrNull(),
+  address_line2: textOrNull(),
+  city: textOrNull(),
+  province: textOrNull(100).transform((v) => v?.toUpperCase() ?? null),
+  postal_code: textOrNull(20),
+  country: countryCode,
+};
+
+/** A province must be one of the country's (Canadian codes drive the tax). */
+export function checkProvinceOfCountry(form: { province: string | null; country: string }, ctx: z.RefinementCtx) {
+  if (form.province && !isProvinceOfCountry(form.province, form.country)) {
+    ctx.addIssue({ code: "custom", path: ["province"], message: "Not a Canadian province or territory code (e.g. ON, QC)." });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Dual-run reconciliation: per customer and month, what Nexa Billing computes for the imported shadow subscriptions
+ * (base fee prorated to the day as the engine does, plus usage rated by the engine's charge models) against the subtotals
+ * of NexaCloud's own invoice items for that YYYY-MM. Both sides are pre-tax.
+ *
+ * Reads NexaCloud read-only; writes only Reconciliation rows (one per service, customer and month, upserted). A customer
+ * whose amount cannot be computed gets an `error` row with the reason; it never stops the others.
+ */
+import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
+import { localDate, startOfLocalDay } from "@/lib/billing/calendar-date";
+import { decimal } from "@/lib/billing/decimal";
+import { proratedFee } from "@/lib/billing/proration";
+import type { Db } from "@/lib/db/prisma";
+import { DomainError } from "@/lib/errors";
+import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
+import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
+import { readInvoiceItems, type SourceInvoiceItem } from "./source-database";
+
+export interface Tolerance {
+  cents: bigint;
+  /** Percent of NexaCloud's amount, as a decimal string ("0.5" = 0.5 %). */
+  percent: string;
+}
+
+export interface ComputedLine {
+  subscriptionId: string;
+  externalSubscriptionId: string;
+  kind: "subscription_fee" | "usage_charge";
+  description: string;
+  amountCents: string;
+  detail?: string;
+}
+
+export interface ReconciliationDetails {
+  computed: ComputedLine[];
+  external: { id: string; invoiceId: string; description: string; subtotalCents: string }[];
+  tolerance: { cents: string; percent: string };
+}
+
+export interface ReconciliationRunSummary {
+  period: string;
+  rows: number;
+  match: number;
+  delta: number;
+  error: number;
+  totalDeltaCents: bigint;
+  /** NexaCloud users invoiced that month with no imported customer: no row can hold them. */
+  unlinked: { userId: string; externalCents: bigint }[];
+}
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function isPeriod(text: string): boolean {
+  return PERIOD.test(text);
+}
+
+/** Whether a delta is within tolerance: absolute cents, or a percentage of NexaCloud's amount. */
+export function withinTolerance(deltaCents: bigint, externalCents: bigint, tolerance: Tolerance): boolean {
+  const delta = deltaCents < BigInt(0) ? -deltaCents : deltaCents;
+  if (delta <= tolerance.cents) return true;
+  const percent = decimal(tolerance.percent);
+  if (percent.lte(0)) return false;
+  const external = externalCents < BigInt(0) ? -externalCents : externalCents;
+  return decimal(delta.toString()).lte(decimal(external.toString()).mul(percent).div(100));
+}
+
+function monthOf(period: string, timezone: string): BillingPeriod {
+  const first = `${period}-01`;
+  return periodContaining(startOfLocalDay(first, timezone), { interval: "monthly", billingTime: "calendar", anchorDate: first, timezone });
+}
+
+type ShadowSubscription = Prisma.SubscriptionGetPayload<{ include: { plan: true; customer: { select: { id: true; timezone: true } } } }>;
+
+/** What Nexa Billing charges one customer's shadow subscriptions for the month (pre-tax), line by line. */
+async function computeMonth(client: Db, subscriptions: ShadowSubscription[], period: string): Promise<ComputedLine[]> {
+  const lines: ComputedLine[] = [];
+  for (const sub of subscriptions) {
+    const month = monthOf(period, sub.customer.timezone);
+    const startedAt = sub.startedAt ?? sub.subscriptionAt;
+    const start = startedAt > month.start ? startedAt : month.start;
+    const end = sub.terminatedAt && sub.terminatedAt < month.end ? sub.terminatedAt : month.end;
+    if (end <= start) continue;
+    if (!sub.plan) throw new Error(`Subscription ${sub.externalId} has no plan to take a monthly fee from.`);
+    if (sub.plan.interval !== "monthly") throw new Error(`Subscription ${sub.externalId}'s plan ${sub.plan.code} is not monthly.`);
+    // Days in the customer's clock, both ends included: the termination day is used, as the engine bills it.
+    const fromDate = startedAt > month.start ? localDate(startedAt, sub.customer.timezone) : month.firstDay;
+    const toDate = sub.terminatedAt && sub.terminatedAt < month.end ? localDate(sub.terminatedAt, sub.customer.timezone) : month.lastDay;
+    const whole = fromDate === month.firstDay && toDate === month.lastDay;
+    const fee = whole ? null : proratedFee(sub.plan.amountCents, month, fromDate, toDate);
+    lines.push({
+      subscriptionId: sub.id,
+      externalSubscriptionId: sub.externalId,
+      kind: "subscription_fee",
+      description: `${sub.plan.invoiceDisplayName ?? sub.plan.name} — monthly fee`,
+      amountCents: (fee ? fee.amountCents : sub.plan.amountCents).toString(),
+      detail: fee ? `${fee.days}/${fee.periodDays} days (${fromDate} to ${toDate})` : undefined,
+    });
+    for (const rated of await rateSubscriptionUsage(client, sub, { start, end })) {
+      const price = rated.price;
+      lines.push({
+        subscriptionId: sub.id,
+        externalSubscriptionId: sub.externalId,
+        kind: "usage_charge",
+        description: rated.charge.invoiceDisplayName ?? rated.charge.billableMetric.name,
+        amountCents: (price.amountCents + price.trueUpCents).toString(),
+        detail: `${price.units.toString()} ${rated.charge.billableMetric.code}, ${price.includedUnits.toString()} included, ${price.billableUnits.toString()} billed`,
+      });
+    }
+  }
+  return lines;
+}
+
+/** Reconciles one month for the service's imported customers against NexaCloud's invoice items. */
+export async function reconcilePeriod(client: Db, input: { dsn: string; serviceId: string; period: string; tolerance: Tolerance }): Promise<ReconciliationRunSummary> {
+  const { period, serviceId, tolerance } = input;
+  if (!isPeriod(period)) throw new DomainError("invalid", "validation_errors", { period: ["invalid_period"] }, "Enter the month as YYYY-MM.");
+  const items = await readInvoiceItems(input.dsn, period);
+  const itemsByUser = new Map<string, SourceInvoiceItem[]>();
+  for (const item of items) itemsByUser.set(item.user_id, [...(itemsByUser.get(item.user_id) ?? []), item]);
+
+  // Subscriptions that may overlap the month in any timezone (a day of margin either side), narrowed per customer.
+  const roughStart = new Date(Date.parse(`${period}-01T00:00:00Z`) - 86_400_000);
+  const roughEnd = new Date(Date.parse(`${period}-01T00:00:00Z`) + 33 * 86_400_000);
+  const [links, subscriptions] = await Promise.all([
+    client.accountLink.findMany({ where: { serviceId, deletedAt: null }, select: { externalId: true, customerId: true } }),
+    client.subscription.findMany({
+      where: {
+        serviceId, shadow: true,
+        OR: [{ startedAt: { lt: roughEnd } }, { startedAt: null, subscriptionAt: { lt: roughEnd } }],
+        AND: [{ OR: [{ terminatedAt: null }, { terminatedAt: { gt: roughStart } }] }],
+      },
+      include: { plan: true, customer: { select: { id: true, timezone: true } } },
+      orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+    }),
+  ]);
+  const customerOfUser = new Map(links.map((l) => [l.externalId, l.customerId]));
+  const userOfCustomer = new Map(links.map((l) => [l.customerId, l.externalId]));
+  const subsByCustomer = new Map<string, ShadowSubscription[]>();
+  for (const sub of subscriptions) subsByCustomer.set(sub.customerId, [...(subsByCustomer.get(sub.customerId) ?? []), sub]);
+
+  const summary: ReconciliationRunSummary = { period, rows: 0, match: 0, delta: 0, error: 0, totalDeltaCents: BigInt(0), unlinked: [] };
+  const customers = new Set<string>(subsByCustomer.keys());
+  for (const [userId, userItems] of itemsByUser) {
+    const customerId = customerOfUser.get(userId);
+    if (customerId) customers.add(customerId);
+    else summary.unlinked.push({ userId, externalCents: userItems.reduce((s, i) => s + BigInt(i.subtotal_cents), BigInt(0)) });
+  }
+
+  for (const customerId of customers) {
+    const userId = userOfCustomer.get(customerId);
+    const external = (userId ? itemsByUser.get(userId) : undefined) ?? [];
+    const externalCents = external.reduce((s, i) => s + BigInt(i.subtotal_cents), BigInt(0));
+    const details: ReconciliationDetails = {
+      computed: [],
+      external: external.map((i) => ({ id: i.id, invoiceId: i.invoice_id, description: i.description, subtotalCents: String(i.subtotal_cents) })),
+      tolerance: { cents: tolerance.cents.toString(), percent: tolerance.percent },
+    };
+    let row: { status: ReconciliationStatus; computedCents: bigint | null; deltaCents: bigint | null; note: string | null };
+    try {
+      details.computed = await computeMonth(client, subsByCustomer.get(customerId) ?? [], period);
+      if (details.computed.length === 0 && external.length === 0) continue; // nothing on either side this month
+      if (details.computed.length === 0) {
+        row = {
+          status: "error", computedCents: null, deltaCents: null,
+          note: `No imported subscription covers ${period}, but NexaCloud invoiced ${external.length} item(s): see the import log for user ${userId}'s subscriptions.`,
+        };
+      } else {
+        const computedCents = details.computed.reduce((s, l) => s + BigInt(l.amountCents), BigInt(0));
+        const deltaCents = computedCents - externalCents;
+        const match = withinTolerance(deltaCents, externalCents, tolerance);
+        row = {
+          status: match ? "match" : "delta", computedCents, deltaCents,
+          note: external.length === 0 ? `NexaCloud issued no invoice item for ${period}.` : deltaCents !== BigInt(0) && match ? "Within tolerance." : null,
+        };
+      }
+    } catch (error) {
+      row = { status: "error", computedCents: null, deltaCents: null, note: `Cannot compute: ${(error as Error).message}` };
+    }
+    const data = { ...row, externalCents, details: details as unknown as Prisma.InputJsonValue, computedAt: new Date() };
+    await client.reconciliation.upsert({
+      where: { serviceId_customerId_period: { serviceId, customerId, period } },
+      create: { serviceId, customerId, period, ...data },
+      update: data,
+    });
+    summary.rows += 1;
+    summary[row.status] += 1;
+    summary.totalDeltaCents += row.deltaCents ?? BigInt(0);
+  }
+  return summary;
+}
