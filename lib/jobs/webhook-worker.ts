@@ -1,32 +1,28 @@
 import type { Db } from "@/lib/db/prisma";
 import { attemptDelivery, claimDueDeliveries, webhookDeliverySettings } from "@/lib/webhooks/webhook-delivery";
 
+const globalForWorker = globalThis as unknown as { nexaWebhookWorker?: boolean };
+
 /**
  * The in-app webhook delivery loop: every NEXA_WEBHOOK_POLL_MS (default 1 s) it claims due deliveries up to its free
  * slots (NEXA_WEBHOOK_CONCURRENCY, default 20) and sends them without waiting for each other, so a slow endpoint only
  * holds its own slots (at most NEXA_WEBHOOK_PER_ENDPOINT, default 5) for at most the request timeout. Each finished
  * request triggers an early poll, so the next event of the same ordering key goes out at once. Several app instances
- * can run it side by side (claims use FOR UPDATE SKIP LOCKED and leases).
+ * can run it side by side (claims use FOR UPDATE SKIP LOCKED and leases). Started once per process (also across
+ * Next.js dev reloads).
  */
-export interface WebhookWorker {
-  stop(): Promise<void>;
-}
-
-const globalForWorker = globalThis as unknown as { nexaWebhookWorker?: WebhookWorker };
-
-export function startWebhookWorker(client: Db): WebhookWorker {
-  if (globalForWorker.nexaWebhookWorker) return globalForWorker.nexaWebhookWorker;
+export function startWebhookWorker(client: Db): void {
+  if (globalForWorker.nexaWebhookWorker) return;
+  globalForWorker.nexaWebhookWorker = true;
   const settings = webhookDeliverySettings();
   const pollMs = Number(process.env.NEXA_WEBHOOK_POLL_MS) || 1000;
   const concurrency = Number(process.env.NEXA_WEBHOOK_CONCURRENCY) || 20;
-  const inFlight = new Set<Promise<unknown>>();
+  let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let pollAgain = false;
-  let stopped = false;
 
   const schedule = (delay: number) => {
-    if (stopped) return;
     clearTimeout(timer);
     timer = setTimeout(poll, delay);
   };
@@ -38,15 +34,15 @@ export function startWebhookWorker(client: Db): WebhookWorker {
     }
     polling = true;
     try {
-      const claimed = await claimDueDeliveries(client, { now: new Date(), limit: concurrency - inFlight.size, settings });
+      const claimed = await claimDueDeliveries(client, { now: new Date(), limit: concurrency - inFlight, settings });
       for (const delivery of claimed) {
-        const attempt = attemptDelivery(client, delivery, settings)
+        inFlight += 1;
+        attemptDelivery(client, delivery, settings)
           .catch((error) => console.error("Webhook delivery could not be recorded:", (error as Error).message))
           .finally(() => {
-            inFlight.delete(attempt);
+            inFlight -= 1;
             schedule(0);
           });
-        inFlight.add(attempt);
       }
     } catch (error) {
       console.error("Webhook worker:", (error as Error).message);
@@ -58,14 +54,4 @@ export function startWebhookWorker(client: Db): WebhookWorker {
   }
 
   schedule(0);
-  const worker: WebhookWorker = {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await Promise.all(inFlight);
-      globalForWorker.nexaWebhookWorker = undefined;
-    },
-  };
-  globalForWorker.nexaWebhookWorker = worker;
-  return worker;
 }

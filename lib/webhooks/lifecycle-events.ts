@@ -9,11 +9,9 @@ import { recordWebhookEvents, servicesListeningTo, type OutboundEvent, type Webh
 /**
  * The lifecycle points' webhook events, serialized as the API shows each object to the service. Objects are loaded
  * and serialized only for services with an endpoint listening, so billing without endpoints pays one small query.
- *
- * Ordering: every event about a customer (its invoices, subscriptions, credit notes and the customer itself) shares one
- * ordering key per service, `customer:<id>`, so an app sees them in the order they happened.
+ * Every event about a customer (its invoices, subscriptions, credit notes and the customer itself) is ordered per
+ * customer by recordWebhookEvents, so an app sees them in the order they happened.
  */
-export const customerOrderingKey = (customerId: string) => `customer:${customerId}`;
 
 type Client = Prisma.TransactionClient | Db;
 
@@ -68,7 +66,7 @@ export async function recordInvoiceEvents(
   const events: OutboundEvent[] = invoices.flatMap((invoice) => {
     const object = serializeInvoice(invoice, { externalCustomerId: ids.get(`${invoice.serviceId}:${invoice.customerId}`) });
     return typesOf(invoice).map((type) => ({
-      serviceId: invoice.serviceId, type, objectType: "invoice", objectId: invoice.id, orderingKey: customerOrderingKey(invoice.customerId), object,
+      serviceId: invoice.serviceId, type, objectType: "invoice", objectId: invoice.id, object,
     }));
   });
   await recordWebhookEvents(tx, events);
@@ -80,8 +78,7 @@ export async function recordCreditNoteCreated(tx: Client, creditNoteId: string):
   if (note.invoice.shadow) return;
   if (!(await servicesListeningTo(tx, [note.invoice.serviceId], ["credit_note.created"])).size) return;
   await recordWebhookEvents(tx, [{
-    serviceId: note.invoice.serviceId, type: "credit_note.created", objectType: "credit_note", objectId: note.id,
-    orderingKey: customerOrderingKey(note.customerId), object: serializeCreditNote(note),
+    serviceId: note.invoice.serviceId, type: "credit_note.created", objectType: "credit_note", objectId: note.id, object: serializeCreditNote(note),
   }]);
 }
 
@@ -100,7 +97,7 @@ export async function recordSubscriptionEvents(tx: Client, items: { subscription
     const sub = byId.get(item.subscriptionId);
     if (!sub) continue;
     events.push({
-      serviceId: sub.serviceId, type: item.type, objectType: "subscription", objectId: sub.id, orderingKey: customerOrderingKey(sub.customerId),
+      serviceId: sub.serviceId, type: item.type, objectType: "subscription", objectId: sub.id,
       object: serializeSubscription(sub, external.get(`${sub.serviceId}:${sub.customerId}`) ?? "", { withPlan: true }),
     });
   }
@@ -120,7 +117,7 @@ export async function recordCustomerEvent(tx: Client, customerId: string, type: 
   const events: OutboundEvent[] = links
     .filter((l) => listening.has(l.serviceId))
     .map(({ customer, ...link }) => ({
-      serviceId: link.serviceId, type, objectType: "customer", objectId: customer.id, orderingKey: customerOrderingKey(customer.id),
+      serviceId: link.serviceId, type, objectType: "customer", objectId: customer.id,
       object: serializeCustomer({ customer, link }),
     }));
   await recordWebhookEvents(tx, events);

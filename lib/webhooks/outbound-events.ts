@@ -59,14 +59,18 @@ export interface OutboundEvent {
   type: WebhookEventType;
   objectType: string;
   objectId: string;
-  /** Events of one key are delivered in creation order (e.g. a subscription id); defaults to `<objectType>:<objectId>`. */
+  /**
+   * Events of one key are delivered in creation order (e.g. a subscription id); defaults to `<objectType>:<objectId>`.
+   * Events about a customer's objects (invoice, subscription, credit_note, payment, customer — objectId our id) are
+   * ordered per customer instead, whatever key is given: an app sees all of one customer's events in order.
+   */
   orderingKey?: string;
   /** The serialized object, placed under the envelope key named after objectType. */
   object: Record<string, unknown>;
 }
 
 /** JSON text of a payload: bigint amounts (cents) as numbers, Decimals as their strings, dates as ISO strings. */
-export function payloadJson(value: unknown): string {
+function payloadJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? Number(v) : v));
 }
 
@@ -85,6 +89,10 @@ export async function recordWebhookEvent(tx: Client, event: OutboundEvent): Prom
 /**
  * Set-based form of recordWebhookEvent for bulk paths (the period close): one statement for any number of events.
  * Returns the ids of the events recorded (those some endpoint subscribes to), in input order.
+ *
+ * The ordering key of an event about a customer's object is `customer:<customer id>` (see OutboundEvent.orderingKey):
+ * per-customer order includes per-invoice and per-subscription order, so keys chosen by different callers for the
+ * same customer can never let a later event overtake an earlier one.
  */
 export async function recordWebhookEvents(tx: Client, events: OutboundEvent[]): Promise<{ id: string }[]> {
   if (events.length === 0) return [];
@@ -103,7 +111,15 @@ export async function recordWebhookEvents(tx: Client, events: OutboundEvent[]): 
       SELECT * FROM jsonb_to_recordset(${payloadJson(rows)}::jsonb)
         AS i(n int, service uuid, type text, object_type text, object_id text, ordering_key text, payload jsonb)
     ), wanted AS (
-      SELECT i.* FROM input i
+      SELECT i.n, i.service, i.type, i.object_type, i.object_id, i.payload,
+             coalesce('customer:' || coalesce(inv."customerId", sub."customerId", note."customerId", pay."customerId", cus.id)::text, i.ordering_key) AS ordering_key
+        FROM input i
+        CROSS JOIN LATERAL (SELECT CASE WHEN i.object_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN i.object_id::uuid END AS id) o
+        LEFT JOIN "Invoice" inv ON i.object_type = 'invoice' AND inv.id = o.id
+        LEFT JOIN "Subscription" sub ON i.object_type = 'subscription' AND sub.id = o.id
+        LEFT JOIN "CreditNote" note ON i.object_type = 'credit_note' AND note.id = o.id
+        LEFT JOIN "Payment" pay ON i.object_type = 'payment' AND pay.id = o.id
+        LEFT JOIN "Customer" cus ON i.object_type = 'customer' AND cus.id = o.id
        WHERE EXISTS (SELECT 1 FROM "WebhookEndpoint" e
                       WHERE e."serviceId" = i.service AND e.active
                         AND (cardinality(e."eventTypes") = 0 OR i.type = ANY(e."eventTypes")))

@@ -49,10 +49,6 @@ export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookDeliv
 
 export interface ClaimedDelivery {
   id: string;
-  eventId: string;
-  endpointId: string;
-  attempts: number;
-  replayedAtAttempt: number;
 }
 
 /** Claims up to `limit` due deliveries (each the next of its ordering key) and leases them for one attempt. */
@@ -91,7 +87,7 @@ export async function claimDueDeliveries(
     )
     UPDATE "WebhookDelivery" d SET "leasedUntil" = ${leaseUntil}, "updatedAt" = now()
       FROM picked WHERE d.id = picked.id
-    RETURNING d.id, d."eventId", d."endpointId", d.attempts, d."replayedAtAttempt"`;
+    RETURNING d.id`;
 }
 
 /** The exact request a delivery sends: body and headers (signed at `now`). */

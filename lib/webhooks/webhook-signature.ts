@@ -8,7 +8,6 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * - `X-Lago-Signature: <Base64 HMAC-SHA256(secret, raw body)>` with `X-Lago-Signature-Algorithm: hmac`, for apps
  *   written against Lago's HMAC webhooks.
  */
-export const NEXA_SIGNATURE_HEADER = "X-Nexa-Signature";
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const hmac = (secret: string, message: string | Buffer) => createHmac("sha256", secret).update(message);
