@@ -1,12 +1,10 @@
 import type { Db } from "@/lib/db/prisma";
-import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { DomainError } from "@/lib/errors";
 import type { DunningProcess, Invoice, Prisma } from "@/lib/generated/prisma/client";
 import { sendDunningReminder, sendSuspensionNotice } from "@/lib/mail/billing-emails";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
-import { subscriptionInclude } from "@/lib/subscriptions/subscriptions";
-import { recordWebhookEvent } from "@/lib/webhooks/outbound-events";
+import { recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { defaultCampaign } from "./dunning-campaigns";
 import { nextDunningAction } from "./dunning-schedule";
 
@@ -39,22 +37,7 @@ export async function endDunningOnPayment(tx: Prisma.TransactionClient, invoice:
   if (stillSuspended) return;
   const suspended = await tx.subscription.findMany({ where: { customerId: invoice.customerId, serviceId: invoice.serviceId, suspendedAt: { not: null } }, select: { id: true } });
   await tx.subscription.updateMany({ where: { id: { in: suspended.map((s) => s.id) } }, data: { suspendedAt: null, pastDueAt: null } });
-  await recordSubscriptionEvents(tx, suspended.map((s) => s.id), "subscription.updated");
-}
-
-async function recordSubscriptionEvents(tx: Prisma.TransactionClient, subscriptionIds: string[], type: "subscription.suspended" | "subscription.updated") {
-  for (const id of subscriptionIds) {
-    const subscription = await tx.subscription.findUniqueOrThrow({ where: { id }, include: subscriptionInclude });
-    const link = await tx.accountLink.findFirst({ where: { serviceId: subscription.serviceId, customerId: subscription.customerId }, orderBy: { createdAt: "asc" } });
-    await recordWebhookEvent(tx, {
-      serviceId: subscription.serviceId,
-      type,
-      objectType: "subscription",
-      objectId: subscription.id,
-      orderingKey: subscription.id,
-      object: serializeSubscription(subscription, link?.externalId ?? "") as unknown as Record<string, unknown>,
-    });
-  }
+  await recordSubscriptionEvents(tx, suspended.map((s) => ({ subscriptionId: s.id, type: "subscription.updated" as const })));
 }
 
 export interface DunningRunSummary {
@@ -156,7 +139,7 @@ async function suspendForUnpaidInvoice(client: Db, process: DunningProcess, invo
     for (const subscription of subscriptions) {
       await tx.subscription.update({ where: { id: subscription.id }, data: { suspendedAt: now, pastDueAt: subscription.pastDueAt ?? now } });
     }
-    await recordSubscriptionEvents(tx, subscriptions.map((s) => s.id), "subscription.suspended");
+    await recordSubscriptionEvents(tx, subscriptions.map((s) => ({ subscriptionId: s.id, type: "subscription.suspended" as const })));
     await tx.dunningProcess.update({ where: { id: process.id }, data: { status: "suspended", endedAt: now, nextActionAt: null } });
     await tx.auditLog.create({ data: { actorType: "system", action: "dunning.suspended", entityType: "Invoice", entityId: invoice.id, data: { subscriptions: subscriptions.map((s) => s.id) } } });
   });

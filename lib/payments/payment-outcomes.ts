@@ -46,7 +46,7 @@ export async function recordPaymentSucceeded(client: Db, ref: PaymentRef, detail
       });
       if (invoicePaid) {
         await endDunningOnPayment(tx, invoice, now);
-        await recordInvoicePaymentEvent(tx, invoice.id, "paid");
+        await recordInvoicePaymentEvent(tx, invoice, "paid");
       }
     }
     await tx.auditLog.create({ data: { actorType: "system", action: "payment.succeeded", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, amountCents: details.amountCents.toString() } } });
@@ -74,7 +74,7 @@ export async function recordPaymentFailed(client: Db, ref: PaymentRef, failure: 
       await tx.$executeRaw`SELECT id FROM "Invoice" WHERE id = ${payment.invoiceId}::uuid FOR UPDATE`;
       const invoice = await tx.invoice.update({ where: { id: payment.invoiceId }, data: { paymentStatus: "failed" } });
       if (invoice.status === "finalized") {
-        await recordInvoicePaymentEvent(tx, invoice.id, "payment_failed");
+        await recordInvoicePaymentEvent(tx, invoice, "payment_failed");
         dunningStarted = await startDunning(tx, invoice, now);
       }
     }

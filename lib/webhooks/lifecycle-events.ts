@@ -41,7 +41,10 @@ export function invoiceIssueTypes(status: "draft" | "finalized" | "paid" | "void
   return status === "paid" ? ["invoice.created", "invoice.finalized", "invoice.paid"] : ["invoice.created", "invoice.finalized"];
 }
 
-const EVERY_INVOICE_TYPE: WebhookEventType[] = ["invoice.created", "invoice.drafted", "invoice.finalized", "invoice.paid", "invoice.voided"];
+const EVERY_INVOICE_TYPE: WebhookEventType[] = [
+  "invoice.created", "invoice.drafted", "invoice.finalized", "invoice.paid", "invoice.voided",
+  "invoice.payment_failed", "invoice.payment_failure", "invoice.payment_status_updated",
+];
 
 /**
  * Records invoice events for the given invoices, each with the types `typesOf` picks from its current state, in the
