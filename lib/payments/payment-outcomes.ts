@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import type { Payment, Prisma } from "@/lib/generated/prisma/client";
 import { endDunningOnPayment, startDunning } from "@/lib/dunning/dunning-process";
 import { sendDunningReminder, sendPaymentReceipt } from "@/lib/mail/billing-emails";
-import { recordInvoicePaymentEvent } from "./payment-events";
+import { recordInvoicePaymentEvent, recordPaymentSucceededEvent } from "./payment-events";
 import { amountDueCents } from "./chargeability";
 
 export interface PaymentFailure {
@@ -44,6 +44,7 @@ export async function recordPaymentSucceeded(client: Db, ref: PaymentRef, detail
         where: { id: invoice.id },
         data: { amountPaidCents, ...(invoicePaid ? { status: "paid", paidAt: now, paymentStatus: "succeeded" } : {}) },
       });
+      await recordPaymentSucceededEvent(tx, updated, invoice);
       if (invoicePaid) {
         await endDunningOnPayment(tx, invoice, now);
         await recordInvoicePaymentEvent(tx, invoice, "paid");

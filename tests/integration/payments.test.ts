@@ -97,6 +97,14 @@ describe("collecting with Stripe", () => {
     expect(delivered.lagoSignatureValid).toBe(true);
     expect(delivered.body).toMatchObject({ webhook_type: "invoice.paid", object_type: "invoice", invoice: { lago_id: invoice.id, payment_status: "succeeded", total_paid_amount_cents: 5650, total_due_amount_cents: 0 } });
 
+    // Lago's payment.succeeded comes first, in order with invoice.paid.
+    const types = receiver.accepted().map((r) => r.type);
+    expect(types.indexOf("payment.succeeded")).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf("payment.succeeded")).toBeLessThan(types.indexOf("invoice.paid"));
+    expect(receiver.accepted().find((r) => r.type === "payment.succeeded")!.body).toMatchObject({
+      object_type: "payment", payment: { lago_id: paid.payments[0].id, invoice_ids: [invoice.id], amount_cents: 5650, amount_currency: "CAD", external_payment_id: intent.id },
+    });
+
     // Stripe's own payment_intent.succeeded webhook arrives too and changes nothing.
     const succeededEvents = (await requireStripe().events.list({ type: "payment_intent.succeeded", limit: 100 })).data.filter((e) => (e.data.object as Stripe.PaymentIntent).id === intent.id);
     expect(succeededEvents).toHaveLength(1);
