@@ -1,7 +1,8 @@
 import type { Db } from "@/lib/db/prisma";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
-import type { CompanyProfile, Customer } from "@/lib/generated/prisma/client";
+import type { CompanyProfile } from "@/lib/generated/prisma/client";
+import { billedToOfInvoice, type BilledTo } from "@/lib/invoicing/billed-to";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import type { BillingDocument, DocumentParty } from "./billing-document";
@@ -22,7 +23,7 @@ function sellerParty(profile: Omit<CompanyProfile, "updatedAt">): DocumentParty 
   };
 }
 
-function customerParty(customer: Customer): DocumentParty {
+function customerParty(customer: BilledTo): DocumentParty {
   return {
     legalName: customer.legalName,
     addressLines: [customer.addressLine1, customer.addressLine2, [customer.city, customer.province, customer.postalCode].filter(Boolean).join(" "), customer.country].filter((l): l is string => Boolean(l)),
@@ -56,7 +57,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
     periodEnd: localDate(lastDay < invoice.periodStart ? invoice.periodStart : lastDay, tz),
     currency: invoice.currency,
     seller: sellerParty(await companyProfile(client)),
-    customer: customerParty(invoice.customer),
+    customer: customerParty(billedToOfInvoice(invoice)),
     serviceName: invoice.service.name,
     lines: invoice.lines.map((line) => {
       const details: string[] = [];

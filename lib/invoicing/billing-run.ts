@@ -12,6 +12,7 @@ import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
+import { billedToSql } from "./billed-to";
 import { invoiceTaxes, shadowInvoiceTaxes, type InvoiceTaxDraft } from "./invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 
@@ -296,12 +297,13 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
   }));
   await tx.$executeRaw`
     INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "finalizedAt", "paidAt", "paymentDueDate", "updatedAt")
+                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", "updatedAt")
     SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, i.note, i.sources,
            CASE WHEN i.number IS NULL THEN 'draft' WHEN i.total = 0 THEN 'paid' ELSE 'finalized' END::"InvoiceStatus",
            CASE WHEN i.number IS NULL THEN NULL ELSE ${now}::timestamptz END,
            CASE WHEN i.number IS NOT NULL AND i.total = 0 THEN ${now}::timestamptz END,
            CASE WHEN i.number IS NULL THEN NULL ELSE i.due END,
+           CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
            now()
       FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
            AS i(id uuid, number text, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date,

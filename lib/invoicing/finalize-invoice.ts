@@ -2,6 +2,7 @@ import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
+import { billedToOf } from "./billed-to";
 import { nextDocumentNumber } from "./document-numbers";
 
 /**
@@ -54,6 +55,7 @@ export async function finalizeInvoice(
       issuingDate: new Date(`${issuingDate}T00:00:00Z`),
       paymentDueDate: new Date(`${addDays(issuingDate, invoice.customer.netPaymentTermDays)}T00:00:00Z`),
       creditsAppliedCents: invoice.creditsAppliedCents + applied,
+      billedTo: billedToOf(invoice.customer),
     },
   });
   await tx.auditLog.create({ data: { actorType: "system", action: "invoice.finalized", entityType: "Invoice", entityId: invoiceId, data: { number } } });

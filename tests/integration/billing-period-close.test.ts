@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 
@@ -122,6 +123,14 @@ describe("period close: invoices with Canadian tax, to the cent", () => {
     const bc = (await invoiceOf("bc-1")).find((i) => i.periodStart.toISOString() === "2026-11-01T04:00:00.000Z")!;
     expect(bc.totalCents).toBe(5600n);
   });
+  it("prints issued invoices with the customer's details as they were when issued", async () => {
+    const [issued] = await invoiceOf("on-1");
+    expect(issued.billedTo).toMatchObject({ legalName: "Toronto Widgets Inc.", province: "ON", city: null });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "on-1", legal_name: "Toronto Widgets (Renamed) Inc.", address_line1: "1 New Street", city: "Ottawa", state: "ON", country: "CA" } });
+    const document = await invoiceDocument(testDb(), issued.id);
+    expect(document.customer.legalName).toBe("Toronto Widgets Inc.");
+    expect(document.customer.addressLines.join(" ")).not.toContain("Ottawa");
+  });
 });
 
 describe("invoices and credit notes through the API (official Lago client)", () => {
@@ -178,6 +187,7 @@ describe("invoices and credit notes through the API (official Lago client)", () 
     expect(await byStatus("voided")).toEqual([april.lago_id]);
     expect((await svc.call("/invoices?status=lost")).status).toBe(422);
   });
+
 });
 
 describe("period close: shadow billing of accounts that cannot be taxed", () => {

@@ -1,0 +1,27 @@
+import { Prisma, type Customer } from "@/lib/generated/prisma/client";
+
+/**
+ * Who an issued invoice is billed to, frozen when it is issued: a customer who later edits their address (portal,
+ * console, API) changes their next invoices, never the ones already issued.
+ */
+export const BILLED_TO_FIELDS = [
+  "legalName", "addressLine1", "addressLine2", "city", "province", "postalCode", "country", "email", "taxIdentificationNumber", "taxExemptionNumber",
+] as const satisfies readonly (keyof Customer)[];
+
+export type BilledTo = Pick<Customer, (typeof BILLED_TO_FIELDS)[number]>;
+
+export function billedToOf(customer: BilledTo): BilledTo {
+  return Object.fromEntries(BILLED_TO_FIELDS.map((field) => [field, customer[field]])) as BilledTo;
+}
+
+/** The same snapshot built in SQL from a "Customer" row aliased `alias`, for the period close's set-based insert. */
+export function billedToSql(alias: string): Prisma.Sql {
+  return Prisma.raw(`jsonb_build_object(${BILLED_TO_FIELDS.map((field) => `'${field}', ${alias}."${field}"`).join(", ")})`);
+}
+
+/** The snapshot of an issued invoice, or the customer as they are now for a draft (or an invoice issued before snapshots). */
+export function billedToOfInvoice(invoice: { billedTo: Prisma.JsonValue | null; customer: BilledTo }): BilledTo {
+  const snapshot = invoice.billedTo as Partial<BilledTo> | null;
+  if (!snapshot || typeof snapshot !== "object" || typeof snapshot.legalName !== "string") return billedToOf(invoice.customer);
+  return billedToOf({ ...billedToOf(invoice.customer), ...snapshot } as BilledTo);
+}
