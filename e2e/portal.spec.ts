@@ -182,3 +182,59 @@ test("through the app's portal link, a customer sees this period's usage, edits 
   await expect(cards).toHaveCount(1);
   await expect(defaultCard).toContainText("mastercard ending in 4444");
 });
+
+test("an address billed on two accounts opens both, one at a time, and nothing else", async ({ page, baseURL }) => {
+  const suffix = randomUUID().slice(0, 8);
+  const email = `carmen.${suffix}@customer.example`;
+  const prisma = createPrismaClient(process.env.DATABASE_URL);
+  const accounts: { name: string; invoiceId: string; invoiceNumber: string }[] = [];
+  try {
+    // Carmen is billed personally by one service and through her studio by another: two customers, one address.
+    for (const [who, name] of [["personal", `Carmen Ruiz ${suffix}`], ["studio", `Ruiz Studio ${suffix}`]] as const) {
+      const key = generateApiKey();
+      const service = await prisma.service.create({ data: { code: `${who}_${suffix}`, name: `${who} service ${suffix}`, mode: "live", apiKeys: { create: { prefix: key.prefix, keyHash: key.hash } } } });
+      const call = async (path: string, body: unknown) => {
+        const res = await fetch(`${baseURL}/api/billing/v1${path}`, { method: "POST", headers: { Authorization: `Bearer ${key.key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+      };
+      await call("/plans", { plan: { name: "Plan", code: `plan_${who}_${suffix}`, interval: "monthly", amount_cents: 1000, amount_currency: "CAD", pay_in_advance: false } });
+      await call("/customers", { customer: { external_id: `carmen-${who}`, legal_name: name, email, state: "QC", country: "CA", timezone: "America/Toronto" } });
+      await call("/subscriptions", { subscription: { external_customer_id: `carmen-${who}`, plan_code: `plan_${who}_${suffix}`, external_id: `sub-${who}`, subscription_at: "2026-10-01T04:00:00Z" } });
+      await runBillingCycle(prisma, new Date("2026-11-01T12:00:00Z"), { serviceId: service.id });
+      const invoice = await prisma.invoice.findFirstOrThrow({ where: { serviceId: service.id } });
+      accounts.push({ name, invoiceId: invoice.id, invoiceNumber: invoice.number! });
+    }
+  } finally {
+    await prisma.$disconnect();
+  }
+  const [personal, studio] = accounts;
+
+  await page.goto("/portal/sign-in");
+  await page.getByLabel("Billing e-mail").fill(email);
+  await page.getByRole("button", { name: "E-mail me a sign-in link" }).click();
+  const mail = await waitForMail(mailUrl, email, (m) => m.subject.includes("Sign in"));
+  await page.goto(mail.text.match(/https?:\/\/\S+\/api\/auth\/callback\/email\S+/)![0]);
+  await expect(page).toHaveURL(/\/portal$/);
+
+  // The newest account opens first; the other is one choice away.
+  const switcher = page.getByLabel("Billing account");
+  await expect(switcher.locator("option")).toHaveText([studio.name, personal.name]);
+  await expect(switcher.locator("option:checked")).toHaveText(studio.name);
+  await page.goto(`/portal/invoices/${studio.invoiceId}`);
+  await expect(page.getByRole("heading", { name: `Invoice ${studio.invoiceNumber}` })).toBeVisible();
+  expect((await page.goto(`/portal/invoices/${personal.invoiceId}`))?.status()).toBe(404);
+
+  await page.goto("/portal");
+  await page.getByLabel("Billing account").selectOption({ label: personal.name });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(personal.name);
+  await page.goto(`/portal/invoices/${personal.invoiceId}`);
+  await expect(page.getByRole("heading", { name: `Invoice ${personal.invoiceNumber}` })).toBeVisible();
+  expect((await page.goto(`/portal/invoices/${studio.invoiceId}`))?.status()).toBe(404);
+
+  // Asking the session for an account the address is not on changes nothing.
+  const { csrfToken } = await (await page.request.get("/api/auth/csrf")).json();
+  const forged = await page.request.post("/api/auth/session", { data: { csrfToken, data: { customerId: randomUUID() } } });
+  expect((await forged.json()).user.name).toBe(personal.name);
+  await page.goto("/portal");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(personal.name);
+});

@@ -1,6 +1,9 @@
 import Link from "next/link";
 import { currentCustomer } from "@/lib/auth/customer-session";
+import { customersForEmail } from "@/lib/auth/portal-email-sign-in";
+import { db } from "@/lib/db/prisma";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { AccountSwitcher } from "@/components/portal/account-switcher";
 
 const NAV = [
   { href: "/portal", label: "Overview" },
@@ -13,6 +16,8 @@ const NAV = [
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const session = await currentCustomer();
+  // An address on several billing accounts (a person billed personally and through a company) may open each of them.
+  const accounts = session?.verifiedEmail ? await customersForEmail(db(), session.verifiedEmail) : [];
   return (
     <div className="min-h-screen bg-white">
       <header className="border-b border-slate-200">
@@ -20,7 +25,11 @@ export default async function PortalLayout({ children }: { children: React.React
           <span className="font-semibold">Nexa Billing · Customer portal</span>
           {session ? (
             <div className="flex items-center gap-3 text-sm">
-              <span className="text-slate-600">{session.name}</span>
+              {accounts.length > 1 ? (
+                <AccountSwitcher current={session.customerId} accounts={accounts.map((a) => ({ id: a.id, name: a.displayName ?? a.legalName }))} />
+              ) : (
+                <span className="text-slate-600">{session.name}</span>
+              )}
               <SignOutButton callbackUrl="/portal/sign-in" />
             </div>
           ) : null}

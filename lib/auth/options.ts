@@ -5,7 +5,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { verifyPortalToken } from "@/lib/portal/access-token";
 import { verifyPassword } from "./password";
-import { PORTAL_LINK_MAX_AGE_SECONDS, portalEmailAdapter, sendPortalSignInLink } from "./portal-email-sign-in";
+import { PORTAL_LINK_MAX_AGE_SECONDS, portalAccountSwitch, portalEmailAdapter, sendPortalSignInLink } from "./portal-email-sign-in";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email(),
@@ -58,18 +58,27 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    async jwt({ token, user, account, trigger, session }) {
       if (user) {
         const role = (user as { role?: string }).role;
         token.kind = role === "customer" ? "customer" : "staff";
         token.role = role;
         token.sub = user.id;
+        // Signing in through the e-mailed link proves the address: every account billed to it may be opened.
+        token.verifiedEmail = account?.provider === "email" && user.email ? user.email.toLowerCase() : undefined;
+      }
+      if (trigger === "update" && token.kind === "customer" && typeof token.verifiedEmail === "string") {
+        const target = await portalAccountSwitch(db(), token.verifiedEmail, (session as { customerId?: unknown } | undefined)?.customerId);
+        if (target) {
+          token.sub = target.id;
+          token.name = target.name;
+        }
       }
       return token;
     },
     session({ session, token }) {
       if (session.user) {
-        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role });
+        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null });
       }
       return session;
     },

@@ -13,18 +13,32 @@ export const PORTAL_LINK_MAX_AGE_SECONDS = 15 * 60;
 type CustomerUser = AdapterUser & { role: "customer"; name: string };
 
 /**
- * The customer an address signs in as: the most recently created customer with it that a live service bills
- * (addresses are not unique; customers known only to services in dual-run are not ours to contact yet).
+ * The billing accounts an address opens: live customers with it that a live service bills (addresses are not unique;
+ * customers known only to services in dual-run are not ours to contact yet). Newest first.
  */
-export async function customerForEmail(client: Db, email: string) {
-  return client.customer.findFirst({
+export async function customersForEmail(client: Db, email: string) {
+  return client.customer.findMany({
     where: {
       email: { equals: email.trim(), mode: "insensitive" },
       deletedAt: null,
       accountLinks: { some: { deletedAt: null, service: { mode: "live" } } },
     },
-    orderBy: { createdAt: "desc" },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    take: 20,
   });
+}
+
+/** The account an address signs in as first: the newest; the portal offers the others (see portalAccountSwitch). */
+export async function customerForEmail(client: Db, email: string) {
+  return (await customersForEmail(client, email))[0] ?? null;
+}
+
+/** The account to switch a session to, when the session's verified address is that account's; null otherwise. */
+export async function portalAccountSwitch(client: Db, verifiedEmail: string, customerId: unknown) {
+  if (typeof customerId !== "string") return null;
+  const accounts = await customersForEmail(client, verifiedEmail);
+  const target = accounts.find((c) => c.id === customerId);
+  return target ? { id: target.id, name: target.displayName ?? target.legalName } : null;
 }
 
 const asUser = (customer: { id: string; email: string | null; displayName: string | null; legalName: string }): CustomerUser => ({
