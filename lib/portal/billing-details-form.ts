@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "@/lib/console/forms/form-state";
-import { billingAddressFields, checkProvinceOfCountry } from "@/lib/console/forms/billing-address-fields";
+import { billingAddressDefaults, billingAddressFields, checkProvinceOfCountry } from "@/lib/console/forms/billing-address-fields";
 import { requiredText, textOrNull } from "@/lib/console/forms/form-schemas";
 
 /**
@@ -32,12 +32,7 @@ export const billingDetailsForm = z
 export function billingDetailsDefaults(customer: Customer): FormValues {
   return {
     legal_name: customer.legalName,
-    address_line1: customer.addressLine1 ?? "",
-    address_line2: customer.addressLine2 ?? "",
-    city: customer.city ?? "",
-    province: customer.province ?? "",
-    postal_code: customer.postalCode ?? "",
-    country: customer.country,
+    ...billingAddressDefaults(customer),
     tax_identification_number: customer.taxIdentificationNumber ?? "",
   };
 }

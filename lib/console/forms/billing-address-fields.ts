@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Customer } from "@/lib/generated/prisma/client";
 import { countryCode, isProvinceOfCountry } from "@/lib/api/schemas/common";
 import { textOrNull } from "./form-schemas";
 
@@ -17,4 +18,16 @@ export function checkProvinceOfCountry(form: { province: string | null; country:
   if (form.province && !isProvinceOfCountry(form.province, form.country)) {
     ctx.addIssue({ code: "custom", path: ["province"], message: "Not a Canadian province or territory code (e.g. ON, QC)." });
   }
+}
+
+/** The inputs' starting values for a customer. */
+export function billingAddressDefaults(customer: Customer) {
+  return {
+    address_line1: customer.addressLine1 ?? "",
+    address_line2: customer.addressLine2 ?? "",
+    city: customer.city ?? "",
+    province: customer.province ?? "",
+    postal_code: customer.postalCode ?? "",
+    country: customer.country,
+  };
 }

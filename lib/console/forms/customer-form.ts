@@ -3,7 +3,7 @@ import { currencyCode, emailAddress, timezoneName } from "@/lib/api/schemas/comm
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "./form-state";
-import { billingAddressFields, checkProvinceOfCountry } from "./billing-address-fields";
+import { billingAddressDefaults, billingAddressFields, checkProvinceOfCountry } from "./billing-address-fields";
 import { checkbox, requiredText, textOrNull, uuid } from "./form-schemas";
 
 /** The customer's own fields as staff edit them; every input is sent, so every field is set. */
@@ -41,12 +41,7 @@ export function customerFormDefaults(customer: Customer): FormValues {
   return {
     legal_name: customer.legalName,
     email: customer.email ?? "",
-    address_line1: customer.addressLine1 ?? "",
-    address_line2: customer.addressLine2 ?? "",
-    city: customer.city ?? "",
-    province: customer.province ?? "",
-    postal_code: customer.postalCode ?? "",
-    country: customer.country,
+    ...billingAddressDefaults(customer),
     currency: customer.currency,
     timezone: customer.timezone,
     tax_identification_number: customer.taxIdentificationNumber ?? "",
