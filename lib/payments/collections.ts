@@ -15,9 +15,9 @@ export interface CollectionSummary {
 }
 
 /**
- * The collection pass, run by a job after every billing run and on a schedule: charges each finalised live invoice
- * that has never been attempted and whose customer has a default card, then carries out the due dunning steps. Shadow
- * billing never qualifies (and chargeInvoice refuses it again on its own).
+ * The collection pass, run by a job after every billing run and on a schedule: sends again the attempts Stripe never
+ * answered, charges each finalised live invoice that has never been attempted and whose customer has a default card,
+ * then carries out the due dunning steps. Shadow billing never qualifies (and chargeInvoice refuses it again on its own).
  */
 export async function runCollections(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<CollectionSummary> {
   const summary: CollectionSummary = { charged: 0, resumed: 0, succeeded: 0, failed: 0, errors: [], dunning: null };
