@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "@/lib/console/forms/form-state";
-import { billingAddressDefaults, billingAddressFields, checkProvinceOfCountry } from "@/lib/console/forms/billing-address-fields";
+import { billingAddressDefaults, billingAddressFields, billingAddressOf, checkProvinceOfCountry } from "@/lib/console/forms/billing-address-fields";
 import { requiredText, textOrNull } from "@/lib/console/forms/form-schemas";
 
 /**
@@ -19,12 +19,7 @@ export const billingDetailsForm = z
   .transform(
     (form): CustomerFields => ({
       legalName: form.legal_name,
-      addressLine1: form.address_line1,
-      addressLine2: form.address_line2,
-      city: form.city,
-      province: form.province,
-      postalCode: form.postal_code,
-      country: form.country,
+      ...billingAddressOf(form),
       taxIdentificationNumber: form.tax_identification_number,
     }),
   );

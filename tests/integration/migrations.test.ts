@@ -1,24 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, checksumOf, listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrations";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { diffDatamodels } from "@/lib/db/schema-diff";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { createFreshDatabase } from "../support/test-database";
+import { createFreshDatabase, queryDatabase as query } from "../support/test-database";
 import { testEnv } from "../support/env";
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe("offline migrations", () => {
   let url: string;

@@ -6,7 +6,7 @@ import { executeImportRun, importNexaCloud, startImportRun, type ImportSummary }
 import { reconcilePeriod } from "@/lib/nexacloud/reconciliation";
 import { SOURCE_TABLES } from "@/lib/nexacloud/source-schema";
 import { loadSourceSettings, saveSourceSettings } from "@/lib/nexacloud/source-settings";
-import { createFreshDatabase } from "../support/test-database";
+import { createFreshDatabase, queryDatabase } from "../support/test-database";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
 import { domainRefusal, seededStaffId } from "../support/domain-fixture";
 import { testEnv } from "../support/env";
@@ -20,14 +20,8 @@ let service: { id: string; code: string };
 let staffId: string;
 let firstRun: ImportSummary;
 
-async function sourceQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], url = fixture.url): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+function sourceQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], url = fixture.url): Promise<T[]> {
+  return queryDatabase<T>(url, sql, params);
 }
 
 async function sourceCounts() {

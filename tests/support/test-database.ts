@@ -5,6 +5,17 @@ import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../../lib/db/embedded-postgres";
 
+/** Runs one statement on its own connection (for checks on databases other than the app's). */
+export async function queryDatabase<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 export interface TestCluster {
   /** A connection string to the server's maintenance database, for creating and dropping test databases. */
   adminUrl: string;

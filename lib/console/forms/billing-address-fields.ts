@@ -13,6 +13,20 @@ export const billingAddressFields = {
   country: countryCode,
 };
 
+type BillingAddressInput = { address_line1: string | null; address_line2: string | null; city: string | null; province: string | null; postal_code: string | null; country: string };
+
+/** The parsed inputs as customer fields. */
+export function billingAddressOf(form: BillingAddressInput) {
+  return {
+    addressLine1: form.address_line1,
+    addressLine2: form.address_line2,
+    city: form.city,
+    province: form.province,
+    postalCode: form.postal_code,
+    country: form.country,
+  };
+}
+
 /** A province must be one of the country's (Canadian codes drive the tax). */
 export function checkProvinceOfCountry(form: { province: string | null; country: string }, ctx: z.RefinementCtx) {
   if (form.province && !isProvinceOfCountry(form.province, form.country)) {

@@ -3,7 +3,7 @@ import { currencyCode, emailAddress, timezoneName } from "@/lib/api/schemas/comm
 import type { Customer } from "@/lib/generated/prisma/client";
 import type { CustomerFields } from "@/lib/customers/service-customers";
 import type { FormValues } from "./form-state";
-import { billingAddressDefaults, billingAddressFields, checkProvinceOfCountry } from "./billing-address-fields";
+import { billingAddressDefaults, billingAddressFields, billingAddressOf, checkProvinceOfCountry } from "./billing-address-fields";
 import { checkbox, requiredText, textOrNull, uuid } from "./form-schemas";
 
 /** The customer's own fields as staff edit them; every input is sent, so every field is set. */
@@ -23,12 +23,7 @@ export const customerForm = z
     (form): CustomerFields => ({
       legalName: form.legal_name,
       email: form.email,
-      addressLine1: form.address_line1,
-      addressLine2: form.address_line2,
-      city: form.city,
-      province: form.province,
-      postalCode: form.postal_code,
-      country: form.country,
+      ...billingAddressOf(form),
       currency: form.currency,
       timezone: form.timezone,
       taxIdentificationNumber: form.tax_identification_number,
