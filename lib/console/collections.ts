@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import type { DunningCampaign, DunningStatus, Prisma } from "@/lib/generated/prisma/client";
 import { nextDunningAction } from "@/lib/dunning/dunning-schedule";
+import { amountDueCents } from "@/lib/payments/chargeability";
 import { z } from "zod";
 import { fetchTablePage, type TableQuery } from "./table-query";
 
@@ -44,7 +45,6 @@ export async function listDunningProcesses(client: Db, query: TableQuery<Dunning
       });
       return rows.map((p) => {
         const next = p.status === "active" ? nextDunningAction(p.campaign, p.startedAt, p.step) : null;
-        const due = p.invoice.totalCents - p.invoice.creditsAppliedCents - p.invoice.amountPaidCents;
         return {
           id: p.id,
           invoiceId: p.invoiceId,
@@ -56,7 +56,7 @@ export async function listDunningProcesses(client: Db, query: TableQuery<Dunning
           nextAction: next ? (next.kind === "retry" ? `Retry ${next.attempt} of ${p.campaign.retryDays.length}` : "Suspend") : null,
           nextActionAt: p.nextActionAt?.toISOString() ?? null,
           startedAt: p.startedAt.toISOString(),
-          amountDueCents: (p.invoice.status === "finalized" && due > BigInt(0) ? due : BigInt(0)).toString(),
+          amountDueCents: (p.invoice.status === "finalized" ? amountDueCents(p.invoice) : BigInt(0)).toString(),
           currency: p.invoice.currency,
           lastError: p.lastError,
         };

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { fetchTablePage, type TableQuery } from "@/lib/console/table-query";
 import { isUuid } from "@/lib/invoicing/service-invoices";
+import { amountDueCents } from "@/lib/payments/chargeability";
 
 /**
  * What a signed-in customer may see of the ledger: only their own documents, and never drafts or shadow (dual-run)
@@ -36,21 +37,18 @@ export async function listPortalInvoices(client: Db, customerId: string, query: 
     () => client.invoice.count({ where }),
     async (window) => {
       const rows = await client.invoice.findMany({ where, include: { service: true }, orderBy: [{ [query.sort]: direction }, { id: "asc" }], ...window });
-      return rows.map((i) => {
-        const due = i.status === "voided" ? BigInt(0) : i.totalCents - i.creditsAppliedCents - i.amountPaidCents;
-        return {
-          id: i.id,
-          number: i.number ?? "",
-          serviceName: i.service.name,
-          issuingDate: i.issuingDate?.toISOString().slice(0, 10) ?? null,
-          paymentDueDate: i.paymentDueDate?.toISOString().slice(0, 10) ?? null,
-          status: i.status,
-          paymentStatus: i.paymentStatus,
-          currency: i.currency,
-          totalCents: i.totalCents.toString(),
-          amountDueCents: (due > BigInt(0) ? due : BigInt(0)).toString(),
-        };
-      });
+      return rows.map((i) => ({
+        id: i.id,
+        number: i.number ?? "",
+        serviceName: i.service.name,
+        issuingDate: i.issuingDate?.toISOString().slice(0, 10) ?? null,
+        paymentDueDate: i.paymentDueDate?.toISOString().slice(0, 10) ?? null,
+        status: i.status,
+        paymentStatus: i.paymentStatus,
+        currency: i.currency,
+        totalCents: i.totalCents.toString(),
+        amountDueCents: amountDueCents(i).toString(),
+      }));
     },
   );
 }
@@ -83,10 +81,10 @@ export async function listPortalCreditNotes(client: Db, customerId: string) {
 
 /** Open amounts across the customer's invoices, per currency. */
 export async function portalBalance(client: Db, customerId: string) {
-  const open = await client.invoice.findMany({ where: { ...visibleInvoices(customerId), status: "finalized" }, select: { currency: true, totalCents: true, creditsAppliedCents: true, amountPaidCents: true } });
+  const open = await client.invoice.findMany({ where: { ...visibleInvoices(customerId), status: "finalized" }, select: { status: true, currency: true, totalCents: true, creditsAppliedCents: true, amountPaidCents: true } });
   const byCurrency = new Map<string, bigint>();
   for (const i of open) {
-    const due = i.totalCents - i.creditsAppliedCents - i.amountPaidCents;
+    const due = amountDueCents(i);
     if (due > BigInt(0)) byCurrency.set(i.currency, (byCurrency.get(i.currency) ?? BigInt(0)) + due);
   }
   return { openInvoices: open.length, dueByCurrency: [...byCurrency.entries()] };
