@@ -13,6 +13,7 @@ import { DomainError } from "@/lib/errors";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { removePaymentMethod, setDefaultPaymentMethod, startCardSetup } from "@/lib/payments/payment-methods";
 import { PaymentsNotConfiguredError } from "@/lib/payments/stripe-client";
+import { publicBaseUrl } from "@/lib/portal/access-token";
 import { billingDetailsForm } from "@/lib/portal/billing-details-form";
 
 /** The outcome of a portal button, shown next to it. */
@@ -83,10 +84,8 @@ export async function addCard(_state: PortalActionState): Promise<PortalActionSt
 }
 
 async function requestOrigin(): Promise<string> {
-  const configured = process.env.PUBLIC_URL ?? process.env.NEXTAUTH_URL;
-  if (configured) return configured.replace(/\/+$/, "");
   const h = await headers();
-  return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host")}`;
+  return publicBaseUrl(`${h.get("x-forwarded-proto") ?? "http"}://${h.get("host")}`);
 }
 
 export async function saveBillingDetails(_state: FormState, formData: FormData): Promise<FormState> {

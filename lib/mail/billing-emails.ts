@@ -2,10 +2,9 @@ import type { Db } from "@/lib/db/prisma";
 import { formatDate, formatMoney } from "@/lib/format";
 import { nextDunningAction } from "@/lib/dunning/dunning-schedule";
 import { amountDueCents } from "@/lib/payments/chargeability";
+import { publicBaseUrl } from "@/lib/portal/access-token";
 import { sendCustomerEmail } from "./customer-email";
 
-/** The public address of the app, for links in e-mails. */
-export const appUrl = () => (process.env.PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 
 async function invoiceContext(client: Db, invoiceId: string) {
   const invoice = await client.invoice.findUniqueOrThrow({ where: { id: invoiceId }, include: { customer: true, service: true, dunning: { include: { campaign: true } } } });
@@ -36,7 +35,7 @@ export async function sendDunningReminder(client: Db, invoiceId: string, now: Da
     kind: "dunning_reminder",
     relatedId: invoice.id,
     subject: `Payment failed for invoice ${invoice.number} (${due})`,
-    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nWe could not charge your card for invoice ${invoice.number} of ${invoice.issuingDate ? formatDate(invoice.issuingDate, "UTC") : formatDate(now, tz)} (${due} due, reminder ${step}). ${nextLine}\n\nPay now or update your card: ${appUrl()}/portal/invoices/${invoice.id}${signOff}`,
+    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nWe could not charge your card for invoice ${invoice.number} of ${invoice.issuingDate ? formatDate(invoice.issuingDate, "UTC") : formatDate(now, tz)} (${due} due, reminder ${step}). ${nextLine}\n\nPay now or update your card: ${publicBaseUrl()}/portal/invoices/${invoice.id}${signOff}`,
   });
 }
 
@@ -50,7 +49,7 @@ export async function sendSuspensionNotice(client: Db, invoiceId: string, now: D
     kind: "suspension_notice",
     relatedId: invoice.id,
     subject: `${invoice.service.name} suspended: invoice ${invoice.number} is unpaid`,
-    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nInvoice ${invoice.number} (${due}) is still unpaid after our last attempt on ${formatDate(now, invoice.customer.timezone)}, so your ${invoice.service.name} subscriptions are suspended. Paying the invoice resumes them: ${appUrl()}/portal/invoices/${invoice.id}${signOff}`,
+    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nInvoice ${invoice.number} (${due}) is still unpaid after our last attempt on ${formatDate(now, invoice.customer.timezone)}, so your ${invoice.service.name} subscriptions are suspended. Paying the invoice resumes them: ${publicBaseUrl()}/portal/invoices/${invoice.id}${signOff}`,
   });
 }
 
@@ -64,6 +63,6 @@ export async function sendPaymentReceipt(client: Db, invoiceId: string, paymentI
     kind: "payment_receipt",
     relatedId: payment.id,
     subject: `Receipt: invoice ${invoice.number} paid`,
-    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nWe received ${formatMoney(payment.amountCents, payment.currency)} for invoice ${invoice.number}. Thank you.\n\nYour invoices: ${appUrl()}/portal/invoices${signOff}`,
+    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nWe received ${formatMoney(payment.amountCents, payment.currency)} for invoice ${invoice.number}. Thank you.\n\nYour invoices: ${publicBaseUrl()}/portal/invoices${signOff}`,
   });
 }

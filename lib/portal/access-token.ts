@@ -40,7 +40,11 @@ export function verifyPortalToken(token: string, now = Date.now()): PortalTokenC
   }
 }
 
-/** The public base URL links are built on: PUBLIC_URL, else NEXTAUTH_URL, else the request's own origin. */
-export function publicBaseUrl(request: Request): string {
-  return (process.env.PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? new URL(request.url).origin).replace(/\/+$/, "");
+/**
+ * The public base URL links are built on: PUBLIC_URL, else NEXTAUTH_URL, else the origin the request came to (or,
+ * outside a request — e-mails sent by jobs — http://localhost:3000).
+ */
+export function publicBaseUrl(origin: Request | string = "http://localhost:3000"): string {
+  const fallback = typeof origin === "string" ? origin : new URL(origin.url).origin;
+  return (process.env.PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? fallback).replace(/\/+$/, "");
 }
