@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/prisma";
+import { setRefundedTotal } from "./refunds";
 import { requireStripe, stripe } from "./stripe-client";
 
 export type CreditNoteRefundOutcome =
@@ -45,8 +46,7 @@ export async function refundCreditNoteToCard(client: Db, creditNoteId: string): 
         }
         await tx.$executeRaw`SELECT id FROM "Payment" WHERE id = ${payment.id}::uuid FOR UPDATE`;
         const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
-        const refundedCents = current.refundedCents + amount;
-        await tx.payment.update({ where: { id: payment.id }, data: { refundedCents, ...(refundedCents >= current.amountCents ? { status: "refunded" } : {}) } });
+        await setRefundedTotal(tx, current, current.refundedCents + amount);
       });
       remaining -= amount;
       refunded += amount;

@@ -1,5 +1,14 @@
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db/prisma";
+import type { Payment, Prisma } from "@/lib/generated/prisma/client";
+
+/** Sets how much of a payment has been refunded (the caller holds its row lock); refunded in full, it is refunded. */
+export async function setRefundedTotal(tx: Prisma.TransactionClient, payment: Payment, refundedCents: bigint): Promise<void> {
+  await tx.payment.update({
+    where: { id: payment.id },
+    data: { refundedCents, ...(refundedCents >= payment.amountCents && payment.status === "succeeded" ? { status: "refunded" } : {}) },
+  });
+}
 
 /**
  * Records the refunds Stripe reports on a charge (from our credit notes or made in Stripe's dashboard). Each refund is
@@ -24,10 +33,7 @@ export async function recordChargeRefunds(client: Db, charge: Stripe.Charge, ref
     }
     const refundedCents = BigInt(charge.amount_refunded);
     if (refundedCents !== payment.refundedCents) {
-      await tx.payment.update({
-        where: { id: payment.id },
-        data: { refundedCents, ...(refundedCents >= payment.amountCents && payment.status === "succeeded" ? { status: "refunded" } : {}) },
-      });
+      await setRefundedTotal(tx, payment, refundedCents);
       await tx.auditLog.create({ data: { actorType: "system", action: "payment.refunded", entityType: "Payment", entityId: payment.id, data: { refundedCents: refundedCents.toString() } } });
     }
     return { matched: true, recorded };
