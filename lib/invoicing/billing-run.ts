@@ -13,7 +13,7 @@ import { companyProfile } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
 import { billedToSql } from "./billed-to";
-import { invoiceTaxes, shadowInvoiceTaxes, type InvoiceTaxDraft } from "./invoice-taxes";
+import { taxesForInvoice, type InvoiceTaxDraft } from "./invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 
 /**
@@ -235,7 +235,7 @@ function composeGroup(
   const customer = subs[0].customer;
   const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const taxes = group.shadow ? shadowInvoiceTaxes(customer, profile, subtotalCents, issuingDate) : invoiceTaxes(customer, profile, subtotalCents, issuingDate);
+  const taxes = taxesForInvoice(group, customer, profile, subtotalCents, issuingDate);
   return {
     group,
     updates,

@@ -5,7 +5,7 @@ import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
 import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
-import { invoiceTaxes } from "./invoice-taxes";
+import { taxesForInvoice } from "./invoice-taxes";
 import { usageLines } from "./invoice-lines";
 
 /**
@@ -62,7 +62,7 @@ export async function refreshDraftInvoice(client: Db, invoiceId: string): Promis
       });
     }
     const subtotal = [...fees.map((f) => f.amountCents), ...fresh.map((l) => l.amountCents)].reduce((a, b) => a + b, BigInt(0));
-    const taxes = invoiceTaxes(invoice.customer, await companyProfile(tx), subtotal, localDate(invoice.issuingDate ?? new Date(), "UTC"));
+    const taxes = taxesForInvoice(invoice, invoice.customer, await companyProfile(tx), subtotal, localDate(invoice.issuingDate ?? new Date(), "UTC"));
     await tx.invoiceTax.createMany({
       data: taxes.lines.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
     });

@@ -49,15 +49,15 @@ export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | 
 }
 
 /**
- * Taxes of a shadow (dual-run) invoice. Imported accounts may lack what Canadian tax needs (a province); their shadow
- * invoices are still computed — the dual-run compares amounts before tax — with no tax and a note saying why, instead of
- * failing the billing run for them every time it runs.
+ * Taxes of an invoice being written or refreshed. Imported (dual-run) accounts may lack what Canadian tax needs (a
+ * province); their shadow invoices are still computed — the dual-run compares amounts before tax — with no tax and a
+ * note saying why, instead of failing the billing run (or a refresh) for them every time. Live invoices are refused.
  */
-export function shadowInvoiceTaxes(...args: Parameters<typeof invoiceTaxes>): ReturnType<typeof invoiceTaxes> {
+export function taxesForInvoice(invoice: { shadow: boolean }, ...args: Parameters<typeof invoiceTaxes>): ReturnType<typeof invoiceTaxes> {
   try {
     return invoiceTaxes(...args);
   } catch (error) {
-    if (!(error instanceof DomainError) || error.code !== "tax_not_computable") throw error;
+    if (!invoice.shadow || !(error instanceof DomainError) || error.code !== "tax_not_computable") throw error;
     return { lines: [], totalCents: BigInt(0), note: `Tax not computed for this shadow invoice: ${error.message}` };
   }
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
+import { refreshDraftInvoice } from "@/lib/invoicing/invoice-actions";
 import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 
 // October 2026 in Toronto: local midnight Oct 1 is 04:00Z (EDT); Nov 1 local midnight is 04:00Z as well (DST ends Nov 1 at 02:00).
@@ -204,6 +205,8 @@ describe("period close: shadow billing of accounts that cannot be taxed", () => 
     const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: shadow.id } });
     expect(invoice).toMatchObject({ shadow: true, status: "draft", subtotalCents: 3000n, taxesCents: 0n, totalCents: 3000n });
     expect(invoice.taxNote).toMatch(/^Tax not computed for this shadow invoice: Cannot tax customer Somewhere Inc\./);
+    // Refreshing the draft applies the same rule.
+    expect(await refreshDraftInvoice(testDb(), invoice.id)).toMatchObject({ taxesCents: 0n, totalCents: 3000n, taxNote: invoice.taxNote });
 
     const liveRun = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: live.id });
     expect(liveRun.failures).toEqual([expect.objectContaining({ code: "tax_not_computable" })]);
