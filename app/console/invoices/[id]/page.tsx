@@ -7,6 +7,7 @@ import { isUuid } from "@/lib/invoicing/service-invoices";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
 import { InvoiceLinesTable } from "@/components/invoices/invoice-lines-table";
+import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 
 export const metadata: Metadata = { title: "Invoice" };
 export const dynamic = "force-dynamic";
@@ -51,24 +52,25 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
               {invoice.dunning.nextActionAt ? ` · next step ${formatDateTime(invoice.dunning.nextActionAt, tz)}` : ""}
             </p>
           ) : null}
-          <table className="mt-2 min-w-full rounded-lg border border-slate-200 bg-white text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
-              <tr><th className="px-4 py-2">Attempt</th><th className="px-4 py-2">When</th><th className="px-4 py-2">Trigger</th><th className="px-4 py-2">Status</th><th className="px-4 py-2">Stripe</th><th className="px-4 py-2 text-right">Amount</th><th className="px-4 py-2 text-right">Refunded</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {invoice.payments.map((p) => (
-                <tr key={p.id}>
-                  <td className="px-4 py-2">{p.attempt}</td>
-                  <td className="px-4 py-2">{formatDateTime(p.createdAt, tz)}</td>
-                  <td className="px-4 py-2">{p.trigger}</td>
-                  <td className="px-4 py-2">{p.status}{p.failureCode ? ` (${p.failureCode})` : ""}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{p.providerPaymentId ?? "—"}</td>
-                  <td className="px-4 py-2 text-right">{formatMoney(p.amountCents, p.currency)}</td>
-                  <td className="px-4 py-2 text-right">{p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="mt-2">
+            <SimpleDataTable
+              label="Payment attempts"
+              columns={[
+                { key: "attempt", header: "Attempt" }, { key: "when", header: "When" }, { key: "trigger", header: "Trigger" }, { key: "status", header: "Status" },
+                { key: "stripe", header: "Stripe" }, { key: "amount", header: "Amount", align: "right" }, { key: "refunded", header: "Refunded", align: "right" },
+              ]}
+              rows={invoice.payments.map((p) => ({
+                attempt: String(p.attempt),
+                when: formatDateTime(p.createdAt, tz),
+                trigger: p.trigger,
+                status: `${p.status}${p.failureCode ? ` (${p.failureCode})` : ""}`,
+                stripe: p.providerPaymentId ?? "—",
+                amount: formatMoney(p.amountCents, p.currency),
+                refunded: p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—",
+              }))}
+              empty="No payment attempt yet."
+            />
+          </div>
         </section>
       ) : null}
 
