@@ -146,7 +146,7 @@ try {
     if (only !== "unit") await serve(databaseUrl);
     section("Vitest");
     const vitestJson = path.join(reportDir, "vitest.json");
-    const projectFilter = only === "unit" ? ["tests/unit"] : only === "integration" ? ["tests/integration"] : [];
+    const projectFilter = only === "unit" ? ["tests/unit"] : only === "integration" ? ["tests/integration", "tests/security"] : [];
     await run(node, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...(fileFilters.length ? fileFilters : projectFilter)], testEnv);
     if (existsSync(vitestJson)) {
       const report = JSON.parse(readFileSync(vitestJson, "utf8"));

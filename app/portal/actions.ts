@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { currentCustomer } from "@/lib/auth/customer-session";
+import { customerAction, type Refusal } from "@/lib/auth/staff-action";
 import { refusedForm } from "@/lib/console/forms/field-messages";
 import { formValues, type FormState } from "@/lib/console/forms/form-state";
 import { updateCustomerDetails } from "@/lib/customers/customer-details";
@@ -20,18 +20,19 @@ import { billingDetailsForm } from "@/lib/portal/billing-details-form";
 export interface PortalActionState {
   status: "idle" | "done" | "refused";
   message: string | null;
+  /** Why the action refused the caller before running, when it did. */
+  code?: string;
 }
 
-async function signedInCustomer(): Promise<string> {
-  const session = await currentCustomer();
-  if (!session) redirect("/portal/sign-in");
-  return session.customerId;
-}
+// Every portal action goes through customerAction: the customer comes from the portal session only, never from the
+// request, and each domain call below is scoped by it (another customer's invoice or card is "not found").
 
-async function portalAction(run: (customerId: string) => Promise<string>): Promise<PortalActionState> {
-  const customerId = await signedInCustomer();
+const refusedPortal = (refusal: Refusal): PortalActionState => ({ status: "refused", message: refusal.message, code: refusal.code });
+const objectId = z.uuid();
+
+async function portalChange(run: () => Promise<string>): Promise<PortalActionState> {
   try {
-    const message = await run(customerId);
+    const message = await run();
     revalidatePath("/portal", "layout");
     return { status: "done", message };
   } catch (error) {
@@ -42,32 +43,33 @@ async function portalAction(run: (customerId: string) => Promise<string>): Promi
   }
 }
 
-export async function payInvoice(invoiceId: string, _state: PortalActionState): Promise<PortalActionState> {
-  return portalAction(async (customerId) => {
+const notFound = (what: string) => new DomainError("not_found", `${what}_not_found`, undefined, `This ${what.replace(/_/g, " ")} was not found.`);
+
+export const payInvoice = customerAction(async (customerId, invoiceId: string, _state: PortalActionState) =>
+  portalChange(async () => {
+    if (!objectId.safeParse(invoiceId).success) throw notFound("invoice");
     const result = await chargeInvoice(db(), invoiceId, { trigger: "customer", customerId });
     if (result.status === "succeeded") redirect(`/portal/invoices/${invoiceId}?payment=received`);
     if (result.status === "processing") return "Your payment is being processed.";
     throw new DomainError("not_allowed", "payment_failed", undefined, `Your card was declined: ${result.payment.failureMessage ?? "try another card"}`);
-  });
-}
+  }), refusedPortal);
 
-export async function setDefaultCard(paymentMethodId: string, _state: PortalActionState): Promise<PortalActionState> {
-  return portalAction(async (customerId) => {
+export const setDefaultCard = customerAction(async (customerId, paymentMethodId: string, _state: PortalActionState) =>
+  portalChange(async () => {
+    if (!objectId.safeParse(paymentMethodId).success) throw notFound("payment_method");
     await setDefaultPaymentMethod(db(), customerId, paymentMethodId);
     return "Default card changed.";
-  });
-}
+  }), refusedPortal);
 
-export async function removeCard(paymentMethodId: string, _state: PortalActionState): Promise<PortalActionState> {
-  return portalAction(async (customerId) => {
+export const removeCard = customerAction(async (customerId, paymentMethodId: string, _state: PortalActionState) =>
+  portalChange(async () => {
+    if (!objectId.safeParse(paymentMethodId).success) throw notFound("payment_method");
     await removePaymentMethod(db(), customerId, paymentMethodId);
     return "Card removed.";
-  });
-}
+  }), refusedPortal);
 
 /** Sends the customer to Stripe's page to enter a card; Stripe sends them back to /portal/payment-methods/complete. */
-export async function addCard(_state: PortalActionState): Promise<PortalActionState> {
-  const customerId = await signedInCustomer();
+export const addCard = customerAction(async (customerId, _state: PortalActionState): Promise<PortalActionState> => {
   let url: string;
   try {
     const origin = await requestOrigin();
@@ -81,16 +83,15 @@ export async function addCard(_state: PortalActionState): Promise<PortalActionSt
     return { status: "refused", message: "We could not reach our payment provider. Try again in a moment." };
   }
   redirect(url);
-}
+}, refusedPortal);
 
 async function requestOrigin(): Promise<string> {
   const h = await headers();
   return publicBaseUrl(`${h.get("x-forwarded-proto") ?? "http"}://${h.get("host")}`);
 }
 
-export async function saveBillingDetails(_state: FormState, formData: FormData): Promise<FormState> {
-  const customerId = await signedInCustomer();
-  const values = formValues(formData);
+export const saveBillingDetails = customerAction(async (customerId, _state: FormState, formData: FormData): Promise<FormState> => {
+  const values = formData instanceof FormData ? formValues(formData) : {};
   try {
     const fields = billingDetailsForm.parse(values);
     await updateCustomerDetails(db(), customerId, fields, { type: "customer", id: customerId });
@@ -102,4 +103,4 @@ export async function saveBillingDetails(_state: FormState, formData: FormData):
     console.error("Billing details not saved", error);
     return { status: "refused", message: "Something went wrong and nothing was saved. Try again.", fieldErrors: {}, values };
   }
-}
+}, (refusal): FormState => ({ status: "refused", message: refusal.message, fieldErrors: {}, values: {}, code: refusal.code }));

@@ -2,18 +2,13 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { authOptions } from "./options";
 
+export type StaffRole = "admin" | "finance" | "viewer";
+
 export interface StaffSession {
   id: string;
   email: string;
   name: string;
-  role: "admin" | "finance" | "viewer";
-}
-
-export class UnauthorizedError extends Error {
-  constructor() {
-    super("Sign in as staff to do this.");
-    this.name = "UnauthorizedError";
-  }
+  role: StaffRole;
 }
 
 export async function currentStaff(): Promise<StaffSession | null> {
@@ -27,12 +22,5 @@ export async function currentStaff(): Promise<StaffSession | null> {
 export async function requireStaffPage(returnTo: string): Promise<StaffSession> {
   const staff = await currentStaff();
   if (!staff) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
-  return staff;
-}
-
-/** For server actions: anonymous callers are refused whatever page they call from. */
-export async function requireStaffAction(): Promise<StaffSession> {
-  const staff = await currentStaff();
-  if (!staff) throw new UnauthorizedError();
   return staff;
 }

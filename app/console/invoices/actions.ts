@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requireStaffAction } from "@/lib/auth/staff-session";
+import { staffCommand, type ActionResult } from "@/lib/auth/staff-action";
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
@@ -13,56 +13,34 @@ import { formatMoney } from "@/lib/format";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
-export interface ActionResult {
-  ok: boolean;
-  message: string;
-  fieldErrors?: Record<string, string>;
-}
+export type { ActionResult };
 
-function failure(error: unknown): ActionResult {
-  if (error instanceof DomainError) return { ok: false, message: error.message === error.code ? error.code.replace(/_/g, " ") : error.message };
-  throw error;
-}
+const invoiceId = z.tuple([z.uuid()]);
 
 async function audited(staffId: string, action: string, invoiceId: string) {
   await db().auditLog.create({ data: { actorType: "staff", actorId: staffId, action, entityType: "Invoice", entityId: invoiceId } });
 }
 
-export async function finalizeInvoiceAction(invoiceId: string): Promise<ActionResult> {
-  const staff = await requireStaffAction();
-  try {
-    await refreshDraftInvoice(db(), invoiceId);
-    const invoice = await db().$transaction((tx) => finalizeInvoice(tx, invoiceId));
-    await audited(staff.id, "invoice.finalized_by_staff", invoiceId);
-    revalidatePath(`/console/invoices/${invoiceId}`);
-    return { ok: true, message: `Finalised as ${invoice.number}.` };
-  } catch (error) {
-    return failure(error);
-  }
-}
+export const finalizeInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id], { staff }) => {
+  await refreshDraftInvoice(db(), id);
+  const invoice = await db().$transaction((tx) => finalizeInvoice(tx, id));
+  await audited(staff.id, "invoice.finalized_by_staff", id);
+  revalidatePath(`/console/invoices/${id}`);
+  return { ok: true, message: `Finalised as ${invoice.number}.` };
+});
 
-export async function refreshInvoiceAction(invoiceId: string): Promise<ActionResult> {
-  await requireStaffAction();
-  try {
-    await refreshDraftInvoice(db(), invoiceId);
-    revalidatePath(`/console/invoices/${invoiceId}`);
-    return { ok: true, message: "Draft recomputed with the latest usage." };
-  } catch (error) {
-    return failure(error);
-  }
-}
+export const refreshInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id]) => {
+  await refreshDraftInvoice(db(), id);
+  revalidatePath(`/console/invoices/${id}`);
+  return { ok: true, message: "Draft recomputed with the latest usage." };
+});
 
-export async function voidInvoiceAction(invoiceId: string): Promise<ActionResult> {
-  const staff = await requireStaffAction();
-  try {
-    await voidInvoice(db(), invoiceId);
-    await audited(staff.id, "invoice.voided_by_staff", invoiceId);
-    revalidatePath(`/console/invoices/${invoiceId}`);
-    return { ok: true, message: "Invoice voided." };
-  } catch (error) {
-    return failure(error);
-  }
-}
+export const voidInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id], { staff }) => {
+  await voidInvoice(db(), id);
+  await audited(staff.id, "invoice.voided_by_staff", id);
+  revalidatePath(`/console/invoices/${id}`);
+  return { ok: true, message: "Invoice voided." };
+});
 
 const creditSchema = z.object({
   invoiceId: z.string().uuid(),
@@ -79,8 +57,7 @@ function dollarsToCents(text: string): bigint {
   return BigInt(whole) * BigInt(100) + BigInt(fraction.padEnd(2, "0"));
 }
 
-export async function creditInvoiceAction(_previous: ActionResult | null, form: FormData): Promise<ActionResult> {
-  const staff = await requireStaffAction();
+export const creditInvoiceAction = staffCommand({ role: "finance" }, z.tuple([z.unknown(), z.instanceof(FormData)]), async ([, form], { staff }) => {
   const parsed = creditSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) {
     return { ok: false, message: "Check the highlighted fields.", fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
@@ -108,29 +85,23 @@ export async function creditInvoiceAction(_previous: ActionResult | null, form: 
       const codes = Object.values(error.details).flat().join(", ");
       return { ok: false, message: `Not credited: ${codes.replace(/_/g, " ")}.`, fieldErrors: { amount: codes.replace(/_/g, " ") } };
     }
-    return failure(error);
+    throw error;
   }
-}
+});
 
-export async function chargeInvoiceAction(invoiceId: string): Promise<ActionResult> {
-  const staff = await requireStaffAction();
-  try {
-    const result = await chargeInvoice(db(), invoiceId, { trigger: "staff" });
-    await audited(staff.id, "invoice.charged_by_staff", invoiceId);
-    revalidatePath(`/console/invoices/${invoiceId}`);
-    if (result.status === "succeeded") return { ok: true, message: `Charged ${formatMoney(result.payment.amountCents, result.payment.currency)}: the invoice is paid.` };
-    if (result.status === "processing") return { ok: true, message: "The charge is processing; Stripe will confirm it." };
-    return { ok: false, message: `The card was declined: ${result.payment.failureMessage ?? "no reason given"}.` };
-  } catch (error) {
-    return failure(error);
-  }
-}
+export const chargeInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id], { staff }) => {
+  const result = await chargeInvoice(db(), id, { trigger: "staff" });
+  await audited(staff.id, "invoice.charged_by_staff", id);
+  revalidatePath(`/console/invoices/${id}`);
+  if (result.status === "succeeded") return { ok: true, message: `Charged ${formatMoney(result.payment.amountCents, result.payment.currency)}: the invoice is paid.` };
+  if (result.status === "processing") return { ok: true, message: "The charge is processing; Stripe will confirm it." };
+  return { ok: false, message: `The card was declined: ${result.payment.failureMessage ?? "no reason given"}.` };
+});
 
-export async function runBillingNowAction(): Promise<ActionResult & { runId?: string }> {
-  const staff = await requireStaffAction();
+export const runBillingNowAction = staffCommand({ role: "finance" }, z.tuple([]), async (_args, { staff }): Promise<ActionResult & { runId?: string }> => {
   const url = process.env.DATABASE_URL;
   if (!url) return { ok: false, message: "No database configured." };
   const runId = await requestBillingRun(db(), url, staff.id);
   revalidatePath("/console/invoices");
   return { ok: true, message: "Billing run queued.", runId };
-}
+});

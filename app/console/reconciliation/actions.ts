@@ -1,24 +1,21 @@
 "use server";
 
+import { staffAction } from "@/lib/auth/staff-action";
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
-import type { FormState } from "@/lib/console/forms/form-state";
 import { reconciliationRunForm } from "@/lib/console/forms/nexacloud-forms";
-import { refreshConsole, runStaffForm } from "@/lib/console/forms/staff-form-action";
+import { refreshConsole } from "@/lib/console/forms/staff-form-action";
 import { reconcilePeriod } from "@/lib/nexacloud/reconciliation";
 import { loadSourceSettings } from "@/lib/nexacloud/source-settings";
 
-export async function runReconciliationAction(_state: FormState, formData: FormData): Promise<FormState> {
-  return runStaffForm(formData, async ({ values }) => {
-    const { period } = reconciliationRunForm.parse(values);
-    const settings = await loadSourceSettings(db());
-    if (!settings.dsn) throw new DomainError("invalid", "validation_errors", { form: ["no_dsn"] }, settings.dsnError ?? "Save NexaCloud's DSN on the Imports page first.");
-    if (!settings.service) throw new DomainError("invalid", "validation_errors", { form: ["no_service"] }, "Choose the NexaCloud service on the Imports page first.");
-    const summary = await reconcilePeriod(db(), {
-      dsn: settings.dsn, serviceId: settings.service.id, period, tolerance: { cents: settings.toleranceCents, percent: settings.tolerancePercent },
-    });
-    refreshConsole();
-    const unlinked = summary.unlinked.length ? ` ${summary.unlinked.length} NexaCloud user(s) invoiced but not imported: ${summary.unlinked.map((u) => u.userId).slice(0, 10).join(", ")}.` : "";
-    return { message: `${period} reconciled: ${summary.match} match, ${summary.delta} delta, ${summary.error} error.${unlinked}` };
+export const runReconciliationAction = staffAction({ role: "finance" }, reconciliationRunForm, async ({ period }) => {
+  const settings = await loadSourceSettings(db());
+  if (!settings.dsn) throw new DomainError("invalid", "validation_errors", { form: ["no_dsn"] }, settings.dsnError ?? "Save NexaCloud's DSN on the Imports page first.");
+  if (!settings.service) throw new DomainError("invalid", "validation_errors", { form: ["no_service"] }, "Choose the NexaCloud service on the Imports page first.");
+  const summary = await reconcilePeriod(db(), {
+    dsn: settings.dsn, serviceId: settings.service.id, period, tolerance: { cents: settings.toleranceCents, percent: settings.tolerancePercent },
   });
-}
+  refreshConsole();
+  const unlinked = summary.unlinked.length ? ` ${summary.unlinked.length} NexaCloud user(s) invoiced but not imported: ${summary.unlinked.map((u) => u.userId).slice(0, 10).join(", ")}.` : "";
+  return { message: `${period} reconciled: ${summary.match} match, ${summary.delta} delta, ${summary.error} error.${unlinked}` };
+});

@@ -11,6 +11,8 @@ export interface FormState<R = undefined> {
   message: string | null;
   fieldErrors: FieldErrors;
   values: FormValues;
+  /** Why the action refused the caller before running (`unauthenticated`, `role_required`), when it did. */
+  code?: string;
   /** What the action hands back for this response only (a new API key, shown once). */
   result?: R;
 }
