@@ -37,19 +37,19 @@ function buildActions(): { id: string; page: string; name: string; file: string 
 }
 
 /** The body React's encodeReply makes for (id, previous state, FormData): the arguments in part 0, the form's fields in part 1. */
-function encodedArguments(): FormData {
+function encodedArguments(bound: unknown[]): FormData {
   const body = new FormData();
-  body.set("0", JSON.stringify([FAKE_ID, { status: "idle", message: null, fieldErrors: {}, values: {} }, "$K1"]));
+  body.set("0", JSON.stringify([...bound, { status: "idle", message: null, fieldErrors: {}, values: {} }, "$K1"]));
   for (const [key, value] of Object.entries({ code: "x", name: "x", amount: "1", invoiceId: FAKE_ID, email: "a@b.example", role: "admin" })) body.set(`1_${key}`, value);
   return body;
 }
 
-async function callAction(action: { id: string; page: string }, cookies: string | null): Promise<{ status: number; text: string }> {
+async function callAction(action: { id: string; page: string }, cookies: string | null, bound: unknown[] = [FAKE_ID]): Promise<{ status: number; text: string }> {
   const res = await fetch(`${testEnv.baseUrl}${action.page}`, {
     method: "POST",
     redirect: "manual",
     headers: { "Next-Action": action.id, Accept: "text/x-component", ...(cookies ? { Cookie: cookies } : {}) },
-    body: encodedArguments(),
+    body: encodedArguments(bound),
   });
   return { status: res.status, text: await res.text() };
 }
@@ -90,5 +90,17 @@ describe("server actions over HTTP", () => {
     }
     const after = await writesSoFar();
     expect(after).toEqual(before);
+  });
+
+  it("lets a member with the role through to the action itself (its own validation answers)", async () => {
+    const admin = await staffSession("admin");
+    const byName = (name: string) => actions.find((a) => a.name === name)!;
+    // A form action: the form arrives as FormData, is parsed, and the domain answers (here: no source configured).
+    const connection = await callAction(byName("testConnectionAction"), admin.cookies, []);
+    expect(connection.text).not.toMatch(/"code":"(unauthenticated|role_required)"/);
+    expect(connection.text).toContain("DSN");
+    // A button action: its arguments are checked before anything runs (three where it takes one id: invalid).
+    const finalize = await callAction(byName("finalizeInvoiceAction"), admin.cookies);
+    expect(finalize.text).toContain(`"code":"validation_errors"`);
   });
 });
