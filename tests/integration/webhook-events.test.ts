@@ -147,7 +147,8 @@ describe("lifecycle events", () => {
     const a = await listeningService("live", ["customer.updated", "customer.created"]);
     const b = await listeningService("live", ["customer.updated"]);
     const created = (await a.svc.lago.customers.createCustomer({ customer: { external_id: "a-cus", name: "Shared Co." } })).data.customer;
-    await b.svc.lago.customers.createCustomer({ customer: { external_id: "b-cus", billing_customer_id: created.lago_id } });
+    const consent = (await (await a.svc.call("/customers/a-cus/link_tokens", { method: "POST" })).json()).link_token.token;
+    await b.svc.lago.customers.createCustomer({ customer: { external_id: "b-cus", billing_customer_id: created.lago_id, billing_link_token: consent } as never });
     await a.svc.lago.customers.createCustomer({ customer: { external_id: "a-cus", phone: "+1 416 555 0100" } });
 
     expect((await eventsOf(a.svc.id)).map((e) => e.eventType)).toEqual(["customer.created", "customer.updated"]);

@@ -11,7 +11,8 @@ import { formatDateTime, formatMoney } from "@/lib/format";
 import { CustomerForm } from "@/components/console/customer-form";
 import { MergeCandidates } from "@/components/console/merge-candidates";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
-import { mergeCustomerAction, updateCustomerAction } from "../actions";
+import { LinkTokenPanel } from "@/components/console/link-token-panel";
+import { issueLinkTokenAction, mergeCustomerAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -55,6 +56,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             </tbody>
           </table>
         </div>
+      </PageSection>
+
+      <PageSection title="Link another app" description="Consent for one more service to bill this customer.">
+        <Panel>
+          <LinkTokenPanel issueAction={issueLinkTokenAction.bind(null, customer.id)} />
+        </Panel>
       </PageSection>
 
       <PageSection title="Merge candidates"

@@ -15,6 +15,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
     externalId: body.external_id,
     fields: customerFieldsFrom(body, presentKeys(raw)),
     billingCustomerId: body.billing_customer_id,
+    linkToken: body.billing_link_token,
   });
   return json({ customer: serializeCustomer(result) });
 });
