@@ -20,7 +20,7 @@ export async function authenticateStaff(email: unknown, password: unknown) {
   const ok = await verifyPassword(parsed.data.password, user?.passwordHash);
   if (!user || !ok || user.disabledAt) return null;
   await db().staffUser.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
 
 /** The customer a portal link lets in, or null when the token is forged, expired or the customer is gone. */
@@ -64,6 +64,8 @@ export const authOptions: NextAuthOptions = {
         token.kind = role === "customer" ? "customer" : "staff";
         token.role = role;
         token.sub = user.id;
+        // Staff sessions carry the member's session version; each request checks it (lib/auth/staff-session.ts).
+        token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
         // Signing in through the e-mailed link proves the address: every account billed to it may be opened.
         token.verifiedEmail = account?.provider === "email" && user.email ? user.email.toLowerCase() : undefined;
       }
@@ -78,7 +80,7 @@ export const authOptions: NextAuthOptions = {
     },
     session({ session, token }) {
       if (session.user) {
-        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null });
+        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null, sessionVersion: token.sessionVersion ?? null });
       }
       return session;
     },
