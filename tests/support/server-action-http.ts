@@ -49,8 +49,9 @@ export function builtAction(name: string, dynamicValue = FAKE_ID): BuiltAction {
 /** React's encoding of (...bound, previous state, FormData): the arguments in part 0, the form's fields in part 1. */
 function encodedArguments(bound: unknown[], fields: Record<string, string>): FormData {
   const body = new FormData();
+  // As React does: the form's fields first, the arguments last (the server resolves "$K1" from the parts before it).
+  for (const [key, value] of Object.entries(fields)) body.set(`_1_${key}`, value);
   body.set("0", JSON.stringify([...bound, { status: "idle", message: null, fieldErrors: {}, values: {} }, "$K1"]));
-  for (const [key, value] of Object.entries(fields)) body.set(`1_${key}`, value);
   return body;
 }
 
