@@ -12,6 +12,7 @@ import { EMITTED_EVENT_TYPES } from "@/lib/webhooks/outbound-events";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ApiKeysPanel, SigningSecretPanel } from "@/components/console/service-credentials";
 import { WebhookDeliveriesTable, WebhookEndpointsPanel } from "@/components/console/webhook-tables";
+import { codeParamOrNotFound } from "@/lib/pages/page-params";
 import {
   createWebhookEndpointAction, deleteWebhookEndpointAction, issueApiKeyAction, revokeApiKeyAction, rotateWebhookSecretAction,
   setWebhookEndpointActiveAction,
@@ -22,6 +23,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ServicePage({ params, searchParams }: { params: Promise<{ code: string }>; searchParams: Promise<SearchParams> }) {
   const { code } = await params;
+  codeParamOrNotFound(code);
   await requireStaffPage(`/console/services/${encodeURIComponent(code)}`);
   const service = await findServiceByCode(db(), code);
   if (!service) notFound();
