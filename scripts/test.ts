@@ -28,6 +28,8 @@ process.env.NEXA_WEBHOOK_RETRY_BASE_MS ??= "200";
 process.env.NEXA_WEBHOOK_RETRY_MAX_MS ??= "1500";
 process.env.NEXA_WEBHOOK_TIMEOUT_MS ??= "3000";
 process.env.NEXA_WEBHOOK_MAX_ATTEMPTS ??= "8";
+// The tests' webhook receivers listen on 127.0.0.1: loopback endpoints are a development setting, off in production.
+process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS ??= "1";
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length); // unit|integration|e2e
