@@ -1,5 +1,6 @@
 import { sqlPool } from "@/lib/db/sql";
 import { ApiError, errorResponse, handleApiErrors } from "./errors";
+import { clientIp, hitQuotas, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
 import { authenticateService, type AuthenticatedService } from "./service-auth";
 
 export interface ServiceRequestContext<P> {
@@ -33,8 +34,20 @@ export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRe
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);
       const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
+      const limits = rateLimits();
+      const refusal = await hitQuotas(sqlPool(), [
+        { key: `api-key:${service.apiKeyId}`, ...limits.apiPerKey },
+        { key: `api-ip:${clientIp(request.headers)}`, ...limits.apiPerIp },
+      ]);
+      if (refusal) return tooManyRequests(refusal);
       return handler({ request, url, params, service });
     });
+}
+
+/** 429 in Lago's shape, with Retry-After in seconds. */
+export function tooManyRequests(refusal: RateLimitRefusal, code = "too_many_requests"): Response {
+  const error = new ApiError(429, code, { retry_after_seconds: refusal.retryAfterSeconds }, `Rate limit of ${refusal.limit} exceeded: retry in ${refusal.retryAfterSeconds} s`);
+  return Response.json(error.toBody(), { status: 429, headers: { "Retry-After": String(refusal.retryAfterSeconds) } });
 }
 
 /**
