@@ -30,6 +30,8 @@ process.env.NEXA_WEBHOOK_TIMEOUT_MS ??= "3000";
 process.env.NEXA_WEBHOOK_MAX_ATTEMPTS ??= "8";
 // The tests' webhook receivers listen on 127.0.0.1: loopback endpoints are a development setting, off in production.
 process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS ??= "1";
+// The seed seals webhook secrets with the key derived from it, as the app will open them.
+process.env.NEXTAUTH_SECRET ??= "test-secret-not-for-production";
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length); // unit|integration|e2e
@@ -109,7 +111,7 @@ try {
     NEXA_TEST_ADMIN_URL: cluster.adminUrl,
     NEXA_TEST_ADMIN_EMAIL: "admin@nexa.example",
     NEXA_TEST_ADMIN_PASSWORD: adminPassword,
-    NEXTAUTH_SECRET: "test-secret-not-for-production",
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     ...paymentEnv,
     NEXA_TEST_MAIL_URL: mailCatcher.httpUrl,
     CHROMIUM_PATH: chromiumPath,

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { entityNotFound } from "@/lib/errors";
 import { hostRefusal, isLoopbackHost, loopbackWebhooksAllowed } from "@/lib/net/outbound-address";
-import { generateWebhookSecret } from "./api-keys";
+import { newWebhookSecret } from "./webhook-secrets";
 
 export const WEBHOOK_URL_MAX_LENGTH = 2000;
 
@@ -32,9 +32,9 @@ export function webhookUrlProblem(text: string): "value_is_invalid" | "https_req
  * the new secret from now on, so the app must be given it promptly.
  */
 export async function rotateWebhookSecret(client: Db, serviceId: string, actor: AuditActor): Promise<string> {
-  const secret = generateWebhookSecret();
+  const { secret, stored } = newWebhookSecret();
   await client.$transaction(async (tx) => {
-    const { count } = await tx.service.updateMany({ where: { id: serviceId }, data: { webhookSigningSecret: secret } });
+    const { count } = await tx.service.updateMany({ where: { id: serviceId }, data: { webhookSigningSecret: stored } });
     if (count === 0) throw entityNotFound("service");
     // The secret itself never goes into the audit log.
     await recordAudit(tx, actor, { action: "webhook.secret_rotated", entityType: "Service", entityId: serviceId });

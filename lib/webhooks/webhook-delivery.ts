@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/prisma";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
 import { postWebhook } from "./webhook-http";
 import { lagoHmacSignature, nexaSignatureHeader } from "./webhook-signature";
 
@@ -132,7 +133,8 @@ export async function attemptDelivery(client: Db, claimed: ClaimedDelivery, sett
     include: { event: true, endpoint: { include: { service: { select: { webhookSigningSecret: true } } } } },
   });
   if (!delivery) return { deliveryId: claimed.id, ok: false, statusCode: null, latencyMs: 0, error: "delivery removed" };
-  const secret = delivery.endpoint.service.webhookSigningSecret;
+  const stored = delivery.endpoint.service.webhookSigningSecret;
+  const secret = stored ? openWebhookSecret(stored) : null;
   const startedAt = new Date();
   const result = secret
     ? await postWebhook(delivery.endpoint.url, buildWebhookRequest(delivery.event, secret, startedAt), settings.timeoutMs)

@@ -8,6 +8,7 @@ import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/lib/format";
 import { findServiceByCode } from "@/lib/services/services";
 import { maskSecret } from "@/lib/services/webhook-settings";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
 import { EMITTED_EVENT_TYPES } from "@/lib/webhooks/outbound-events";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ApiKeysPanel, SigningSecretPanel } from "@/components/console/service-credentials";
@@ -51,7 +52,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
             deleteAction={deleteWebhookEndpointAction.bind(null, service.code)} />
         </Panel>
         <Panel>
-          <SigningSecretPanel maskedSecret={service.webhookSigningSecret ? maskSecret(service.webhookSigningSecret) : null}
+          <SigningSecretPanel maskedSecret={service.webhookSigningSecret ? maskSecret(openWebhookSecret(service.webhookSigningSecret)) : null}
             rotateAction={rotateWebhookSecretAction.bind(null, service.code)} />
         </Panel>
       </PageSection>
