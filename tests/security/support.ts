@@ -38,6 +38,17 @@ export async function signInWith(provider: "staff-credentials" | "portal-token",
   return { res, cookies: all, signedIn: all.includes("session-token") };
 }
 
+/** Asks for a portal sign-in e-mail as the sign-in page does (next-auth's e-mail provider). */
+export async function requestPortalEmail(email: string, headers: Record<string, string> = {}): Promise<Response> {
+  const { csrfToken, cookies } = await csrf();
+  return fetch(`${testEnv.baseUrl}/api/auth/signin/email`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies.join("; "), ...headers },
+    body: new URLSearchParams({ csrfToken, email, callbackUrl: `${testEnv.baseUrl}/portal`, json: "true" }),
+  });
+}
+
 export async function staffCookies(): Promise<string> {
   const { cookies, signedIn } = await signInWith("staff-credentials", { email: testEnv.adminEmail, password: testEnv.adminPassword });
   if (!signedIn) throw new Error("staff sign-in failed");
