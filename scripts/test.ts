@@ -174,7 +174,9 @@ try {
       problems.push(`e2e: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
     } else {
       const pwJson = path.join(reportDir, "playwright.json");
-      await run(node, ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json"], { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+      // With --only=e2e, file filters pick Playwright specs (e.g. `npm test -- --only=e2e --skip-build security-csp`).
+      const specFilters = only === "e2e" ? fileFilters : [];
+      await run(node, ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...specFilters], { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
       if (existsSync(pwJson)) {
         const stats = JSON.parse(readFileSync(pwJson, "utf8")).stats;
         tally.passed += stats.expected + stats.flaky;

@@ -49,14 +49,23 @@ const LOOPBACK = [
   "http://localhost:4000/hook",
 ];
 
+/** Runs `run` (and waits for it when it returns a promise) with the development setting on or off. */
 function withLoopback<T>(allowed: boolean, run: () => T): T {
   const before = process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS;
-  process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS = allowed ? "1" : "0";
-  try {
-    return run();
-  } finally {
+  const restore = () => {
     process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS = before;
+  };
+  process.env.NEXA_ALLOW_LOOPBACK_WEBHOOKS = allowed ? "1" : "0";
+  let result: T;
+  try {
+    result = run();
+  } catch (error) {
+    restore();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
 }
 
 describe("SSRF: webhook endpoint URLs", () => {
@@ -127,7 +136,7 @@ describe("SSRF: deliveries check the resolved address", () => {
     expect(refused.error).toMatch(/^address_not_allowed: hooks\.example\.com resolves to 127\.0\.0\.1/);
     // Any private address among several answers refuses the lot (the socket could pick it).
     const mixed = (_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) => cb(null, [{ address: "93.184.216.34", family: 4 }, { address: "10.1.2.3", family: 4 }]);
-    expect((await postWebhook(`https://hooks.example.com/x`, request, 2000, { resolve: mixed })).error).toMatch(/^address_not_allowed: .* 10\.1\.2\.3/);
+    expect((await withLoopback(false, () => postWebhook(`https://hooks.example.com/x`, request, 2000, { resolve: mixed }))).error).toMatch(/^address_not_allowed: .* 10\.1\.2\.3/);
     expect(requests).toBe(0);
 
     // The system resolver too: this machine's own name resolves to a loopback address.
