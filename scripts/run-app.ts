@@ -9,6 +9,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
+import { reportSeedCredentials } from "../lib/seed/seed-credentials";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const port = Number(process.env.PORT ?? 3000);
@@ -43,6 +44,8 @@ exitHook((done) => {
 });
 
 try {
+  // Seeded webhook secrets are sealed with the key the app will use.
+  process.env.NEXTAUTH_SECRET = authSecret();
   const report = await applyMigrations(database.url, { log: console.log });
   console.log(`Database schema up to date (${report.applied.length + report.alreadyApplied.length} migrations).`);
   const prisma = createPrismaClient(database.url);
@@ -50,12 +53,9 @@ try {
   await prisma.$disconnect();
   const url = `http://localhost:${port}`;
   if (seed.seeded && seed.admin) {
-    console.log("\n  Demo catalog seeded. This login is printed only once — note it now:");
-    console.log(`    Console:  ${url}/console`);
-    console.log(`    E-mail:   ${seed.admin.email}`);
-    console.log(`    Password: ${seed.admin.password}`);
-    for (const key of seed.apiKeys ?? []) console.log(`    API key (${key.service}): ${key.key}`);
-    console.log("");
+    const lines = [`Console:  ${url}/console`, `E-mail:   ${seed.admin.email}`, `Password: ${seed.admin.password}`];
+    for (const key of seed.apiKeys ?? []) lines.push(`API key (${key.service}): ${key.key}`);
+    reportSeedCredentials(lines, { isTTY: Boolean(process.stdout.isTTY) });
   } else {
     console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { hashPassword } from "@/lib/auth/password";
-import { generateApiKey, generateWebhookSecret } from "@/lib/services/api-keys";
+import { generateApiKey } from "@/lib/services/api-keys";
+import { newWebhookSecret } from "@/lib/services/webhook-secrets";
 import { firstBillingAt } from "@/lib/subscriptions/billing-schedule";
 
 export interface SeedResult {
@@ -39,7 +40,7 @@ export async function seedDemoCatalog(client: Db, options: { adminPassword?: str
         code: "nexacloud",
         name: "NexaCloud",
         mode: "shadow",
-        webhookSigningSecret: generateWebhookSecret(),
+        webhookSigningSecret: newWebhookSecret().stored,
         apiKeys: { create: { name: "demo", prefix: keys.cloud.prefix, keyHash: keys.cloud.hash } },
       },
     });
@@ -48,7 +49,7 @@ export async function seedDemoCatalog(client: Db, options: { adminPassword?: str
         code: "nexachat",
         name: "NexaChat",
         mode: "live",
-        webhookSigningSecret: generateWebhookSecret(),
+        webhookSigningSecret: newWebhookSecret().stored,
         apiKeys: { create: { name: "demo", prefix: keys.chat.prefix, keyHash: keys.chat.hash } },
       },
     });
