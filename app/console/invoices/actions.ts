@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { staffCommand, type ActionResult } from "@/lib/auth/staff-action";
+import { noFields, staffAction, staffCommand, type ActionResult } from "@/lib/auth/staff-action";
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
@@ -10,6 +10,7 @@ import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { requestBillingRun } from "@/lib/jobs/billing-jobs";
 import { formatMoney } from "@/lib/format";
+import { releaseQuarantine } from "@/lib/invoicing/billing-quarantine";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
@@ -104,4 +105,11 @@ export const runBillingNowAction = staffCommand({ role: "finance" }, z.tuple([])
   const runId = await requestBillingRun(db(), url, staff.id);
   revalidatePath("/console/invoices");
   return { ok: true, message: "Billing run queued.", runId };
+});
+
+/** After the data is fixed: the next billing run bills the quarantined group again. */
+export const releaseQuarantineAction = staffAction({ role: "finance", args: z.tuple([z.uuid()]) }, noFields, async (_form, { staff, args: [id] }) => {
+  await releaseQuarantine(db(), id, staff.id);
+  revalidatePath("/console/invoices");
+  return { message: "Released: the next billing run bills this group again." };
 });
