@@ -1,6 +1,3 @@
--- AlterEnum
-ALTER TYPE "BillingRunStatus" ADD VALUE 'completed_with_errors';
-
 -- AlterTable
 ALTER TABLE "StaffUser" ADD COLUMN     "sessionVersion" INTEGER NOT NULL DEFAULT 0,
 ALTER COLUMN "passwordHash" DROP NOT NULL;
@@ -33,25 +30,6 @@ CREATE TABLE "CustomerLinkToken" (
     CONSTRAINT "CustomerLinkToken_pkey" PRIMARY KEY ("id")
 );
 
--- CreateTable
-CREATE TABLE "BillingQuarantine" (
-    "id" UUID NOT NULL,
-    "customerId" UUID NOT NULL,
-    "serviceId" UUID NOT NULL,
-    "shadow" BOOLEAN NOT NULL DEFAULT false,
-    "boundary" TIMESTAMPTZ(3) NOT NULL,
-    "code" TEXT NOT NULL,
-    "reason" TEXT NOT NULL,
-    "attempts" INTEGER NOT NULL DEFAULT 1,
-    "billingRunId" UUID,
-    "firstSeenAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "lastSeenAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "releasedAt" TIMESTAMPTZ(3),
-    "releasedById" UUID,
-
-    CONSTRAINT "BillingQuarantine_pkey" PRIMARY KEY ("id")
-);
-
 -- CreateIndex
 CREATE UNIQUE INDEX "StaffPasswordLink_tokenHash_key" ON "StaffPasswordLink"("tokenHash");
 
@@ -63,9 +41,6 @@ CREATE UNIQUE INDEX "CustomerLinkToken_tokenHash_key" ON "CustomerLinkToken"("to
 
 -- CreateIndex
 CREATE INDEX "CustomerLinkToken_customerId_idx" ON "CustomerLinkToken"("customerId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "BillingQuarantine_customerId_serviceId_shadow_boundary_key" ON "BillingQuarantine"("customerId", "serviceId", "shadow", "boundary");
 
 -- AddForeignKey
 ALTER TABLE "StaffPasswordLink" ADD CONSTRAINT "StaffPasswordLink_staffUserId_fkey" FOREIGN KEY ("staffUserId") REFERENCES "StaffUser"("id") ON DELETE CASCADE ON UPDATE CASCADE;
