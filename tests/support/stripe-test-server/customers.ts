@@ -180,6 +180,7 @@ export const detachPaymentMethod: Handler = (state, { ids: [id], expand }) => {
   const settings = customer?.invoice_settings as Params | undefined;
   if (settings?.default_payment_method === id) settings.default_payment_method = null;
   pm.customer = null;
+  state.detached.add(pm.id);
   state.webhooks.emit("payment_method.detached", pm);
   return state.store.render(pm, expand);
 };
