@@ -42,6 +42,7 @@ const refundParams = ["amount", "charge", "currency", "customer", "expand", "ins
 
 const routeTable: Array<[method: string, pattern: string, handler: Handler, allowedParams?: string[]]> = [
   ["POST", "/v1/customers", customers.createCustomer, customerParams],
+  ["GET", "/v1/customers/search", customers.searchCustomers],
   ["GET", "/v1/customers/:id", customers.retrieveCustomer],
   ["POST", "/v1/customers/:id", customers.updateCustomer, customerParams],
   ["DELETE", "/v1/customers/:id", customers.deleteCustomer],
