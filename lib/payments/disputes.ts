@@ -5,6 +5,7 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { amountDueCents } from "./chargeability";
 import { recordInvoicePaymentEvent } from "./payment-events";
 import { alertStaff } from "./staff-alerts";
+import { requireStripe } from "./stripe-client";
 
 const CLOSED = new Set(["won", "lost", "prevented"]);
 
@@ -17,8 +18,13 @@ const CLOSED = new Set(["won", "lost", "prevented"]);
 export async function recordDispute(client: Db, dispute: Stripe.Dispute, now = new Date()): Promise<{ matched: boolean }> {
   const intentId = typeof dispute.payment_intent === "string" ? dispute.payment_intent : dispute.payment_intent?.id;
   if (!intentId) return { matched: false };
+  // The dispute may be handled before the charge's own answer or webhook recorded the intent's id: the intent's
+  // metadata names the attempt.
+  let paymentId = (await client.payment.findUnique({ where: { providerPaymentId: intentId }, select: { id: true } }))?.id;
+  paymentId ??= (await requireStripe().paymentIntents.retrieve(intentId)).metadata?.nexa_payment_id;
+  if (!paymentId || !/^[0-9a-f-]{36}$/i.test(paymentId)) return { matched: false };
   const outcome = await client.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Payment" WHERE "providerPaymentId" = ${intentId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid FOR UPDATE`;
     if (!rows.length) return null;
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: rows[0].id } });
     const existing = await tx.dispute.findUnique({ where: { providerDisputeId: dispute.id } });

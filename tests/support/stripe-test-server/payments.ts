@@ -371,6 +371,7 @@ export const retrievePaymentIntent: Handler = (state, { ids: [id], expand }) => 
 
 export const listPaymentIntents: Handler = (state, { params, expand }) => {
   const customer = stringParam(params, "customer");
+  if (customer) liveCustomer(state, customer, "customer");
   const created = createdRange(params);
   const items = state.store.all("pi").filter((pi) => (!customer || pi.customer === customer) && created(pi.created));
   return state.store.list(items, params, "/v1/payment_intents", expand);
