@@ -71,7 +71,7 @@ export class PaymentsNotConfiguredError extends Error {
  * or an API origin override (which would send live card charges somewhere other than Stripe). Empty when fine or when
  * NEXA_ENVIRONMENT is not `production`.
  */
-export function productionStripeProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+export function productionStripeProblems(env: Record<string, string | undefined> = process.env): string[] {
   if (env.NEXA_ENVIRONMENT !== "production") return [];
   const problems: string[] = [];
   const key = env.STRIPE_SECRET_KEY?.trim();
