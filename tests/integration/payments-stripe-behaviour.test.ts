@@ -229,7 +229,8 @@ describe("collections", () => {
     const { customerId } = await subscribedCustomer(svc, "fivehundred");
     await saveCardThroughCheckout(customerId, TEST_CARDS.visa);
     const invoice = await octoberInvoice(svc, customerId);
-    await stripeControls.failNext("POST", "/v1/payment_intents"); // the SDK's own retries get the stored 500 too
+    // The SDK's own retries of the request get the stored 500 too.
+    await stripeControls.failNext("POST", "/v1/payment_intents", 1, chargeIdempotencyKey(invoice.id, 1));
     const first = await chargeInvoice(testDb(), invoice.id, { trigger: "automatic" });
     expect(first).toMatchObject({ status: "processing", payment: { failureCode: "stripe_api_error" } });
     expect((await resumeStalledCharges(testDb(), new Date(Date.now() + 3 * 60_000), { serviceId: svc.id })).resumed).toBe(1);

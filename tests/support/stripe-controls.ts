@@ -16,5 +16,6 @@ export const stripeControls = {
   closeDispute: (id: string, outcome: "won" | "lost") => control(`disputes/${id}/close`, { outcome }),
   deliveryChaos: (chaos: { outOfOrder: boolean; twice: boolean }) => control("webhooks", chaos),
   webhooksIdle: () => control("webhooks/idle"),
-  failNext: (method: string, path: string, count = 1) => control("fail_next", { method, path, count }),
+  /** The next `count` requests to `method path` (with an idempotency key starting with the prefix, when given) fail with a stored 500. */
+  failNext: (method: string, path: string, count = 1, idempotencyKeyPrefix?: string) => control("fail_next", { method, path, count, idempotencyKeyPrefix }),
 };

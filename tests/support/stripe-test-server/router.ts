@@ -133,7 +133,7 @@ const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /** Test controls: requests that fail with a 500 before doing anything, and a delay before each API request runs. */
 export interface Faults {
-  failNext: { method: string; path: string; remaining: number }[];
+  failNext: { method: string; path: string; remaining: number; idempotencyKeyPrefix?: string }[];
   latencyMs: number;
   revokedKeys: Set<string>;
 }
@@ -208,7 +208,7 @@ export function createRequestHandler(state: ServerState, requests: RecordedReque
     if (key) inFlight.add(key);
     try {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
-      const fault = faults.failNext.find((f) => f.method === method && f.path === path && f.remaining > 0);
+      const fault = faults.failNext.find((f) => f.method === method && f.path === path && f.remaining > 0 && (!f.idempotencyKeyPrefix || key?.startsWith(f.idempotencyKeyPrefix)));
       if (fault) {
         fault.remaining -= 1;
         throw new Error("injected fault");

@@ -26,7 +26,7 @@ export async function handleTestControl(state: ServerState, faults: Faults, req:
       return sendJson(res, 200, { idle: true });
     }
     if (path === "/_test/fail_next") {
-      faults.failNext.push({ method: String(body.method ?? "POST"), path: String(body.path), remaining: Number(body.count ?? 1) });
+      faults.failNext.push({ method: String(body.method ?? "POST"), path: String(body.path), remaining: Number(body.count ?? 1), idempotencyKeyPrefix: typeof body.idempotencyKeyPrefix === "string" ? body.idempotencyKeyPrefix : undefined });
       return sendJson(res, 200, { ok: true });
     }
     if (path === "/_test/latency") {
