@@ -66,8 +66,7 @@ export async function settleFromIntent(client: Db, ref: PaymentRef, intent: Stri
 
 async function attachIntent(client: Db, ref: PaymentRef, providerPaymentId: string): Promise<Payment | null> {
   const where = "paymentId" in ref ? { id: ref.paymentId } : { providerPaymentId: ref.providerPaymentId };
-  const payment = await client.payment.findUnique({ where });
-  if (!payment) return null;
-  if (payment.status !== "processing" && payment.status !== "pending") return payment;
-  return client.payment.update({ where: { id: payment.id }, data: { providerPaymentId, failureCode: null, failureMessage: null } });
+  // One statement, so an attempt settled meanwhile (a late or repeated event racing the settling one) is left alone.
+  await client.payment.updateMany({ where: { ...where, status: { in: ["processing", "pending"] } }, data: { providerPaymentId, failureCode: null, failureMessage: null } });
+  return client.payment.findUnique({ where: "paymentId" in ref ? { id: ref.paymentId } : { providerPaymentId } });
 }
