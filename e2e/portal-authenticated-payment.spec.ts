@@ -34,6 +34,7 @@ async function arrangeCustomerWithOpenInvoice(baseURL: string) {
 }
 
 test("a customer whose card needs 3D Secure is asked to pay, pays the invoice on-session and sees it paid", async ({ page, baseURL }) => {
+  test.setTimeout(150_000); // sign-in, Checkout, the collection pass and 3D Secure: several full page loads on a shared machine
   const { email, invoice, serviceId } = await arrangeCustomerWithOpenInvoice(baseURL!);
 
   await page.goto("/portal/sign-in");
