@@ -183,3 +183,16 @@ export async function readOpenInvoices(dsn: string): Promise<{ id: string; user_
     ).rows,
   );
 }
+
+/** Per month: how many invoice items, their total and their highest id — a cheap digest of what NexaCloud invoiced. */
+export async function readMonthDigests(dsn: string, periods: string[]): Promise<{ period: string; digest: string }[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (
+      await client.query<{ period: string; digest: string }>(
+        `SELECT trim(period) AS period, count(*)::text || ':' || coalesce(sum(subtotal_cents), 0)::text || ':' || coalesce(max(id), 0)::text AS digest
+           FROM invoice_items WHERE trim(period) = ANY($1::text[]) GROUP BY trim(period)`,
+        [periods],
+      )
+    ).rows,
+  );
+}
