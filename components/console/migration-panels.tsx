@@ -37,3 +37,53 @@ export function RevertPromotionForm({ action, serviceId }: { action: Action; ser
     </form>
   );
 }
+
+export function DualRunSettingsForm({ action, serviceId, defaults }: { action: Action; serviceId: string; defaults: Record<string, string> }) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  return (
+    <form action={formAction} className="space-y-4" noValidate data-testid="dual-run-settings">
+      <FormMessage state={state} />
+      <input type="hidden" name="service_id" value={serviceId} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField label="Schedule (cron, UTC)" name="schedule_cron" state={state} defaults={defaults} placeholder="15 4 * * *" hint="Empty: by hand only." />
+        <TextField label="Months for readiness" name="readiness_months" state={state} defaults={defaults} hint="The last complete months that must each reconcile within tolerance." />
+        <TextField label="Alert above (accounts)" name="drift_alert_mismatches" state={state} defaults={defaults} hint="Mismatched accounts in a month before staff are e-mailed." />
+        <TextField label="Alert above (cents)" name="drift_alert_delta_cents" state={state} defaults={defaults} hint="Total absolute delta of a month before staff are e-mailed." />
+      </div>
+      <SubmitButton>Save dual-run settings</SubmitButton>
+    </form>
+  );
+}
+
+/** A one-button form posting hidden fields. */
+export function ButtonForm({ action, fields, label, pendingLabel }: { action: Action; fields: Record<string, string>; label: string; pendingLabel: string }) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  return (
+    <form action={formAction} className="space-y-2">
+      {Object.entries(fields).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}
+      <SubmitButton pendingLabel={pendingLabel}>{label}</SubmitButton>
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+/** Match rate per month as bars (the health panel's trend). */
+export function TrendChart({ points }: { points: { period: string; matchRatePercent: number | null; mismatches: number }[] }) {
+  if (points.length === 0) return <p className="text-sm text-slate-500">No month reconciled yet.</p>;
+  const width = Math.max(points.length * 56, 200);
+  return (
+    <svg role="img" aria-label="Match rate per month" width={width} height={140} className="rounded-md border border-slate-200 bg-white">
+      {points.map((p, i) => {
+        const rate = p.matchRatePercent ?? 0;
+        const h = Math.round(rate);
+        return (
+          <g key={p.period} transform={`translate(${i * 56 + 12}, 0)`}>
+            <rect x={0} y={110 - h} width={32} height={h} className={p.mismatches ? "fill-amber-500" : "fill-emerald-500"} />
+            <text x={16} y={104 - h} textAnchor="middle" className="fill-slate-700 text-[10px]">{p.matchRatePercent === null ? "—" : `${p.matchRatePercent}%`}</text>
+            <text x={16} y={128} textAnchor="middle" className="fill-slate-500 text-[10px]">{p.period}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

@@ -102,3 +102,27 @@ export async function loadSourceConnection(client: Db, serviceId: string): Promi
     tolerance: { cents: migration?.toleranceCents ?? BigInt(1), percent: migration ? migration.tolerancePercent.toString() : "0" },
   };
 }
+
+export interface DualRunSettings {
+  /** Cron (UTC), or null to run by hand only. */
+  scheduleCron: string | null;
+  readinessMonths: number;
+  driftAlertMismatches: number;
+  driftAlertDeltaCents: bigint;
+}
+
+/** Changes the dual-run schedule, the readiness window and the drift thresholds (then sync pg-boss's schedule). */
+export async function saveDualRunSettings(client: Db, serviceId: string, settings: DualRunSettings): Promise<void> {
+  const { migration } = await loadServiceMigration(client, serviceId);
+  refuseRetired(migration);
+  const fields: Record<string, string[]> = {};
+  if (settings.scheduleCron !== null && settings.scheduleCron.trim().split(/\s+/).length !== 5) fields.schedule_cron = ["invalid_cron"];
+  if (!Number.isInteger(settings.readinessMonths) || settings.readinessMonths < 1 || settings.readinessMonths > 12) fields.readiness_months = ["value_is_out_of_range"];
+  if (!Number.isInteger(settings.driftAlertMismatches) || settings.driftAlertMismatches < 0) fields.drift_alert_mismatches = ["value_is_out_of_range"];
+  if (settings.driftAlertDeltaCents < BigInt(0)) fields.drift_alert_delta_cents = ["value_is_out_of_range"];
+  if (Object.keys(fields).length) throw new DomainError("invalid", "validation_errors", fields, "Check the highlighted fields.");
+  await client.serviceMigration.update({
+    where: { serviceId },
+    data: { scheduleCron: settings.scheduleCron?.trim() || null, readinessMonths: settings.readinessMonths, driftAlertMismatches: settings.driftAlertMismatches, driftAlertDeltaCents: settings.driftAlertDeltaCents },
+  });
+}

@@ -11,3 +11,14 @@ export const promoteForm = z.object({
 });
 
 export const revertPromotionForm = z.object({ service_id: uuid, reason: reasonText.min(1, "value_is_mandatory") });
+
+export const dualRunSettingsForm = z.object({
+  service_id: uuid,
+  schedule_cron: z.string().trim().max(100, "value_is_too_long").optional().transform((v) => v || null),
+  readiness_months: z.coerce.number({ error: "value_is_invalid" }).int("value_is_invalid").min(1, "value_is_out_of_range").max(12, "value_is_out_of_range"),
+  drift_alert_mismatches: z.coerce.number({ error: "value_is_invalid" }).int("value_is_invalid").min(0, "value_is_out_of_range"),
+  drift_alert_delta_cents: z.string().trim().regex(/^\d{1,12}$/, "value_is_invalid").transform((v) => BigInt(v)),
+});
+
+export const serviceOnlyForm = z.object({ service_id: uuid });
+export const alertForm = z.object({ alert_id: uuid });

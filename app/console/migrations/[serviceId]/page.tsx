@@ -7,8 +7,9 @@ import { readinessReport } from "@/lib/migration/readiness";
 import { migrationSource } from "@/lib/migration/sources";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
-import { PromoteForm, RevertPromotionForm } from "@/components/console/migration-panels";
-import { promoteServiceAction, revertPromotionAction } from "../actions";
+import { ButtonForm, DualRunSettingsForm, PromoteForm, RevertPromotionForm, TrendChart } from "@/components/console/migration-panels";
+import { dualRunHealth } from "@/lib/migration/dual-run-health";
+import { acknowledgeAlertAction, promoteServiceAction, revertPromotionAction, runDualRunNowAction, saveDualRunSettingsAction } from "../actions";
 
 export const metadata: Metadata = { title: "Migration" };
 export const dynamic = "force-dynamic";
@@ -52,13 +53,47 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
     );
   }
 
-  const report = await readinessReport(db(), serviceId);
+  const [report, health] = await Promise.all([readinessReport(db(), serviceId), dualRunHealth(db(), serviceId)]);
   const boundary = new Date();
   const defaultBoundary = new Date(Date.UTC(boundary.getUTCFullYear(), boundary.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
   return (
     <div className="space-y-8">
       <PageHeader title={title} back={{ href: "/console/migrations", label: "Migrations" }}
         description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 hover:underline" href={source.settingsHref}>{source.label} source</Link>.</>} />
+      {health.openAlerts.length ? (
+        <div role="alert" data-testid="drift-alerts" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+          <p className="font-medium">Drift alerts</p>
+          {health.openAlerts.map((a) => (
+            <div key={a.id} className="flex flex-wrap items-start justify-between gap-3">
+              <p>{formatDateTime(a.createdAt)} — {a.message}</p>
+              <ButtonForm action={acknowledgeAlertAction} fields={{ alert_id: a.id }} label="Acknowledge" pendingLabel="Saving…" />
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <PageSection title="Dual-run health" description="From the latest reconciliation of each month.">
+        <dl className="grid gap-4 sm:grid-cols-3" data-testid="dual-run-health">
+          <div className="rounded-md border border-slate-200 bg-white p-3"><dt className="text-xs text-slate-500">Months reconciled</dt><dd className="text-xl font-semibold">{health.monthsReconciled}</dd></div>
+          <div className="rounded-md border border-slate-200 bg-white p-3"><dt className="text-xs text-slate-500">Match rate</dt><dd className="text-xl font-semibold">{health.matchRatePercent === null ? "—" : `${health.matchRatePercent} %`}</dd></div>
+          <div className="rounded-md border border-slate-200 bg-white p-3"><dt className="text-xs text-slate-500">Total absolute delta</dt><dd className="text-xl font-semibold">{formatMoney(health.totalAbsDeltaCents)}</dd></div>
+        </dl>
+        <TrendChart points={health.trend} />
+        <SimpleDataTable label="Worst customers" empty="Every customer matches."
+          columns={[{ key: "customer", header: "Customer", link: true }, { key: "period", header: "Month" }, { key: "status", header: "Status" }, { key: "delta", header: "Delta", align: "right" }, { key: "note", header: "Note" }]}
+          rows={health.worstCustomers.map((w) => ({
+            customer: w.legalName, customerHref: `/console/customers/${w.customerId}`, period: w.period, status: w.status,
+            delta: w.deltaCents === null ? "—" : formatMoney(w.deltaCents), note: w.note ?? "",
+          }))} />
+        <Panel>
+          <div className="space-y-4">
+            <ButtonForm action={runDualRunNowAction} fields={{ service_id: serviceId }} label="Run dual-run now" pendingLabel="Starting…" />
+            <DualRunSettingsForm action={saveDualRunSettingsAction} serviceId={serviceId} defaults={{
+              schedule_cron: migration.scheduleCron ?? "", readiness_months: String(migration.readinessMonths),
+              drift_alert_mismatches: String(migration.driftAlertMismatches), drift_alert_delta_cents: migration.driftAlertDeltaCents.toString(),
+            }} />
+          </div>
+        </Panel>
+      </PageSection>
       <PageSection title="Readiness" description={report.ready ? "Every condition is met: the service can be promoted to live." : "Each unmet condition lists what is wrong, with a link to fix it."}>
         <p data-testid="readiness-verdict" className={`rounded-md px-3 py-2 text-sm font-medium ${report.ready ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`}>
           {report.ready ? "Ready for cutover." : `Not ready: ${report.conditions.filter((c) => !c.met).length} condition(s) unmet.`}
