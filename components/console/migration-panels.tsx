@@ -87,3 +87,15 @@ export function TrendChart({ points }: { points: { period: string; matchRatePerc
     </svg>
   );
 }
+
+export function RetireSourceForm({ action, serviceId, complete }: { action: Action; serviceId: string; complete: boolean }) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  return (
+    <form action={formAction} className="space-y-4" noValidate data-testid="retire-form">
+      <FormMessage state={state} />
+      <input type="hidden" name="service_id" value={serviceId} />
+      {complete ? null : <TextAreaField label="Reason (administrators only)" name="reason" state={state} hint="The checklist is incomplete: say why the source is retired anyway (kept in the audit log)." />}
+      <SubmitButton pendingLabel="Retiring…" tone="danger">Retire the source</SubmitButton>
+    </form>
+  );
+}

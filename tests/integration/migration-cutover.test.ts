@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { readinessReport } from "@/lib/migration/readiness";
 import { promoteService, revertPromotion } from "@/lib/migration/promotion";
+import { decommissionChecklist, retireSource } from "@/lib/migration/decommission";
+import { runDualRun } from "@/lib/migration/dual-run";
 import { reconcileMonth, saveSourceConnection } from "@/lib/migration/service-migration";
 import { migrationSource } from "@/lib/migration/sources";
 import { createFixtureDatabase, createSelectOnlyRole, EDGE_USERS } from "@/lib/nexacloud/fixture";
@@ -232,5 +234,29 @@ describe("NexaCloud cutover", () => {
     const refusal = await domainRefusal(revertPromotion(db(), { serviceId: service.id, actor: admin(), reason: "Trying to undo after billing." }));
     expect(refusal.code).toBe("live_invoice_finalized");
     expect((await db().service.findUniqueOrThrow({ where: { id: service.id } })).mode).toBe("live");
+  });
+
+  it("decommission: the checklist says what is left, the source is retired and its history becomes read-only", async () => {
+    let checklist = await decommissionChecklist(db(), service.id);
+    expect(Object.fromEntries(checklist.items.map((i) => [i.key, i.met]))).toEqual({ promoted: true, last_import: true, last_reconciliation: true, outstanding_deltas: true, old_open_invoices: true });
+    expect(checklist.complete).toBe(true);
+    // NexaCloud still waits for one customer's payment: the checklist names the invoice and retiring needs a reason.
+    await sourceAdmin((client) => client.query("UPDATE invoices SET status = 'open' WHERE id = (SELECT min(id) FROM invoices)"));
+    checklist = await decommissionChecklist(db(), service.id);
+    expect(checklist.items.find((i) => i.key === "old_open_invoices")).toMatchObject({ met: false, detail: expect.stringMatching(/^1 invoice\(s\) still open in NexaCloud: \d+ \(2026-\d\d, open\)\.$/) });
+    expect((await domainRefusal(retireSource(db(), { serviceId: service.id, actor: admin() }))).code).toBe("checklist_incomplete");
+    expect((await domainRefusal(retireSource(db(), { serviceId: service.id, actor: { staffId, role: "finance" }, reason: "NexaCloud collects that one itself." }))).code).toBe("override_needs_admin");
+
+    await sourceAdmin((client) => client.query("UPDATE invoices SET status = 'paid'"));
+    checklist = await retireSource(db(), { serviceId: service.id, actor: { staffId, role: "finance" } });
+    expect(checklist).toMatchObject({ state: "retired", complete: true });
+    expect(await db().serviceMigration.findUniqueOrThrow({ where: { serviceId: service.id } })).toMatchObject({ state: "retired", scheduleCron: null, retiredAt: expect.any(Date) });
+    expect(await db().auditLog.count({ where: { action: "migration.source_retired", entityId: service.id } })).toBe(1);
+
+    // Read-only: no more reconciliation, import or dual-run; the history stays.
+    expect((await domainRefusal(reconcileMonth(db(), service.id, "2026-10"))).code).toBe("source_retired");
+    expect((await domainRefusal(migrationSource("nexacloud").startImport(db(), { serviceId: service.id, dryRun: false, startedById: staffId }))).code).toBe("source_retired");
+    expect((await runDualRun(db(), service.id)).skipped).toBe("The source is retired.");
+    expect(await db().reconciliation.count({ where: { serviceId: service.id } })).toBe(KEPT_USERS.length * 2);
   });
 });

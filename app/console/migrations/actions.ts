@@ -4,7 +4,8 @@ import { after } from "next/server";
 import { staffAction } from "@/lib/auth/staff-action";
 import { recordAudit, staffActor } from "@/lib/audit/audit-log";
 import { db } from "@/lib/db/prisma";
-import { alertForm, dualRunSettingsForm, promoteForm, revertPromotionForm, serviceOnlyForm } from "@/lib/console/forms/migration-forms";
+import { alertForm, dualRunSettingsForm, promoteForm, retireSourceForm, revertPromotionForm, serviceOnlyForm } from "@/lib/console/forms/migration-forms";
+import { retireSource } from "@/lib/migration/decommission";
 import { startBillingJobs } from "@/lib/jobs/billing-jobs";
 import { syncDualRunSchedule } from "@/lib/jobs/migration-jobs";
 import { acknowledgeDriftAlert } from "@/lib/migration/drift-alerts";
@@ -52,4 +53,13 @@ export const acknowledgeAlertAction = staffAction({ role: "finance" }, alertForm
   await acknowledgeDriftAlert(db(), alert_id, staff.id);
   refreshConsole();
   return { message: "Alert acknowledged." };
+});
+
+/** Retiring needs finance with a complete checklist, an administrator (with a written reason) otherwise. */
+export const retireSourceAction = staffAction({ role: "finance" }, retireSourceForm, async (form, { staff }) => {
+  await retireSource(db(), { serviceId: form.service_id, actor: { staffId: staff.id, role: staff.role }, reason: form.reason });
+  const url = process.env.DATABASE_URL;
+  if (url && process.env.NEXA_JOBS !== "off") await syncDualRunSchedule(await startBillingJobs(url, db()), db(), form.service_id);
+  refreshConsole();
+  return { message: "Source retired: its schedule is stopped and its history is read-only." };
 });

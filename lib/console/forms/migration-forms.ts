@@ -22,3 +22,5 @@ export const dualRunSettingsForm = z.object({
 
 export const serviceOnlyForm = z.object({ service_id: uuid });
 export const alertForm = z.object({ alert_id: uuid });
+
+export const retireSourceForm = z.object({ service_id: uuid, reason: reasonText.optional().transform((v) => v || null) });

@@ -8,7 +8,7 @@ import { checkSourceConnection, readInvoicedMonths, readLastInvoicedMonths, read
 import { loadSourceSettings } from "@/lib/nexacloud/source-settings";
 import type { MigrationSource } from "../source";
 import { monthEnd } from "../months";
-import { loadSourceConnection } from "../service-migration";
+import { loadSourceConnection, refuseRetired } from "../service-migration";
 
 /**
  * The DSN and tolerance in force for the service: its own stored connection when it has one, else the Imports page's
@@ -46,6 +46,8 @@ export const nexacloudSource: MigrationSource = {
   },
 
   async startImport(client, input) {
+    const own = await loadSourceConnection(client, input.serviceId);
+    if (own.migration) refuseRetired(own.migration);
     await configured(client, input.serviceId);
     return startImportRun(client, input);
   },

@@ -7,9 +7,10 @@ import { readinessReport } from "@/lib/migration/readiness";
 import { migrationSource } from "@/lib/migration/sources";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
-import { ButtonForm, DualRunSettingsForm, PromoteForm, RevertPromotionForm, TrendChart } from "@/components/console/migration-panels";
+import { ButtonForm, DualRunSettingsForm, PromoteForm, RetireSourceForm, RevertPromotionForm, TrendChart } from "@/components/console/migration-panels";
+import { decommissionChecklist } from "@/lib/migration/decommission";
 import { dualRunHealth } from "@/lib/migration/dual-run-health";
-import { acknowledgeAlertAction, promoteServiceAction, revertPromotionAction, runDualRunNowAction, saveDualRunSettingsAction } from "../actions";
+import { acknowledgeAlertAction, promoteServiceAction, retireSourceAction, revertPromotionAction, runDualRunNowAction, saveDualRunSettingsAction } from "../actions";
 
 export const metadata: Metadata = { title: "Migration" };
 export const dynamic = "force-dynamic";
@@ -31,6 +32,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
       orderBy: [{ periodStart: "asc" }, { createdAt: "asc" }],
       take: 100,
     });
+    const checklist = await decommissionChecklist(db(), serviceId);
     return (
       <div className="space-y-8">
         <PageHeader title={title} back={{ href: "/console/migrations", label: "Migrations" }}
@@ -43,6 +45,17 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
               number: i.number ?? "Draft", numberHref: `/console/invoices/${i.id}`, customer: i.customer.legalName,
               period: `${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}`, status: i.status, total: formatMoney(i.totalCents, i.currency),
             }))} />
+        </PageSection>
+        <PageSection title="Decommission checklist" description={migration.state === "retired" ? `Retired ${migration.retiredAt ? formatDateTime(migration.retiredAt) : ""}: the schedule is stopped; imports and reconciliations are kept read-only.` : `What is left before ${source.label} can be switched off.`}>
+          <ul className="space-y-2" aria-label="Decommission checklist">
+            {checklist!.items.map((i) => (
+              <li key={i.key} data-testid={`checklist-${i.key}`} className="rounded-md border border-slate-200 bg-white p-3 text-sm">
+                <p className="font-medium">{i.met ? "✓" : "✗"} {i.title}</p>
+                <p className="text-slate-600">{i.detail} {i.href ? <Link className="text-sky-700 hover:underline" href={i.href}>Open</Link> : null}</p>
+              </li>
+            ))}
+          </ul>
+          {migration.state === "live" ? <Panel><RetireSourceForm action={retireSourceAction} serviceId={serviceId} complete={checklist!.complete} /></Panel> : <p data-testid="source-retired" className="rounded-md bg-slate-100 px-3 py-2 text-sm font-medium">Source retired.</p>}
         </PageSection>
         {migration.state === "live" ? (
           <PageSection title="Undo the cutover" description="Possible until the first live invoice is finalized: the subscriptions go back to dual-run, adopted cards are forgotten.">
