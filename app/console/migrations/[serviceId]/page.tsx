@@ -39,7 +39,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
           description={migration.state === "live" ? `Live since ${migration.promotedAt ? formatDateTime(migration.promotedAt) : "—"}, boundary ${migration.promotionBoundary ? migration.promotionBoundary.toISOString().slice(0, 10) : "—"}.` : "The old system is retired: its history stays, read-only."} />
         {migration.promotionOverrideReason ? <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="note">Promoted although readiness was not met: “{migration.promotionOverrideReason}”</p> : null}
         <PageSection title="First live invoices">
-          <SimpleDataTable label="First live invoices" empty="No live invoice yet: the next period close issues them."
+          <SimpleDataTable label="Live invoices" empty="No live invoice yet: the next period close issues them."
             columns={[{ key: "number", header: "Invoice", link: true }, { key: "customer", header: "Customer" }, { key: "period", header: "Period" }, { key: "status", header: "Status" }, { key: "total", header: "Total", align: "right" }]}
             rows={invoices.map((i) => ({
               number: i.number ?? "Draft", numberHref: `/console/invoices/${i.id}`, customer: i.customer.legalName,
