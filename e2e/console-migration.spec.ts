@@ -27,7 +27,7 @@ test("staff open the readiness report, promote a NexaCloud service, see its firs
   // Promote at the first day of next month (the form's default).
   await page.getByRole("button", { name: "Promote to live" }).click();
   // The page turns into the live service's: no readiness any more, the first live invoices to come, undo possible.
-  const invoices = page.getByRole("region", { name: "First live invoices" });
+  const invoices = page.getByRole("region", { name: "First live invoices" }).first(); // the section (its table is "Live invoices")
   await expect(invoices).toContainText("No live invoice yet");
   await expect(page.getByRole("button", { name: "Undo promotion" })).toBeVisible();
   await expect(page.getByTestId("readiness-verdict")).toHaveCount(0);
