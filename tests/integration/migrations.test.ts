@@ -101,6 +101,9 @@ describe("offline migrations", () => {
     mark("CreditNoteLine", await prisma.creditNoteLine.create({ data: { creditNoteId: note.id, invoiceLineId: line.id, description: "x", amountCents: 100n } }));
     const payment = mark("Payment", await prisma.payment.create({ data: { invoiceId: invoice.id, customerId: customer.id, amountCents: 2259n, idempotencyKey: "pay-1" } }));
     mark("Refund", await prisma.refund.create({ data: { paymentId: payment.id, amountCents: 100n, providerRefundId: "re_mig" } }));
+    mark("Dispute", await prisma.dispute.create({ data: { paymentId: payment.id, providerDisputeId: "dp_mig", amountCents: 2259n, currency: "CAD", status: "needs_response" } }));
+    mark("CustomerLinkToken", await prisma.customerLinkToken.create({ data: { customerId: customer.id, tokenHash: "l".repeat(64), issuedByType: "staff", expiresAt: new Date() } }));
+    mark("BillingQuarantine", await prisma.billingQuarantine.create({ data: { customerId: customer.id, serviceId: service.id, boundary: new Date(), code: "bad_data", reason: "test" } }));
     mark("PaymentMethod", await prisma.paymentMethod.create({ data: { customerId: customer.id, providerPaymentMethodId: "pm_mig", brand: "visa", last4: "4242", isDefault: true } }));
     mark("StripeEvent", await prisma.stripeEvent.create({ data: { id: "evt_mig", type: "payment_intent.succeeded", outcome: "handled" } }));
     const campaign = mark("DunningCampaign", await prisma.dunningCampaign.create({ data: { name: "Mig", retryDays: [1, 3, 7], suspendAfterDays: 7 } }));
