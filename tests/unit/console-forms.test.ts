@@ -111,7 +111,7 @@ describe("customer and service forms", () => {
     expect(webhookEndpointForm.parse({ webhook_url: " https://app.example.com/hooks ", name: "", "event:invoice.created": "on", "event:customer.updated": "on" }))
       .toEqual({ webhook_url: "https://app.example.com/hooks", name: null, event_types: ["invoice.created", "customer.updated"] });
     expect(webhookEndpointForm.parse({ webhook_url: "https://app.example.com/hooks" })).toEqual({ webhook_url: "https://app.example.com/hooks", name: null, event_types: [] });
-    expect(fieldErrorsOf(webhookEndpointForm, { webhook_url: "http://example.com" })).toEqual({ webhook_url: ["Use https:// (plain http only for localhost)."] });
+    expect(fieldErrorsOf(webhookEndpointForm, { webhook_url: "http://example.com" })).toEqual({ webhook_url: ["Use https:// (plain http only for this machine in development)."] });
     expect(fieldErrorsOf(webhookEndpointForm, { webhook_url: "" })).toEqual({ webhook_url: ["Required."] });
     expect(issueApiKeyForm.parse({})).toEqual({ name: "default", replaces_key_id: null });
     expect(issueApiKeyForm.parse({ replaces_key_id: METRIC_ID })).toEqual({ name: "default", replaces_key_id: METRIC_ID });
