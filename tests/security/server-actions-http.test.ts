@@ -56,10 +56,12 @@ describe("server actions over HTTP", () => {
   it("lets a member with the role through to the action itself (its own validation answers)", async () => {
     const admin = await staffSession("admin");
     const byName = (name: string) => actions.find((a) => a.name === name)!;
-    // A form action: the form arrives as FormData, is parsed, and the domain answers (here: no source configured).
-    const connection = await callAction(byName("testConnectionAction"), admin.cookies, []);
-    expect(connection.text).not.toMatch(/"code":"(unauthenticated|role_required)"/);
-    expect(connection.text).toContain("DSN");
+    // A form action: the form arrives as FormData and is parsed; the metric form refuses it field by field (no
+    // aggregation chosen), whatever other suites have written meanwhile.
+    const metricForm = await callAction(byName("createMetricAction"), admin.cookies, []);
+    expect(metricForm.text).not.toMatch(/"code":"(unauthenticated|role_required)"/);
+    expect(metricForm.text).toContain(`"status":"refused"`);
+    expect(metricForm.text).toContain("aggregation");
     // A button action: its arguments are checked before anything runs (three where it takes one id: invalid).
     const finalize = await callAction(byName("finalizeInvoiceAction"), admin.cookies);
     expect(finalize.text).toContain(`"code":"validation_errors"`);
