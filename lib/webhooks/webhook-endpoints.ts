@@ -4,6 +4,7 @@ import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/
 import type { WebhookEndpoint } from "@/lib/generated/prisma/client";
 import { newWebhookSecret } from "@/lib/services/webhook-secrets";
 import { webhookUrlProblem } from "@/lib/services/webhook-settings";
+import { resolvedAddressRefusal } from "./webhook-http";
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { SUBSCRIBABLE_EVENT_TYPES } from "./outbound-events";
 
@@ -34,9 +35,11 @@ export function normalizeEventTypes(types: string[] | null | undefined): string[
   return names;
 }
 
-function checkUrl(url: string) {
+async function checkUrl(url: string) {
   const problem = webhookUrlProblem(url);
   if (problem) throw invalidField("webhook_url", problem === "value_is_invalid" ? "url_is_invalid" : problem);
+  const refused = await resolvedAddressRefusal(url);
+  if (refused) throw invalidField("webhook_url", "address_not_allowed", `webhook_url resolves to ${refused}, which webhooks may not reach`);
 }
 
 function checkSignatureAlgo(algo: string | undefined) {
@@ -63,7 +66,7 @@ export async function getServiceWebhookEndpoint(client: Db, serviceId: string, i
 const duplicateUrl = () => invalidField("webhook_url", "value_already_exist");
 
 export async function createWebhookEndpoint(client: Db, serviceId: string, input: WebhookEndpointInput, actor: AuditActor): Promise<WebhookEndpoint> {
-  checkUrl(input.url);
+  await checkUrl(input.url);
   checkSignatureAlgo(input.signatureAlgo);
   const eventTypes = normalizeEventTypes(input.eventTypes);
   try {
@@ -97,7 +100,7 @@ export async function updateWebhookEndpoint(
   actor: AuditActor,
 ): Promise<WebhookEndpoint> {
   const existing = await getServiceWebhookEndpoint(client, serviceId, id);
-  if (input.url !== undefined) checkUrl(input.url);
+  if (input.url !== undefined) await checkUrl(input.url);
   checkSignatureAlgo(input.signatureAlgo);
   const data = {
     ...(input.url !== undefined ? { url: input.url } : {}),

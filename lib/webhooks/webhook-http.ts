@@ -44,6 +44,29 @@ export const checkedLookup = (resolve: Resolver = dnsLookup) => (hostname: strin
   });
 };
 
+/**
+ * At save time: the address a host name resolves to right now, when webhooks may not reach it (a name that points at
+ * loopback, a private network or the metadata address is refused before it is stored). A name that does not resolve,
+ * or not within `timeoutMs`, is accepted: every delivery checks the resolved address again.
+ */
+export function resolvedAddressRefusal(target: string, options: { resolve?: Resolver; timeoutMs?: number } = {}): Promise<string | null> {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return Promise.resolve(null);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return new Promise((settle) => {
+    const timer = setTimeout(() => settle(null), options.timeoutMs ?? 2000);
+    (options.resolve ?? dnsLookup)(host, { all: true }, (error, addresses) => {
+      clearTimeout(timer);
+      if (error) return settle(null);
+      settle(addresses.find((a) => addressRefusal(a.address))?.address ?? null);
+    });
+  });
+}
+
 /** POSTs a delivery. `resolve` replaces the system resolver (tests stand in for a DNS server that rebinds a name). */
 export function postWebhook(
   target: string,

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { webhookUrlProblem } from "@/lib/services/webhook-settings";
-import { postWebhook, RESPONSE_EXCERPT_BYTES } from "@/lib/webhooks/webhook-http";
+import { postWebhook, resolvedAddressRefusal, RESPONSE_EXCERPT_BYTES } from "@/lib/webhooks/webhook-http";
+import { createWebhookEndpoint } from "@/lib/webhooks/webhook-endpoints";
 import { createTestService, testDb, type TestService } from "../support/api-fixture";
 import { expectLagoError } from "./support";
 
@@ -158,6 +159,27 @@ describe("SSRF: deliveries check the resolved address", () => {
     const allowed = await withLoopback(true, () => postWebhook(`http://hooks.example.com:${port}/x`, request, 2000, { resolve: rebinding }));
     expect(allowed).toMatchObject({ ok: true, statusCode: 200, response: "ok" });
     expect(requests).toBe(1);
+  });
+
+  it("refuses at save a host name that resolves to a non-public address; a name that does not resolve is checked at delivery", async () => {
+    type Answer = { address: string; family: number }[];
+    const answering = (addresses: Answer) => (_h: string, _o: unknown, cb: (e: null, a: Answer) => void) => cb(null, addresses);
+    expect(await resolvedAddressRefusal("https://hooks.example.com/x", { resolve: answering([{ address: "10.1.2.3", family: 4 }]) })).toBe("10.1.2.3");
+    expect(await resolvedAddressRefusal("https://hooks.example.com/x", { resolve: answering([{ address: "93.184.216.34", family: 4 }]) })).toBeNull();
+    const failing = (_h: string, _o: unknown, cb: (e: NodeJS.ErrnoException, a: Answer) => void) => cb(Object.assign(new Error("nx"), { code: "ENOTFOUND" }), []);
+    expect(await resolvedAddressRefusal("https://nowhere.example/x", { resolve: failing })).toBeNull();
+    const silent = () => undefined;
+    expect(await resolvedAddressRefusal("https://slow.example/x", { resolve: silent, timeoutMs: 50 })).toBeNull();
+
+    // Through the endpoint store with the system resolver: this machine's own name resolves to loopback.
+    const own = hostname();
+    const resolved = await lookup(own).catch(() => null);
+    if (resolved && /^127\.|^::1$/.test(resolved.address)) {
+      const svc = await createTestService();
+      const saving = withLoopback(false, () => createWebhookEndpoint(testDb(), svc.id, { url: `https://${own}/hook` }, { type: "system", id: null }));
+      await expect(saving).rejects.toMatchObject({ code: "validation_errors", details: { webhook_url: ["address_not_allowed"] } });
+      expect(await testDb().webhookEndpoint.count({ where: { serviceId: svc.id } })).toBe(0);
+    }
   });
 
   it("keeps only a short, truncated excerpt of the answer", async () => {
