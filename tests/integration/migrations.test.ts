@@ -100,10 +100,8 @@ describe("offline migrations", () => {
     const note = mark("CreditNote", await prisma.creditNote.create({ data: { invoiceId: invoice.id, customerId: customer.id, kind: "credit", reason: "other", totalCents: 100n } }));
     mark("CreditNoteLine", await prisma.creditNoteLine.create({ data: { creditNoteId: note.id, invoiceLineId: line.id, description: "x", amountCents: 100n } }));
     const payment = mark("Payment", await prisma.payment.create({ data: { invoiceId: invoice.id, customerId: customer.id, amountCents: 2259n, idempotencyKey: "pay-1" } }));
+    mark("Dispute", await prisma.dispute.create({ data: { paymentId: payment.id, providerDisputeId: "dp_mig", amountCents: 100n, currency: "CAD", status: "needs_response" } }));
     mark("Refund", await prisma.refund.create({ data: { paymentId: payment.id, amountCents: 100n, providerRefundId: "re_mig" } }));
-    mark("Dispute", await prisma.dispute.create({ data: { paymentId: payment.id, providerDisputeId: "dp_mig", amountCents: 2259n, currency: "CAD", status: "needs_response" } }));
-    mark("CustomerLinkToken", await prisma.customerLinkToken.create({ data: { customerId: customer.id, tokenHash: "l".repeat(64), issuedByType: "staff", expiresAt: new Date() } }));
-    mark("BillingQuarantine", await prisma.billingQuarantine.create({ data: { customerId: customer.id, serviceId: service.id, boundary: new Date(), code: "bad_data", reason: "test" } }));
     mark("PaymentMethod", await prisma.paymentMethod.create({ data: { customerId: customer.id, providerPaymentMethodId: "pm_mig", brand: "visa", last4: "4242", isDefault: true } }));
     mark("StripeEvent", await prisma.stripeEvent.create({ data: { id: "evt_mig", type: "payment_intent.succeeded", outcome: "handled" } }));
     const campaign = mark("DunningCampaign", await prisma.dunningCampaign.create({ data: { name: "Mig", retryDays: [1, 3, 7], suspendAfterDays: 7 } }));
@@ -122,7 +120,11 @@ describe("offline migrations", () => {
     mark("ServiceMigration", await prisma.serviceMigration.create({ data: { serviceId: service.id, sourceKind: "nexacloud", toleranceCents: 2n, tolerancePercent: "0.5", promotionSnapshot: { subscriptions: [] } } }));
     const reconciliationRun = mark("ReconciliationRun", await prisma.reconciliationRun.create({ data: { serviceId: service.id, period: "2026-09", rows: 1, matchCount: 1, deltaCount: 0, errorCount: 0, unlinkedCount: 0, totalAbsDeltaCents: 0n } }));
     mark("MigrationAlert", await prisma.migrationAlert.create({ data: { serviceId: service.id, period: "2026-09", reconciliationRunId: reconciliationRun.id, message: "drift", emailedTo: ["a@b.example"] } }));
-    mark("StaffUser", await prisma.staffUser.create({ data: { email: "mig@nexa.example", name: "M", passwordHash: "x" } }));
+    const staff = mark("StaffUser", await prisma.staffUser.create({ data: { email: "mig@nexa.example", name: "M", passwordHash: "x" } }));
+    mark("StaffPasswordLink", await prisma.staffPasswordLink.create({ data: { staffUserId: staff.id, tokenHash: "b".repeat(64), expiresAt: new Date() } }));
+    mark("CustomerLinkToken", await prisma.customerLinkToken.create({ data: { customerId: customer.id, tokenHash: "c".repeat(64), issuedByType: "staff", issuedById: staff.id, expiresAt: new Date() } }));
+    mark("BillingQuarantine", await prisma.billingQuarantine.create({ data: { customerId: customer.id, serviceId: service.id, boundary: new Date(), code: "tax_not_computable", reason: "No province" } }));
+    mark("RateLimitBucket", await prisma.rateLimitBucket.create({ data: { key: "mig:test", windowStart: new Date(), count: 1, updatedAt: new Date() } }));
     mark("AuditLog", await prisma.auditLog.create({ data: { actorType: "system", action: "test", entityType: "Invoice", entityId: invoice.id } }));
     mark("CreditApplication", await prisma.creditApplication.create({ data: { invoiceId: invoice.id, creditNoteId: note.id, amountCents: 50n } }));
     mark("DocumentSequence", await prisma.documentSequence.create({ data: { series: "INV-2099", nextValue: 7 } }));
