@@ -67,6 +67,9 @@ test("a plan with a graduated charge in two tiers is created and listed with its
   await expect(form.getByLabel("Base amount")).toHaveValue("10.999");
   await expect(charge.getByLabel("Charge 1 tier 1 up to")).toHaveAccessibleDescription("A whole number above 0.");
   await expect(charge.getByLabel("Charge 1 tier 2 per unit")).toHaveValue("0.005");
+  // The dropdowns show what is submitted again, not their first option.
+  await expect(charge.getByLabel("Metric").locator("option:checked")).toHaveText("CPU seconds (cpu_seconds)");
+  await expect(charge.getByLabel("Charge model")).toHaveValue("graduated");
 
   await form.getByLabel("Base amount").fill("10.99");
   await charge.getByLabel("Charge 1 tier 1 up to").fill("1000");

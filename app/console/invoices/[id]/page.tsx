@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { db } from "@/lib/db/prisma";
 import { documentLink } from "@/lib/documents/document-links";
+import { stripe } from "@/lib/payments/stripe-client";
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
@@ -89,6 +90,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
         invoiceId={invoice.id}
         status={invoice.status}
         shadow={invoice.shadow}
+        cardPayments={stripe() !== null}
         lines={invoice.lines.map((l) => ({ id: l.id, description: l.description }))}
       />
     </div>
