@@ -27,7 +27,7 @@ export function InvoiceActions({ invoiceId, status, shadow, lines, cardPayments 
         {status === "draft" && !shadow ? (
           <>
             <button type="button" className={button} disabled={pending} onClick={() => run(() => refreshInvoiceAction(invoiceId))}>Refresh draft</button>
-            <button type="button" className={button} disabled={pending} onClick={() => run(() => finalizeInvoiceAction(invoiceId), "Finalise this invoice? It gets its number and can no longer change.")}>Finalise</button>
+            <button type="button" className={button} disabled={pending} onClick={() => run(() => finalizeInvoiceAction(invoiceId), "Finalize this invoice? It gets its number and can no longer change.")}>Finalize</button>
           </>
         ) : null}
         {status === "finalized" && !shadow && !cardPayments ? (

@@ -1,5 +1,6 @@
 import type { Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
 import { formatMoney } from "@/lib/format";
+import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
 
 /** An invoice's lines, taxes and totals, as staff and the customer both see them. */
@@ -13,10 +14,17 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
       <tbody className="divide-y divide-slate-100">
         {invoice.lines.map((line) => (
           <tr key={line.id}>
-            <td className="px-4 py-2">{line.description}</td>
+            <td className="px-4 py-2">
+              {line.description}
+              {usagePricingLines(line).length ? (
+                <ul aria-label={`How ${line.description} was priced`} className="mt-1 space-y-0.5 text-xs text-slate-600">
+                  {usagePricingLines(line).map((text) => <li key={text}>{text}</li>)}
+                </ul>
+              ) : null}
+            </td>
             <td className="px-4 py-2">{line.kind === "subscription_fee" ? "—" : line.quantity.toString()}</td>
             <td className="px-4 py-2">{line.includedQuantity.isZero() ? "—" : line.includedQuantity.toString()}</td>
-            <td className="px-4 py-2">{line.unitAmount ? `$${line.unitAmount.toString()}` : "—"}</td>
+            <td className="px-4 py-2">{line.unitAmount ? priceText(line.unitAmount.toString()) : "—"}</td>
             <td className="px-4 py-2 text-right">{money(line.amountCents)}</td>
           </tr>
         ))}

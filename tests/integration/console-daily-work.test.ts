@@ -2,10 +2,13 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DUNNING_SORTS, listDunningProcesses } from "@/lib/console/collections";
 import { CARD_PAYMENTS_OFF, chargeInvoiceForStaff } from "@/lib/console/invoice-commands";
 import { parseTableQuery } from "@/lib/console/table-query";
+import { invoiceDocument } from "@/lib/documents/ledger-documents";
+import { renderBillingDocumentPdf } from "@/lib/documents/render-pdf";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { createTestService, testDb, type TestService } from "../support/api-fixture";
 import { testEnv } from "../support/env";
 import { staffCookies } from "../support/staff-http";
+import { inspectPdf } from "../unit/documents/pdf-inspect";
 
 describe("collections page", () => {
   it("lists dunning processes in every sort order (Prisma refused nulls-last on non-nullable columns: a 500)", async () => {
@@ -67,5 +70,40 @@ describe("Charge card now without Stripe keys", () => {
     expect(result).toEqual({ ok: false, message: CARD_PAYMENTS_OFF });
     expect(result.message).toMatch(/^Card payments are off/);
     expect(await testDb().payment.count({ where: { invoiceId: invoice.id } })).toBe(0);
+  });
+});
+
+describe("how usage was priced, on the invoice page and the PDF alike", () => {
+  it("lists units, included units and each tier with its range and price; the open tier reads '101 and above'", async () => {
+    const svc = await createTestService("live");
+    const p = svc.code;
+    const calls = (await svc.lago.billableMetrics.createBillableMetric({ billable_metric: { name: "API calls", code: `calls_${p}`, aggregation_type: "count_agg" } })).data.billable_metric;
+    await svc.lago.plans.createPlan({
+      plan: { name: "Tiered", code: `tier_${p}`, interval: "monthly", amount_cents: 0, amount_currency: "CAD", pay_in_advance: false,
+        charges: [{ billable_metric_id: calls.lago_id, charge_model: "graduated", included_quantity: "50", properties: { graduated_ranges: [
+          { from_value: 0, to_value: 100, per_unit_amount: "0.01", flat_amount: "0" },
+          { from_value: 101, to_value: null, per_unit_amount: "0.005", flat_amount: "2" },
+        ] } }] },
+    });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "tiers", legal_name: "Tiers Inc.", state: "AB", country: "CA", timezone: "America/Toronto" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "tiers", plan_code: `tier_${p}`, external_id: "sub-tiers", subscription_at: "2026-10-01T04:00:00Z" } });
+    const pushed = await svc.call("/usage", { method: "POST", json: { usage: { external_subscription_id: "sub-tiers", code: `calls_${p}`, period_start: "2026-10-01T04:00:00Z", period_end: "2026-10-31T12:00:00Z", value: 350, idempotency_key: "oct" } } });
+    expect(pushed.status).toBe(200);
+    await runBillingCycle(testDb(), new Date("2026-11-01T12:00:00Z"), { serviceId: svc.id });
+    const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id } });
+
+    // 350 calls, 50 included: 300 billed; tier 0–100: 100 × $0.01 = $1.00; tier 101+: 200 × $0.005 + $2 = $3.00.
+    const expected = ["350 units, 50 included in the plan: 300 billed", "Tier 0–100: 100 × $0.01 = $1.00", "Tier 101 and above: 200 × $0.005 + $2.00 flat = $3.00"];
+    const document = await invoiceDocument(testDb(), invoice.id);
+    const usage = document.lines.find((l) => l.quantity === "350")!;
+    expect(usage.details.slice(1)).toEqual(expected);
+
+    const pdf = inspectPdf(await renderBillingDocumentPdf(document, { compress: false }));
+    const text = pdf.pages.flatMap((page) => page.runs.map((run) => run.text)).join(" ");
+    expect(text).toContain("Tier 101 and above: 200 × $0.005 + $2.00 flat = $3.00");
+    expect(text).not.toMatch(/infinity|∞/);
+
+    const html = await (await fetch(`${testEnv.baseUrl}/console/invoices/${invoice.id}`, { headers: { Cookie: await staffCookies() } })).text();
+    for (const line of expected) expect(html).toContain(line.replace(/&/g, "&amp;"));
   });
 });

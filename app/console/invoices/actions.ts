@@ -27,7 +27,7 @@ export const finalizeInvoiceAction = staffCommand({ role: "finance" }, invoiceId
   const invoice = await db().$transaction((tx) => finalizeInvoice(tx, id));
   await audited(staff.id, "invoice.finalized_by_staff", id);
   revalidatePath(`/console/invoices/${id}`);
-  return { ok: true, message: `Finalised as ${invoice.number}.` };
+  return { ok: true, message: `Finalized as ${invoice.number}.` };
 });
 
 export const refreshInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id]) => {

@@ -35,7 +35,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
             {invoice.shadow ? " · shadow (dual-run copy, never sent)" : ""} · {invoice.service.name} · {invoice.customer.legalName} ·{" "}
             {formatDate(invoice.periodStart, tz)} – {formatDate(new Date(invoice.periodEnd.getTime() - 1), tz)}
           </p>
-          {invoice.finalizedAt ? <p className="text-sm text-slate-500">Finalised {formatDateTime(invoice.finalizedAt, tz)}</p> : null}
+          {invoice.finalizedAt ? <p className="text-sm text-slate-500">Finalized {formatDateTime(invoice.finalizedAt, tz)}</p> : null}
         </div>
         {invoice.status !== "draft" ? (
           <a href={documentLink("", "invoices", invoice.id)} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-white">Download PDF</a>
