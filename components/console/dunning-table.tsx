@@ -31,7 +31,7 @@ export function DunningTable({ rows, state, status }: { rows: DunningRow[]; stat
     <div className="space-y-3">
       <UrlSelectFilter label="Dunning status" param="status" pageParam="d_page" value={status}
         options={[{ value: "active", label: "Active" }, { value: "recovered", label: "Recovered" }, { value: "suspended", label: "Suspended" }, { value: "canceled", label: "Cancelled" }]} />
-      <ServerDataTable label="Invoices in dunning" columns={columns} data={rows} state={state} paramPrefix="d_" filterPlaceholder="Invoice number or customer…" getRowId={(r) => r.id} />
+      <ServerDataTable label="Invoices in dunning" columns={columns} data={rows} state={state} paramPrefix="d_" exportPath="/console/collections/export" filterPlaceholder="Invoice number or customer…" getRowId={(r) => r.id} />
     </div>
   );
 }
