@@ -1,4 +1,5 @@
 import type { Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
+import { formatPercent } from "@/lib/documents/money-format";
 import { formatMoney } from "@/lib/format";
 import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
@@ -32,7 +33,7 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
       <tfoot className="text-sm">
         <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents)}</td></tr>
         {invoice.taxes.map((t) => (
-          <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {t.rate.toString()} %{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
+          <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {formatPercent(t.rate.toString())}{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
         ))}
         {invoice.taxNote ? <tr><td colSpan={4} className="px-4 py-1 text-right text-slate-500">{invoice.taxNote}</td><td className="px-4 py-1 text-right">{money(BigInt(0))}</td></tr> : null}
         {invoice.creditsAppliedCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Credits applied</td><td className="px-4 py-1 text-right">−{money(invoice.creditsAppliedCents)}</td></tr> : null}
