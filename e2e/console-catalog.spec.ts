@@ -179,7 +179,7 @@ test("two customers sharing an e-mail are merged and the account links move", as
   await customers.getByRole("link", { name: `E2E Merge Keeper ${s}` }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`E2E Merge Keeper ${s}`);
 
-  const links = page.getByRole("table", { name: "Account links" });
+  const links = page.getByRole("table", { name: "Linked accounts" });
   await expect(links.locator("tbody tr")).toHaveCount(1);
   const candidate = page.getByRole("listitem", { name: `E2E Merge Duplicate ${s}` });
   await expect(candidate).toContainText("same e-mail");

@@ -13,7 +13,7 @@ test("a customer and a subscription are created in the console, upgraded, and th
   // The API's rules: a service is required.
   await expect(form.getByRole("alert")).toBeVisible();
   await expect(form.getByLabel("Legal name")).toHaveValue(name);
-  await form.getByLabel("Service").selectOption({ label: "NexaChat (nexachat)" });
+  await form.getByLabel("Service", { exact: true }).selectOption({ label: "NexaChat (nexachat)" });
   await form.getByLabel("Billing e-mail").fill(`hub-${s}@customer.example`);
   await form.getByLabel("Province").fill("ON");
   await form.getByRole("button", { name: "Create customer" }).click();
@@ -22,7 +22,7 @@ test("a customer and a subscription are created in the console, upgraded, and th
   await expect(page.getByRole("table", { name: "Linked accounts" })).toContainText(`hub-${s}`);
 
   const start = page.getByRole("form", { name: "Start a subscription" });
-  await start.getByLabel("Plan").selectOption("chat_team");
+  await start.getByLabel("Plan", { exact: true }).selectOption("chat_team");
   await start.getByLabel("Subscription id").fill(`sub-${s}`);
   await start.getByRole("button", { name: "Start subscription" }).click();
   await expect(start.getByRole("status")).toHaveText(`Subscription sub-${s} started on Chat Team.`);

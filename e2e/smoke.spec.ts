@@ -39,7 +39,7 @@ function watch(page: Page): Watch {
 async function check(page: Page, watched: Watch, url: string, shot: string | null) {
   const response = await page.goto(url);
   expect(response?.status(), url).toBeLessThan(400);
-  await page.waitForLoadState("networkidle");
+  await page.waitForLoadState("load");
   await expect(page.getByText("This page could not be shown")).toHaveCount(0);
   await expect(page.getByText("Application error")).toHaveCount(0);
   const axe = await new AxeBuilder({ page }).analyze();
@@ -90,7 +90,7 @@ const staff = [
 
 for (const { role, credentials } of staff) {
   test(`smoke: every console page from the navigation as ${role}`, async ({ page }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(600_000);
     await page.setViewportSize({ width: 1366, height: 900 });
     const { email, password } = await credentials();
     const watched = watch(page);
@@ -134,7 +134,7 @@ for (const { role, credentials } of staff) {
 }
 
 test("smoke: every portal page from the navigation as a customer", async ({ page, baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(400_000);
   await page.setViewportSize({ width: 1366, height: 900 });
   const suffix = randomUUID().slice(0, 8);
   const key = generateApiKey();
