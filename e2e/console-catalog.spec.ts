@@ -67,6 +67,9 @@ test("a plan with a graduated charge in two tiers is created and listed with its
   await expect(form.getByLabel("Base amount")).toHaveValue("10.999");
   await expect(charge.getByLabel("Charge 1 tier 1 up to")).toHaveAccessibleDescription("A whole number above 0.");
   await expect(charge.getByLabel("Charge 1 tier 2 per unit")).toHaveValue("0.005");
+  // The dropdowns show what is submitted again, not their first option.
+  await expect(charge.getByLabel("Metric").locator("option:checked")).toHaveText("CPU seconds (cpu_seconds)");
+  await expect(charge.getByLabel("Charge model")).toHaveValue("graduated");
 
   await form.getByLabel("Base amount").fill("10.99");
   await charge.getByLabel("Charge 1 tier 1 up to").fill("1000");
@@ -176,7 +179,7 @@ test("two customers sharing an e-mail are merged and the account links move", as
   await customers.getByRole("link", { name: `E2E Merge Keeper ${s}` }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`E2E Merge Keeper ${s}`);
 
-  const links = page.getByRole("table", { name: "Account links" });
+  const links = page.getByRole("table", { name: "Linked accounts" });
   await expect(links.locator("tbody tr")).toHaveCount(1);
   const candidate = page.getByRole("listitem", { name: `E2E Merge Duplicate ${s}` });
   await expect(candidate).toContainText("same e-mail");

@@ -1,10 +1,19 @@
 import { expect, test } from "@playwright/test";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { createFixtureDatabase, createSelectOnlyRole, FIXTURE_RECONCILED_MONTH } from "../lib/nexacloud/fixture";
 
 const email = process.env.NEXA_TEST_ADMIN_EMAIL!;
 const password = process.env.NEXA_TEST_ADMIN_PASSWORD!;
+
+/** One CSV record (quoted cells with doubled quotes). */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  const pattern = /(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g;
+  for (const m of line.matchAll(pattern)) cells.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]);
+  return cells;
+}
 
 /** A NexaCloud fixture database of its own, read through a SELECT-only role, and a shadow service to import into. */
 async function arrange() {
@@ -89,21 +98,35 @@ test("staff test the connection, dry run, import and reconcile NexaCloud from th
   await page.getByLabel("Status filter").selectOption("error");
   await expect(page).toHaveURL(/status=error/);
   await expect(rows.getByText(`${error} ${error === 1 ? "row" : "rows"}`)).toBeVisible();
+  // Status, then at once a minimum delta and Apply: neither filter is lost to the other.
   await page.getByLabel("Status filter").selectOption("delta");
-  await expect(page).toHaveURL(/status=delta/);
   await page.getByLabel("Minimum delta in dollars").fill("10");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/min_delta=10/);
+  await expect(page).toHaveURL(/status=delta/);
+  await expect(page.getByLabel("Status filter")).toHaveValue("delta");
   const bigDeltas = rec.filter((r) => r.status === "delta" && Math.abs(r.deltaCents!) >= 1000).length;
   await expect(rows.getByText(`${bigDeltas} ${bigDeltas === 1 ? "row" : "rows"}`)).toBeVisible();
 
-  // CSV export of the filtered rows.
-  const csv = await page.request.get(`/console/reconciliation/export?status=delta&min_delta=10`);
-  expect(csv.status()).toBe(200);
-  expect(csv.headers()["content-type"]).toContain("text/csv");
-  const lines = (await csv.text()).trim().split("\r\n");
+  // The CSV export holds exactly the rows on screen, in the same order.
+  const shown = await rows.locator("tbody tr td:first-child").allTextContents();
+  expect(shown).toHaveLength(bigDeltas);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^reconciliation-.*-delta\.csv$/);
+  const lines = readFileSync((await download.path())!, "utf8").replace(/^\uFEFF/, "").trim().split("\r\n");
   expect(lines[0]).toBe("period,customer,nexacloud_user_id,status,computed,nexacloud,delta,note,customer_id,row_id");
-  expect(lines).toHaveLength(bigDeltas + 1);
+  const exported = lines.slice(1).map((line) => parseCsvLine(line));
+  expect(exported.map((cells) => cells[1])).toEqual(shown);
+  expect(exported.every((cells) => cells[3] === "delta" && Math.abs(Number(cells[6])) >= 10)).toBe(true);
+
+  // A text filter narrows the export too.
+  const first = shown[0];
+  await rows.getByRole("searchbox").fill(first);
+  await expect(page).toHaveURL(/c_q=/);
+  await expect(rows.locator("tbody tr")).toHaveCount(shown.filter((c) => c.toLowerCase().includes(first.toLowerCase())).length);
+  const narrowed = await page.request.get(await page.getByRole("link", { name: "Export CSV" }).getAttribute("href").then((h) => h!));
+  expect((await narrowed.text()).trim().split("\r\n").slice(1).every((line) => parseCsvLine(line)[1].toLowerCase().includes(first.toLowerCase()))).toBe(true);
+  await rows.getByRole("searchbox").fill("");
 
   // Drill-down: both sides' lines.
   await page.getByLabel("Status filter").selectOption("");

@@ -21,7 +21,7 @@ export default async function PortalLayout({ children }: { children: React.React
   return (
     <div className="min-h-screen bg-white">
       <header className="border-b border-slate-200">
-        <div className="mx-auto flex max-w-5xl items-center justify-between gap-6 px-6 py-4">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-6 py-4">
           <span className="font-semibold">Nexa Billing · Customer portal</span>
           {session ? (
             <div className="flex items-center gap-3 text-sm">
@@ -35,7 +35,7 @@ export default async function PortalLayout({ children }: { children: React.React
           ) : null}
         </div>
         {session ? (
-          <nav aria-label="Portal" className="mx-auto flex max-w-5xl gap-5 px-6 pb-3 text-sm">
+          <nav aria-label="Portal" className="mx-auto flex max-w-5xl flex-wrap gap-x-5 gap-y-2 px-6 pb-3 text-sm">
             {NAV.map((item) => <Link key={item.href} href={item.href} className="text-slate-600 hover:text-slate-900">{item.label}</Link>)}
           </nav>
         ) : null}

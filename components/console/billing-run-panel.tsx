@@ -19,7 +19,9 @@ export interface BillingRunView {
 export function BillingRunPanel({ latest }: { latest: BillingRunView | null }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
+  // The action's own answer, shown until the page shows the run it queued (then the run's status says it all).
+  const [answer, setAnswer] = useState<{ ok: boolean; message: string; runId?: string } | null>(null);
+  const message = answer && (!answer.ok || answer.runId !== latest?.id) ? answer.message : null;
   const active = latest && (latest.status === "queued" || latest.status === "running");
 
   useEffect(() => {
@@ -48,7 +50,7 @@ export function BillingRunPanel({ latest }: { latest: BillingRunView | null }) {
         onClick={() =>
           startTransition(async () => {
             const result = await runBillingNowAction();
-            setMessage(result.message);
+            setAnswer(result);
             router.refresh();
           })
         }

@@ -54,11 +54,11 @@ const planColumns: ColumnDef<PlanRow, unknown>[] = [
 ];
 
 export function MetricsTable({ rows, state }: { rows: MetricRow[]; state: ServerTableState }) {
-  return <ServerDataTable label="Billable metrics" columns={metricColumns} data={rows} state={state} paramPrefix="m_"
+  return <ServerDataTable label="Billable metrics" columns={metricColumns} data={rows} state={state} paramPrefix="m_" exportPath="/console/metrics/export"
     filterPlaceholder="Filter by name or code…" getRowId={(r) => r.id} />;
 }
 
 export function PlansTable({ rows, state }: { rows: PlanRow[]; state: ServerTableState }) {
-  return <ServerDataTable label="Plans" columns={planColumns} data={rows} state={state} paramPrefix="p_"
+  return <ServerDataTable label="Plans" columns={planColumns} data={rows} state={state} paramPrefix="p_" exportPath="/console/plans/export"
     filterPlaceholder="Filter by name or code…" getRowId={(r) => r.id} />;
 }

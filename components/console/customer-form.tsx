@@ -1,16 +1,23 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import { IDLE_FORM, type FormState, type FormValues } from "@/lib/console/forms/form-state";
 import { CheckboxField, FormMessage, SubmitButton, TextField } from "@/components/forms/form-fields";
 
 /** The customer's own fields: billing address, currency, timezone and tax exemption. */
-export function CustomerForm({ action, defaults }: { action: (state: FormState, formData: FormData) => Promise<FormState>; defaults: FormValues }) {
+export function CustomerForm({ action, defaults, leading, submitLabel = "Save customer" }: {
+  action: (state: FormState, formData: FormData) => Promise<FormState>;
+  defaults: FormValues;
+  /** Fields shown first (the service and account id of a new customer). */
+  leading?: (state: FormState) => ReactNode;
+  submitLabel?: string;
+}) {
   const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
   const field = (label: string, name: string, hint?: string) => <TextField label={label} name={name} state={state} defaults={defaults} hint={hint} />;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} />
+      {leading?.(state)}
       <div className="grid gap-4 sm:grid-cols-2">
         {field("Legal name", "legal_name")}
         {field("Billing e-mail", "email")}
@@ -33,7 +40,7 @@ export function CustomerForm({ action, defaults }: { action: (state: FormState, 
         <CheckboxField label="Tax exempt" name="tax_exempt" state={state} defaults={defaults} />
         {field("Tax exemption number", "tax_exemption_number", "Required when tax exempt.")}
       </div>
-      <SubmitButton>Save customer</SubmitButton>
+      <SubmitButton>{submitLabel}</SubmitButton>
     </form>
   );
 }

@@ -54,11 +54,11 @@ const customerColumns: ColumnDef<CustomerRow, unknown>[] = [
 ];
 
 export function ServicesTable({ rows, state }: { rows: ServiceRow[]; state: ServerTableState }) {
-  return <ServerDataTable label="Services" columns={serviceColumns} data={rows} state={state} paramPrefix="s_"
+  return <ServerDataTable label="Services" columns={serviceColumns} data={rows} state={state} paramPrefix="s_" exportPath="/console/services/export"
     filterPlaceholder="Filter by name or code…" getRowId={(r) => r.id} />;
 }
 
 export function CustomersTable({ rows, state }: { rows: CustomerRow[]; state: ServerTableState }) {
-  return <ServerDataTable label="Customers" columns={customerColumns} data={rows} state={state} paramPrefix="c_"
+  return <ServerDataTable label="Customers" columns={customerColumns} data={rows} state={state} paramPrefix="c_" exportPath="/console/customers/export"
     filterPlaceholder="Filter by name, e-mail or account id…" getRowId={(r) => r.id} />;
 }

@@ -25,5 +25,5 @@ const columns: ColumnDef<ImportRunRow, unknown>[] = [
 ];
 
 export function ImportRunsTable({ rows, state }: { rows: ImportRunRow[]; state: ServerTableState }) {
-  return <ServerDataTable label="Import runs" columns={columns} data={rows} state={state} paramPrefix="r_" filterPlaceholder="Filter by status (running, succeeded, failed)…" getRowId={(r) => r.id} />;
+  return <ServerDataTable label="Import runs" columns={columns} data={rows} state={state} paramPrefix="r_" exportPath="/console/imports/export" filterPlaceholder="Filter by status (running, succeeded, failed)…" getRowId={(r) => r.id} />;
 }

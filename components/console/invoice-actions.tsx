@@ -5,7 +5,14 @@ import { chargeInvoiceAction, creditInvoiceAction, finalizeInvoiceAction, refres
 
 const REASONS = ["duplicated_charge", "product_unsatisfactory", "order_change", "order_cancellation", "fraudulent_charge", "other"];
 
-export function InvoiceActions({ invoiceId, status, shadow, lines }: { invoiceId: string; status: string; shadow: boolean; lines: { id: string; description: string }[] }) {
+export function InvoiceActions({ invoiceId, status, shadow, lines, cardPayments }: {
+  invoiceId: string;
+  status: string;
+  shadow: boolean;
+  lines: { id: string; description: string }[];
+  /** Stripe is configured: without it the page says card payments are off instead of offering a charge. */
+  cardPayments: boolean;
+}) {
   const [result, setResult] = useState<ActionResult | null>(null);
   const [pending, startTransition] = useTransition();
   const [credit, creditAction, crediting] = useActionState(creditInvoiceAction, null);
@@ -20,10 +27,13 @@ export function InvoiceActions({ invoiceId, status, shadow, lines }: { invoiceId
         {status === "draft" && !shadow ? (
           <>
             <button type="button" className={button} disabled={pending} onClick={() => run(() => refreshInvoiceAction(invoiceId))}>Refresh draft</button>
-            <button type="button" className={button} disabled={pending} onClick={() => run(() => finalizeInvoiceAction(invoiceId), "Finalise this invoice? It gets its number and can no longer change.")}>Finalise</button>
+            <button type="button" className={button} disabled={pending} onClick={() => run(() => finalizeInvoiceAction(invoiceId), "Finalize this invoice? It gets its number and can no longer change.")}>Finalize</button>
           </>
         ) : null}
-        {status === "finalized" && !shadow ? (
+        {status === "finalized" && !shadow && !cardPayments ? (
+          <p className="self-center text-sm text-slate-600" data-testid="card-payments-off">Card payments are off (STRIPE_SECRET_KEY is not set).</p>
+        ) : null}
+        {status === "finalized" && !shadow && cardPayments ? (
           <button type="button" className={button} disabled={pending} onClick={() => run(() => chargeInvoiceAction(invoiceId), "Charge the amount due to the customer's default card now?")}>Charge card now</button>
         ) : null}
         {status === "finalized" ? (

@@ -51,8 +51,8 @@ export function InvoicesTable({ rows, state, status }: { rows: InvoiceRow[]; sta
   return (
     <div className="space-y-3">
       <UrlSelectFilter label="Status" param="status" pageParam="i_page" value={status}
-        options={[{ value: "draft", label: "Draft" }, { value: "finalized", label: "Finalised" }, { value: "paid", label: "Paid" }, { value: "voided", label: "Voided" }]} />
-      <ServerDataTable label="Invoices" columns={columns} data={rows} state={state} paramPrefix="i_" filterPlaceholder="Filter by number, customer or service…" getRowId={(r) => r.id} />
+        options={[{ value: "draft", label: "Draft" }, { value: "finalized", label: "Finalized" }, { value: "paid", label: "Paid" }, { value: "voided", label: "Voided" }]} />
+      <ServerDataTable label="Invoices" columns={columns} data={rows} state={state} paramPrefix="i_" exportPath="/console/invoices/export" filterPlaceholder="Filter by number, customer or service…" getRowId={(r) => r.id} />
     </div>
   );
 }

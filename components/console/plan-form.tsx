@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useId, useState } from "react";
+import { useActionState, useId, useLayoutEffect, useRef, useState, type SelectHTMLAttributes } from "react";
 import {
   CHARGE_MODEL_LABELS,
   CHARGE_MODELS,
@@ -26,6 +26,19 @@ const INTERVAL_OPTIONS = [
 ];
 
 const TIERED = new Set<ChargeModelName>(["graduated", "volume"]);
+
+/**
+ * A controlled select that survives the form reset React does after every action: the reset puts each select back on
+ * its default option, which for a controlled select is the first one — the page then showed "Choose a metric…" while
+ * the charges' JSON still held the chosen metric. Marking the current option as the default makes the reset a no-op.
+ */
+function DraftSelect({ value, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { value: string }) {
+  const ref = useRef<HTMLSelectElement>(null);
+  useLayoutEffect(() => {
+    for (const option of ref.current?.options ?? []) option.defaultSelected = option.value === value;
+  }, [value]);
+  return <select ref={ref} value={value} {...props} />;
+}
 
 /** A controlled input of a charge draft: its messages are looked up by the dotted name the action reports. */
 function DraftInput({ label, value, onChange, errors, hint, placeholder, className }: {
@@ -150,19 +163,19 @@ function ChargeEditor({ index, charge, metrics, onChange, onRemove, errors }: {
       <div className="grid gap-3 sm:grid-cols-3">
         <div>
           <label htmlFor={metricId} className="block text-sm font-medium">Metric</label>
-          <select id={metricId} value={charge.billable_metric_id} onChange={(e) => onChange({ ...charge, billable_metric_id: e.target.value })}
+          <DraftSelect id={metricId} value={charge.billable_metric_id} onChange={(e) => onChange({ ...charge, billable_metric_id: e.target.value })}
             aria-invalid={Boolean(errorsAt("billable_metric_id")?.length)} className={inputClass}>
             <option value="">Choose a metric…</option>
             {metrics.map((m) => <option key={m.id} value={m.id}>{m.name} ({m.code})</option>)}
-          </select>
+          </DraftSelect>
           <FieldErrorText id={`${metricId}-error`} messages={errorsAt("billable_metric_id")} />
         </div>
         <div>
           <label htmlFor={modelId} className="block text-sm font-medium">Charge model</label>
-          <select id={modelId} value={charge.charge_model} onChange={(e) => onChange({ ...charge, charge_model: e.target.value as ChargeModelName })}
+          <DraftSelect id={modelId} value={charge.charge_model} onChange={(e) => onChange({ ...charge, charge_model: e.target.value as ChargeModelName })}
             aria-invalid={Boolean(errorsAt("charge_model")?.length)} className={inputClass}>
             {CHARGE_MODELS.map((m) => <option key={m} value={m}>{CHARGE_MODEL_LABELS[m]}</option>)}
-          </select>
+          </DraftSelect>
           <FieldErrorText id={`${modelId}-error`} messages={errorsAt("charge_model")} />
         </div>
         <DraftInput label="Included quantity" value={charge.included_quantity} onChange={(v) => onChange({ ...charge, included_quantity: v })}

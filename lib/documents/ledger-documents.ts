@@ -5,6 +5,7 @@ import type { CompanyProfile } from "@/lib/generated/prisma/client";
 import { billedToOfInvoice, type BilledTo } from "@/lib/invoicing/billed-to";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { creditedTaxes } from "@/lib/invoicing/credit-notes";
+import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 
 function sellerParty(profile: Omit<CompanyProfile, "updatedAt">): DocumentParty {
@@ -63,12 +64,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
       const details: string[] = [];
       if (line.kind === "usage_charge") {
         details.push(`Period ${localDate(line.periodStart ?? invoice.periodStart, tz)} to ${localDate(new Date((line.periodEnd ?? invoice.periodEnd).getTime() - 1), tz)}`);
-        if (!line.includedQuantity.isZero()) details.push(`${line.includedQuantity.toString()} units included in the plan`);
-        const breakdown = (line.details as { breakdown?: { tiers?: { fromValue: number; toValue: number | null; units: string; perUnitAmount: string; flatAmount: string; amount: string }[] } }).breakdown;
-        for (const tier of breakdown?.tiers ?? []) {
-          if (tier.units === "0") continue;
-          details.push(`Tier ${tier.fromValue}–${tier.toValue ?? "∞"}: ${tier.units} × $${tier.perUnitAmount}${tier.flatAmount !== "0" ? ` + $${tier.flatAmount} flat` : ""}`);
-        }
+        details.push(...usagePricingLines(line));
       }
       return {
         description: line.description,

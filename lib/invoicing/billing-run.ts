@@ -496,6 +496,9 @@ export async function billGroup(client: Db, group: BillingGroup, now = new Date(
   return billChunk(client, [group], now, planCharges);
 }
 
+/** Bound on catch-up passes (one per period a subscription is behind): ten years of weekly periods. */
+const MAX_PASSES = 530;
+
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo, options.serviceId);
@@ -505,56 +508,76 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   const chunkSize = options.chunkSize ?? 1000;
   const now = upTo > new Date() ? upTo : new Date();
   const planCharges = new Map<string, ChargeWithMetric[]>();
+  // A group that failed stays due: it is reported once and not tried again in this run's later passes.
+  const failed = new Set<string>();
+  const failedKey = (g: { customerId: string; serviceId: string }) => `${g.customerId}:${g.serviceId}`;
   const record = (result: Awaited<ReturnType<typeof billChunk>>) => {
     summary.subscriptionsBilled += result.billed;
     summary.invoicesCreated += result.invoices;
     summary.creditNotesIssued += result.creditNotes;
     summary.failures.push(...result.failures);
+    for (const failure of result.failures) failed.add(failedKey(failure));
   };
-  const [{ due }] = await client.$queryRaw<{ due: bigint }[]>`
-    SELECT count(*) AS due FROM "Subscription"
-     WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
-       AND (${options.serviceId ?? null}::uuid IS NULL OR "serviceId" = ${options.serviceId ?? null}::uuid)
-       AND NOT ${QUARANTINED}`;
-  let cursor: BillingGroup | null = null;
-  for (;;) {
-    const groups = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
-    if (groups.length === 0) break;
-    cursor = groups[groups.length - 1];
-    // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
-    const billable = groups.filter((group) => {
-      if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
-      summary.failures.push({
-        customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
-        error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
+  const countDue = async () => {
+    const [{ due }] = await client.$queryRaw<{ due: bigint }[]>`
+      SELECT count(*) AS due FROM "Subscription"
+       WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
+         AND (${options.serviceId ?? null}::uuid IS NULL OR "serviceId" = ${options.serviceId ?? null}::uuid)
+         AND NOT ${QUARANTINED}`;
+    return Number(due);
+  };
+  const fail = (failure: BillingFailure) => {
+    failed.add(failedKey(failure));
+    summary.failures.push(failure);
+  };
+  // Each pass walks the due groups once in (boundary, customer, service) order. Billing a boundary moves the
+  // subscription to its next one, which may be due too (a subscription several periods behind) but may sort before the
+  // pass's cursor: passes repeat until one bills nothing, so a run bills every boundary due up to `upTo`.
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const billedBefore = summary.subscriptionsBilled;
+    const dueAtStart = (await countDue()) + billedBefore;
+    let cursor: BillingGroup | null = null;
+    for (;;) {
+      const found = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
+      if (found.length === 0) break;
+      cursor = found[found.length - 1];
+      // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
+      const groups = found.filter((group) => {
+        if (failed.has(failedKey(group))) return false;
+        if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
+        fail({
+          customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
+          error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
+        });
+        return false;
       });
-      return false;
-    });
-    const chunks: BillingGroup[][] = [];
-    for (let i = 0; i < billable.length; i += chunkSize) chunks.push(billable.slice(i, i + chunkSize));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        try {
-          record(await billChunk(client, chunk, now, planCharges));
-        } catch (error) {
-          if (!isUniqueViolation(error) && chunk.length === 1) {
-            const [group] = chunk;
-            if (!isRetryableConflict(error)) summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
-            return;
-          }
-          // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
-          for (const group of chunk) {
-            try {
-              record(await billGroup(client, group, now, planCharges));
-            } catch (single) {
-              if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
-              summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+      const chunks: BillingGroup[][] = [];
+      for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          try {
+            record(await billChunk(client, chunk, now, planCharges));
+          } catch (error) {
+            if (!isUniqueViolation(error) && chunk.length === 1) {
+              const [group] = chunk;
+              if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
+              return;
+            }
+            // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
+            for (const group of chunk) {
+              try {
+                record(await billGroup(client, group, now, planCharges));
+              } catch (single) {
+                if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
+                fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+              }
             }
           }
-        }
-      }),
-    );
-    await options.onProgress?.(summary, Number(due));
+        }),
+      );
+      await options.onProgress?.(summary, dueAtStart);
+    }
+    if (summary.subscriptionsBilled === billedBefore) break;
   }
   // Each group that could not be billed is set aside with its reason: later runs skip it until staff release it.
   await quarantineFailures(client, summary.failures, options.billingRunId ?? null);

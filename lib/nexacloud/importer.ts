@@ -344,7 +344,7 @@ function decideUser(state: State, user: SourceUser, warnings: string[]): Decisio
   }
   const country = (user.country?.trim() || "CA").toUpperCase().slice(0, 2);
   const province = user.province?.trim().toUpperCase() || null;
-  if (country === "CA" && !province) warnings.push("No province: Canadian tax cannot be computed, so its shadow invoices are held until one is set.");
+  if (country === "CA" && !province) warnings.push("No province: Canadian tax cannot be computed, so its shadow invoices are computed without tax, with a note saying why, until one is set.");
   const displayName = user.company?.trim() && user.name?.trim() ? user.name.trim() : null;
   const nexacloud = { userId: user.id, stripeCustomerId: user.stripe_customer_id, createdAt: new Date(user.created_at).toISOString() };
   const existing = state.customers.get(user.id);
@@ -387,8 +387,8 @@ function decideSubscription(state: State, sub: SourceSubscription, warnings: str
   else throw new RowRefused(`Unknown status ${JSON.stringify(sub.status)}.`);
   const startedAt = new Date(sub.started_at);
   const canceledAt = sub.canceled_at ? new Date(sub.canceled_at) : null;
-  if (status === "terminated" && !canceledAt) throw new RowRefused("Canceled without a cancellation date.");
-  if (canceledAt && canceledAt < startedAt) throw new RowRefused("Canceled before it started.");
+  if (status === "terminated" && !canceledAt) throw new RowRefused("Cancelled without a cancellation date.");
+  if (canceledAt && canceledAt < startedAt) throw new RowRefused("Cancelled before it started.");
   if (status === "active" && canceledAt) warnings.push(`Active but has a cancellation date (${canceledAt.toISOString()}); imported as active.`);
   const terminatedAt = status === "terminated" ? canceledAt : null;
   const name = `NexaCloud subscription ${sub.id}`;

@@ -56,7 +56,7 @@ export function notChargeableReason(context: ChargeContext): NotChargeableReason
 }
 
 export const NOT_CHARGEABLE_MESSAGES: Record<NotChargeableReason, string> = {
-  invoice_not_finalized: "Only a finalised invoice can be charged",
+  invoice_not_finalized: "Only a finalized invoice can be charged",
   invoice_already_paid: "The invoice is already paid",
   nothing_due: "Nothing is due on this invoice",
   shadow_invoice: "Shadow invoices are never charged",

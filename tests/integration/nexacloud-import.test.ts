@@ -135,7 +135,7 @@ describe("NexaCloud importer", () => {
     expect(entry("subscription", EDGE_USERS.unknownPlan * 10 + 1)).toEqual(["error: Unknown plan id 99."]);
     expect(entry("subscription", EDGE_USERS.noName * 10 + 1)).toEqual([`info: User ${EDGE_USERS.noName} was not imported.`]);
     expect(entry("user", EDGE_USERS.duplicateEmail)[0]).toMatch(/^warning: Shares its e-mail with NexaCloud user 1: imported as a separate customer/);
-    expect(entry("user", EDGE_USERS.missingProvince)).toEqual(["warning: No province: Canadian tax cannot be computed, so its shadow invoices are held until one is set."]);
+    expect(entry("user", EDGE_USERS.missingProvince)).toEqual(["warning: No province: Canadian tax cannot be computed, so its shadow invoices are computed without tax, with a note saying why, until one is set."]);
     expect(entry("user", EDGE_USERS.outsideCanada)).toEqual([]);
     for (const id of manifest.duplicateEmailUserIds) expect(`${id}: ${entry("user", id).join()}`).toMatch(/^\d+: warning: Shares its e-mail/);
     for (const id of manifest.missingProvinceUserIds) expect(`${id}: ${entry("user", id).join()}`).toMatch(/No province/);

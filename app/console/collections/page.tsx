@@ -23,7 +23,7 @@ export default async function CollectionsPage({ searchParams }: { searchParams: 
       <div>
         <h1 className="text-2xl font-semibold">Collections</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Finalised live invoices are charged to the customer&apos;s default card. A failed charge starts the dunning campaign below.
+          Finalized live invoices are charged to the customer&apos;s default card. A failed charge starts the dunning campaign below.
           {stripe() ? "" : " Card payments are off: STRIPE_SECRET_KEY is not set."}
         </p>
       </div>

@@ -1,5 +1,6 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { noFields, staffAction } from "@/lib/auth/staff-action";
 import { staffActor } from "@/lib/audit/audit-log";
@@ -10,9 +11,12 @@ import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { formatCount, formatDateTime } from "@/lib/format";
 import type { RevealedSecret } from "@/lib/console/forms/service-forms";
+import { changeSubscriptionPlan, createCustomerForService, startSubscriptionForCustomer, terminateSubscriptionForCustomer } from "@/lib/console/customer-commands";
 import { customerForm, mergeForm } from "@/lib/console/forms/customer-form";
 import { uuid } from "@/lib/console/forms/form-schemas";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
+import { changePlanForm, newCustomerForm, newSubscriptionForm } from "@/lib/console/forms/subscription-form";
+import type { PlanChange } from "@/lib/subscriptions/subscriptions";
 
 const customerId = z.tuple([uuid]);
 
@@ -42,3 +46,39 @@ export const issueLinkTokenAction = staffAction<typeof noFields, RevealedSecret,
     };
   },
 );
+// Customers and subscriptions change through lib/console/customer-commands.ts, which calls the same domain functions as
+// the API's routes (same rules), and records a staff audit entry.
+
+export const createCustomerAction = staffAction({ role: "finance" }, newCustomerForm, async ({ service_id, external_id, ...fields }, { staff }) => {
+  const customer = await createCustomerForService(db(), { serviceId: service_id, externalId: external_id, fields }, staffActor(staff.id));
+  refreshConsole();
+  redirect(`/console/customers/${customer.id}`);
+});
+
+export const startSubscriptionAction = staffAction({ role: "finance", args: customerId }, newSubscriptionForm, async (form, { staff, args: [id] }) => {
+  const sub = await startSubscriptionForCustomer(db(), id, { accountLinkId: form.account_link_id, planCode: form.plan_code, externalId: form.external_id, startDate: form.start_date }, staffActor(staff.id));
+  refreshConsole();
+  return { message: sub.status === "pending" ? `Subscription ${sub.externalId} starts ${sub.subscriptionAt.toISOString().slice(0, 10)}.` : `Subscription ${sub.externalId} started on ${sub.plan?.name ?? form.plan_code}.` };
+});
+
+const CHANGE_MESSAGES: Record<PlanChange, string> = {
+  upgraded: "Upgraded: the new plan applies from now; the old one is billed up to today.",
+  downgrade_scheduled: "Downgrade scheduled for the end of the current period.",
+  plan_swapped: "Plan changed before the subscription started.",
+  unchanged: "The subscription is already on this plan.",
+  created: "Subscription started.",
+};
+
+const subscriptionOfCustomer = z.tuple([uuid, uuid]);
+
+export const changePlanAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, changePlanForm, async ({ plan_code }, { staff, args: [id, subscriptionId] }) => {
+  const result = await changeSubscriptionPlan(db(), id, subscriptionId, plan_code, staffActor(staff.id));
+  refreshConsole();
+  return { message: CHANGE_MESSAGES[result.change] };
+});
+
+export const terminateSubscriptionAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, z.object({}), async (_form, { staff, args: [id, subscriptionId] }) => {
+  const ended = await terminateSubscriptionForCustomer(db(), id, subscriptionId, staffActor(staff.id));
+  refreshConsole();
+  return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed at the next run.` };
+});

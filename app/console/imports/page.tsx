@@ -25,7 +25,7 @@ export default async function ImportsPage({ searchParams }: { searchParams: Prom
   return (
     <div className="space-y-8">
       <PageHeader title="NexaCloud import"
-        description="NexaCloud's users, plans, subscriptions and usage are read read-only and imported into a shadow service: billed beside NexaCloud, never charged, e-mailed or finalised." />
+        description="NexaCloud's users, plans, subscriptions and usage are read read-only and imported into a shadow service: billed beside NexaCloud, never charged, e-mailed or finalized." />
       <PageSection title="Source" description="The importer opens a READ ONLY transaction on this database and never writes to it.">
         <Panel>
           <SourceSettingsForm action={saveSourceSettingsAction} dsnDisplay={settings.dsnDisplay} dsnOrigin={settings.dsnOrigin}

@@ -9,9 +9,9 @@ import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-not
 import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { requestBillingRun } from "@/lib/jobs/billing-jobs";
+import { chargeInvoiceForStaff } from "@/lib/console/invoice-commands";
 import { formatMoney } from "@/lib/format";
 import { releaseQuarantine } from "@/lib/invoicing/billing-quarantine";
-import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
 export type { ActionResult };
@@ -27,7 +27,7 @@ export const finalizeInvoiceAction = staffCommand({ role: "finance" }, invoiceId
   const invoice = await db().$transaction((tx) => finalizeInvoice(tx, id));
   await audited(staff.id, "invoice.finalized_by_staff", id);
   revalidatePath(`/console/invoices/${id}`);
-  return { ok: true, message: `Finalised as ${invoice.number}.` };
+  return { ok: true, message: `Finalized as ${invoice.number}.` };
 });
 
 export const refreshInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id]) => {
@@ -91,14 +91,10 @@ export const creditInvoiceAction = staffCommand({ role: "finance" }, z.tuple([z.
 });
 
 export const chargeInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id], { staff }) => {
-  const result = await chargeInvoice(db(), id, { trigger: "staff" });
-  await audited(staff.id, "invoice.charged_by_staff", id);
+  const result = await chargeInvoiceForStaff(db(), id);
+  if (result.attempted) await audited(staff.id, "invoice.charged_by_staff", id);
   revalidatePath(`/console/invoices/${id}`);
-  if (result.status === "succeeded") return { ok: true, message: `Charged ${formatMoney(result.payment.amountCents, result.payment.currency)}: the invoice is paid.` };
-  if (result.status === "processing") return { ok: true, message: "The charge is processing; Stripe will confirm it." };
-  if (result.status === "action_required") return { ok: false, message: "The card's bank asks the customer to authenticate this payment: they were e-mailed a link to pay, and dunning waits for them." };
-  if (result.status === "canceled") return { ok: false, message: `Nothing was charged: ${result.payment.failureMessage ?? "the payment was canceled"}.` };
-  return { ok: false, message: `The card was declined: ${result.payment.failureMessage ?? "no reason given"}.` };
+  return result;
 });
 
 export const runBillingNowAction = staffCommand({ role: "finance" }, z.tuple([]), async (_args, { staff }): Promise<ActionResult & { runId?: string }> => {

@@ -1,6 +1,6 @@
 import { parseAmountToCents } from "@/lib/billing/money";
-import { RECONCILIATION_STATUSES, type ReconciliationFilters } from "@/lib/console/nexacloud";
-import type { SearchParams } from "@/lib/console/table-query";
+import { RECONCILIATION_SORTS, RECONCILIATION_STATUSES, type ReconciliationFilters } from "@/lib/console/nexacloud";
+import { parseTableQuery, type SearchParams } from "@/lib/console/table-query";
 import type { ReconciliationStatus } from "@/lib/generated/prisma/client";
 import { isPeriod } from "@/lib/nexacloud/reconciliation";
 
@@ -20,4 +20,20 @@ export function reconciliationFilters(params: SearchParams, serviceId: string, t
     text,
     raw: { period: isPeriod(period) ? period : "", status, minDelta },
   };
+}
+
+/** The rows table's state (prefix c_): the page and the export read it the same way. */
+export function reconciliationQuery(params: SearchParams) {
+  return parseTableQuery(params, "c_", { sortable: RECONCILIATION_SORTS, defaultSort: "deltaCents", defaultDesc: true, defaultPerPage: 25 });
+}
+
+/** The export's address for the filters and the table's text filter and order (never its page). */
+export function reconciliationExportHref(params: SearchParams): string {
+  const keep = ["period", "status", "min_delta", "c_q", "c_sort", "c_dir"];
+  const query = new URLSearchParams();
+  for (const key of keep) {
+    const value = first(params[key]);
+    if (value) query.set(key, value);
+  }
+  return `/console/reconciliation/export?${query.toString()}`;
 }

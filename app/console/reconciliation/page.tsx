@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { db } from "@/lib/db/prisma";
-import { RECONCILIATION_SORTS, listReconciliations, reconciliationSummary } from "@/lib/console/nexacloud";
-import { parseTableQuery, tableState, type SearchParams } from "@/lib/console/table-query";
+import { listReconciliations, reconciliationSummary } from "@/lib/console/nexacloud";
+import { tableState, type SearchParams } from "@/lib/console/table-query";
 import { formatMoney } from "@/lib/format";
 import { loadSourceSettings } from "@/lib/nexacloud/source-settings";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ReconciliationChart, ReconciliationTable, RunReconciliationForm } from "@/components/console/reconciliation-panels";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { runReconciliationAction } from "./actions";
-import { reconciliationFilters } from "./filters";
+import { reconciliationExportHref, reconciliationFilters, reconciliationQuery } from "./filters";
 
 export const metadata: Metadata = { title: "Reconciliation" };
 export const dynamic = "force-dynamic";
@@ -22,10 +22,9 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   const params = await searchParams;
   const settings = await loadSourceSettings(db());
   const service = settings.service;
-  const query = parseTableQuery(params, "c_", { sortable: RECONCILIATION_SORTS, defaultSort: "deltaCents", defaultDesc: true, defaultPerPage: 25 });
+  const query = reconciliationQuery(params);
   const filters = reconciliationFilters(params, service?.id ?? "00000000-0000-0000-0000-000000000000", query.filter);
   const [summary, rows] = await Promise.all([service ? reconciliationSummary(db(), service.id) : Promise.resolve([]), listReconciliations(db(), query, filters)]);
-  const exportParams = new URLSearchParams(Object.entries(filters.raw).filter(([, v]) => v).map(([k, v]) => [k === "minDelta" ? "min_delta" : k, v]));
   return (
     <div className="space-y-8">
       <PageHeader title="Reconciliation"
@@ -44,7 +43,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
       </PageSection>
       <PageSection title="Rows">
         <ReconciliationTable rows={rows.rows} state={tableState(query, rows)} periods={summary.map((s) => s.period).reverse()} filters={filters.raw}
-          exportHref={`/console/reconciliation/export?${exportParams.toString()}`} />
+          exportHref={reconciliationExportHref(params)} />
       </PageSection>
     </div>
   );

@@ -7,12 +7,15 @@ import { findMergeCandidates, type MergeCandidate } from "@/lib/customers/merge-
 import { customerFormDefaults } from "@/lib/console/forms/customer-form";
 import { uuid } from "@/lib/console/forms/form-schemas";
 import { db } from "@/lib/db/prisma";
-import { formatDateTime, formatMoney } from "@/lib/format";
+import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { CustomerForm } from "@/components/console/customer-form";
 import { MergeCandidates } from "@/components/console/merge-candidates";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { LinkTokenPanel } from "@/components/console/link-token-panel";
-import { issueLinkTokenAction, mergeCustomerAction, updateCustomerAction } from "../actions";
+import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
+import { SimpleDataTable } from "@/components/data-table/simple-data-table";
+import { StartSubscriptionForm, SubscriptionActions } from "@/components/console/customer-hub";
+import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, startSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -28,7 +31,10 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   if (!uuid.safeParse(id).success) notFound();
   const customer = await findCustomerDetails(db(), id);
   if (!customer) notFound();
-  const candidates = await findMergeCandidates(db(), customer.id);
+  const [candidates, subscriptions, ledger, plans] = await Promise.all([findMergeCandidates(db(), customer.id), customerSubscriptions(db(), customer.id), customerLedger(db(), customer.id), planChoices(db())]);
+  const tz = customer.timezone;
+  const planOptions = plans.map((p) => ({ value: p.code, label: `${p.name} (${p.code}) · ${formatMoney(p.amountCents, p.currency)} ${p.interval}` }));
+  const running = subscriptions.filter((s) => s.status === "active" || s.status === "pending");
   return (
     <div className="space-y-10">
       <PageHeader title={customer.legalName} back={{ href: "/console/customers", label: "Customers" }}
@@ -37,9 +43,87 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {customer.taxExempt ? `tax exempt (${customer.taxExemptionNumber})` : "taxable"} · customer since {formatDateTime(customer.createdAt)}
         </>} />
 
-      <PageSection title="Account links" description="The services' own account ids that resolve to this customer.">
+      <PageSection title="Subscriptions" description="Plan, status and next bill of every subscription; usage so far is priced as the period-end invoice will price it (before tax).">
+        <SimpleDataTable label="Subscriptions"
+          columns={[
+            { key: "externalId", header: "Subscription" }, { key: "service", header: "Service" }, { key: "plan", header: "Plan" }, { key: "status", header: "Status" },
+            { key: "started", header: "Started" }, { key: "nextBill", header: "Next bill" }, { key: "usage", header: "Usage so far", align: "right" },
+          ]}
+          rows={subscriptions.map((s) => ({
+            externalId: s.externalId,
+            service: s.service,
+            plan: `${s.plan ?? "—"}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
+            status: s.status === "canceled" ? "cancelled" : s.status,
+            started: formatDate(s.startedAt ?? s.subscriptionAt, tz),
+            nextBill: s.nextBillingAt ? formatDate(s.nextBillingAt, tz) : "—",
+            usage: s.usageCents === null ? "—" : formatMoney(s.usageCents, s.currency),
+          }))}
+          empty="No subscription yet." />
+        {running.length ? (
+          <ul className="space-y-3" aria-label="Running subscriptions">
+            {running.map((s) => (
+              <li key={`${s.serviceId}:${s.externalId}`} aria-label={s.externalId} className="rounded-lg border border-slate-200 bg-white p-3">
+                <p className="mb-2 text-sm"><strong>{s.externalId}</strong> · {s.service} · {s.plan ?? "no plan"} · {s.status}</p>
+                <SubscriptionActions externalId={s.externalId} currentPlan={s.planCode} plans={planOptions}
+                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)} />
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <Panel>
+          <h3 className="mb-2 text-base font-semibold">Start a subscription</h3>
+          <StartSubscriptionForm action={startSubscriptionAction.bind(null, customer.id)} plans={planOptions}
+            accounts={customer.accountLinks.map((l) => ({ value: l.id, label: `${l.service.name} · ${l.externalId}` }))} />
+        </Panel>
+      </PageSection>
+
+      <PageSection title="Invoices" description={ledger.invoiceCount > ledger.invoices.length ? `The latest ${ledger.invoices.length} of ${ledger.invoiceCount}.` : undefined}>
+        <SimpleDataTable label="Invoices of the customer"
+          columns={[{ key: "number", header: "Invoice", link: true }, { key: "service", header: "Service" }, { key: "period", header: "Period" }, { key: "status", header: "Status" }, { key: "total", header: "Total", align: "right" }, { key: "due", header: "Amount due", align: "right" }]}
+          rows={ledger.invoices.map((i) => ({
+            number: i.number ?? (i.shadow ? "Shadow invoice" : "Draft"),
+            numberHref: `/console/invoices/${i.id}`,
+            service: i.service.name,
+            period: `${formatDate(i.periodStart, tz)} – ${formatDate(new Date(i.periodEnd.getTime() - 1), tz)}`,
+            status: i.status,
+            total: formatMoney(i.totalCents, i.currency),
+            due: formatMoney(i.amountDueCents, i.currency),
+          }))}
+          empty="No invoice yet." />
+      </PageSection>
+
+      <PageSection title="Payments">
+        <SimpleDataTable label="Payments of the customer"
+          columns={[{ key: "when", header: "When" }, { key: "invoice", header: "Invoice", link: true }, { key: "status", header: "Status" }, { key: "amount", header: "Amount", align: "right" }, { key: "refunded", header: "Refunded", align: "right" }]}
+          rows={ledger.payments.map((p) => ({
+            when: formatDateTime(p.createdAt, tz),
+            invoice: p.invoice ? (p.invoice.number ?? "Draft") : "—",
+            invoiceHref: p.invoice ? `/console/invoices/${p.invoice.id}` : null,
+            status: `${p.status === "canceled" ? "cancelled" : p.status}${p.failureMessage ? ` (${p.failureMessage})` : ""}`,
+            amount: formatMoney(p.amountCents, p.currency),
+            refunded: p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—",
+          }))}
+          empty="No payment yet." />
+      </PageSection>
+
+      <PageSection title="Credit notes" description={`Credit balance: ${formatMoney(customer.creditBalanceCents, customer.currency)}, applied to the next invoices.`}>
+        <SimpleDataTable label="Credit notes of the customer"
+          columns={[{ key: "number", header: "Credit note" }, { key: "invoice", header: "Invoice", link: true }, { key: "kind", header: "Kind" }, { key: "reason", header: "Reason" }, { key: "total", header: "Total", align: "right" }, { key: "left", header: "Credit left", align: "right" }]}
+          rows={ledger.creditNotes.map((n) => ({
+            number: n.number ?? "—",
+            invoice: n.invoice.number ?? "Draft",
+            invoiceHref: `/console/invoices/${n.invoice.id}`,
+            kind: n.kind,
+            reason: n.reason.replace(/_/g, " "),
+            total: formatMoney(n.totalCents, n.currency),
+            left: n.kind === "credit" ? formatMoney(n.balanceCents, n.currency) : "—",
+          }))}
+          empty="No credit note." />
+      </PageSection>
+
+      <PageSection title="Linked accounts" description="The services' own account ids that resolve to this customer.">
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm" aria-label="Account links">
+          <table className="min-w-full text-sm" aria-label="Linked accounts">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr><th className={th}>Service</th><th className={th}>External id</th><th className={th}>Linked</th></tr>
             </thead>
@@ -81,7 +165,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           }))} />
       </PageSection>
 
-      <PageSection title="Details">
+      <PageSection title="Billing details">
         <Panel>
           <CustomerForm action={updateCustomerAction.bind(null, customer.id)} defaults={customerFormDefaults(customer)} />
         </Panel>

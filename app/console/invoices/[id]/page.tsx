@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { db } from "@/lib/db/prisma";
 import { documentLink } from "@/lib/documents/document-links";
+import { stripe } from "@/lib/payments/stripe-client";
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
@@ -34,7 +35,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
             {invoice.shadow ? " · shadow (dual-run copy, never sent)" : ""} · {invoice.service.name} · {invoice.customer.legalName} ·{" "}
             {formatDate(invoice.periodStart, tz)} – {formatDate(new Date(invoice.periodEnd.getTime() - 1), tz)}
           </p>
-          {invoice.finalizedAt ? <p className="text-sm text-slate-500">Finalised {formatDateTime(invoice.finalizedAt, tz)}</p> : null}
+          {invoice.finalizedAt ? <p className="text-sm text-slate-500">Finalized {formatDateTime(invoice.finalizedAt, tz)}</p> : null}
         </div>
         {invoice.status !== "draft" ? (
           <a href={documentLink("", "invoices", invoice.id)} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-white">Download PDF</a>
@@ -89,6 +90,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
         invoiceId={invoice.id}
         status={invoice.status}
         shadow={invoice.shadow}
+        cardPayments={stripe() !== null}
         lines={invoice.lines.map((l) => ({ id: l.id, description: l.description }))}
       />
     </div>

@@ -15,7 +15,7 @@ import { INVOICE_STATUS_LABEL } from "@/lib/portal/invoice-status";
 export const metadata: Metadata = { title: "Invoice · Customer portal" };
 export const dynamic = "force-dynamic";
 
-const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Declined", processing: "Processing", pending: "Pending", refunded: "Refunded", canceled: "Canceled" };
+const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Declined", processing: "Processing", pending: "Pending", refunded: "Refunded", canceled: "Cancelled" };
 
 export default async function PortalInvoice({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ payment?: string }> }) {
   const session = await requirePortalCustomer();

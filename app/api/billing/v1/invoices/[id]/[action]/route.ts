@@ -41,7 +41,7 @@ export const PUT = serviceRoute<Params>(async (ctx) => {
       await refreshDraftInvoice(db(), invoice.id);
       return respond(ctx);
     case "finalize":
-      if (invoice.status !== "draft") throw new ApiError(404, "invoice_not_found", undefined, "Only a draft invoice can be finalised");
+      if (invoice.status !== "draft") throw new ApiError(404, "invoice_not_found", undefined, "Only a draft invoice can be finalized");
       await refreshDraftInvoice(db(), invoice.id);
       await db().$transaction((tx) => finalizeInvoice(tx, invoice.id));
       return respond(ctx);
