@@ -1,5 +1,5 @@
-import type pg from "pg";
-import { createPool, sqlPool } from "./sql";
+import pg from "pg";
+import { sqlPool } from "./sql";
 
 /**
  * The health check behind `GET /health`. It must stay cheap and truthful under load, so:
@@ -23,11 +23,36 @@ export interface PoolUsage {
   max: number;
 }
 
-const state = globalThis as unknown as { nexaHealthPool?: pg.Pool; nexaHealth?: DatabaseHealth; nexaHealthPing?: Promise<DatabaseHealth> };
+const state = globalThis as unknown as { nexaHealthClient?: Promise<pg.Client>; nexaHealth?: DatabaseHealth; nexaHealthPing?: Promise<DatabaseHealth> };
 
-function healthPool(): pg.Pool {
-  state.nexaHealthPool ??= createPool(process.env.DATABASE_URL ?? "", { max: 1, application: "nexa-billing-health" });
-  return state.nexaHealthPool;
+/** One long-lived connection for the checks; dropped after any failure, so the next check starts afresh. */
+async function pingOnOwnConnection(): Promise<boolean> {
+  state.nexaHealthClient ??= (async () => {
+    const client = new pg.Client({
+      connectionString: process.env.DATABASE_URL,
+      connectionTimeoutMillis: PING_TIMEOUT_MS,
+      query_timeout: PING_TIMEOUT_MS,
+      application_name: "nexa-billing-health",
+    });
+    client.on("error", () => dropHealthClient(client));
+    await client.connect();
+    return client;
+  })();
+  const pending = state.nexaHealthClient;
+  try {
+    const client = await pending;
+    const healthy = await databaseIsHealthy(client);
+    if (!healthy) dropHealthClient(client);
+    return healthy;
+  } catch {
+    if (state.nexaHealthClient === pending) state.nexaHealthClient = undefined;
+    return false;
+  }
+}
+
+function dropHealthClient(client: pg.Client): void {
+  state.nexaHealthClient = undefined;
+  void client.end().catch(() => {});
 }
 
 /** Round-trips to the database; false (never a throw) when it is unreachable or too slow. */
@@ -50,7 +75,7 @@ export async function databaseIsHealthy(pool: Pick<pg.Pool, "query">, timeoutMs 
 export async function cachedDatabaseHealth(now = Date.now()): Promise<DatabaseHealth> {
   const last = state.nexaHealth;
   if (last && now - last.checkedAt < HEALTH_TTL_MS) return last;
-  state.nexaHealthPing ??= databaseIsHealthy(healthPool())
+  state.nexaHealthPing ??= pingOnOwnConnection()
     .then((healthy) => (state.nexaHealth = { healthy, checkedAt: Date.now() }))
     .finally(() => (state.nexaHealthPing = undefined));
   return state.nexaHealthPing;

@@ -222,9 +222,8 @@ export async function rateSubscriptionUsage(
   const charges = await chargesOfSubscription(client, subscription);
   if (charges.length === 0) return [];
   const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
-  const [events, rollups] = await Promise.all([
-    loadEvents(client, subscription.id, [...new Set(charges.map((c) => c.billableMetric.code))], charges.some((c) => c.billableMetric.recurring) ? new Date(0) : window.start, window.end),
-    loadRollupAggregates(client, subscription.id, metrics, window),
-  ]);
+  // One after the other: one connection per request under load (and a transaction client runs one query at a time).
+  const events = await loadEvents(client, subscription.id, [...new Set(charges.map((c) => c.billableMetric.code))], charges.some((c) => c.billableMetric.recurring) ? new Date(0) : window.start, window.end);
+  const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
   return rateLoadedUsage(charges, events, rollups, window, options);
 }

@@ -6,7 +6,7 @@ import { testEnv } from "../support/env";
 
 /**
  * Saturation is a 503 with Retry-After in Lago's shape, never a 500: an app process with a one-connection pool and a
- * 300 ms bounded wait, whose only connection is held by a write stuck behind a table lock.
+ * 1.5 s bounded wait, whose only connection is held by a write stuck behind a table lock.
  */
 describe("a saturated connection pool", () => {
   let app: AppServer;
@@ -20,7 +20,7 @@ describe("a saturated connection pool", () => {
 
   beforeAll(async () => {
     svc = await createTestService();
-    app = await startAppServer({ databaseUrl: testEnv.databaseUrl, env: { DB_POOL_MAX: "1", DB_POOL_WAIT_MS: "300", NEXA_JOBS: "off" } });
+    app = await startAppServer({ databaseUrl: testEnv.databaseUrl, env: { DB_POOL_MAX: "1", DB_POOL_WAIT_MS: "1500", NEXA_JOBS: "off" } });
   });
   afterAll(async () => {
     await app?.stop();
@@ -33,7 +33,7 @@ describe("a saturated connection pool", () => {
       charges: [{ billable_metric_id: metric.lago_id, charge_model: "standard", properties: { amount: "1" } }] } });
     await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "sat-c", plan_code: `sat_${p}`, external_id: "sat-s" } });
     const push = (key: string) => api("/usage", { usage: { external_subscription_id: "sat-s", code: `sat_${p}`, timestamp: new Date(Date.now() - 1000).toISOString(), value: "1", idempotency_key: key } });
-    expect((await push("warm")).status).toBe(200); // the key is now verified and cached
+    expect((await push("warm")).status).toBe(200); // the key is now verified and cached, the connection open
 
     const locker = new pg.Client({ connectionString: testEnv.databaseUrl });
     await locker.connect();
