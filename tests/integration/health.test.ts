@@ -58,7 +58,7 @@ describe("GET /api/billing/v1/health", () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       expect(status).toBe(200);
-    });
+    }, 240_000); // two PostgreSQL starts, migrations and a server start: slow on a shared machine
   });
 });
 

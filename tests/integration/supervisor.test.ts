@@ -45,5 +45,5 @@ describe("scripts/run-app.ts supervision", () => {
     expect(await exited).toBe(1);
     expect(log).toContain("giving up");
     expect(await health()).toBe(0);
-  });
+  }, 300_000);
 });

@@ -49,7 +49,7 @@ describe("two app instances on one database", () => {
     apiKey = key.key;
     serviceId = service.id;
     apps = await Promise.all([startAppServer({ databaseUrl: url }), startAppServer({ databaseUrl: url })]);
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
@@ -125,5 +125,5 @@ describe("two app instances on one database", () => {
     const received = receiver.accepted().map((r) => r.eventId).sort();
     expect(received).toEqual(events.map((e) => e.id).sort());
     expect(receiver.received.every((r) => r.nexaSignatureValid)).toBe(true);
-  });
+  }, 300_000);
 });
