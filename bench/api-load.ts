@@ -32,13 +32,12 @@ const plan = await prisma.plan.create({ data: { serviceId: service.id, code: "lo
 const customer = await prisma.customer.create({ data: { legalName: "Load Ltd.", province: "ON" } });
 await prisma.accountLink.create({ data: { serviceId: service.id, externalId: "load-cus", customerId: customer.id } });
 const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1, 6));
-const subscriptions = await Promise.all(
-  Array.from({ length: 50 }, (_, i) =>
-    prisma.subscription.create({
-      data: { externalId: `load-sub-${i}`, customerId: customer.id, serviceId: service.id, planId: plan.id, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
-    }),
-  ),
-);
+const subscriptions = [];
+for (let i = 0; i < 50; i++) {
+  subscriptions.push(await prisma.subscription.create({
+    data: { externalId: `load-sub-${i}`, customerId: customer.id, serviceId: service.id, planId: plan.id, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
+  }));
+}
 const at = new Date(Math.max(monthStart.getTime() + 3_600_000, Date.now() - 3_600_000));
 // The current_usage subscription gets ROLLUPS pushes in this period.
 await prisma.$executeRawUnsafe(
