@@ -30,12 +30,14 @@ console.log(database.embedded ? `Embedded PostgreSQL running (${database.url.rep
 
 let stopping: Promise<void> | undefined;
 const stopDatabase = () => (stopping ??= database.stop().catch(() => {}));
+let shuttingDown = false;
 
 const app: { child?: ChildProcess } = {};
 exitHook((done) => {
+  shuttingDown = true;
   const stopAll = () => void stopDatabase().finally(done);
   const child = app.child;
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     child.once("exit", stopAll);
     child.kill("SIGTERM");
   } else {
@@ -76,8 +78,48 @@ if (mode === "start" && !existsSync(".next/BUILD_ID")) {
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-app.child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
-app.child.on("exit", (code) => {
-  // Next exited on its own (crash or port in use): stop the database and leave with its code.
-  if (code !== null) void stopDatabase().finally(() => process.exit(code));
-});
+/**
+ * Supervision. The app process is restarted when it dies by a signal (SIGKILL from the OOM killer, a crash in native
+ * code), after a back-off that doubles from 1 s to 30 s and resets once a process has served for a minute. When it
+ * exits with a code (a startup error, the port in use) or keeps dying (more than RESTART_LIMIT deaths within
+ * RESTART_WINDOW_MS), the supervisor stops the embedded database and exits with a failure, so a process manager
+ * (systemd, Kubernetes, …) takes over; it never stays up with nothing serving.
+ */
+const RESTART_LIMIT = Number(process.env.NEXA_RESTART_LIMIT ?? 5);
+const RESTART_WINDOW_MS = 60_000;
+const STABLE_AFTER_MS = 60_000;
+const deaths: number[] = [];
+let backoffMs = 1000;
+
+function exitAll(code: number): void {
+  void stopDatabase().finally(() => process.exit(code));
+}
+
+function startApp(): void {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
+  app.child = child;
+  console.log(`App process ${child.pid} started.`);
+  child.on("exit", (code, signal) => {
+    if (shuttingDown) return; // the supervisor is shutting down and asked it to stop
+    if (code !== null) {
+      console.error(`App process ${child.pid} exited with code ${code}; stopping.`);
+      return exitAll(code === 0 ? 1 : code);
+    }
+    const now = Date.now();
+    if (now - startedAt >= STABLE_AFTER_MS) backoffMs = 1000;
+    deaths.push(now);
+    while (deaths.length && now - deaths[0] > RESTART_WINDOW_MS) deaths.shift();
+    if (deaths.length > RESTART_LIMIT) {
+      console.error(`App process ${child.pid} killed by ${signal}; ${deaths.length} deaths within a minute, giving up.`);
+      return exitAll(1);
+    }
+    console.error(`App process ${child.pid} killed by ${signal}; restarting in ${backoffMs} ms.`);
+    setTimeout(() => {
+      if (!shuttingDown) startApp();
+    }, backoffMs);
+    backoffMs = Math.min(backoffMs * 2, 30_000);
+  });
+}
+
+startApp();

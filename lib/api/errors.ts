@@ -1,3 +1,4 @@
+import { isDatabaseUnreachable, isPoolExhausted } from "@/lib/db/sql";
 import { DomainError } from "@/lib/errors";
 
 /**
@@ -52,8 +53,12 @@ export const notFound = (resource: string) => new ApiError(404, `${resource}_not
 export const validationError = (details: Record<string, string[]>, message?: string) =>
   new ApiError(422, "validation_errors", details, message);
 
+/** Seconds a client should wait before retrying a 503 (the pool's bounded wait has just expired). */
+export const RETRY_AFTER_SECONDS = 1;
+
 export function errorResponse(error: ApiError): Response {
-  return Response.json(error.toBody(), { status: error.status });
+  const headers: Record<string, string> = error.status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {};
+  return Response.json(error.toBody(), { status: error.status, headers });
 }
 
 const STATUS_OF_KIND: Record<DomainError["kind"], number> = {
@@ -75,6 +80,9 @@ export async function handleApiErrors(run: () => Promise<Response>): Promise<Res
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     if (error instanceof DomainError) return errorResponse(apiErrorFromDomain(error));
+    // Saturation and outages are the caller's cue to retry, not a bug: 503 + Retry-After, in Lago's shape.
+    if (isPoolExhausted(error)) return errorResponse(new ApiError(503, "server_busy", undefined, "The server is busy; retry shortly."));
+    if (isDatabaseUnreachable(error)) return errorResponse(new ApiError(503, "database_unavailable", undefined, "The database is unavailable; retry shortly."));
     console.error("Unhandled API error", error);
     return errorResponse(new ApiError(500, "internal_error", undefined, "An unexpected error occurred."));
   }

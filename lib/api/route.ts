@@ -1,4 +1,5 @@
 import { sqlPool } from "@/lib/db/sql";
+import { observed } from "@/lib/observability/request-log";
 import { ApiError, errorResponse, handleApiErrors } from "./errors";
 import { clientIp, hitQuotas, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
 import { authenticateService, type AuthenticatedService } from "./service-auth";
@@ -25,11 +26,12 @@ export function refuseNulInRequest(url: URL, params: object): void {
 
 /**
  * Wraps a Next.js route handler of the inbound API: NUL characters refused, API-key authentication, then Lago-shaped
- * errors for any failure.
+ * errors for any failure (503 + Retry-After when the database pool is saturated), inside `observed` (request id
+ * header, JSON log, metrics).
  */
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
-    handleApiErrors(async () => {
+    observed(request, () => handleApiErrors(async () => {
       const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);
@@ -41,7 +43,7 @@ export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRe
       ]);
       if (refusal) return tooManyRequests(refusal);
       return handler({ request, url, params, service });
-    });
+    }));
 }
 
 /** 429 in Lago's shape, with Retry-After in seconds. */

@@ -1,8 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { sqlPool } from "./sql";
 
 export type Db = PrismaClient;
 
+/** A client with its own pool, for scripts and tests that talk to a database other than the server's. */
 export function createPrismaClient(connectionString = process.env.DATABASE_URL): PrismaClient {
   if (!connectionString) throw new Error("DATABASE_URL is not set");
   // A short connection timeout so an unreachable database fails requests quickly instead of hanging them.
@@ -12,8 +14,8 @@ export function createPrismaClient(connectionString = process.env.DATABASE_URL):
 
 const globalForPrisma = globalThis as unknown as { nexaPrisma?: PrismaClient };
 
-/** The process-wide client (one pool per server process, also across Next.js dev reloads). */
+/** The process-wide client: it runs on the process's one shared pool (lib/db/sql.ts), also across Next.js dev reloads. */
 export function db(): PrismaClient {
-  globalForPrisma.nexaPrisma ??= createPrismaClient();
+  globalForPrisma.nexaPrisma ??= new PrismaClient({ adapter: new PrismaPg(sqlPool()) });
   return globalForPrisma.nexaPrisma;
 }

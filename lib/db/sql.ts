@@ -1,23 +1,63 @@
 import pg from "pg";
 
 /**
- * A plain node-postgres pool for the few hot paths (API-key checks, usage ingestion) where Prisma's per-query overhead
- * dominates; everything else goes through Prisma. Same database, same UTC timestamps.
+ * The one PostgreSQL connection pool of a server process. Prisma (through its pg adapter, see lib/db/prisma.ts) and the
+ * raw SQL hot paths (API-key checks, usage ingestion, usage aggregation) share it, so the process never holds more than
+ * DB_POOL_MAX connections for request work. pg-boss keeps its own small pool (4) for the job queue.
+ *
+ * Sizing: requests beyond DB_POOL_MAX queue inside the pool; a request that waits longer than DB_POOL_WAIT_MS for a
+ * connection fails with a pool timeout, which the API answers as 503 + Retry-After (lib/api/errors.ts) rather than 500.
+ * N app processes need N × (DB_POOL_MAX + 4 + 1 health connection) server connections (see README "Deployment").
  */
 export type SqlPool = pg.Pool;
 
+export const POOL_LIMITS = {
+  max: Number(process.env.DB_POOL_MAX ?? 10),
+  waitMs: Number(process.env.DB_POOL_WAIT_MS ?? 3000),
+  idleMs: 30_000,
+} as const;
+
 const globalForSql = globalThis as unknown as { nexaSqlPool?: pg.Pool };
+
+export function createPool(connectionString: string, options: { max?: number; application?: string } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? POOL_LIMITS.max,
+    // In pg-pool this bounds both opening a connection and waiting in the queue for a free one.
+    connectionTimeoutMillis: POOL_LIMITS.waitMs,
+    idleTimeoutMillis: POOL_LIMITS.idleMs,
+    application_name: options.application ?? "nexa-billing",
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on("error", (error) => console.error("PostgreSQL pool error", error.message));
+  return pool;
+}
 
 export function sqlPool(): pg.Pool {
   if (!globalForSql.nexaSqlPool) {
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set");
-    const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 3000 });
-    // An idle connection dropped by the server must not crash the process; the pool replaces it.
-    pool.on("error", (error) => console.error("PostgreSQL pool error", error.message));
-    globalForSql.nexaSqlPool = pool;
+    globalForSql.nexaSqlPool = createPool(connectionString);
   }
   return globalForSql.nexaSqlPool;
+}
+
+/** True for the error pg-pool raises when no connection became free (or could be opened) within the bounded wait. */
+export function isPoolExhausted(error: unknown): boolean {
+  for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const message = typeof e.message === "string" ? e.message : "";
+    if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout|Unable to start a transaction in the given time/.test(message)) return true;
+  }
+  return false;
+}
+
+/** True when PostgreSQL cannot be reached at all (refused, reset, shutting down). */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let e = error as { message?: string; code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code && ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001"].includes(e.code)) return true;
+    if (typeof e.message === "string" && /ECONNREFUSED|Connection terminated unexpectedly|the database system is (starting up|shutting down)/.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Runs `work` in one transaction on one connection; rolls back on any error. */

@@ -132,7 +132,87 @@ export async function loadUsage(
   return { events, rollups };
 }
 
-/** Aggregates and prices every usage charge of one subscription for one window. */
+/**
+ * The rollups of one subscription in a window, folded in PostgreSQL into at most one equivalent rollup per metric, so
+ * rating a subscription costs the same whether its apps pushed ten values or a million. Each stand-in gives
+ * `aggregateUsage` exactly the result the full list would:
+ * - count, sum, unique_count: the sum of the rollups inside the window, as one value at the window's start (count and
+ *   unique_count keep only whole non-negative values, as the aggregation does);
+ * - max: the largest value inside the window, at the window's start;
+ * - last: the rollup with the latest window end (then the latest written), with its own window;
+ * - weighted_sum: Σ value × overlapping milliseconds, carried by a one-millisecond window at the window's start (the
+ *   aggregation multiplies a rollup's value by its overlap in milliseconds, so the product is exact).
+ * A window that straddles the period end is left out, as the aggregation ignores it (except for weighted_sum, clipped).
+ */
+export async function loadRollupAggregates(
+  client: Db | Prisma.TransactionClient,
+  subscriptionId: string,
+  metrics: { id: string; aggregation: string }[],
+  window: RatingWindow,
+): Promise<UsageRollupRow[]> {
+  if (metrics.length === 0) return [];
+  const rows = await client.$queryRaw<{ m: string; total: string | null; whole: string | null; max: string | null; last: string | null; last_ps: Date | null; last_pe: Date | null; weighted: string | null }[]>`
+    WITH inside AS (
+      SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt", r.id
+        FROM "UsageRollup" r
+       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metrics.map((m) => m.id)}::uuid[])
+         AND r."periodStart" >= ${window.start} AND r."periodStart" < ${window.end} AND r."periodEnd" >= r."periodStart"
+    )
+    SELECT a.m, a.total::text, a.whole::text, a.max::text, a.weighted::text, l.value::text AS last, l.ps AS last_ps, l.pe AS last_pe
+      FROM (SELECT m,
+                   sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
+                   sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
+                   max(value) FILTER (WHERE pe <= ${window.end}) AS max,
+                   sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
+              FROM inside GROUP BY m) a
+      LEFT JOIN LATERAL (
+        SELECT i.value, i.ps, i.pe FROM inside i WHERE i.m = a.m AND i.pe <= ${window.end}
+         ORDER BY i.pe DESC, i."createdAt" DESC, i.id DESC LIMIT 1
+      ) l ON true`;
+  const aggregationOf = new Map(metrics.map((m) => [m.id, m.aggregation]));
+  const at = window.start;
+  const result: UsageRollupRow[] = [];
+  for (const row of rows) {
+    const base = { subscriptionId, billableMetricId: row.m };
+    switch (aggregationOf.get(row.m)) {
+      case "count":
+      case "unique_count":
+        if (row.whole !== null) result.push({ ...base, periodStart: at, periodEnd: at, value: row.whole });
+        break;
+      case "sum":
+        if (row.total !== null) result.push({ ...base, periodStart: at, periodEnd: at, value: row.total });
+        break;
+      case "max":
+        if (row.max !== null) result.push({ ...base, periodStart: at, periodEnd: at, value: row.max });
+        break;
+      case "last":
+        if (row.last !== null) result.push({ ...base, periodStart: row.last_ps!, periodEnd: row.last_pe!, value: row.last });
+        break;
+      case "weighted_sum":
+        if (row.weighted !== null) result.push({ ...base, periodStart: at, periodEnd: new Date(at.getTime() + 1), value: row.weighted });
+        break;
+    }
+  }
+  return result;
+}
+
+/** Loads one subscription's events in a window (and, for recurring metrics, before it) as one JSON document. */
+async function loadEvents(client: Db | Prisma.TransactionClient, subscriptionId: string, codes: string[], from: Date, before: Date): Promise<UsageEventRow[]> {
+  const rows = await client.$queryRaw<{ rows: string | null }[]>`
+    SELECT jsonb_agg(jsonb_build_object('t', e."transactionId", 'ts', (extract(epoch FROM e.timestamp) * 1000)::float8,
+                                        'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
+      FROM "UsageEvent" e
+     WHERE e."subscriptionId" = ${subscriptionId}::uuid AND e.code = ANY(${codes}::text[])
+       AND e.timestamp >= ${from} AND e.timestamp < ${before}`;
+  return (JSON.parse(rows[0]?.rows ?? "[]") as { t: string; ts: number; p: Prisma.JsonValue; c: string }[]).map((e) => ({
+    subscriptionId, transactionId: e.t, timestamp: new Date(e.ts), properties: e.p, code: e.c,
+  }));
+}
+
+/**
+ * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
+ * refresh, reconciliation). Rollups are aggregated in SQL (see loadRollupAggregates); raw events are read.
+ */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,
   subscription: { id: string; planId: string | null },
@@ -141,14 +221,9 @@ export async function rateSubscriptionUsage(
 ): Promise<RatedCharge[]> {
   const charges = await chargesOfSubscription(client, subscription);
   if (charges.length === 0) return [];
-  const { events, rollups } = await loadUsage(
-    client,
-    [subscription.id],
-    [...new Set(charges.map((c) => c.billableMetric.code))],
-    [...new Set(charges.map((c) => c.billableMetricId))],
-    window.start,
-    window.end,
-    charges.some((c) => c.billableMetric.recurring),
-  );
+  const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
+  // One after the other: one connection per request under load (and a transaction client runs one query at a time).
+  const events = await loadEvents(client, subscription.id, [...new Set(charges.map((c) => c.billableMetric.code))], charges.some((c) => c.billableMetric.recurring) ? new Date(0) : window.start, window.end);
+  const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
   return rateLoadedUsage(charges, events, rollups, window, options);
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError, withConflictRetry } from "@/lib/errors";
-import type { SqlPool } from "@/lib/db/sql";
+import { inTransaction, type SqlPool } from "@/lib/db/sql";
 import { decimal } from "@/lib/billing/decimal";
 import { Prisma, type UsageEvent } from "@/lib/generated/prisma/client";
-import { refuseUsage, resolveMetrics, resolveUsageSubscriptions, type UsageMetric } from "./usage-targets";
+import { refuseUsage, resolveUsageTargets, type UsageMetric } from "./usage-targets";
 
 /**
  * Lago's raw usage events. Unlike Lago, problems are reported at once instead of the event being stored and silently
@@ -58,14 +58,37 @@ function sameEvent(stored: UsageEvent, input: EventInput): boolean {
   return stored.code === input.code && stored.timestamp.getTime() === input.timestamp.getTime() && sameJson(stored.properties, input.properties);
 }
 
-export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string, events: EventInput[]): Promise<IngestedEvent[]> {
-  const [subscriptions, metrics] = await Promise.all([
-    resolveUsageSubscriptions(pool, serviceId, events.map((e) => e.externalSubscriptionId)),
-    resolveMetrics(pool, events.map((e) => e.code)),
-  ]);
+const EVENT_COLUMNS = `id, "serviceId", "transactionId", "externalSubscriptionId", "subscriptionId", code, timestamp, properties,
+  "preciseTotalAmountCents"::text AS "preciseTotalAmountCents", "createdAt"`;
+
+type EventRow = Omit<UsageEvent, "preciseTotalAmountCents"> & { preciseTotalAmountCents: string | null };
+const toEvent = (row: EventRow): UsageEvent => ({
+  ...row,
+  preciseTotalAmountCents: row.preciseTotalAmountCents === null ? null : new Prisma.Decimal(row.preciseTotalAmountCents),
+});
+const eventKey = (e: { externalSubscriptionId: string; transactionId: string }) => `${e.externalSubscriptionId}\u0000${e.transactionId}`;
+
+type EventInsert = {
+  id: string;
+  transactionId: string;
+  externalSubscriptionId: string;
+  subscriptionId: string | null;
+  code: string;
+  timestamp: Date;
+  properties: Record<string, unknown>;
+  preciseTotalAmountCents: string | null;
+};
+
+/**
+ * Stores events all or nothing. The checks take one query (subscriptions and metrics together); one event is then one
+ * autocommitted INSERT … ON CONFLICT DO NOTHING, a batch one multi-row INSERT in a transaction. Only retried
+ * transaction ids cost another query, to compare with what is stored.
+ */
+export async function ingestEvents(pool: SqlPool, serviceId: string, events: EventInput[]): Promise<IngestedEvent[]> {
+  const { subscriptions, metrics } = await resolveUsageTargets(pool, serviceId, events.map((e) => e.externalSubscriptionId), events.map((e) => e.code));
   const errors: Record<string, Record<string, string[]>> = {};
   const add = (index: number, field: string, code: string) => ((errors[index] ??= {})[field] ??= []).push(code);
-  const rows = events.map((event, index) => {
+  const rows: EventInsert[] = events.map((event, index) => {
     const subscription = subscriptions.get(event.externalSubscriptionId);
     const metric = metrics.get(event.code);
     if (!subscription) add(index, "external_subscription_id", "subscription_not_found");
@@ -76,14 +99,13 @@ export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string,
     }
     return {
       id: randomUUID(),
-      serviceId,
       transactionId: event.transactionId,
       externalSubscriptionId: event.externalSubscriptionId,
       subscriptionId: subscription?.id ?? null,
       code: event.code,
       timestamp: event.timestamp,
-      properties: event.properties as Prisma.InputJsonValue,
-      preciseTotalAmountCents: event.preciseTotalAmountCents ? new Prisma.Decimal(event.preciseTotalAmountCents) : null,
+      properties: event.properties,
+      preciseTotalAmountCents: event.preciseTotalAmountCents ?? null,
     };
   });
   if (Object.keys(errors).length) {
@@ -92,25 +114,44 @@ export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string,
 
   // One insertion order for all batches, so overlapping concurrent batches never deadlock on the unique index.
   const ordered = [...rows].sort((a, b) => {
-    const ka = `${a.externalSubscriptionId}\u0000${a.transactionId}`;
-    const kb = `${b.externalSubscriptionId}\u0000${b.transactionId}`;
+    const ka = eventKey(a);
+    const kb = eventKey(b);
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
-  return withConflictRetry(() => client.$transaction(async (tx) => {
-    const inserted = await tx.usageEvent.createManyAndReturn({ data: ordered, skipDuplicates: true });
+  const store = async (db: Pick<SqlPool, "query">) => {
+    const inserted = (await db.query<EventRow>(
+      `INSERT INTO "UsageEvent" (id, "serviceId", "transactionId", "externalSubscriptionId", "subscriptionId", code, timestamp, properties, "preciseTotalAmountCents")
+       SELECT e.id, $1::uuid, e.tx, e.ext, e.sub, e.code, e.ts, e.props, e.amount
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::numeric[])
+              AS e(id, tx, ext, sub, code, ts, props, amount)
+       ON CONFLICT ("serviceId", "externalSubscriptionId", "transactionId") DO NOTHING
+       RETURNING ${EVENT_COLUMNS}`,
+      [
+        serviceId,
+        ordered.map((r) => r.id),
+        ordered.map((r) => r.transactionId),
+        ordered.map((r) => r.externalSubscriptionId),
+        ordered.map((r) => r.subscriptionId),
+        ordered.map((r) => r.code),
+        ordered.map((r) => r.timestamp.toISOString()),
+        ordered.map((r) => JSON.stringify(r.properties)),
+        ordered.map((r) => r.preciseTotalAmountCents),
+      ],
+    )).rows.map(toEvent);
     const insertedIds = new Set(inserted.map((e) => e.id));
     const retried = rows.filter((r) => !insertedIds.has(r.id));
     const existing = retried.length
-      ? await tx.usageEvent.findMany({
-          where: { serviceId, OR: retried.map((r) => ({ externalSubscriptionId: r.externalSubscriptionId, transactionId: r.transactionId })) },
-        })
+      ? (await db.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM "UsageEvent"
+            WHERE "serviceId" = $1::uuid AND ("externalSubscriptionId", "transactionId") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+          [serviceId, retried.map((r) => r.externalSubscriptionId), retried.map((r) => r.transactionId)],
+        )).rows.map(toEvent)
       : [];
-    const key = (e: { externalSubscriptionId: string; transactionId: string }) => `${e.externalSubscriptionId}\u0000${e.transactionId}`;
-    const stored = new Map([...inserted, ...existing].map((e) => [key(e), e]));
+    const stored = new Map([...inserted, ...existing].map((e) => [eventKey(e), e]));
     const conflicts: Record<string, unknown> = {};
     const results = events.map((input, index) => {
-      const event = stored.get(key(input))!;
-      const duplicate = !insertedIds.has(event.id) || rows.findIndex((r) => key(r) === key(input)) !== index;
+      const event = stored.get(eventKey(input))!;
+      const duplicate = !insertedIds.has(event.id) || rows.findIndex((r) => eventKey(r) === eventKey(input)) !== index;
       if (duplicate && !sameEvent(event, input)) {
         if (events.length === 1) conflicts.transaction_id = ["value_already_exist"];
         else conflicts[String(index)] = { transaction_id: ["value_already_exist"] };
@@ -118,10 +159,12 @@ export async function ingestEvents(client: Db, pool: SqlPool, serviceId: string,
       return { event, duplicate };
     });
     if (Object.keys(conflicts).length) {
+      // Inside the batch's transaction this rolls back what the batch inserted; a single event inserted nothing.
       throw new DomainError("invalid", "validation_errors", conflicts, "A transaction_id was reused for a different event");
     }
     return results;
-  }));
+  };
+  return withConflictRetry(() => (rows.length === 1 ? store(pool) : inTransaction(pool, store)));
 }
 
 export async function findEvent(client: Db, serviceId: string, transactionId: string): Promise<UsageEvent | null> {

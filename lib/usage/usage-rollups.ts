@@ -4,7 +4,7 @@ import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
-import { refuseUsage, resolveMetrics, resolveUsageSubscriptions, type UsageSubscription } from "./usage-targets";
+import { refuseUsage, resolveUsageTargets, type UsageSubscription } from "./usage-targets";
 
 /**
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
@@ -73,10 +73,7 @@ function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "perio
  * all are inserted in one statement inside a transaction; a conflicting key rolls the whole batch back.
  */
 export async function recordUsage(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
-  const [subscriptions, metrics] = await Promise.all([
-    resolveUsageSubscriptions(pool, serviceId, records.map((r) => r.externalSubscriptionId)),
-    resolveMetrics(pool, records.map((r) => r.metricCode)),
-  ]);
+  const { subscriptions, metrics } = await resolveUsageTargets(pool, serviceId, records.map((r) => r.externalSubscriptionId), records.map((r) => r.metricCode));
   const errors: Record<string, Record<string, string[]>> = {};
   const rows = records.map((record, index) => {
     const subscription = subscriptions.get(record.externalSubscriptionId);
@@ -116,7 +113,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
   // Inserting in key order gives concurrent batches one lock order, so overlapping batches never deadlock.
   const unique = [...firstByKey.values()].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
 
-  const stored = await withConflictRetry(() => insertRecords(pool, serviceId, unique));
+  const stored = await withConflictRetry(() => (unique.length === 1 ? insertOne(pool, serviceId, unique[0]) : insertRecords(pool, serviceId, unique)));
   const conflicts: Record<string, unknown> = {};
   for (const [key, { row }] of stored) {
     if (!sameContent(row, firstByKey.get(key)!)) {
@@ -158,13 +155,13 @@ const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (
 async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]) {
   return inTransaction(pool, async (tx) => {
     // Only the keys of new rows come back (everything else is what was sent); their createdAt is the transaction's now().
-    const inserted = await tx.query<{ key: string }>(
+    const inserted = await tx.query<{ key: string; at: number }>(
       `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
        SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
          FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
               AS r(id, sub, metric, ps, pe, val, key)
        ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-       RETURNING "idempotencyKey" AS key`,
+       RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
       [
         serviceId,
         unique.map((r) => r.id),
@@ -177,9 +174,7 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
         unique.map((r) => r.idempotencyKey),
       ],
     );
-    const createdAt = inserted.rows.length
-      ? new Date((await tx.query<{ at: number }>(`SELECT (extract(epoch FROM now()) * 1000)::float8 AS at`)).rows[0].at)
-      : new Date();
+    const createdAt = new Date(inserted.rows[0]?.at ?? Date.now());
     const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
     const byKey = new Map<string, { row: Row; duplicate: boolean }>(
       inserted.rows.map(({ key }) => [key, { row: { ...sent.get(key)!, createdAt }, duplicate: false }]),
@@ -200,6 +195,28 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
     if (error instanceof StoredConflict) return error.rows;
     throw error;
   });
+}
+
+/**
+ * One record: one autocommitted INSERT … ON CONFLICT DO NOTHING, atomic on its own, so no transaction is needed. Only a
+ * retried key costs a second query, to read the stored row back and compare it.
+ */
+async function insertOne(pool: SqlPool, serviceId: string, row: InsertRow) {
+  const inserted = await pool.query<{ at: number }>(
+    `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz, $7::numeric, $8)
+     ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+     RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
+    [row.id, serviceId, row.subscriptionId, row.billableMetricId, row.periodStart.toISOString(), row.periodEnd.toISOString(), row.value, row.idempotencyKey],
+  );
+  const byKey = new Map<string, { row: Row; duplicate: boolean }>();
+  if (inserted.rows.length) {
+    byKey.set(row.idempotencyKey, { row: { ...row, createdAt: new Date(inserted.rows[0].at) }, duplicate: false });
+  } else {
+    const existing = await pool.query<RawRow>(`SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = $2`, [serviceId, row.idempotencyKey]);
+    for (const stored of existing.rows.map(toRow)) byKey.set(stored.idempotencyKey, { row: stored, duplicate: true });
+  }
+  return byKey;
 }
 
 /** Carries the stored rows out of a rolled-back transaction so the caller can name the conflicting keys. */

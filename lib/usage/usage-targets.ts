@@ -40,6 +40,38 @@ export async function resolveUsageSubscriptions(db: Queryable, serviceId: string
   return new Map(rows.map((r) => [r.externalId, r]));
 }
 
+/**
+ * Both lookups in one round trip (the single-record ingestion paths): the subscriptions of `externalIds` as
+ * resolveUsageSubscriptions picks them and the live metrics of `codes`, as one JSON row.
+ */
+export async function resolveUsageTargets(
+  db: Queryable,
+  serviceId: string,
+  externalIds: string[],
+  codes: string[],
+): Promise<{ subscriptions: Map<string, UsageSubscription>; metrics: Map<string, UsageMetric> }> {
+  const { rows } = await db.query<{ subscriptions: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string })[] | null; metrics: UsageMetric[] | null }>(
+    `SELECT (SELECT json_agg(x) FROM (
+               SELECT DISTINCT ON (s."externalId")
+                      s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
+                      s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone
+                 FROM "Subscription" s
+                 JOIN "Customer" c ON c.id = s."customerId"
+                 LEFT JOIN "Plan" p ON p.id = s."planId"
+                WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
+                ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC) x) AS subscriptions,
+            (SELECT json_agg(m) FROM (
+               SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
+                 FROM "BillableMetric" WHERE code = ANY($3::text[]) AND "deletedAt" IS NULL) m) AS metrics`,
+    [serviceId, [...new Set(externalIds)], [...new Set(codes)]],
+  );
+  const subscriptions = (rows[0]?.subscriptions ?? []).map((s) => ({ ...s, billingAnchorDate: new Date(s.billingAnchorDate) }));
+  return {
+    subscriptions: new Map(subscriptions.map((s) => [s.externalId, s])),
+    metrics: new Map((rows[0]?.metrics ?? []).map((m) => [m.code, m])),
+  };
+}
+
 export async function resolveMetrics(db: Queryable, codes: string[]): Promise<Map<string, UsageMetric>> {
   const { rows } = await db.query<UsageMetric>(
     `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"

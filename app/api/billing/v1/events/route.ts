@@ -11,7 +11,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(eventBody, await readEnvelope(request, "event"));
-  const [result] = await ingestEvents(db(), sqlPool(), service.id, [
+  const [result] = await ingestEvents(sqlPool(), service.id, [
     {
       transactionId: body.transaction_id,
       code: body.code,

@@ -1,4 +1,3 @@
-import { db } from "@/lib/db/prisma";
 import { sqlPool } from "@/lib/db/sql";
 import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
@@ -12,7 +11,6 @@ export const POST = serviceRoute(async ({ request, service }) => {
   const items = parseBatch(eventBody, await readArrayEnvelope(request, "events"), "events", MAX_EVENTS_PER_BATCH);
   const now = new Date();
   const results = await ingestEvents(
-    db(),
     sqlPool(),
     service.id,
     items.map((body) => ({

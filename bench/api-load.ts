@@ -1,0 +1,140 @@
+// npm run bench:api-load — the inbound API under concurrent load, on the production build (`next start`), driven by
+// autocannon at 50 and 200 connections. The reference, measured in the same run against the same database, is a bare
+// node:http handler doing the same API-key lookup + one INSERT (bench/bare-usage-server.ts). Prints answers/s, p50/p99
+// and error counts per route, the app's no-database floor (401 for a missing key) as a share of the bare handler, and
+// POST /usage as a share of the floor.
+// Targets (issue 11): no 5xx at 200 connections; POST /usage ≥ 60 % of the floor with p99 ≤ 2× the floor's;
+// current_usage (≥ 100k rollups in the period) within 2× of GET /customers/:id.
+// BENCH_SECONDS (default 5) per run; BENCH_CONNECTIONS (default "50,200"); BENCH_ROLLUPS (default 100000).
+import { spawn } from "node:child_process";
+import autocannon from "autocannon";
+import { applyMigrations } from "../lib/db/migrations";
+import { findFreePort } from "../lib/db/embedded-postgres";
+import { createPrismaClient } from "../lib/db/prisma";
+import { generateApiKey } from "../lib/services/api-keys";
+import { startAppServer } from "../tests/support/app-server";
+import { openTestCluster } from "../tests/support/test-database";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "50,200").split(",").map(Number);
+const ROLLUPS = Number(process.env.BENCH_ROLLUPS ?? 100_000);
+const BATCH = 100;
+
+const cluster = await openTestCluster();
+const databaseUrl = await cluster.createDatabase("nexa_api_load");
+await applyMigrations(databaseUrl);
+
+const prisma = createPrismaClient(databaseUrl);
+const key = generateApiKey();
+const service = await prisma.service.create({ data: { code: "load", name: "Load", mode: "live", apiKeys: { create: { prefix: key.prefix, keyHash: key.hash } } } });
+const metric = await prisma.billableMetric.create({ data: { serviceId: service.id, code: "units", name: "Units", aggregation: "sum", fieldName: "units" } });
+const plan = await prisma.plan.create({ data: { serviceId: service.id, code: "load_plan", name: "Load", amountCents: BigInt(0), charges: { create: { billableMetricId: metric.id, code: "units", properties: { amount: "0.01" } } } } });
+const customer = await prisma.customer.create({ data: { legalName: "Load Ltd.", province: "ON" } });
+await prisma.accountLink.create({ data: { serviceId: service.id, externalId: "load-cus", customerId: customer.id } });
+const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1, 6));
+const subscriptions = [];
+for (let i = 0; i < 50; i++) {
+  subscriptions.push(await prisma.subscription.create({
+    data: { externalId: `load-sub-${i}`, customerId: customer.id, serviceId: service.id, planId: plan.id, billingAnchorDate: monthStart, subscriptionAt: monthStart, startedAt: monthStart },
+  }));
+}
+const at = new Date(Math.max(monthStart.getTime() + 3_600_000, Date.now() - 3_600_000));
+// The current_usage subscription gets ROLLUPS pushes in this period.
+await prisma.$executeRawUnsafe(
+  `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+   SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $4::timestamptz, (i % 97) + 0.5, 'seed-' || i FROM generate_series(1, $5::int) i`,
+  service.id, subscriptions[0].id, metric.id, at.toISOString(), ROLLUPS,
+);
+await prisma.$executeRawUnsafe(`VACUUM ANALYZE "UsageRollup"`);
+await prisma.$disconnect();
+
+const app = await startAppServer({ databaseUrl, env: { NEXA_JOBS: "off" } });
+const barePort = await findFreePort();
+const bare = spawn("node_modules/.bin/tsx", ["bench/bare-usage-server.ts"], {
+  env: { ...process.env, DATABASE_URL: databaseUrl, BARE_PORT: String(barePort), BARE_SUBSCRIPTION_ID: subscriptions[1].id, BARE_METRIC_ID: metric.id },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+await new Promise<void>((resolve) => bare.stdout!.on("data", (d) => String(d).includes("listening") && resolve()));
+
+const api = `${app.baseUrl}/api/billing/v1`;
+const auth = { Authorization: `Bearer ${key.key}`, "Content-Type": "application/json" };
+let counter = 0;
+const record = (prefix: string) => {
+  const n = counter++;
+  return { external_subscription_id: `load-sub-${1 + (n % 49)}`, code: "units", timestamp: at.toISOString(), value: String((n % 97) + 0.5), idempotency_key: `${prefix}-${n}` };
+};
+
+interface Target {
+  name: string;
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: () => string;
+  expect: number;
+  perRequest?: number;
+}
+const targets: Target[] = [
+  { name: "bare node:http: key lookup + INSERT (reference)", url: `http://127.0.0.1:${barePort}/usage`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: record("bare") }), expect: 200 },
+  { name: "app floor: GET /customers without a key (401)", url: `${api}/customers`, expect: 401 },
+  { name: "POST /usage (one record)", url: `${api}/usage`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: record("single") }), expect: 200 },
+  { name: `POST /usage/batch (${BATCH} records)`, url: `${api}/usage/batch`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: Array.from({ length: BATCH }, () => record("batch")) }), expect: 200, perRequest: BATCH },
+  { name: `GET current_usage (${ROLLUPS.toLocaleString("en-CA")} rollups)`, url: `${api}/customers/load-cus/current_usage?external_subscription_id=load-sub-0`, headers: auth, expect: 200 },
+  { name: "GET /customers/:id", url: `${api}/customers/load-cus`, headers: auth, expect: 200 },
+  { name: "GET /health", url: `${api}/health`, expect: 200 },
+];
+
+interface Row { name: string; connections: number; rps: number; p50: number; p99: number; unexpected: number; fiveXx: number; errors: number; perRequest?: number }
+
+async function drive(target: Target, connections: number, seconds: number): Promise<Row> {
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    method: target.method ?? "GET",
+    headers: target.headers,
+    requests: [{ setupRequest: (req) => ({ ...req, ...(target.body ? { body: target.body() } : {}) }) }],
+    timeout: 30,
+  });
+  // Every status other than the expected one is counted; 5xx separately (the target is none).
+  const statuses = result.statusCodeStats as unknown as Record<string, { count: number }>;
+  const unexpected = Object.entries(statuses ?? {}).filter(([code]) => Number(code) !== target.expect).reduce((n, [, s]) => n + s.count, 0);
+  return { name: target.name, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, unexpected, fiveXx: result["5xx"], errors: result.errors + result.timeouts, perRequest: target.perRequest };
+}
+
+const rows: Row[] = [];
+try {
+  // Warm-up: route code paths, pools, JIT.
+  for (const target of targets) await drive(target, 10, 1);
+  for (const connections of CONNECTIONS) {
+    for (const target of targets) {
+      const row = await drive(target, connections, SECONDS);
+      rows.push(row);
+      console.log(`  ${connections} conns  ${target.name}: ${Math.round(row.rps)}/s`);
+    }
+  }
+} finally {
+  bare.kill("SIGTERM");
+  await app.stop();
+  await cluster.stop();
+}
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const num = (n: number) => Math.round(n).toLocaleString("en-CA");
+console.log(`\nbench/api-load — ${SECONDS} s per run, production build, one app process (DB pool 10), same database for all rows\n`);
+console.log(`| request | conns | answers/s | p50 | p99 | unexpected status | 5xx | socket errors/timeouts |`);
+console.log(`|---|---|---|---|---|---|---|---|`);
+for (const r of rows) {
+  const perRecord = r.perRequest ? ` (${num(r.rps * r.perRequest)} records/s)` : "";
+  console.log(`| ${r.name} | ${r.connections} | ${num(r.rps)}${perRecord} | ${r.p50} ms | ${r.p99} ms | ${r.unexpected} | ${r.fiveXx} | ${r.errors} |`);
+}
+console.log("");
+for (const connections of CONNECTIONS) {
+  const of = (prefix: string) => rows.find((r) => r.connections === connections && r.name.startsWith(prefix))!;
+  const bareRow = of("bare");
+  const floor = of("app floor");
+  const single = of("POST /usage (");
+  const current = of("GET current_usage");
+  const customerRow = of("GET /customers/:id");
+  const pct = (a: number, b: number) => `${Math.round((100 * a) / b)} %`;
+  console.log(`${pad(connections + " conns:", 11)} floor = ${pct(floor.rps, bareRow.rps)} of the bare handler; POST /usage = ${pct(single.rps, floor.rps)} of the floor (target ≥ 60 %), p99 ${(single.p99 / floor.p99).toFixed(1)}× the floor's (target ≤ 2×); current_usage = ${pct(current.rps, customerRow.rps)} of GET /customers/:id (target ≥ 50 %); 5xx total ${rows.filter((r) => r.connections === connections).reduce((n, r) => n + r.fiveXx, 0)}`);
+}
