@@ -1,6 +1,7 @@
 // npm run dev | npm start
 // Brings the app up on DATABASE_URL, or on an embedded PostgreSQL (data in .data/postgres) when it is unset:
-// migrates, seeds the demo catalog on a fresh database, then runs `next dev` or `next start`.
+// migrates, then on a fresh database seeds the demo catalog (dev) or creates only an administrator (start), then runs
+// `next dev` or `next start`.
 import exitHook from "async-exit-hook";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,6 +10,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
+import { createFirstAdmin } from "../lib/seed/first-admin";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const port = Number(process.env.PORT ?? 3000);
@@ -46,19 +48,33 @@ try {
   const report = await applyMigrations(database.url, { log: console.log });
   console.log(`Database schema up to date (${report.applied.length + report.alreadyApplied.length} migrations).`);
   const prisma = createPrismaClient(database.url);
-  const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
-  await prisma.$disconnect();
   const url = `http://localhost:${port}`;
-  if (seed.seeded && seed.admin) {
-    console.log("\n  Demo catalog seeded. This login is printed only once — note it now:");
-    console.log(`    Console:  ${url}/console`);
-    console.log(`    E-mail:   ${seed.admin.email}`);
-    console.log(`    Password: ${seed.admin.password}`);
-    for (const key of seed.apiKeys ?? []) console.log(`    API key (${key.service}): ${key.key}`);
-    console.log("");
+  if (mode === "dev") {
+    const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
+    if (seed.seeded && seed.admin) {
+      console.log("\n  Demo catalog seeded. This login is printed only once — note it now:");
+      console.log(`    Console:  ${url}/console`);
+      console.log(`    E-mail:   ${seed.admin.email}`);
+      console.log(`    Password: ${seed.admin.password}`);
+      for (const key of seed.apiKeys ?? []) console.log(`    API key (${key.service}): ${key.key}`);
+      console.log("");
+    } else {
+      console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
+    }
   } else {
-    console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
+    // Production: an administrator only. The demo catalog is never seeded here (npm run db:seed -- --demo does it).
+    const admin = await createFirstAdmin(prisma, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
+    if (admin.created) {
+      console.log("\n  First start: one administrator was created. This password is printed only once — note it now:");
+      console.log(`    Console:  ${process.env.NEXTAUTH_URL ?? url}/console`);
+      console.log(`    E-mail:   ${admin.email}`);
+      console.log(`    Password: ${admin.password}`);
+      console.log("  Sign in, then set the company profile (Settings) before the first billing run.\n");
+    } else {
+      console.log(`\n  Console: ${process.env.NEXTAUTH_URL ?? url}/console\n`);
+    }
   }
+  await prisma.$disconnect();
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

@@ -13,6 +13,7 @@ const SECTIONS = [
   { href: "/console/collections", label: "Collections" },
   { href: "/console/imports", label: "Imports" },
   { href: "/console/reconciliation", label: "Reconciliation" },
+  { href: "/console/settings", label: "Settings" },
 ] as const;
 
 export function ConsoleNav() {
