@@ -11,6 +11,7 @@ const SECTIONS = [
   { href: "/console/plans", label: "Plans" },
   { href: "/console/invoices", label: "Invoices" },
   { href: "/console/collections", label: "Collections" },
+  { href: "/console/payments", label: "Payments" },
   { href: "/console/imports", label: "Imports" },
   { href: "/console/reconciliation", label: "Reconciliation" },
   { href: "/console/settings", label: "Settings" },
