@@ -12,6 +12,7 @@ const SECTIONS = [
   { href: "/console/invoices", label: "Invoices" },
   { href: "/console/collections", label: "Collections" },
   { href: "/console/payments", label: "Payments" },
+  { href: "/console/reports", label: "Reports" },
   { href: "/console/imports", label: "Imports" },
   { href: "/console/reconciliation", label: "Reconciliation" },
   { href: "/console/settings", label: "Settings" },

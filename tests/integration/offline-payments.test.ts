@@ -46,6 +46,8 @@ describe("offline payments: cheques, EFTs, wires and cash", () => {
     await testDb().webhookEndpoint.create({ data: { serviceId: svc.id, url: await receiver.start(), eventTypes: [] } });
     email = `ap.${uniqueSuffix()}@offline.example`;
     customerId = (await testDb().customer.create({ data: { legalName: "Cheque Payer Inc.", email, province: "ON", country: "CA", netPaymentTermDays: 30 } })).id;
+    // A customer of a live service (customers known only to dual-run services are never e-mailed).
+    await testDb().accountLink.create({ data: { serviceId: svc.id, externalId: "cheque-payer", customerId } });
     invoices.a = await issuedInvoice(10000); // $113.00
     invoices.b = await issuedInvoice(5000); //  $56.50
     invoices.c = await issuedInvoice(2000); //  $22.60
