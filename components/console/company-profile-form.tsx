@@ -50,6 +50,11 @@ export function CompanyProfileForm({ action, defaults, hasLogo, canEdit }: {
             hint="Printed at the bottom of invoices and credit notes, e.g. how to pay by EFT or cheque." />
         </div>
         <div>
+          <h2 className="text-lg font-semibold">Journal account codes</h2>
+          <TextAreaField label="Accounts that differ from the defaults" name="journal_accounts" state={state} defaults={defaults}
+            hint="One per line, key = account: ar, cash, stripe_clearing, revenue, revenue.<service code>, tax.GST, tax.HST, tax.QST, tax.BC_PST, tax.MB_RST, tax.SK_PST. E.g. revenue.nexachat = 4010 Chat revenue." />
+        </div>
+        <div>
           <h2 className="text-lg font-semibold">Logo</h2>
           {hasLogo ? (
             // eslint-disable-next-line @next/next/no-img-element -- served by our own route, staff only

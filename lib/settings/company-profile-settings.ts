@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/prisma";
 import { invalidField } from "@/lib/errors";
 import { companyProfile, type CompanyProfileValues } from "@/lib/invoicing/company-profile";
 import { requiredText, textOrNull, wholeNumber } from "@/lib/console/forms/form-schemas";
+import { formatAccountOverrides, parseAccountOverrides } from "@/lib/reports/journal";
 
 const PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"] as const;
 export const MAX_LOGO_BYTES = 512 * 1024;
@@ -34,6 +35,7 @@ export const companyProfileForm = z.object({
   default_payment_term_days: wholeNumber("value_is_out_of_range").refine((n) => n <= 365, "value_is_out_of_range"),
   invoice_grace_period_days: wholeNumber("value_is_out_of_range").refine((n) => n <= 60, "value_is_out_of_range"),
   invoice_footer: textOrNull(2000),
+  journal_accounts: z.string().max(5000).optional().transform((v) => parseAccountOverrides(v ?? "")),
 });
 export type CompanyProfileInput = z.output<typeof companyProfileForm>;
 
@@ -46,6 +48,7 @@ export function companyProfileDefaults(profile: CompanyProfileValues): Record<st
     mb_rst_number: profile.mbRstNumber ?? "", sk_pst_number: profile.skPstNumber ?? "",
     default_payment_term_days: String(profile.defaultPaymentTermDays), invoice_grace_period_days: String(profile.invoiceGracePeriodDays),
     invoice_footer: profile.invoiceFooter ?? "",
+    journal_accounts: formatAccountOverrides(profile.journalAccounts),
   };
 }
 
@@ -76,7 +79,7 @@ export async function updateCompanyProfile(client: Db, input: CompanyProfileInpu
     province: input.province, postalCode: input.postal_code, country: input.country, email: input.email,
     gstHstNumber: input.gst_hst_number, qstNumber: input.qst_number, bcPstNumber: input.bc_pst_number,
     mbRstNumber: input.mb_rst_number, skPstNumber: input.sk_pst_number, defaultPaymentTermDays: input.default_payment_term_days,
-    invoiceGracePeriodDays: input.invoice_grace_period_days, invoiceFooter: input.invoice_footer,
+    invoiceGracePeriodDays: input.invoice_grace_period_days, invoiceFooter: input.invoice_footer, journalAccounts: input.journal_accounts,
     ...(logoId !== undefined ? { logoId } : {}),
   };
   return client.$transaction(async (tx) => {
@@ -85,7 +88,7 @@ export async function updateCompanyProfile(client: Db, input: CompanyProfileInpu
       await tx.companyLogo.upsert({ where: { id: logoId }, update: {}, create: { id: logoId, contentType: imageType(logo.bytes)!, data: Buffer.from(logo.bytes) } });
     }
     const saved = await tx.companyProfile.upsert({ where: { id: 1 }, update: fields, create: { id: 1, ...fields } });
-    const changed = Object.keys(fields).filter((key) => before[key as keyof typeof before] !== saved[key as keyof typeof saved]);
+    const changed = Object.keys(fields).filter((key) => JSON.stringify(before[key as keyof typeof before]) !== JSON.stringify(saved[key as keyof typeof saved]));
     await tx.auditLog.create({
       data: { actorType: "staff", actorId: actor.staffId, action: "company_profile.updated", entityType: "CompanyProfile", entityId: "1", data: { changed } },
     });

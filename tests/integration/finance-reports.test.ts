@@ -3,6 +3,7 @@ import { applyMigrations } from "@/lib/db/migrations";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
 import { arAging, arAgingCsv } from "@/lib/reports/ar-aging";
+import { journal, journalCsv, parseAccountOverrides } from "@/lib/reports/journal";
 import { salesTaxCsv, salesTaxReport } from "@/lib/reports/sales-tax";
 import { testEnv } from "../support/env";
 import { createFreshDatabase } from "../support/test-database";
@@ -121,6 +122,63 @@ describe("sales tax report for a quarter, tied to the ledger", () => {
     expect(q1.rows.map((r) => [r.code, r.province, r.invoicedTaxCents, r.creditedTaxableCents, r.creditedTaxCents])).toEqual([["HST", "ON", c(650), c(500), c(65)]]);
     await expect(salesTaxReport(db, "2027-03-31", "2027-01-01")).rejects.toMatchObject({ details: { to: ["value_is_out_of_range"] } });
     await expect(salesTaxReport(db, "2027-13-01", "2027-12-31")).rejects.toMatchObject({ details: { from: ["value_is_invalid"] } });
+  });
+});
+
+describe("double-entry journal", () => {
+  let db: Db;
+  beforeAll(async () => {
+    const l = await ledger("nexa_journal");
+    db = l.db;
+    await db.companyProfile.create({ data: { legalName: "Nexa", journalAccounts: parseAccountOverrides("revenue.chat = 4020 Chat revenue\n# comment\nar = 1100 AR") } });
+    const on = await l.customer("Ontario Co.", "ON");
+    const qc = await l.customer("Québec Cie", "QC");
+    const us = await l.customer("US LLC", "WA", "US");
+    await l.invoice(on.id, { issued: "2026-11-03", subtotal: 10000, taxes: [hst("13", 1300)], province: "ON" });
+    const qcInvoice = await l.invoice(qc.id, { issued: "2026-11-03", subtotal: 20000, taxes: [gst(1000), { code: "QST", name: "QST", rate: "9.975", amount: 1995, registration: QST }], province: "QC", service: l.chat.id });
+    await l.invoice(us.id, { issued: "2026-11-20", subtotal: 30000, note: "Zero-rated: customer outside Canada" });
+    await l.invoice(on.id, { issued: "2026-11-04", subtotal: 99900, taxes: [hst("13", 12987)], status: "voided", province: "ON" });
+    await l.invoice(on.id, { issued: "2026-12-01", subtotal: 5000, taxes: [hst("13", 650)], province: "ON" });
+    await db.$transaction((tx) => issueCreditNote(tx, { invoiceId: qcInvoice.id, reason: "other", kind: "credit", items: [{ amountCents: c(3333), description: "Credit" }] }, new Date("2026-11-10T15:00:00Z")));
+    await db.paymentReceipt.create({ data: { customerId: on.id, method: "cheque", reference: "77", amountCents: c(11300), receivedOn: new Date("2026-11-15T00:00:00Z"), reversedAt: new Date("2026-11-25T15:00:00Z"), reversalReason: "NSF" } });
+    await db.payment.create({ data: { customerId: qc.id, amountCents: c(20995), status: "succeeded", provider: "stripe", idempotencyKey: `k-${Date.now()}`, createdAt: new Date("2026-11-16T03:00:00Z") } });
+  });
+  afterAll(async () => db?.$disconnect());
+
+  it("balances every entry and ties revenue and tax to the sales tax report", async () => {
+    const daily = await journal(db, "2026-11-01", "2026-11-30", "day");
+    const report = await salesTaxReport(db, "2026-11-01", "2026-11-30");
+    for (const entry of daily.entries) {
+      const debits = entry.lines.reduce((s, l) => s + l.debitCents, c(0));
+      const credits = entry.lines.reduce((s, l) => s + l.creditCents, c(0));
+      expect(debits, entry.memo).toBe(credits);
+    }
+    // 100.00 + 200.00 + 300.00 − 33.33 = 566.67 of revenue; 13.00 + 10.00 + 19.95 − 1.67 − 3.32 = 37.96 of tax.
+    expect(daily.revenueCents).toBe(c(56667));
+    expect(daily.taxCents).toBe(c(3796));
+    expect(daily.revenueCents).toBe(report.sales.netCents);
+    expect(daily.taxCents).toBe(report.totals.netTaxCents);
+    const net = (account: string) => daily.entries.flatMap((e) => e.lines).filter((l) => l.account === account).reduce((s, l) => s + l.creditCents - l.debitCents, c(0));
+    expect(net("4000 Sales") + net("4020 Chat revenue")).toBe(report.sales.netCents);
+    expect(net("2310 GST/HST Payable") + net("2320 QST Payable")).toBe(report.totals.netTaxCents);
+    expect(daily.entries.map((e) => [e.date, e.memo, e.lines.map((l) => [l.account, l.debitCents, l.creditCents])])).toEqual([
+      ["2026-11-03", "Invoices issued 2026-11-03", [["1100 AR", c(34295), c(0)], ["2310 GST/HST Payable", c(0), c(2300)], ["2320 QST Payable", c(0), c(1995)], ["4000 Sales", c(0), c(10000)], ["4020 Chat revenue", c(0), c(20000)]]],
+      ["2026-11-10", "Credit notes issued 2026-11-10", [["2310 GST/HST Payable", c(167), c(0)], ["2320 QST Payable", c(332), c(0)], ["4020 Chat revenue", c(3333), c(0)], ["1100 AR", c(0), c(3832)]]],
+      ["2026-11-15", "Card payments 2026-11-15", [["1015 Stripe Clearing", c(20995), c(0)], ["1100 AR", c(0), c(20995)]]],
+      ["2026-11-15", "Offline payments 2026-11-15", [["1010 Bank", c(11300), c(0)], ["1100 AR", c(0), c(11300)]]],
+      ["2026-11-20", "Invoices issued 2026-11-20", [["1100 AR", c(30000), c(0)], ["4000 Sales", c(0), c(30000)]]],
+      ["2026-11-25", "Offline payment reversals 2026-11-25", [["1100 AR", c(11300), c(0)], ["1010 Bank", c(0), c(11300)]]],
+    ]);
+    const monthly = await journal(db, "2026-11-01", "2026-11-30", "month");
+    expect(monthly.entries.map((e) => e.memo)).toEqual(["Card payments 2026-11", "Credit notes issued 2026-11", "Invoices issued 2026-11", "Offline payment reversals 2026-11", "Offline payments 2026-11"]);
+    expect(monthly.entries.find((e) => e.memo.startsWith("Invoices"))!.lines.find((l) => l.account === "1100 AR")!.debitCents).toBe(c(64295));
+    const qbo = journalCsv(daily, "quickbooks").split("\r\n");
+    expect(qbo[0]).toBe("Journal No,Journal Date,Account,Debits,Credits,Description,Memo");
+    expect(qbo[1]).toBe("NB-00001,2026-11-03,1100 AR,342.95,,Invoices issued,Invoices issued 2026-11-03");
+    const xero = journalCsv(daily, "xero").split("\r\n");
+    expect(xero[0]).toBe("*Narration,*Date,Description,*AccountCode,*TaxRate,*Amount");
+    expect(xero).toContain("Credit notes issued 2026-11-10,2026-11-10,Credit notes issued,1100 AR,Tax Exempt,-38.32");
+    expect(() => parseAccountOverrides("nonsense")).toThrow(/key = account/);
   });
 });
 

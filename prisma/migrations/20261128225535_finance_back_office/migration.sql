@@ -18,6 +18,7 @@ ALTER TABLE "Payment" ADD COLUMN     "receiptId" UUID;
 -- AlterTable
 ALTER TABLE "CompanyProfile" ADD COLUMN     "defaultPaymentTermDays" INTEGER NOT NULL DEFAULT 30,
 ADD COLUMN     "invoiceFooter" TEXT,
+ADD COLUMN     "journalAccounts" JSONB NOT NULL DEFAULT '{}',
 ADD COLUMN     "logoId" TEXT;
 
 -- CreateTable
