@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useActionState, useId, useState } from "react";
 import { IDLE_FORM, type FormState, type FormValues } from "@/lib/console/forms/form-state";
 import { CheckboxField, FieldErrors, FormMessage, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
 
@@ -12,6 +12,7 @@ export function CompanyProfileForm({ action, defaults, hasLogo, canEdit }: {
 }) {
   const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
   const logoId = useId();
+  const [logoData, setLogoData] = useState("");
   return (
     <form action={formAction} className="space-y-6" noValidate>
       <FormMessage state={state} />
@@ -61,7 +62,15 @@ export function CompanyProfileForm({ action, defaults, hasLogo, canEdit }: {
             <img src="/console/settings/logo" alt="Current logo" className="mt-2 max-h-12" />
           ) : <p className="text-sm text-slate-600">No logo: documents print the legal name only.</p>}
           <label htmlFor={logoId} className="mt-3 block text-sm font-medium">Upload a logo (PNG or JPEG, at most 512 KB)</label>
-          <input id={logoId} name="logo" type="file" accept="image/png,image/jpeg" className="mt-1 block text-sm" aria-invalid={Boolean(state.fieldErrors.logo?.length)} />
+          <input id={logoId} type="file" accept="image/png,image/jpeg" className="mt-1 block text-sm" aria-invalid={Boolean(state.fieldErrors.logo?.length)}
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              if (!file) return setLogoData("");
+              const reader = new FileReader();
+              reader.onload = () => setLogoData(typeof reader.result === "string" ? reader.result : "");
+              reader.readAsDataURL(file);
+            }} />
+          <input type="hidden" name="logo_data" value={logoData} />
           <FieldErrors id={`${logoId}-error`} messages={state.fieldErrors.logo} />
           {hasLogo ? <div className="mt-2"><CheckboxField label="Remove the logo" name="remove_logo" state={state} /></div> : null}
         </div>
