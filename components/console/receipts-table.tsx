@@ -7,7 +7,7 @@ import { formatMoney } from "@/lib/format";
 /** Offline payments recorded (TanStack table), each linking to its page (details, reversal). */
 export function ReceiptsTable({ rows, showCustomer = true }: { rows: ReceiptRow[]; showCustomer?: boolean }) {
   return (
-    <SimpleDataTable label="Payments received" empty="No offline payment recorded."
+    <SimpleDataTable label="Offline payments" empty="No offline payment recorded."
       columns={[
         { key: "receivedOn", header: "Received" },
         ...(showCustomer ? [{ key: "customer", header: "Customer", link: true }] : []),
