@@ -3,6 +3,7 @@ import { applyMigrations } from "@/lib/db/migrations";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
 import { arAging, arAgingCsv } from "@/lib/reports/ar-aging";
+import { dashboard } from "@/lib/reports/dashboard";
 import { journal, journalCsv, parseAccountOverrides } from "@/lib/reports/journal";
 import { salesTaxCsv, salesTaxReport } from "@/lib/reports/sales-tax";
 import { testEnv } from "../support/env";
@@ -226,5 +227,60 @@ describe("accounts receivable aging", () => {
     const csv = arAgingCsv(report).split("\r\n");
     expect(csv[0]).toBe("as_of,invoice,customer,service,issued,due,days_past_due,bucket,amount_due,currency");
     expect(csv[1]).toMatch(/^2027-01-15,INV-T-\d{4},Beta Ltd\.,Cloud,2026-09-01,2026-10-16,91,90\+,75\.00,CAD$/);
+  });
+});
+
+describe("console overview dashboard", () => {
+  let db: Db;
+  beforeAll(async () => {
+    const l = await ledger("nexa_dashboard");
+    db = l.db;
+    const legacy = await db.service.create({ data: { code: "legacy", name: "Legacy", mode: "shadow" } });
+    const on = await l.customer("Ontario Co.", "ON");
+    const plan = (serviceId: string, code: string, interval: "weekly" | "monthly" | "yearly", amount: number) =>
+      db.plan.create({ data: { serviceId, code, name: code, interval, amountCents: c(amount) } });
+    const [cloudMonthly, chatYearly, chatWeekly, legacyMonthly] = await Promise.all([
+      plan(l.cloud.id, "cloud_m", "monthly", 2000), plan(l.chat.id, "chat_y", "yearly", 99000), plan(l.chat.id, "chat_w", "weekly", 1000), plan(legacy.id, "legacy_m", "monthly", 5000),
+    ]);
+    let n = 0;
+    const subscribe = (serviceId: string, planId: string, extra: object = {}) =>
+      db.subscription.create({ data: { externalId: `s${++n}`, customerId: on.id, serviceId, planId, billingAnchorDate: new Date("2026-10-01T04:00:00Z"), subscriptionAt: new Date("2026-10-01T04:00:00Z"), ...extra } });
+    await subscribe(l.cloud.id, cloudMonthly.id);
+    await subscribe(l.cloud.id, cloudMonthly.id);
+    await subscribe(l.cloud.id, cloudMonthly.id, { shadow: true });
+    await subscribe(l.cloud.id, cloudMonthly.id, { status: "terminated" });
+    await subscribe(l.chat.id, chatYearly.id);
+    await subscribe(l.chat.id, chatWeekly.id);
+    await subscribe(legacy.id, legacyMonthly.id);
+    const overdue = await l.invoice(on.id, { issued: "2026-11-03", subtotal: 10000, taxes: [hst("13", 1300)], due: "2026-11-20" });
+    const chatInvoice = await l.invoice(on.id, { issued: "2026-11-03", subtotal: 20000, status: "paid", paid: 20000, service: l.chat.id });
+    await l.invoice(on.id, { issued: "2026-11-05", subtotal: 5000, taxes: [hst("13", 650)], due: "2026-12-15" });
+    await l.invoice(on.id, { issued: "2026-11-06", subtotal: 70000, status: "voided" });
+    await l.invoice(on.id, { issued: "2026-10-31", subtotal: 8000, status: "paid", paid: 8000 });
+    await db.$transaction((tx) => issueCreditNote(tx, { invoiceId: chatInvoice.id, reason: "other", kind: "credit", items: [{ amountCents: c(3333), description: "Credit" }] }, new Date("2026-11-10T15:00:00Z")));
+    const campaign = await db.dunningCampaign.create({ data: { name: "Default", retryDays: [1, 3], suspendAfterDays: 7, isDefault: true } });
+    await db.dunningProcess.create({ data: { invoiceId: overdue.id, campaignId: campaign.id, startedAt: new Date("2026-11-21T12:00:00Z") } });
+    await db.billingRun.create({ data: { status: "succeeded", billingUpTo: new Date("2026-10-01T12:00:00Z"), createdAt: new Date("2026-10-01T12:00:00Z"), invoicesCreated: 40 } });
+    await db.billingRun.create({ data: { status: "failed", billingUpTo: new Date("2026-11-01T12:00:00Z"), createdAt: new Date("2026-11-01T12:00:00Z"), invoicesCreated: 38, failures: 2, errors: [{ error: "a" }, { error: "b" }] } });
+    const others = await Promise.all([1, 2, 3, 4].map((i) => l.customer(`Recon ${i}`, "ON")));
+    await db.reconciliation.create({ data: { serviceId: legacy.id, customerId: others[0].id, period: "2026-09", status: "match" } });
+    for (const [i, status] of (["match", "match", "delta", "error"] as const).entries()) {
+      await db.reconciliation.create({ data: { serviceId: legacy.id, customerId: others[i].id, period: "2026-10", status } });
+    }
+  });
+  afterAll(async () => db?.$disconnect());
+
+  it("shows MRR and this month's revenue per service, receivables, dunning, the last run and dual-run health", async () => {
+    const d = await dashboard(db, "2026-11-28");
+    expect(d.month).toEqual({ from: "2026-11-01", to: "2026-11-30" });
+    // Chat: 990.00 / 12 = 82.50 a month, plus 10.00 × 52 / 12 = 43.3333… → 125.83. Cloud: 2 × 20.00. Shadow and terminated
+    // subscriptions and shadow services are not revenue.
+    expect(d.services.map((s) => [s.code, s.mrrCents, s.revenueCents])).toEqual([["chat", c(12583), c(16667)], ["cloud", c(4000), c(15000)], ["legacy", c(0), c(0)]]);
+    expect(d.receivables).toEqual({ outstandingCents: c(11300 + 5650), overdueCents: c(11300), overdueInvoices: 1 });
+    expect(d.dunning).toEqual({ active: 1, amountDueCents: c(11300) });
+    expect(d.lastBillingRun).toMatchObject({ status: "failed", invoicesCreated: 38, failures: 2 });
+    expect(d.dualRun).toEqual({ period: "2026-10", match: 2, delta: 1, error: 1 });
+    // December: nothing issued yet.
+    expect((await dashboard(db, "2026-12-01")).services.map((s) => s.revenueCents)).toEqual([c(0), c(0), c(0)]);
   });
 });
