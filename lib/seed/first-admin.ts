@@ -16,8 +16,10 @@ export async function createFirstAdmin(client: Db, options: { email?: string; pa
   if ((await client.staffUser.count()) > 0) return { created: false, email: email.data };
   const password = options.password ?? randomBytes(12).toString("base64url");
   if (password.length < 12) throw new Error("The administrator's password must have at least 12 characters.");
+  // Hashed before the transaction: bcrypt is slow on purpose and must not hold it open.
+  const passwordHash = await hashPassword(password);
   await client.$transaction(async (tx) => {
-    const user = await tx.staffUser.create({ data: { email: email.data, name: "Administrator", passwordHash: await hashPassword(password), role: "admin" } });
+    const user = await tx.staffUser.create({ data: { email: email.data, name: "Administrator", passwordHash, role: "admin" } });
     await tx.auditLog.create({ data: { actorType: "system", action: "staff_user.created", entityType: "StaffUser", entityId: user.id, data: { email: email.data, role: "admin", reason: "first start" } } });
   });
   return { created: true, email: email.data, password };
