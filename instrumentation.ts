@@ -5,6 +5,12 @@ export async function register() {
   const { startBillingJobs } = await import("./lib/jobs/billing-jobs");
   const { startWebhookWorker } = await import("./lib/jobs/webhook-worker");
   const { db } = await import("./lib/db/prisma");
+  const { sealStoredWebhookSecrets } = await import("./lib/services/webhook-secrets");
+  const { pruneRateLimits } = await import("./lib/security/rate-limit");
+  const { sqlPool } = await import("./lib/db/sql");
+  // Secrets written before they were encrypted are sealed on the first start of this version (idempotent).
+  await sealStoredWebhookSecrets(db()).catch((error) => console.error("Sealing webhook secrets failed:", (error as Error).message));
+  setInterval(() => void pruneRateLimits(sqlPool()).catch(() => {}), 3600_000).unref();
   startWebhookWorker(db());
   try {
     await startBillingJobs(process.env.DATABASE_URL, db());

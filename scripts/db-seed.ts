@@ -8,6 +8,8 @@ import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { seedDemoCatalog, seedDemoCatalogOnly } from "../lib/seed/demo-catalog";
 import { createFirstAdmin } from "../lib/seed/first-admin";
+import { reportSeedCredentials } from "../lib/seed/seed-credentials";
+import { existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== "--demo");
@@ -16,6 +18,11 @@ if (unknown.length) {
   process.exit(2);
 }
 const demo = args.includes("--demo");
+// The demo services' webhook secrets are sealed with the app's key: NEXTAUTH_SECRET, or the one npm run dev keeps.
+if (!process.env.NEXTAUTH_SECRET && !process.env.NEXA_ENCRYPTION_KEY && existsSync(".data/nextauth-secret")) {
+  process.env.NEXTAUTH_SECRET = readFileSync(".data/nextauth-secret", "utf8").trim();
+}
+const isTTY = Boolean(process.stdout.isTTY);
 
 const database = await openLocalDatabase();
 let code = 0;
@@ -29,12 +36,12 @@ try {
       if (!seed.seeded) console.log("The demo catalog is already there: nothing changed.");
       else {
         console.log("Demo catalog seeded (its customers' chat subscriptions are live: the billing run bills them).");
-        if (seed.admin) console.log(`  Staff login (printed once): ${seed.admin.email} / ${seed.admin.password}`);
-        for (const key of seed.apiKeys ?? []) console.log(`  API key (${key.service}): ${key.key}`);
+        const lines = [...(seed.admin ? [`E-mail:   ${seed.admin.email}`, `Password: ${seed.admin.password}`] : []), ...(seed.apiKeys ?? []).map((k) => `API key (${k.service}): ${k.key}`)];
+        reportSeedCredentials(lines, { isTTY });
       }
     } else {
       const admin = await createFirstAdmin(prisma, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
-      if (admin.created) console.log(`Administrator created (printed once): ${admin.email} / ${admin.password}`);
+      if (admin.created) reportSeedCredentials([`E-mail:   ${admin.email}`, `Password: ${admin.password}`], { isTTY, heading: "Administrator created (no demo data)" });
       else console.log("Staff users already exist: nothing changed. Add the demo catalog with npm run db:seed -- --demo.");
     }
   } finally {

@@ -11,6 +11,7 @@ import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
 import { createFirstAdmin } from "../lib/seed/first-admin";
+import { reportSeedCredentials } from "../lib/seed/seed-credentials";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const port = Number(process.env.PORT ?? 3000);
@@ -45,6 +46,8 @@ exitHook((done) => {
 });
 
 try {
+  // Seeded webhook secrets are sealed with the key the app will use.
+  process.env.NEXTAUTH_SECRET = authSecret();
   const report = await applyMigrations(database.url, { log: console.log });
   console.log(`Database schema up to date (${report.applied.length + report.alreadyApplied.length} migrations).`);
   const prisma = createPrismaClient(database.url);
@@ -52,12 +55,9 @@ try {
   if (mode === "dev") {
     const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
     if (seed.seeded && seed.admin) {
-      console.log("\n  Demo catalog seeded. This login is printed only once — note it now:");
-      console.log(`    Console:  ${url}/console`);
-      console.log(`    E-mail:   ${seed.admin.email}`);
-      console.log(`    Password: ${seed.admin.password}`);
-      for (const key of seed.apiKeys ?? []) console.log(`    API key (${key.service}): ${key.key}`);
-      console.log("");
+      const lines = [`Console:  ${url}/console`, `E-mail:   ${seed.admin.email}`, `Password: ${seed.admin.password}`];
+      for (const key of seed.apiKeys ?? []) lines.push(`API key (${key.service}): ${key.key}`);
+      reportSeedCredentials(lines, { isTTY: Boolean(process.stdout.isTTY) });
     } else {
       console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
     }
@@ -65,11 +65,9 @@ try {
     // Production: an administrator only. The demo catalog is never seeded here (npm run db:seed -- --demo does it).
     const admin = await createFirstAdmin(prisma, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
     if (admin.created) {
-      console.log("\n  First start: one administrator was created. This password is printed only once — note it now:");
-      console.log(`    Console:  ${process.env.NEXTAUTH_URL ?? url}/console`);
-      console.log(`    E-mail:   ${admin.email}`);
-      console.log(`    Password: ${admin.password}`);
-      console.log("  Sign in, then set the company profile (Settings) before the first billing run.\n");
+      reportSeedCredentials([`Console:  ${process.env.NEXTAUTH_URL ?? url}/console`, `E-mail:   ${admin.email}`, `Password: ${admin.password}`], {
+        isTTY: Boolean(process.stdout.isTTY), heading: "First start: one administrator was created (no demo data). Set the company profile (Settings) before the first billing run",
+      });
     } else {
       console.log(`\n  Console: ${process.env.NEXTAUTH_URL ?? url}/console\n`);
     }

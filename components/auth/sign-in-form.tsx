@@ -19,7 +19,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
     });
     setPending(false);
     if (!result || result.error) {
-      setError("Incorrect e-mail or password.");
+      setError(result?.error === "TooManyAttempts" ? "Too many failed attempts: wait a few minutes, then try again." : "Incorrect e-mail or password.");
       return;
     }
     window.location.assign(callbackUrl);

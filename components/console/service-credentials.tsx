@@ -23,7 +23,7 @@ function CopyButton({ text }: { text: string }) {
 }
 
 /** A secret from the action's response, shown this once. */
-function RevealedSecretNotice({ revealed }: { revealed: RevealedSecret }) {
+export function RevealedSecretNotice({ revealed }: { revealed: RevealedSecret }) {
   return (
     <div role="region" aria-label="New secret" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
       <p className="font-medium">{revealed.label}</p>

@@ -1,6 +1,8 @@
 import { validationError } from "./errors";
 
 export const MAX_PER_PAGE = 100;
+/** Deeper pages are refused: an offset past 10^8 rows is never a real listing, and keeps OFFSET far from overflow. */
+export const MAX_PAGE = 1_000_000;
 
 export interface PageRequest {
   page: number;
@@ -17,16 +19,19 @@ export interface PaginationMeta {
   total_count: number;
 }
 
-function positiveInt(raw: string | null, field: string, fallback: number): number {
+function positiveInt(raw: string | null, field: string, fallback: number, max: number): number {
   if (raw === null || raw === "") return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw validationError({ [field]: ["value_is_invalid"] });
+  // Digits beyond 2^53 are not a number we can page to: out of range rather than silently rounded.
+  if (raw.length > 15 || Number(raw) > max) throw validationError({ [field]: ["value_is_out_of_range"] });
   return Number(raw);
 }
 
 /** `page` (1-based) and `per_page` (default and cap 100) from the query string. */
 export function pageRequest(url: URL): PageRequest {
-  const page = positiveInt(url.searchParams.get("page"), "page", 1);
-  const perPage = Math.min(positiveInt(url.searchParams.get("per_page"), "per_page", MAX_PER_PAGE), MAX_PER_PAGE);
+  const page = positiveInt(url.searchParams.get("page"), "page", 1, MAX_PAGE);
+  const perPageRaw = url.searchParams.get("per_page");
+  const perPage = perPageRaw !== null && /^\d{16,}$/.test(perPageRaw) ? MAX_PER_PAGE : Math.min(positiveInt(perPageRaw, "per_page", MAX_PER_PAGE, Number.MAX_SAFE_INTEGER), MAX_PER_PAGE);
   return { page, perPage, skip: (page - 1) * perPage, take: perPage };
 }
 

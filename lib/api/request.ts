@@ -10,11 +10,28 @@ export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Pro
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "payload_too_large", undefined, `Request body exceeds ${maxBytes} bytes`);
   if (text.trim() === "") return {};
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new ApiError(400, "malformed_json", undefined, "the request body is not valid JSON");
   }
+  const at = nulPath(body, "");
+  if (at !== null) throw new ApiError(400, "invalid_characters", { [at || "base"]: ["value_is_invalid"] }, "NUL characters (\\u0000) are not accepted");
+  return body;
+}
+
+/** Where a NUL character sits in a parsed JSON body (in a key or a string value), or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = path ? `${path}.${key}` : key;
+    if (key.includes("\u0000")) return itemPath.replaceAll("\u0000", "\\u0000");
+    const found = nulPath(item, itemPath);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

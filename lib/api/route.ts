@@ -1,5 +1,6 @@
 import { sqlPool } from "@/lib/db/sql";
-import { handleApiErrors } from "./errors";
+import { ApiError, errorResponse, handleApiErrors } from "./errors";
+import { clientIp, hitQuotas, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
 import { authenticateService, type AuthenticatedService } from "./service-auth";
 
 export interface ServiceRequestContext<P> {
@@ -9,14 +10,52 @@ export interface ServiceRequestContext<P> {
   service: AuthenticatedService;
 }
 
-/** Wraps a Next.js route handler of the inbound API: API-key authentication, then Lago-shaped errors for any failure. */
+/** A NUL character can never be stored (PostgreSQL text refuses it) nor name anything: refused before any lookup. */
+export const nulCharacter = () => new ApiError(400, "invalid_characters", undefined, "NUL characters (\\u0000) are not accepted");
+
+/** Refuses NUL in the path parameters and query string (decoded, as the handler would see them). */
+export function refuseNulInRequest(url: URL, params: object): void {
+  if (url.search.includes("%00") || url.pathname.includes("%00")) throw nulCharacter();
+  for (const value of Object.values(params)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === "string" && v.includes("\u0000"))) throw nulCharacter();
+  }
+  for (const [key, value] of url.searchParams) if (key.includes("\u0000") || value.includes("\u0000")) throw nulCharacter();
+}
+
+/**
+ * Wraps a Next.js route handler of the inbound API: NUL characters refused, API-key authentication, then Lago-shaped
+ * errors for any failure.
+ */
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     handleApiErrors(async () => {
-      const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
+      const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
-      return handler({ request, url: new URL(request.url), params, service });
+      refuseNulInRequest(url, params);
+      const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
+      const limits = rateLimits();
+      const refusal = await hitQuotas(sqlPool(), [
+        { key: `api-key:${service.apiKeyId}`, ...limits.apiPerKey },
+        { key: `api-ip:${clientIp(request.headers)}`, ...limits.apiPerIp },
+      ]);
+      if (refusal) return tooManyRequests(refusal);
+      return handler({ request, url, params, service });
     });
+}
+
+/** 429 in Lago's shape, with Retry-After in seconds. */
+export function tooManyRequests(refusal: RateLimitRefusal, code = "too_many_requests"): Response {
+  const error = new ApiError(429, code, { retry_after_seconds: refusal.retryAfterSeconds }, `Rate limit of ${refusal.limit} exceeded: retry in ${refusal.retryAfterSeconds} s`);
+  return Response.json(error.toBody(), { status: 429, headers: { "Retry-After": String(refusal.retryAfterSeconds) } });
+}
+
+/**
+ * The answer for an HTTP method a route does not serve: Lago's 405 body instead of Next's empty one. Each API route
+ * module exports it under the methods it lacks (the fuzz suite in tests/security checks every route and method).
+ */
+export function methodNotAllowed(request: Request): Response {
+  return errorResponse(new ApiError(405, "method_not_allowed", undefined, `${request.method} is not allowed on this resource`));
 }
 
 const bigintAsNumber = (_key: string, value: unknown) => (typeof value === "bigint" ? Number(value) : value);

@@ -4,7 +4,9 @@ import EmailProvider from "next-auth/providers/email";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { verifyPortalToken } from "@/lib/portal/access-token";
+import { clientIp } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
+import { clearStaffSignInFailures, recordStaffSignInFailure } from "./sign-in-limits";
 import { PORTAL_LINK_MAX_AGE_SECONDS, portalAccountSwitch, portalEmailAdapter, sendPortalSignInLink } from "./portal-email-sign-in";
 
 const credentialsSchema = z.object({
@@ -13,14 +15,22 @@ const credentialsSchema = z.object({
 });
 
 /** Checks a staff e-mail and password; null when they do not match an enabled account. */
-export async function authenticateStaff(email: unknown, password: unknown) {
+export async function authenticateStaff(email: unknown, password: unknown, ip = "unknown") {
   const parsed = credentialsSchema.safeParse({ email, password });
-  if (!parsed.success) return null;
+  if (!parsed.success) {
+    if (typeof email === "string" && email) await recordStaffSignInFailure(email, ip);
+    return null;
+  }
   const user = await db().staffUser.findUnique({ where: { email: parsed.data.email } });
   const ok = await verifyPassword(parsed.data.password, user?.passwordHash);
-  if (!user || !ok || user.disabledAt) return null;
+  if (!user || !ok || user.disabledAt) {
+    // Unknown accounts count too, so a lockout says nothing about which addresses exist.
+    await recordStaffSignInFailure(parsed.data.email, ip);
+    return null;
+  }
+  await clearStaffSignInFailures(parsed.data.email, ip);
   await db().staffUser.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
 
 /** The customer a portal link lets in, or null when the token is forged, expired or the customer is gone. */
@@ -42,13 +52,17 @@ export const authOptions: NextAuthOptions = {
       maxAge: PORTAL_LINK_MAX_AGE_SECONDS,
       // Our mail module sends it (SMTP_URL, or the server log in development), and only to a customer's address.
       server: "smtp://unused.invalid",
-      sendVerificationRequest: ({ identifier, url }) => sendPortalSignInLink(db(), identifier, url),
+      // Not awaited: the answer takes the same time whether or not a customer has the address (only then does an e-mail
+      // go out), so response times cannot tell which addresses are customers'.
+      sendVerificationRequest: async ({ identifier, url }) => {
+        void sendPortalSignInLink(db(), identifier, url).catch((error) => console.error("Portal sign-in e-mail failed:", (error as Error).message));
+      },
     }),
     CredentialsProvider({
       id: "staff-credentials",
       name: "Staff e-mail and password",
       credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials) => authenticateStaff(credentials?.email, credentials?.password),
+      authorize: (credentials, req) => authenticateStaff(credentials?.email, credentials?.password, clientIp(req?.headers ?? {})),
     }),
     CredentialsProvider({
       id: "portal-token",
@@ -64,6 +78,8 @@ export const authOptions: NextAuthOptions = {
         token.kind = role === "customer" ? "customer" : "staff";
         token.role = role;
         token.sub = user.id;
+        // Staff sessions carry the member's session version; each request checks it (lib/auth/staff-session.ts).
+        token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
         // Signing in through the e-mailed link proves the address: every account billed to it may be opened.
         token.verifiedEmail = account?.provider === "email" && user.email ? user.email.toLowerCase() : undefined;
       }
@@ -78,7 +94,7 @@ export const authOptions: NextAuthOptions = {
     },
     session({ session, token }) {
       if (session.user) {
-        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null });
+        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null, sessionVersion: token.sessionVersion ?? null });
       }
       return session;
     },

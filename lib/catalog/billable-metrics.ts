@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { AggregationType, BillableMetric, Prisma } from "@/lib/generated/prisma/client";
-import { assertCatalogWritable } from "./ownership";
+import { assertCatalogWritable, assertMetricNotUsedByOtherServices } from "./ownership";
 
 export interface MetricInput {
   code: string;
@@ -98,6 +98,7 @@ export async function deleteMetric(client: Db, serviceId: string | null, code: s
   return client.$transaction(async (tx) => {
     const metric = await getMetricByCode(tx, code);
     assertCatalogWritable(metric, serviceId, "billable_metric");
+    await assertMetricNotUsedByOtherServices(tx, metric, serviceId);
     const now = new Date();
     await tx.charge.updateMany({ where: { billableMetricId: metric.id, deletedAt: null }, data: { deletedAt: now } });
     return tx.billableMetric.update({ where: { id: metric.id }, data: { deletedAt: now } });

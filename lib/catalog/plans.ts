@@ -3,7 +3,7 @@ import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/
 import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
 import { validateChargeProperties, type ChargePropertiesByModel } from "@/lib/billing/charge-models";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
-import { assertCatalogWritable } from "./ownership";
+import { assertCatalogWritable, assertPlanNotUsedByOtherServices } from "./ownership";
 
 export interface ChargeInput {
   /** Existing charge id when updating a plan; absent for a new charge. */
@@ -130,6 +130,7 @@ export async function updatePlan(client: Db, serviceId: string | null, code: str
     return await client.$transaction(async (tx) => {
       const plan = await getPlanByCode(tx, code);
       assertCatalogWritable(plan, serviceId, "plan");
+      await assertPlanNotUsedByOtherServices(tx, plan, serviceId);
       const subscribed = (await tx.subscription.count({ where: { planId: plan.id } })) > 0;
       const data: Prisma.PlanUpdateInput = {};
       if (input.name !== undefined) data.name = input.name;
@@ -175,6 +176,7 @@ export async function deletePlan(client: Db, serviceId: string | null, code: str
   return client.$transaction(async (tx) => {
     const plan = await getPlanByCode(tx, code);
     assertCatalogWritable(plan, serviceId, "plan");
+    await assertPlanNotUsedByOtherServices(tx, plan, serviceId);
     const now = new Date();
     await terminateMany(tx, { planId: plan.id }, now);
     await tx.subscription.updateMany({ where: { planId: plan.id, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });

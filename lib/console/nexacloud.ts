@@ -2,6 +2,7 @@
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
 import { fetchTablePage, type TableQuery } from "./table-query";
+import { csvCell } from "@/lib/csv";
 
 export const IMPORT_RUN_SORTS = ["startedAt", "status", "failedCount", "createdCount"] as const;
 export type ImportRunSort = (typeof IMPORT_RUN_SORTS)[number];
@@ -139,7 +140,6 @@ export async function reconciliationSummary(client: Db, serviceId: string): Prom
   });
 }
 
-const csvCell = (value: string | null) => (value === null ? "" : /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 const dollars = (cents: string | null) => {
   if (cents === null) return null;
   const negative = cents.startsWith("-");

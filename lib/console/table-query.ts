@@ -30,7 +30,8 @@ export function parseTableQuery<S extends string>(
     perPage: (PAGE_SIZES as readonly number[]).includes(perPage) ? perPage : (options.defaultPerPage ?? 10),
     sort,
     desc: dir === undefined ? Boolean(options.defaultDesc) && sort === options.defaultSort : dir === "desc",
-    filter: (first(params[`${prefix}q`]) ?? "").trim().slice(0, 200),
+    // NUL can never match stored text (PostgreSQL refuses it in strings), so it is dropped rather than sent.
+    filter: (first(params[`${prefix}q`]) ?? "").replaceAll("\u0000", "").trim().slice(0, 200),
   };
 }
 

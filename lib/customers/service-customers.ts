@@ -1,14 +1,15 @@
 import type { Db } from "@/lib/db/prisma";
-import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
+import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { AccountLink, Customer, Prisma } from "@/lib/generated/prisma/client";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
 import { recordCustomerEvent } from "@/lib/webhooks/lifecycle-events";
+import { consumeLinkToken, linkTokenRequired } from "./link-tokens";
 
 /**
  * Customers as one service sees them. Identity rule: a service's `external_id` resolves through its AccountLink to one
  * unified Customer. A new external id creates a new Customer, unless the caller names an existing one with the
- * `billing_customer_id` hint (our customer id, which the console shows and which is the API's `lago_id`). Customers are
- * never joined automatically on a shared e-mail or tax number — a service must not be able to attach itself to someone
+ * `billing_customer_id` hint (our customer id, which the console shows and which is the API's `lago_id`) together with
+ * a `billing_link_token`, the customer side's consent (lib/customers/link-tokens.ts). Customers are never joined automatically on a shared e-mail or tax number — a service must not be able to attach itself to someone
  * else's ledger by claiming their address — the console lists such candidates and staff merge them.
  */
 export type CustomerFields = Partial<
@@ -46,6 +47,24 @@ export function checkTaxExemption(customer: Pick<Customer, "taxExempt" | "taxExe
   }
 }
 
+/**
+ * Fields a service may not set: tax exemption is a staff decision (it removes tax from every service's invoices), made
+ * in the console. Sending the value the customer already has is not a change and passes (apps echo what they read).
+ */
+const STAFF_ONLY_FIELDS = { taxExempt: "tax_exempt", taxExemptionNumber: "tax_exemption_number" } as const;
+
+export function refuseStaffOnlyFields(current: Pick<Customer, "taxExempt" | "taxExemptionNumber"> | null, fields: CustomerFields) {
+  const changed: Record<string, string[]> = {};
+  const now = current ?? { taxExempt: false, taxExemptionNumber: null };
+  for (const [field, name] of Object.entries(STAFF_ONLY_FIELDS) as [keyof typeof STAFF_ONLY_FIELDS, string][]) {
+    const given = fields[field];
+    if (given !== undefined && (given ?? null) !== (now[field] ?? null)) changed[name] = ["value_is_staff_only"];
+  }
+  if (Object.keys(changed).length) {
+    throw new DomainError("forbidden", "staff_only_fields", changed, "Tax exemption is decided by staff in the console; a service cannot change it");
+  }
+}
+
 /** Refuses a currency change once the customer has subscriptions or invoices (they are priced in the old one). */
 export async function guardCurrencyChange(tx: Prisma.TransactionClient, customer: Customer, fields: CustomerFields) {
   if (!fields.currency || fields.currency === customer.currency) return;
@@ -59,7 +78,7 @@ export async function guardCurrencyChange(tx: Prisma.TransactionClient, customer
  */
 export async function upsertServiceCustomer(
   client: Db,
-  input: { serviceId: string; externalId: string; fields: CustomerFields; billingCustomerId?: string; actor?: string },
+  input: { serviceId: string; externalId: string; fields: CustomerFields; billingCustomerId?: string; linkToken?: string; actor?: string },
 ): Promise<ServiceCustomer & { created: boolean }> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -69,6 +88,7 @@ export async function upsertServiceCustomer(
           if (input.billingCustomerId && input.billingCustomerId !== existing.customer.id) {
             throw invalidField("billing_customer_id", "value_is_invalid", "This external id is already linked to another customer; merge customers in the console");
           }
+          refuseStaffOnlyFields(existing.customer, input.fields);
           await guardCurrencyChange(tx, existing.customer, input.fields);
           checkTaxExemption({ ...existing.customer, ...input.fields });
           const customer = Object.keys(input.fields).length
@@ -82,9 +102,11 @@ export async function upsertServiceCustomer(
         }
 
         let customer: Customer;
-        if (input.billingCustomerId) {
-          const target = await tx.customer.findFirst({ where: { id: input.billingCustomerId, deletedAt: null } });
-          if (!target) throw entityNotFound("customer", "billing_customer_id names no customer");
+        if (input.billingCustomerId || input.linkToken) {
+          if (!input.linkToken) throw linkTokenRequired();
+          const targetId = await consumeLinkToken(tx, input.linkToken, input.serviceId, input.billingCustomerId);
+          const target = await tx.customer.findUniqueOrThrow({ where: { id: targetId } });
+          refuseStaffOnlyFields(target, input.fields);
           await guardCurrencyChange(tx, target, input.fields);
           checkTaxExemption({ ...target, ...input.fields });
           customer = Object.keys(input.fields).length ? await tx.customer.update({ where: { id: target.id }, data: input.fields }) : target;
@@ -92,6 +114,7 @@ export async function upsertServiceCustomer(
           if (Object.keys(input.fields).length) await recordCustomerEvent(tx, customer.id, "customer.updated");
         } else {
           const legalName = input.fields.legalName ?? input.fields.displayName ?? input.externalId;
+          refuseStaffOnlyFields(null, input.fields);
           checkTaxExemption({ taxExempt: input.fields.taxExempt ?? false, taxExemptionNumber: input.fields.taxExemptionNumber ?? null });
           customer = await tx.customer.create({ data: { ...input.fields, legalName } });
         }

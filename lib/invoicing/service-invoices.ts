@@ -2,8 +2,8 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
 
-/** Ids in paths are UUIDs; anything else can name no document (and must not reach a uuid column as a query error). */
-export const isUuid = (value: string) => /^[0-9a-f-]{36}$/i.test(value);
+/** A canonical UUID (8-4-4-4-12 hex digits): anything else can name no row and never reaches a uuid column. */
+export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /** A service's invoice by id; another service's invoice is not found (404), never forbidden. */
 export async function getServiceInvoice(client: Db, serviceId: string, invoiceId: string) {

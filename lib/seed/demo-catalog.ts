@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/auth/password";
-import { generateApiKey, generateWebhookSecret } from "@/lib/services/api-keys";
+import { generateApiKey } from "@/lib/services/api-keys";
+import { newWebhookSecret } from "@/lib/services/webhook-secrets";
 import { firstBillingAt } from "@/lib/subscriptions/billing-schedule";
 
 export interface SeedResult {
@@ -59,7 +60,7 @@ async function createDemoCatalog(tx: Prisma.TransactionClient): Promise<{ servic
       code: "nexacloud",
       name: "NexaCloud",
       mode: "shadow",
-      webhookSigningSecret: generateWebhookSecret(),
+      webhookSigningSecret: newWebhookSecret().stored,
       apiKeys: { create: { name: "demo", prefix: keys.cloud.prefix, keyHash: keys.cloud.hash } },
     },
   });
@@ -68,7 +69,7 @@ async function createDemoCatalog(tx: Prisma.TransactionClient): Promise<{ servic
       code: "nexachat",
       name: "NexaChat",
       mode: "live",
-      webhookSigningSecret: generateWebhookSecret(),
+      webhookSigningSecret: newWebhookSecret().stored,
       apiKeys: { create: { name: "demo", prefix: keys.chat.prefix, keyHash: keys.chat.hash } },
     },
   });

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { Prisma, Service, ServiceMode } from "@/lib/generated/prisma/client";
-import { generateWebhookSecret } from "./api-keys";
+import { newWebhookSecret } from "./webhook-secrets";
 
 export interface ServiceInput {
   code: string;
@@ -15,7 +15,7 @@ export async function createService(client: Db, input: ServiceInput, actor: Audi
   try {
     return await client.$transaction(async (tx) => {
       const service = await tx.service.create({
-        data: { code: input.code, name: input.name, mode: input.mode, webhookSigningSecret: generateWebhookSecret() },
+        data: { code: input.code, name: input.name, mode: input.mode, webhookSigningSecret: newWebhookSecret().stored },
       });
       await recordAudit(tx, actor, { action: "service.created", entityType: "Service", entityId: service.id, data: { code: service.code, mode: service.mode } });
       return service;

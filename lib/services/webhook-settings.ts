@@ -1,16 +1,18 @@
 import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { entityNotFound } from "@/lib/errors";
-import { generateWebhookSecret } from "./api-keys";
+import { hostRefusal, isLoopbackHost, loopbackWebhooksAllowed } from "@/lib/net/outbound-address";
+import { newWebhookSecret } from "./webhook-secrets";
 
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 export const WEBHOOK_URL_MAX_LENGTH = 2000;
 
 /**
  * Why a webhook URL is refused, as a validation code, or null when it is acceptable: an absolute https URL without
- * credentials in it (plain http only for a development app on this machine).
+ * credentials, whose host is not a loopback, private, link-local, multicast or unspecified address however written
+ * (`address_not_allowed`). Plain http and loopback only under the development setting NEXA_ALLOW_LOOPBACK_WEBHOOKS=1.
+ * Host names are checked again after DNS resolution at every delivery (lib/webhooks/webhook-http.ts).
  */
-export function webhookUrlProblem(text: string): "value_is_invalid" | "https_required" | "value_is_too_long" | null {
+export function webhookUrlProblem(text: string): "value_is_invalid" | "https_required" | "value_is_too_long" | "address_not_allowed" | null {
   if (text.length > WEBHOOK_URL_MAX_LENGTH) return "value_is_too_long";
   let url: URL;
   try {
@@ -19,9 +21,10 @@ export function webhookUrlProblem(text: string): "value_is_invalid" | "https_req
     return "value_is_invalid";
   }
   if (url.username || url.password || !url.hostname) return "value_is_invalid";
-  if (url.protocol === "https:") return null;
-  if (url.protocol === "http:") return LOCAL_HOSTS.has(url.hostname) ? null : "https_required";
-  return "value_is_invalid";
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "value_is_invalid";
+  if (hostRefusal(url)) return "address_not_allowed";
+  if (url.protocol === "http:" && !(loopbackWebhooksAllowed() && isLoopbackHost(url))) return "https_required";
+  return null;
 }
 
 /**
@@ -29,9 +32,9 @@ export function webhookUrlProblem(text: string): "value_is_invalid" | "https_req
  * the new secret from now on, so the app must be given it promptly.
  */
 export async function rotateWebhookSecret(client: Db, serviceId: string, actor: AuditActor): Promise<string> {
-  const secret = generateWebhookSecret();
+  const { secret, stored } = newWebhookSecret();
   await client.$transaction(async (tx) => {
-    const { count } = await tx.service.updateMany({ where: { id: serviceId }, data: { webhookSigningSecret: secret } });
+    const { count } = await tx.service.updateMany({ where: { id: serviceId }, data: { webhookSigningSecret: stored } });
     if (count === 0) throw entityNotFound("service");
     // The secret itself never goes into the audit log.
     await recordAudit(tx, actor, { action: "webhook.secret_rotated", entityType: "Service", entityId: serviceId });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import type { SqlPool } from "@/lib/db/sql";
+import { decimal } from "@/lib/billing/decimal";
 import { Prisma, type UsageEvent } from "@/lib/generated/prisma/client";
 import { refuseUsage, resolveMetrics, resolveUsageSubscriptions, type UsageMetric } from "./usage-targets";
 
@@ -25,6 +26,7 @@ export interface IngestedEvent {
   duplicate: boolean;
 }
 
+const MAX_EVENT_VALUE = "1000000000000000";
 const NUMERIC_AGGREGATIONS = new Set(["sum", "max", "last", "weighted_sum"]);
 
 function propertyProblem(metric: UsageMetric, properties: Record<string, unknown>): string | null {
@@ -34,6 +36,9 @@ function propertyProblem(metric: UsageMetric, properties: Record<string, unknown
   if (NUMERIC_AGGREGATIONS.has(metric.aggregation)) {
     const numeric = typeof value === "number" ? Number.isFinite(value) : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim());
     if (!numeric) return "value_is_not_numeric";
+    // The same bound as a usage record's value, so sums stay exact in Decimal(38,12).
+    const amount = decimal(typeof value === "number" ? value : String(value).trim());
+    if (amount.abs().gt(MAX_EVENT_VALUE) || amount.decimalPlaces() > 12) return "value_is_out_of_range";
   }
   return null;
 }

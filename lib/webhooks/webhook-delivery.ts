@@ -1,4 +1,6 @@
 import type { Db } from "@/lib/db/prisma";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
+import { postWebhook } from "./webhook-http";
 import { lagoHmacSignature, nexaSignatureHeader } from "./webhook-signature";
 
 /**
@@ -36,10 +38,6 @@ export function webhookDeliverySettings(): WebhookDeliverySettings {
     perEndpointLimit: envNumber("NEXA_WEBHOOK_PER_ENDPOINT", 5),
   };
 }
-
-/** Lago's rule: only these statuses are a success; other 2xx and redirects are failures. */
-const SUCCESS_STATUSES = new Set([200, 201, 202, 204]);
-const RESPONSE_EXCERPT_CHARS = 1000;
 
 /** Delay before the next attempt after `failedAttempts` failures (1-based): base·2^(n-1), capped, plus 0–20 % jitter. */
 export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookDeliverySettings, "baseDelayMs" | "maxDelayMs">, random = Math.random): number {
@@ -128,25 +126,6 @@ export interface AttemptOutcome {
   error: string | null;
 }
 
-async function post(url: string, request: { body: string; headers: Record<string, string> }, timeoutMs: number) {
-  const started = performance.now();
-  try {
-    const response = await fetch(url, { method: "POST", body: request.body, headers: request.headers, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-    let text = "";
-    try {
-      text = (await response.text()).slice(0, RESPONSE_EXCERPT_CHARS);
-    } catch {
-      // The status is what counts; a body cut off by the timeout is not a failure of a 2xx answer.
-    }
-    const ok = SUCCESS_STATUSES.has(response.status);
-    return { statusCode: response.status, ok, error: ok ? null : `HTTP ${response.status}`, response: text, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    const reason = e.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    return { statusCode: null, ok: false, error: reason, response: null, latencyMs: Math.round(performance.now() - started) };
-  }
-}
-
 /** Makes one attempt of a claimed delivery and records it (attempt row, delivery state, next retry or `failed`). */
 export async function attemptDelivery(client: Db, claimed: ClaimedDelivery, settings: WebhookDeliverySettings, now = new Date()): Promise<AttemptOutcome> {
   const delivery = await client.webhookDelivery.findUnique({
@@ -154,10 +133,11 @@ export async function attemptDelivery(client: Db, claimed: ClaimedDelivery, sett
     include: { event: true, endpoint: { include: { service: { select: { webhookSigningSecret: true } } } } },
   });
   if (!delivery) return { deliveryId: claimed.id, ok: false, statusCode: null, latencyMs: 0, error: "delivery removed" };
-  const secret = delivery.endpoint.service.webhookSigningSecret;
+  const stored = delivery.endpoint.service.webhookSigningSecret;
+  const secret = stored ? openWebhookSecret(stored) : null;
   const startedAt = new Date();
   const result = secret
-    ? await post(delivery.endpoint.url, buildWebhookRequest(delivery.event, secret, startedAt), settings.timeoutMs)
+    ? await postWebhook(delivery.endpoint.url, buildWebhookRequest(delivery.event, secret, startedAt), settings.timeoutMs)
     : { statusCode: null, ok: false, error: "the service has no webhook signing secret", response: null, latencyMs: 0 };
   const attempt = delivery.attempts + 1;
   const failedSinceReplay = attempt - delivery.replayedAtAttempt;

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { WebhookEndpoint } from "@/lib/generated/prisma/client";
-import { generateWebhookSecret } from "@/lib/services/api-keys";
+import { newWebhookSecret } from "@/lib/services/webhook-secrets";
 import { webhookUrlProblem } from "@/lib/services/webhook-settings";
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { SUBSCRIBABLE_EVENT_TYPES } from "./outbound-events";
@@ -76,7 +76,7 @@ export async function createWebhookEndpoint(client: Db, serviceId: string, input
         throw invalidField("base", "webhook_endpoints_limit_reached", `A service can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints`);
       }
       // Deliveries are signed with the service's secret; a service created without one gets one now.
-      if (!service.webhookSigningSecret) await tx.service.update({ where: { id: serviceId }, data: { webhookSigningSecret: generateWebhookSecret() } });
+      if (!service.webhookSigningSecret) await tx.service.update({ where: { id: serviceId }, data: { webhookSigningSecret: newWebhookSecret().stored } });
       const endpoint = await tx.webhookEndpoint.create({
         data: { serviceId, url: input.url, name: input.name ?? null, eventTypes, active: input.active ?? true },
       });

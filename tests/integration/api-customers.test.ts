@@ -87,19 +87,26 @@ describe("customers API (official Lago client)", () => {
     expect(await wrongType.json()).toMatchObject({ error_details: { external_id: ["value_is_invalid"], net_payment_term: ["value_is_invalid"] } });
   });
 
-  it("links a second service to the same billing customer with billing_customer_id", async () => {
+  it("links a second service to the same billing customer with billing_customer_id and a link token", async () => {
     const other = await createTestService();
     const original = (await svc.lago.customers.findCustomer("cus-100")).data.customer;
-    const linked = await svc.call("/customers", { method: "POST", json: { customer: { external_id: "acme-in-chat", billing_customer_id: original.lago_id } } });
+    // The service that bills the customer issues the consent (single use) for each new link.
+    const linkToken = async () => {
+      const res = await svc.call("/customers/cus-100/link_tokens", { method: "POST" });
+      expect(res.status).toBe(200);
+      return (await res.json()).link_token.token as string;
+    };
+    const linked = await svc.call("/customers", { method: "POST", json: { customer: { external_id: "acme-in-chat", billing_customer_id: original.lago_id, billing_link_token: await linkToken() } } });
     expect(linked.status).toBe(200);
-    const viaOther = await other.call("/customers", { method: "POST", json: { customer: { external_id: "chat-acme", billing_customer_id: original.lago_id } } });
+    const viaOther = await other.call("/customers", { method: "POST", json: { customer: { external_id: "chat-acme", billing_customer_id: original.lago_id, billing_link_token: await linkToken() } } });
     const body = await viaOther.json();
     expect(body.customer).toMatchObject({ lago_id: original.lago_id, external_id: "chat-acme", legal_name: "Acme Canada Inc." });
     const links = await testDb().accountLink.findMany({ where: { customerId: original.lago_id, deletedAt: null } });
     expect(links.map((l) => l.externalId).sort()).toEqual(["acme-in-chat", "chat-acme", "cus-100"]);
-    const unknown = await other.call("/customers", { method: "POST", json: { customer: { external_id: "x1", billing_customer_id: "00000000-0000-4000-8000-000000000000" } } });
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ code: "customer_not_found" });
+    // A token names its customer: it cannot open another one.
+    const unknown = await other.call("/customers", { method: "POST", json: { customer: { external_id: "x1", billing_customer_id: "00000000-0000-4000-8000-000000000000", billing_link_token: await linkToken() } } });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toMatchObject({ code: "billing_link_token_invalid" });
   });
 
   it("never merges customers on a shared e-mail by itself", async () => {
@@ -110,11 +117,14 @@ describe("customers API (official Lago client)", () => {
     expect(theirs.lago_id).not.toBe(mine.lago_id);
   });
 
-  it("requires an exemption number for a tax-exempt customer", async () => {
-    const failure = await lagoFailure(svc.lago.customers.createCustomer({ customer: { external_id: "exempt-1", tax_exempt: true } as never }));
-    expect(failure.body).toMatchObject({ status: 422, error_details: { tax_exemption_number: ["value_is_mandatory"] } });
-    const ok = await svc.call("/customers", { method: "POST", json: { customer: { external_id: "exempt-1", tax_exempt: true, tax_exemption_number: "FN-123" } } });
-    expect((await ok.json()).customer).toMatchObject({ tax_exempt: true, tax_exemption_number: "FN-123" });
+  it("leaves tax exemption to staff: a service cannot set it (403); sending the current value passes", async () => {
+    const refused = await svc.call("/customers", { method: "POST", json: { customer: { external_id: "exempt-1", tax_exempt: true, tax_exemption_number: "FN-123" } } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ status: 403, code: "staff_only_fields", error_details: { tax_exempt: ["value_is_staff_only"], tax_exemption_number: ["value_is_staff_only"] } });
+    expect(await testDb().accountLink.count({ where: { serviceId: svc.id, externalId: "exempt-1" } })).toBe(0);
+    const echo = await svc.call("/customers", { method: "POST", json: { customer: { external_id: "exempt-1", tax_exempt: false } } });
+    expect(echo.status).toBe(200);
+    expect((await echo.json()).customer).toMatchObject({ tax_exempt: false });
   });
 
   it("returns a portal URL whose token opens that customer's portal", async () => {

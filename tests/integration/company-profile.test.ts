@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,13 +60,22 @@ describe("first start", () => {
     opened.push(db);
     const env = { ...process.env, DATABASE_URL: url, ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "a-long-enough-password" };
     const plain = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/db-seed.ts"], { env });
-    expect(plain.stdout).toContain("Administrator created (printed once): root@example.com / a-long-enough-password");
+    // Not a terminal: the credentials go to a file only its owner reads, never to the output.
+    expect(plain.stdout).toContain("Administrator created (no demo data). Output is not a terminal");
+    expect(plain.stdout).not.toContain("a-long-enough-password");
+    const file = /written to (\S+\.txt)/.exec(plain.stdout)![1];
+    expect(readFileSync(file, "utf8")).toBe("E-mail:   root@example.com\nPassword: a-long-enough-password\n");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    rmSync(file);
     expect(await db.service.count()).toBe(0);
     expect((await db.staffUser.findMany()).map((s) => s.email)).toEqual(["root@example.com"]);
 
     await updateCompanyProfile(db, form({ legal_name: "Real Company Ltd." }), { kind: "keep" }, { staffId: (await db.staffUser.findFirstOrThrow()).id });
     const demo = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/db-seed.ts", "--demo"], { env });
     expect(demo.stdout).toContain("Demo catalog seeded");
+    const keys = /written to (\S+\.txt)/.exec(demo.stdout)![1];
+    expect(readFileSync(keys, "utf8")).toMatch(/^API key \(nexacloud\): \S+\nAPI key \(nexachat\): \S+\n$/);
+    rmSync(keys);
     expect((await db.service.findMany({ orderBy: { code: "asc" } })).map((s) => s.code)).toEqual(["nexachat", "nexacloud"]);
     expect(await db.customer.count()).toBe(3);
     expect(await db.staffUser.count()).toBe(1);

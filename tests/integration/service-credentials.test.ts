@@ -3,6 +3,7 @@ import { staffActor } from "@/lib/audit/audit-log";
 import { apiKeyMatches } from "@/lib/services/api-keys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "@/lib/services/service-api-keys";
 import { createService } from "@/lib/services/services";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
 import { maskSecret, rotateWebhookSecret, webhookUrlProblem } from "@/lib/services/webhook-settings";
 import { createWebhookEndpoint, deleteWebhookEndpoint, updateWebhookEndpoint } from "@/lib/webhooks/webhook-endpoints";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
@@ -25,7 +26,9 @@ describe("createService", () => {
     const code = `svc_${uniqueSuffix()}`;
     const service = await createService(db(), { code, name: "Test maps API", mode: "live" }, actor());
     expect(service).toMatchObject({ code, name: "Test maps API", mode: "live" });
-    expect(service.webhookSigningSecret).toMatch(/^whsec_/);
+    // Stored sealed: the database holds no usable secret.
+    expect(service.webhookSigningSecret).toMatch(/^v1:/);
+    expect(openWebhookSecret(service.webhookSigningSecret!)).toMatch(/^whsec_/);
     expect(await db().apiKey.count({ where: { serviceId: service.id } })).toBe(0);
     expect(await auditOf(service.id)).toMatchObject([{ action: "service.created", actorType: "staff", actorId: staffId }]);
   });
@@ -118,8 +121,10 @@ describe("webhook settings", () => {
     const service = await createService(db(), { code: `secret_${uniqueSuffix()}`, name: "Test secret", mode: "live" }, actor());
     const secret = await rotateWebhookSecret(db(), service.id, actor());
     expect(secret).toMatch(/^whsec_/);
-    expect(secret).not.toBe(service.webhookSigningSecret);
-    expect((await db().service.findUniqueOrThrow({ where: { id: service.id } })).webhookSigningSecret).toBe(secret);
+    expect(secret).not.toBe(openWebhookSecret(service.webhookSigningSecret!));
+    const stored = (await db().service.findUniqueOrThrow({ where: { id: service.id } })).webhookSigningSecret!;
+    expect(stored).not.toContain(secret);
+    expect(openWebhookSecret(stored)).toBe(secret);
     const entry = (await auditOf(service.id)).find((e) => e.action === "webhook.secret_rotated");
     expect(entry).toMatchObject({ actorType: "staff", actorId: staffId });
     expect(JSON.stringify(entry)).not.toContain(secret);

@@ -3,6 +3,7 @@ import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { recordWebhookEvent } from "@/lib/webhooks/outbound-events";
 import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 import { waitFor, WebhookReceiver } from "../support/webhook-receiver";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
 
 // October 2026 in Toronto: monthly plan billed in arrears, closed at Nov 1.
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -20,7 +21,7 @@ async function listeningService(mode: "live" | "shadow" = "live", eventTypes: st
   receivers.push(receiver);
   const url = await receiver.reservePort();
   const created = await svc.lago.webhookEndpoints.createWebhookEndpoint({ webhook_endpoint: { webhook_url: url, signature_algo: "hmac", event_types: eventTypes } });
-  const secret = (await testDb().service.findUniqueOrThrow({ where: { id: svc.id } })).webhookSigningSecret!;
+  const secret = openWebhookSecret((await testDb().service.findUniqueOrThrow({ where: { id: svc.id } })).webhookSigningSecret!);
   Object.assign(receiver, { secret });
   await receiver.start();
   return { svc, receiver, endpoint: created.data.webhook_endpoint };
@@ -53,7 +54,8 @@ describe("webhook_endpoints API (Lago)", () => {
       lago_organization_id: svc.id, webhook_url: "https://app.example.com/hooks", signature_algo: "hmac", event_types: ["invoice.created", "customer.updated"],
     });
     // The service gets a signing secret with its first endpoint.
-    expect((await testDb().service.findUniqueOrThrow({ where: { id: svc.id } })).webhookSigningSecret).toMatch(/^whsec_/);
+    // Stored sealed (README "Security model → Encryption at rest").
+    expect(openWebhookSecret((await testDb().service.findUniqueOrThrow({ where: { id: svc.id } })).webhookSigningSecret!)).toMatch(/^whsec_/);
 
     const list = (await svc.lago.webhookEndpoints.findAllWebhookEndpoints({})).data;
     expect(list.webhook_endpoints.map((e: { lago_id: string }) => e.lago_id)).toEqual([created.lago_id]);
@@ -147,7 +149,8 @@ describe("lifecycle events", () => {
     const a = await listeningService("live", ["customer.updated", "customer.created"]);
     const b = await listeningService("live", ["customer.updated"]);
     const created = (await a.svc.lago.customers.createCustomer({ customer: { external_id: "a-cus", name: "Shared Co." } })).data.customer;
-    await b.svc.lago.customers.createCustomer({ customer: { external_id: "b-cus", billing_customer_id: created.lago_id } });
+    const consent = (await (await a.svc.call("/customers/a-cus/link_tokens", { method: "POST" })).json()).link_token.token;
+    await b.svc.lago.customers.createCustomer({ customer: { external_id: "b-cus", billing_customer_id: created.lago_id, billing_link_token: consent } as never });
     await a.svc.lago.customers.createCustomer({ customer: { external_id: "a-cus", phone: "+1 416 555 0100" } });
 
     expect((await eventsOf(a.svc.id)).map((e) => e.eventType)).toEqual(["customer.created", "customer.updated"]);

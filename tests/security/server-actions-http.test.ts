@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { testDb } from "../support/api-fixture";
-import { testEnv } from "../support/env";
-import { repositoryRoot, serverActionModules } from "../support/server-action-modules";
+import { builtActions, callFormAction, FAKE_ID, type BuiltAction } from "../support/server-action-http";
+import { serverActionModules } from "../support/server-action-modules";
 import { staffSession } from "../support/staff-sign-in";
 
 /**
@@ -13,59 +11,22 @@ import { staffSession } from "../support/staff-sign-in";
  * visitor, by a viewer and by a portal-less staff session, and must answer the pipeline's refusal without writing.
  */
 
-interface ManifestEntry {
-  workers: Record<string, unknown>;
-  exportedName?: string;
-  filename?: string;
-}
+const HOSTILE_FIELDS = { code: "x", name: "x", amount: "1", invoiceId: FAKE_ID, email: "a@b.example", role: "admin" };
+const callAction = (action: BuiltAction, cookies: string | null, bound: unknown[] = [FAKE_ID]) => callFormAction(action, cookies, { bound, fields: HOSTILE_FIELDS });
 
-const FAKE_ID = "00000000-0000-4000-8000-000000000002";
-
-function buildActions(): { id: string; page: string; name: string; file: string }[] {
-  const manifest = JSON.parse(readFileSync(path.join(repositoryRoot, ".next/server/server-reference-manifest.json"), "utf8")) as { node: Record<string, ManifestEntry> };
-  return Object.entries(manifest.node).map(([id, entry]) => {
-    const worker = Object.keys(entry.workers).find((w) => w.startsWith("app/")) ?? Object.keys(entry.workers)[0];
-    const page = worker
-      .replace(/^app/, "")
-      .replace(/\/page$/, "")
-      .split("/")
-      .filter((segment) => !/^\(.*\)$/.test(segment))
-      .map((segment) => (/^\[.*\]$/.test(segment) ? FAKE_ID : segment))
-      .join("/");
-    return { id, page: page || "/", name: entry.exportedName ?? "?", file: entry.filename ?? "?" };
-  });
-}
-
-/** The body React's encodeReply makes for (id, previous state, FormData): the arguments in part 0, the form's fields in part 1. */
-function encodedArguments(bound: unknown[]): FormData {
-  const body = new FormData();
-  body.set("0", JSON.stringify([...bound, { status: "idle", message: null, fieldErrors: {}, values: {} }, "$K1"]));
-  for (const [key, value] of Object.entries({ code: "x", name: "x", amount: "1", invoiceId: FAKE_ID, email: "a@b.example", role: "admin" })) body.set(`1_${key}`, value);
-  return body;
-}
-
-async function callAction(action: { id: string; page: string }, cookies: string | null, bound: unknown[] = [FAKE_ID]): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${testEnv.baseUrl}${action.page}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Next-Action": action.id, Accept: "text/x-component", ...(cookies ? { Cookie: cookies } : {}) },
-    body: encodedArguments(bound),
-  });
-  return { status: res.status, text: await res.text() };
-}
-
-const writesSoFar = async () => {
-  const [audit, runs, creditNotes, staff] = await Promise.all([
-    testDb().auditLog.count(), testDb().billingRun.count(), testDb().creditNote.count(), testDb().staffUser.count(),
+/** What the viewer's calls could have written (other suites write to the same database meanwhile). */
+const writesBy = async (staffId: string) => {
+  const [audit, runs] = await Promise.all([
+    testDb().auditLog.count({ where: { actorId: staffId } }), testDb().billingRun.count({ where: { requestedById: staffId } }),
   ]);
-  return { audit, runs, creditNotes, staff };
+  return { audit, runs };
 };
 
-let actions: ReturnType<typeof buildActions>;
+let actions: BuiltAction[];
 let viewer: Awaited<ReturnType<typeof staffSession>>;
 
 beforeAll(async () => {
-  actions = buildActions();
+  actions = builtActions();
   viewer = await staffSession("viewer");
 });
 
@@ -77,7 +38,7 @@ describe("server actions over HTTP", () => {
   });
 
   it("refuses anonymous callers and viewers every action, and writes nothing", async () => {
-    const before = await writesSoFar();
+    const before = await writesBy(viewer.id);
     for (const action of actions) {
       const label = `${action.file}#${action.name} via ${action.page}`;
       const portal = action.page.startsWith("/portal");
@@ -88,7 +49,7 @@ describe("server actions over HTTP", () => {
       expect(asViewer.status, label).toBe(200);
       expect(asViewer.text, label).toContain(portal ? `"code":"customer_required"` : `"code":"role_required"`);
     }
-    const after = await writesSoFar();
+    const after = await writesBy(viewer.id);
     expect(after).toEqual(before);
   });
 

@@ -1,3 +1,4 @@
+import Decimal from "decimal.js";
 import { z } from "zod";
 
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
@@ -47,21 +48,115 @@ export const catalogCode = z
   .max(255)
   .regex(/^[A-Za-z0-9_.:-]+$/, "value_is_invalid");
 
-/** Whole number of cents, as a JSON integer or an integer string. */
+/**
+ * Bounds of what the API accepts (README "Security model → Input bounds"). Every number and date is checked against
+ * them at the edge, so nothing that reaches the ledger can overflow a column or a later computation.
+ */
+export const INPUT_BOUNDS = {
+  /** Amounts in cents: whole, 0 … 2^53 − 1. */
+  maxAmountCents: BigInt(Number.MAX_SAFE_INTEGER),
+  /** Usage values and event quantities: |value| ≤ 10^15 with at most 12 decimals (Decimal(38,12) keeps sums of a billion of them exact). */
+  maxUsageValue: "1000000000000000",
+  maxScale: 12,
+  /** Included quantities of a charge: 0 … 10^15. */
+  maxIncludedQuantity: "1000000000000000",
+  /** Trial periods: 0 … 3650 days, at most 4 decimals (Decimal(10,4)). */
+  maxTrialDays: "3650",
+  trialScale: 4,
+  /** Dates and instants: from 2000-01-01T00:00:00Z (inclusive) to 2100-01-01T00:00:00Z (exclusive). */
+  earliestDate: new Date("2000-01-01T00:00:00Z"),
+  latestDate: new Date("2100-01-01T00:00:00Z"),
+} as const;
+
+/** Whole number of cents, as a JSON integer or an integer string. Fractions (1.5) are refused, never truncated. */
 export const amountCents = z
-  .union([z.number(), z.string().regex(/^-?\d+$/)])
+  .union([z.number().int("value_is_invalid"), z.string().trim().regex(/^-?\d{1,20}$/, "value_is_invalid")])
   .transform((v) => BigInt(v))
-  .refine((v) => v >= BigInt(0) && v <= BigInt(Number.MAX_SAFE_INTEGER), "value_is_out_of_range");
+  .refine((v) => v >= BigInt(0) && v <= INPUT_BOUNDS.maxAmountCents, "value_is_out_of_range");
 
-/** A decimal quantity given as a JSON number or a decimal string. */
-export const decimalString = z
-  .union([z.number().finite(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, "value_is_invalid")])
-  .transform((v) => String(v));
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
-/** ISO-8601 date-time (or date); a Date in UTC. */
+/** The plain decimal text of a JSON number or string, or null when it is not a finite decimal (NaN, 1e400, "0x10"). */
+function decimalText(value: number | string): string | null {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return null;
+    // Numbers are read through decimal.js so 1e21 or 1e-7 become plain digits, not exponent notation.
+    return new Decimal(value).toFixed();
+  }
+  return DECIMAL_TEXT.test(value) ? value.replace(/^(-?)0+(?=\d)/, "$1") : null;
+}
+
+/**
+ * A decimal quantity given as a JSON number or a decimal string, returned as plain decimal text; out of
+ * [min, max] is `value_is_out_of_range`, more than `scale` decimals `value_is_invalid`.
+ */
+export function boundedDecimal(options: { min: string; max: string; scale: number }) {
+  return z.union([z.number(), z.string().trim().max(80, "value_is_invalid")]).transform((raw, ctx) => {
+    const text = decimalText(raw);
+    if (text === null) {
+      ctx.addIssue({ code: "custom", message: typeof raw === "number" ? "value_is_out_of_range" : "value_is_invalid" });
+      return z.NEVER;
+    }
+    const value = new Decimal(text);
+    if (value.lt(options.min) || value.gt(options.max)) {
+      ctx.addIssue({ code: "custom", message: "value_is_out_of_range" });
+      return z.NEVER;
+    }
+    if (value.decimalPlaces() > options.scale) {
+      ctx.addIssue({ code: "custom", message: "value_is_invalid" });
+      return z.NEVER;
+    }
+    return value.toFixed();
+  });
+}
+
+/** A usage value or event amount: |value| ≤ 10^15, ≤ 12 decimals. */
+export const usageValue = boundedDecimal({ min: `-${INPUT_BOUNDS.maxUsageValue}`, max: INPUT_BOUNDS.maxUsageValue, scale: INPUT_BOUNDS.maxScale });
+export const includedQuantity = boundedDecimal({ min: "0", max: INPUT_BOUNDS.maxIncludedQuantity, scale: INPUT_BOUNDS.maxScale });
+export const trialPeriodDays = boundedDecimal({ min: "0", max: INPUT_BOUNDS.maxTrialDays, scale: INPUT_BOUNDS.trialScale });
+
+/** True when the instant is inside the accepted date range. */
+export function isDateInBounds(date: Date): boolean {
+  const t = date.getTime();
+  return Number.isFinite(t) && t >= INPUT_BOUNDS.earliestDate.getTime() && t < INPUT_BOUNDS.latestDate.getTime();
+}
+
+const DATE_TIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * The instant of an ISO-8601 date or date-time, or null. Calendar fields are checked as written: 2026-02-30 or
+ * 24:00 are refused instead of rolling over to the next valid date as `Date.parse` would. A date alone is midnight UTC;
+ * a date-time without an offset is read as UTC, never as the server's local time.
+ */
+export function parseIsoDateTime(text: string): Date | null {
+  const m = DATE_TIME_TEXT.exec(text);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null;
+  const offset = m[7];
+  if (offset && offset !== "Z" && (Number(offset.slice(1, 3)) > 14 || Number(offset.slice(-2)) > 59)) return null;
+  const base = offset ? text.slice(0, -offset.length) : text;
+  const normalizedOffset = !offset || offset === "Z" ? "Z" : `${offset.slice(0, 3)}:${offset.slice(-2)}`;
+  const iso = m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : `${base.replace(" ", "T")}${normalizedOffset}`;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** ISO-8601 date-time (or date) within the accepted range; a Date in UTC. */
 export const isoDateTime = z
   .string()
   .trim()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), "invalid_date")
-  // A date alone is midnight UTC; a date-time without an offset is read as UTC, never as the server's local time.
-  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : `${v.replace(" ", "T")}Z`));
+  .max(40, "invalid_date")
+  .transform((v, ctx) => {
+    const date = parseIsoDateTime(v);
+    if (!date) {
+      ctx.addIssue({ code: "custom", message: "invalid_date" });
+      return z.NEVER;
+    }
+    if (!isDateInBounds(date)) {
+      ctx.addIssue({ code: "custom", message: "value_is_out_of_range" });
+      return z.NEVER;
+    }
+    return date;
+  });

@@ -25,6 +25,7 @@ export const customerBody = z
       .optional(),
     // Our extensions to Lago's body.
     billing_customer_id: z.string().uuid().optional(),
+    billing_link_token: z.string().min(1).max(200).optional(),
     tax_exempt: z.boolean().optional(),
     tax_exemption_number: optionalText(100),
   })

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ChargeInput, PlanInput } from "@/lib/catalog/plans";
-import { amountCents, catalogCode, currencyCode, decimalString, optionalText } from "./common";
+import { amountCents, catalogCode, currencyCode, includedQuantity, optionalText, trialPeriodDays } from "./common";
 
 const chargeBody = z.object({
   id: z.string().uuid().optional(),
@@ -16,7 +16,7 @@ const chargeBody = z.object({
   invoiceable: z.boolean().optional().refine((v) => v !== false, "not_supported"),
   min_amount_cents: amountCents.nullable().optional(),
   invoice_display_name: optionalText(),
-  included_quantity: decimalString.optional().refine((v) => v === undefined || !v.startsWith("-"), "value_is_out_of_range"),
+  included_quantity: includedQuantity.optional(),
   tax_codes: z.array(z.string()).optional(),
   filters: z.array(z.unknown()).max(0, "not_supported").optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
@@ -28,7 +28,7 @@ const planFields = {
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),
-  trial_period: decimalString.nullable().optional(),
+  trial_period: trialPeriodDays.nullable().optional(),
   bill_charges_monthly: z.boolean().nullable().optional(),
   description: optionalText(2000),
   invoice_display_name: optionalText(),

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { decimalString, isoDateTime } from "./common";
+import { boundedDecimal, INPUT_BOUNDS, isDateInBounds, isoDateTime, usageValue } from "./common";
 
 /** Unix seconds as a number or numeric string, fractions allowed (Lago); ISO strings are refused as Lago does. */
 const unixTimestamp = z
   .union([z.number().finite(), z.string().trim().regex(/^\d+(\.\d+)?$/, "invalid_format")])
   .transform((v) => new Date(Math.round(Number(v) * 1000)))
-  .refine((d) => d.getTime() > 0 && d.getFullYear() < 10000, "invalid_format");
+  .refine((d) => isDateInBounds(d), "value_is_out_of_range");
 
 export const eventBody = z.object({
   transaction_id: z.string().trim().min(1, "value_is_mandatory").max(255),
@@ -13,7 +13,7 @@ export const eventBody = z.object({
   external_subscription_id: z.string().trim().min(1, "value_is_mandatory").max(255),
   timestamp: unixTimestamp.optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
-  precise_total_amount_cents: decimalString.nullable().optional(),
+  precise_total_amount_cents: boundedDecimal({ min: "0", max: String(INPUT_BOUNDS.maxAmountCents), scale: INPUT_BOUNDS.maxScale }).nullable().optional(),
 });
 
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -26,7 +26,7 @@ export const usageRecordBody = z
     period_start: isoDateTime.optional(),
     period_end: isoDateTime.optional(),
     timestamp: isoDateTime.optional(),
-    value: decimalString,
+    value: usageValue,
     idempotency_key: z.string().trim().min(1, "value_is_mandatory").max(255),
   })
   .superRefine((r, ctx) => {

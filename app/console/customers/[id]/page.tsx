@@ -16,7 +16,8 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { ApplyCreditForm, RecordOfflinePaymentForm } from "@/components/console/offline-payment-forms";
 import { ReceiptsTable } from "@/components/console/receipts-table";
 import { applyCustomerCreditAction, recordOfflinePaymentAction } from "../../payments/actions";
-import { mergeCustomerAction, updateCustomerAction } from "../actions";
+import { LinkTokenPanel } from "@/components/console/link-token-panel";
+import { issueLinkTokenAction, mergeCustomerAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -83,6 +84,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             </tbody>
           </table>
         </div>
+      </PageSection>
+
+      <PageSection title="Link another app" description="Consent for one more service to bill this customer.">
+        <Panel>
+          <LinkTokenPanel issueAction={issueLinkTokenAction.bind(null, customer.id)} />
+        </Panel>
       </PageSection>
 
       <PageSection title="Merge candidates"

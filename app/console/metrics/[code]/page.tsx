@@ -8,12 +8,14 @@ import { ConfirmActionForm } from "@/components/forms/confirm-action";
 import { MetricForm } from "@/components/console/metric-form";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { deleteMetricAction, updateMetricAction } from "../actions";
+import { codeParamOrNotFound } from "@/lib/pages/page-params";
 
 export const metadata: Metadata = { title: "Metric" };
 export const dynamic = "force-dynamic";
 
 export default async function MetricPage({ params }: { params: Promise<{ code: string }> }) {
   const { code } = await params;
+  codeParamOrNotFound(code);
   await requireStaffPage(`/console/metrics/${encodeURIComponent(code)}`);
   const metric = await findMetricByCode(db(), code);
   if (!metric) notFound();

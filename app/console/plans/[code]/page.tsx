@@ -10,12 +10,14 @@ import { ChargeSummary } from "@/components/console/charge-summary";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { PlanForm } from "@/components/console/plan-form";
 import { updatePlanAction } from "../actions";
+import { codeParamOrNotFound } from "@/lib/pages/page-params";
 
 export const metadata: Metadata = { title: "Plan" };
 export const dynamic = "force-dynamic";
 
 export default async function PlanPage({ params }: { params: Promise<{ code: string }> }) {
   const { code } = await params;
+  codeParamOrNotFound(code);
   await requireStaffPage(`/console/plans/${encodeURIComponent(code)}`);
   const plan = await findPlanByCode(db(), code);
   if (!plan) notFound();

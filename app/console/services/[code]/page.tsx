@@ -8,10 +8,12 @@ import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/lib/format";
 import { findServiceByCode } from "@/lib/services/services";
 import { maskSecret } from "@/lib/services/webhook-settings";
+import { openWebhookSecret } from "@/lib/services/webhook-secrets";
 import { EMITTED_EVENT_TYPES } from "@/lib/webhooks/outbound-events";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ApiKeysPanel, SigningSecretPanel } from "@/components/console/service-credentials";
 import { WebhookDeliveriesTable, WebhookEndpointsPanel } from "@/components/console/webhook-tables";
+import { codeParamOrNotFound } from "@/lib/pages/page-params";
 import {
   createWebhookEndpointAction, deleteWebhookEndpointAction, issueApiKeyAction, revokeApiKeyAction, rotateWebhookSecretAction,
   setWebhookEndpointActiveAction,
@@ -22,6 +24,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ServicePage({ params, searchParams }: { params: Promise<{ code: string }>; searchParams: Promise<SearchParams> }) {
   const { code } = await params;
+  codeParamOrNotFound(code);
   await requireStaffPage(`/console/services/${encodeURIComponent(code)}`);
   const service = await findServiceByCode(db(), code);
   if (!service) notFound();
@@ -49,7 +52,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
             deleteAction={deleteWebhookEndpointAction.bind(null, service.code)} />
         </Panel>
         <Panel>
-          <SigningSecretPanel maskedSecret={service.webhookSigningSecret ? maskSecret(service.webhookSigningSecret) : null}
+          <SigningSecretPanel maskedSecret={service.webhookSigningSecret ? maskSecret(openWebhookSecret(service.webhookSigningSecret)) : null}
             rotateAction={rotateWebhookSecretAction.bind(null, service.code)} />
         </Panel>
       </PageSection>

@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { createMetric, listMetrics, type MetricInput } from "@/lib/catalog/billable-metrics";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { createMetricBody, metricInputFrom } from "@/lib/api/schemas/billable-metric";
 import { serializeMetric } from "@/lib/api/serializers/billable-metric";
 
@@ -17,3 +17,5 @@ export const GET = serviceRoute(async ({ url }) => {
   const { total, items } = await listMetrics(db(), page);
   return json({ billable_metrics: items.map((m) => serializeMetric(m)), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

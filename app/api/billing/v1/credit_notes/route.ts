@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { creditNoteBody } from "@/lib/api/schemas/credit-note";
 import { serializeCreditNote } from "@/lib/api/serializers/invoice";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
@@ -41,3 +41,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
   ]);
   return json({ credit_notes: notes.map((n) => serializeCreditNote(n)), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, presentKeys, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { customerBody, customerFieldsFrom } from "@/lib/api/schemas/customer";
 import { serializeCustomer } from "@/lib/api/serializers/customer";
 import { listServiceCustomers, upsertServiceCustomer } from "@/lib/customers/service-customers";
@@ -15,6 +15,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
     externalId: body.external_id,
     fields: customerFieldsFrom(body, presentKeys(raw)),
     billingCustomerId: body.billing_customer_id,
+    linkToken: body.billing_link_token,
   });
   return json({ customer: serializeCustomer(result) });
 });
@@ -31,3 +32,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
   });
   return json({ customers: items.map(serializeCustomer), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { sqlPool } from "@/lib/db/sql";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { dateQueryParam } from "@/lib/api/query-params";
 import { eventBody } from "@/lib/api/schemas/usage";
 import { serializeEvent } from "@/lib/api/serializers/usage";
@@ -40,3 +40,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
   ]);
   return json({ events: events.map((e) => serializeEvent(e)), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

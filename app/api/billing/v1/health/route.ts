@@ -1,3 +1,4 @@
+import { methodNotAllowed } from "@/lib/api/route";
 import { databaseIsHealthy } from "@/lib/db/health";
 import { db } from "@/lib/db/prisma";
 import { APP_VERSION } from "@/lib/version";
@@ -13,3 +14,5 @@ export async function GET() {
     { status: healthy ? 200 : 503, headers: { "Cache-Control": "no-store" } },
   );
 }
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

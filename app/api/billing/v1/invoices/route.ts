@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { dateQueryParam } from "@/lib/api/query-params";
 import { serializeInvoice } from "@/lib/api/serializers/invoice";
 import { externalIdsOfCustomers, findServiceCustomer } from "@/lib/customers/service-customers";
@@ -27,3 +27,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
   const ids = await externalIdsOfCustomers(db(), service.id, items.map((i) => i.customerId));
   return json({ invoices: items.map((i) => serializeInvoice(i, { externalCustomerId: ids.get(i.customerId) })), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

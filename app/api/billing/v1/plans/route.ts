@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { createPlan, listPlans, type PlanInput } from "@/lib/catalog/plans";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { createPlanBody, planInputFrom } from "@/lib/api/schemas/plan";
 import { serializePlan } from "@/lib/api/serializers/plan";
 
@@ -16,3 +16,5 @@ export const GET = serviceRoute(async ({ url }) => {
   const { total, items } = await listPlans(db(), page);
   return json({ plans: items.map((p) => serializePlan(p)), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { createOrChangeSubscription, listServiceSubscriptions } from "@/lib/subscriptions/subscriptions";
@@ -41,3 +41,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
     meta: paginationMeta(page, total),
   });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,6 +1,6 @@
 import { sqlPool } from "@/lib/db/sql";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { usageRecordBody } from "@/lib/api/schemas/usage";
 import { serializeUsageRecord } from "@/lib/api/serializers/usage";
 import { recordUsage } from "@/lib/usage/usage-rollups";
@@ -11,3 +11,5 @@ export const POST = serviceRoute(async ({ request, service }) => {
   const [stored] = await recordUsage(sqlPool(), service.id, [record]);
   return json({ usage: serializeUsageRecord(stored) });
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { createWebhookEndpointBody, webhookEndpointInputFrom } from "@/lib/api/schemas/webhook-endpoint";
 import { serializeWebhookEndpoint } from "@/lib/api/serializers/webhook-endpoint";
 import { createWebhookEndpoint, listServiceWebhookEndpoints } from "@/lib/webhooks/webhook-endpoints";
@@ -17,3 +17,5 @@ export const GET = serviceRoute(async ({ url, service }) => {
   const { total, items } = await listServiceWebhookEndpoints(db(), service.id, page);
   return json({ webhook_endpoints: items.map(serializeWebhookEndpoint), meta: paginationMeta(page, total) });
 });
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { countPlansUsingMetric, deleteMetric, getMetricByCode, updateMetric } from "@/lib/catalog/billable-metrics";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { metricInputFrom, updateMetricBody } from "@/lib/api/schemas/billable-metric";
 import { serializeMetric } from "@/lib/api/serializers/billable-metric";
 
@@ -21,3 +21,5 @@ export const PUT = serviceRoute<Params>(async ({ request, params, service }) => 
 export const DELETE = serviceRoute<Params>(async ({ params, service }) => {
   return json({ billable_metric: serializeMetric(await deleteMetric(db(), service.id, params.code)) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PATCH };

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/prisma";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { serializeCustomer } from "@/lib/api/serializers/customer";
 import { deleteServiceCustomer, getServiceCustomer } from "@/lib/customers/service-customers";
 
@@ -12,3 +12,5 @@ export const GET = serviceRoute<Params>(async ({ params, service }) => {
 export const DELETE = serviceRoute<Params>(async ({ params, service }) => {
   return json({ customer: serializeCustomer(await deleteServiceCustomer(db(), service.id, params.external_id)) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH };

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/prisma";
 import { notFound } from "@/lib/api/errors";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { serializeEvent } from "@/lib/api/serializers/usage";
 import { findEvent } from "@/lib/usage/usage-events";
 
@@ -9,3 +9,5 @@ export const GET = serviceRoute<{ transaction_id: string }>(async ({ params, ser
   if (!event) throw notFound("event");
   return json({ event: serializeEvent(event) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

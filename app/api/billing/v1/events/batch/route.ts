@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { sqlPool } from "@/lib/db/sql";
 import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { eventBody, MAX_EVENTS_PER_BATCH } from "@/lib/api/schemas/usage";
 import { serializeEvent } from "@/lib/api/serializers/usage";
 import { ingestEvents } from "@/lib/usage/usage-events";
@@ -26,3 +26,5 @@ export const POST = serviceRoute(async ({ request, service }) => {
   );
   return json({ events: results.map((r) => serializeEvent(r.event)) });
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { deletePlan, getPlanByCode, updatePlan } from "@/lib/catalog/plans";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { planInputFrom, updatePlanBody } from "@/lib/api/schemas/plan";
 import { serializePlan } from "@/lib/api/serializers/plan";
 
@@ -26,3 +26,5 @@ export const PUT = serviceRoute<Params>(async ({ request, params, service }) => 
 export const DELETE = serviceRoute<Params>(async ({ params, service }) => {
   return json({ plan: serializePlan(await deletePlan(db(), service.id, params.code)) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PATCH };

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
@@ -56,3 +56,5 @@ export const DELETE = serviceRoute<Params>(async ({ url, params, service }) => {
   });
   return respond(service.id, sub);
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PATCH };

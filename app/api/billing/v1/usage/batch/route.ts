@@ -1,7 +1,7 @@
 import { sqlPool } from "@/lib/db/sql";
 import { parseBatch } from "@/lib/api/batch";
 import { readArrayEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
 import { serializeUsageReceipt } from "@/lib/api/serializers/usage";
 import { recordUsage } from "@/lib/usage/usage-rollups";
@@ -12,3 +12,5 @@ export const POST = serviceRoute(async ({ request, service }) => {
   const stored = await recordUsage(sqlPool(), service.id, records);
   return json({ usage: stored.map(serializeUsageReceipt) });
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/prisma";
 import { parseBody, readEnvelope } from "@/lib/api/request";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { updateWebhookEndpointBody, webhookEndpointInputFrom } from "@/lib/api/schemas/webhook-endpoint";
 import { serializeWebhookEndpoint } from "@/lib/api/serializers/webhook-endpoint";
 import { deleteWebhookEndpoint, getServiceWebhookEndpoint, updateWebhookEndpoint } from "@/lib/webhooks/webhook-endpoints";
@@ -20,3 +20,5 @@ export const PUT = serviceRoute<Params>(async ({ request, params, service }) => 
 export const DELETE = serviceRoute<Params>(async ({ params, service }) => {
   return json({ webhook_endpoint: serializeWebhookEndpoint(await deleteWebhookEndpoint(db(), service.id, params.id, { type: "service", id: service.id })) });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PATCH };

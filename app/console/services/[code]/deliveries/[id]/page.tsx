@@ -10,12 +10,15 @@ import { findServiceByCode } from "@/lib/services/services";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { ReplayDeliveryButton, WebhookAttemptsTable } from "@/components/console/webhook-tables";
 import { replayWebhookDeliveryAction } from "../../../actions";
+import { codeParamOrNotFound, uuidParamOrNotFound } from "@/lib/pages/page-params";
 
 export const metadata: Metadata = { title: "Webhook delivery" };
 export const dynamic = "force-dynamic";
 
 export default async function WebhookDeliveryPage({ params, searchParams }: { params: Promise<{ code: string; id: string }>; searchParams: Promise<SearchParams> }) {
   const { code, id } = await params;
+  codeParamOrNotFound(code);
+  uuidParamOrNotFound(id);
   await requireStaffPage(`/console/services/${encodeURIComponent(code)}/deliveries/${encodeURIComponent(id)}`);
   const service = await findServiceByCode(db(), code);
   if (!service) notFound();

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { serializeCreditNote } from "@/lib/api/serializers/invoice";
 import { documentLink } from "@/lib/documents/document-links";
 import { getServiceCreditNote } from "@/lib/invoicing/service-invoices";
@@ -12,3 +12,5 @@ export const POST = serviceRoute<{ id: string; action: string }>(async ({ reques
   const note = await getServiceCreditNote(db(), service.id, params.id);
   return json({ credit_note: serializeCreditNote(note, documentLink(publicBaseUrl(request), "credit_notes", note.id)) });
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

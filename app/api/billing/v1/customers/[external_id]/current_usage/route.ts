@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { AGGREGATION_TO_LAGO } from "@/lib/api/schemas/billable-metric";
 import { currentUsage } from "@/lib/usage/current-usage";
 
@@ -40,3 +40,5 @@ export const GET = serviceRoute<{ external_id: string }>(async ({ url, params, s
     },
   });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/prisma";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { createPortalToken, publicBaseUrl } from "@/lib/portal/access-token";
 
@@ -8,3 +8,5 @@ export const GET = serviceRoute<{ external_id: string }>(async ({ request, param
   const portalUrl = `${publicBaseUrl(request)}/portal/access/${createPortalToken(customer.id)}`;
   return json({ customer: { portal_url: portalUrl } });
 });
+
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

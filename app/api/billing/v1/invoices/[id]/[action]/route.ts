@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { json, serviceRoute, type ServiceRequestContext } from "@/lib/api/route";
+import { json, serviceRoute, type ServiceRequestContext, methodNotAllowed } from "@/lib/api/route";
 import { serializeInvoice } from "@/lib/api/serializers/invoice";
 import { documentLink } from "@/lib/documents/document-links";
 import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
@@ -49,3 +49,5 @@ export const PUT = serviceRoute<Params>(async (ctx) => {
       throw new ApiError(404, "resource_not_found");
   }
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
