@@ -1,7 +1,12 @@
 // Next.js calls register() once when a server process starts: the billing jobs and the webhook delivery worker start
 // with the app.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXA_JOBS === "off" || !process.env.DATABASE_URL) return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // A production deployment with a test key or a Stripe URL override must not start at all.
+  const { productionStripeProblems, StripeMisconfiguredError } = await import("./lib/payments/stripe-client");
+  const problems = productionStripeProblems();
+  if (problems.length) throw new StripeMisconfiguredError(problems);
+  if (process.env.NEXA_JOBS === "off" || !process.env.DATABASE_URL) return;
   const { startBillingJobs } = await import("./lib/jobs/billing-jobs");
   const { startWebhookWorker } = await import("./lib/jobs/webhook-worker");
   const { db } = await import("./lib/db/prisma");

@@ -175,7 +175,8 @@ try {
     } else {
       const pwJson = path.join(reportDir, "playwright.json");
       // With --only=e2e, file filters pick Playwright specs (e.g. `npm test -- --only=e2e --skip-build security-csp`).
-      const specFilters = only === "e2e" ? fileFilters : [];
+      // A filtered run skips the seed-reader project the specs otherwise depend on.
+      const specFilters = only === "e2e" && fileFilters.length ? ["--no-deps", ...fileFilters] : [];
       await run(node, ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...specFilters], { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
       if (existsSync(pwJson)) {
         const stats = JSON.parse(readFileSync(pwJson, "utf8")).stats;

@@ -45,12 +45,22 @@ async function portalChange(run: () => Promise<string>): Promise<PortalActionSta
 
 const notFound = (what: string) => new DomainError("not_found", `${what}_not_found`, undefined, `This ${what.replace(/_/g, " ")} was not found.`);
 
+/**
+ * "Pay" in the portal: an on-session charge of the customer's default card (customer-scoped: chargeInvoice refuses
+ * another customer's invoice). A card whose bank wants 3D Secure sends the customer to authenticate; Stripe sends them
+ * back to /portal/invoices/<id>/payment-return.
+ */
 export const payInvoice = customerAction(async (customerId, invoiceId: string, _state: PortalActionState) =>
   portalChange(async () => {
     if (!objectId.safeParse(invoiceId).success) throw notFound("invoice");
-    const result = await chargeInvoice(db(), invoiceId, { trigger: "customer", customerId });
+    const returnUrl = `${await requestOrigin()}/portal/invoices/${invoiceId}/payment-return`;
+    const result = await chargeInvoice(db(), invoiceId, { trigger: "customer", customerId, onSession: { returnUrl } });
     if (result.status === "succeeded") redirect(`/portal/invoices/${invoiceId}?payment=received`);
+    if (result.status === "requires_action" && result.redirectUrl) redirect(result.redirectUrl);
     if (result.status === "processing") return "Your payment is being processed.";
+    if (result.status === "canceled" || result.status === "action_required") {
+      throw new DomainError("not_allowed", "payment_not_completed", undefined, "The payment was not completed and nothing was charged. Try again.");
+    }
     throw new DomainError("not_allowed", "payment_failed", undefined, `Your card was declined: ${result.payment.failureMessage ?? "try another card"}`);
   }), refusedPortal);
 

@@ -33,9 +33,9 @@ export function BillingRunPanel({ latest }: { latest: BillingRunView | null }) {
       <div className="text-sm" aria-live="polite">
         {latest ? (
           <span>
-            Last run: <strong data-testid="billing-run-status">{latest.status}</strong> · {latest.subscriptionsBilled}
+            Last run: <strong data-testid="billing-run-status">{latest.status.replace(/_/g, " ")}</strong> · {latest.subscriptionsBilled}
             {latest.subscriptionsDue ? ` of ${latest.subscriptionsDue}` : ""} subscriptions billed · {latest.invoicesCreated} invoices
-            {latest.failures ? ` · ${latest.failures} failed: ${latest.errors.map((e) => e.error).filter(Boolean).slice(0, 2).join("; ")}` : ""}
+            {latest.failures ? ` · ${latest.failures} set aside (see below): ${latest.errors.map((e) => e.error).filter(Boolean).slice(0, 2).join("; ")}` : ""}
           </span>
         ) : (
           <span className="text-slate-500">No billing run yet.</span>

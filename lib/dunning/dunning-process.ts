@@ -1,7 +1,8 @@
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { DunningProcess, Invoice, Prisma } from "@/lib/generated/prisma/client";
-import { sendDunningReminder, sendSuspensionNotice } from "@/lib/mail/billing-emails";
+import { sendDunningReminder, sendNewCardNeeded, sendSuspensionNotice } from "@/lib/mail/billing-emails";
+import { isHardDecline } from "@/lib/payments/stripe-errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
@@ -96,27 +97,45 @@ async function advance(client: Db, process: DunningProcess, now: Date): Promise<
     return "suspended";
   }
 
+  // A card its bank declined for good (lost, stolen, "do not try again") is never retried: the step passes with a
+  // request for a new card instead. Changing the default card makes the next step charge again.
+  const last = await client.payment.findFirst({ where: { invoiceId: invoice.id }, orderBy: { attempt: "desc" } });
+  const defaultCard = await client.paymentMethod.findFirst({ where: { customerId: invoice.customerId, isDefault: true } });
+  const cardRefused = last?.status === "failed" && isHardDecline(last.failureCode, last.adviceCode) && (!defaultCard || defaultCard.providerPaymentMethodId === last.providerPaymentMethodId);
+
   let failure: string;
-  try {
-    const result = await chargeInvoice(client, invoice.id, { trigger: "dunning", now });
-    if (result.status === "succeeded") return "recovered";
-    if (result.status === "processing") {
-      await client.dunningProcess.update({ where: { id: process.id }, data: { nextActionAt: new Date(now.getTime() + 60 * 60 * 1000) } });
-      return "waiting";
+  let newCardNeeded = cardRefused;
+  if (cardRefused) {
+    failure = `Not retried: the bank declined this card for good (${last!.failureCode})`;
+  } else {
+    try {
+      const result = await chargeInvoice(client, invoice.id, { trigger: "dunning", now });
+      if (result.status === "succeeded") return "recovered";
+      if (result.status === "processing") {
+        await client.dunningProcess.update({ where: { id: process.id }, data: { nextActionAt: new Date(now.getTime() + 60 * 60 * 1000) } });
+        return "waiting";
+      }
+      if (result.status === "action_required" || result.status === "canceled" || result.status === "requires_action") {
+        // Not a decline: the customer must authenticate (they were e-mailed a pay link), or staff must fix something.
+        // The campaign waits — no retries, no suspension — until the invoice is paid.
+        await client.dunningProcess.update({ where: { id: process.id }, data: { nextActionAt: null, lastError: `${result.status}: ${result.payment.failureMessage ?? "waiting"}` } });
+        return "waiting";
+      }
+      failure = result.payment.failureMessage ?? "The charge failed";
+      newCardNeeded = isHardDecline(result.payment.failureCode, result.payment.adviceCode);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === "payment_in_progress") {
+        await client.dunningProcess.update({ where: { id: process.id }, data: { nextActionAt: new Date(now.getTime() + 60 * 60 * 1000) } });
+        return "waiting";
+      }
+      if (error.code !== "no_payment_method") {
+        // Nothing a retry can fix (shadow billing, already paid, an amount no card can carry): the campaign ends here.
+        await client.dunningProcess.update({ where: { id: process.id }, data: { status: "canceled", endedAt: now, nextActionAt: null, lastError: error.message } });
+        return "closed";
+      }
+      failure = error.message;
     }
-    failure = result.payment.failureMessage ?? "The charge failed";
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    if (error.code === "payment_in_progress") {
-      await client.dunningProcess.update({ where: { id: process.id }, data: { nextActionAt: new Date(now.getTime() + 60 * 60 * 1000) } });
-      return "waiting";
-    }
-    if (error.code !== "no_payment_method") {
-      // Nothing a retry can fix (shadow billing, already paid): the campaign ends here.
-      await client.dunningProcess.update({ where: { id: process.id }, data: { status: "canceled", endedAt: now, nextActionAt: null, lastError: error.message } });
-      return "closed";
-    }
-    failure = error.message;
   }
   const step = process.step + 1;
   const next = nextDunningAction(campaign, process.startedAt, step);
@@ -124,7 +143,8 @@ async function advance(client: Db, process: DunningProcess, now: Date): Promise<
     where: { id: process.id },
     data: { step, lastError: failure, nextActionAt: next.at > now ? next.at : now },
   });
-  await sendDunningReminder(client, invoice.id, now);
+  if (newCardNeeded) await sendNewCardNeeded(client, invoice.id, now);
+  else await sendDunningReminder(client, invoice.id, now);
   return "retried";
 }
 

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { addDays, localDate } from "@/lib/billing/calendar-date";
 import { decimal } from "@/lib/billing/decimal";
-import { DomainError, isUniqueViolation } from "@/lib/errors";
+import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
+import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
@@ -24,8 +25,9 @@ import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
  * writes its invoices, lines and taxes with multi-row inserts, and moves each subscription's `nextBillingAt` on. The
  * transaction is all-or-nothing, so a crash never leaves half an invoice and a re-run bills nothing twice; rows are
  * taken with FOR UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
- * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and left due,
- * without holding back the rest; if a chunk fails as a whole, its groups are retried one by one.
+ * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and quarantined
+ * (lib/invoicing/billing-quarantine.ts), without holding back the rest; if a chunk fails as a whole, its groups are
+ * retried one by one.
  */
 export interface BillingGroup {
   customerId: string;
@@ -58,6 +60,8 @@ export interface BillingRunOptions {
   /** Groups per chunk. */
   chunkSize?: number;
   onProgress?: (summary: BillingRunSummary, due: number) => void | Promise<void>;
+  /** The BillingRun row this run reports on (recorded on the groups it quarantines). */
+  billingRunId?: string;
 }
 
 /** What the period close needs of a subscription, its plan and its customer. */
@@ -145,6 +149,11 @@ const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Dat
  * The next due groups after `cursor`, in (boundary, customer, service) order, read through the matching index so each
  * call costs the rows it returns. A group cut by the row limit is left for the next call.
  */
+/** The subscription's group is set aside in BillingQuarantine (not yet released): runs skip it. */
+const QUARANTINED = Prisma.sql`EXISTS (SELECT 1 FROM "BillingQuarantine" q
+   WHERE q."customerId" = "Subscription"."customerId" AND q."serviceId" = "Subscription"."serviceId"
+     AND q.shadow = "Subscription".shadow AND q.boundary = "Subscription"."nextBillingAt" AND q."releasedAt" IS NULL)`;
+
 async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, rowLimit: number, serviceId?: string): Promise<BillingGroup[]> {
   const after = cursor ?? { boundary: new Date(0), customerId: "00000000-0000-0000-0000-000000000000", serviceId: "00000000-0000-0000-0000-000000000000" };
   const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean }[]>`
@@ -153,6 +162,7 @@ async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, ro
      WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
        AND (${serviceId ?? null}::uuid IS NULL OR "serviceId" = ${serviceId ?? null}::uuid)
        AND ("nextBillingAt", "customerId", "serviceId") > (${after.boundary}::timestamptz, ${after.customerId}::uuid, ${after.serviceId}::uuid)
+       AND NOT ${QUARANTINED}
      ORDER BY "nextBillingAt", "customerId", "serviceId"
      LIMIT ${rowLimit}`;
   const groups = new Map<string, BillingGroup>();
@@ -505,14 +515,24 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   const [{ due }] = await client.$queryRaw<{ due: bigint }[]>`
     SELECT count(*) AS due FROM "Subscription"
      WHERE "nextBillingAt" <= ${upTo} AND status IN ('active', 'terminated')
-       AND (${options.serviceId ?? null}::uuid IS NULL OR "serviceId" = ${options.serviceId ?? null}::uuid)`;
+       AND (${options.serviceId ?? null}::uuid IS NULL OR "serviceId" = ${options.serviceId ?? null}::uuid)
+       AND NOT ${QUARANTINED}`;
   let cursor: BillingGroup | null = null;
   for (;;) {
     const groups = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
     if (groups.length === 0) break;
     cursor = groups[groups.length - 1];
+    // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
+    const billable = groups.filter((group) => {
+      if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
+      summary.failures.push({
+        customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
+        error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
+      });
+      return false;
+    });
     const chunks: BillingGroup[][] = [];
-    for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
+    for (let i = 0; i < billable.length; i += chunkSize) chunks.push(billable.slice(i, i + chunkSize));
     await Promise.all(
       chunks.map(async (chunk) => {
         try {
@@ -520,7 +540,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
         } catch (error) {
           if (!isUniqueViolation(error) && chunk.length === 1) {
             const [group] = chunk;
-            summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: "internal_error", error: (error as Error).message });
+            if (!isRetryableConflict(error)) summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
             return;
           }
           // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
@@ -528,8 +548,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
             try {
               record(await billGroup(client, group, now, planCharges));
             } catch (single) {
-              if (isUniqueViolation(single)) continue;
-              summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+              if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
+              summary.failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
             }
           }
         }
@@ -537,5 +557,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     );
     await options.onProgress?.(summary, Number(due));
   }
+  // Each group that could not be billed is set aside with its reason: later runs skip it until staff release it.
+  await quarantineFailures(client, summary.failures, options.billingRunId ?? null);
   return summary;
 }

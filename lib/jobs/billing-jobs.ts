@@ -20,15 +20,23 @@ export const COLLECTIONS_CRON = process.env.NEXA_COLLECTIONS_CRON ?? "*/5 * * * 
 export interface PeriodCloseJob {
   billingRunId?: string;
   trigger?: "schedule" | "console";
+  /** Bill only this service (the schedule bills every service). */
+  serviceId?: string;
 }
 
-/** Runs one billing run and records its progress and outcome on its BillingRun row. */
-export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = new Date()): Promise<BillingRunSummary> {
+/**
+ * Runs one billing run and records its progress and outcome on its BillingRun row: "succeeded", or
+ * "completed_with_errors" when some groups could not be billed (they are quarantined; everyone else is billed), or
+ * "failed" when the run itself broke off.
+ */
+export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = new Date()): Promise<BillingRunSummary & { billingRunId: string }> {
   const run = job.billingRunId
     ? await client.billingRun.update({ where: { id: job.billingRunId }, data: { status: "running", startedAt: now } })
     : await client.billingRun.create({ data: { status: "running", trigger: job.trigger ?? "schedule", billingUpTo: now, startedAt: now } });
   try {
     const summary = await runBillingCycle(client, run.billingUpTo, {
+      serviceId: job.serviceId,
+      billingRunId: run.id,
       onProgress: async (progress, due) => {
         await client.billingRun.update({
           where: { id: run.id },
@@ -39,7 +47,7 @@ export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = n
     await client.billingRun.update({
       where: { id: run.id },
       data: {
-        status: summary.failures.length ? "failed" : "succeeded",
+        status: summary.failures.length ? "completed_with_errors" : "succeeded",
         subscriptionsBilled: summary.subscriptionsBilled,
         invoicesCreated: summary.invoicesCreated,
         failures: summary.failures.length,
@@ -47,7 +55,7 @@ export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = n
         finishedAt: new Date(),
       },
     });
-    return summary;
+    return { ...summary, billingRunId: run.id };
   } catch (error) {
     await client.billingRun.update({
       where: { id: run.id },

@@ -39,6 +39,39 @@ export async function sendDunningReminder(client: Db, invoiceId: string, now: Da
   });
 }
 
+/** An off-session charge the bank wants the customer to confirm (3D Secure): a link to pay on-session. */
+export async function sendPaymentActionRequired(client: Db, invoiceId: string, now: Date) {
+  const invoice = await invoiceContext(client, invoiceId);
+  if (!invoice) return;
+  const due = formatMoney(amountDueCents(invoice), invoice.currency);
+  await sendCustomerEmail(client, {
+    customerId: invoice.customerId,
+    to: invoice.customer.email!,
+    kind: "payment_action_required",
+    relatedId: invoice.id,
+    subject: `Action needed: confirm your payment for invoice ${invoice.number} (${due})`,
+    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nYour bank asks you to confirm the payment of invoice ${invoice.number} (${due}) before it can go through; we did not charge your card on ${formatDate(now, invoice.customer.timezone)}. Nothing is overdue because of this — confirm the payment here: ${publicBaseUrl()}/portal/invoices/${invoice.id}${signOff}`,
+  });
+}
+
+/** A card the bank declined for good (lost, stolen, closed — or "do not try again"): we will not retry it. */
+export async function sendNewCardNeeded(client: Db, invoiceId: string, now: Date) {
+  const invoice = await invoiceContext(client, invoiceId);
+  if (!invoice) return;
+  const due = formatMoney(amountDueCents(invoice), invoice.currency);
+  const process = invoice.dunning;
+  const next = process ? nextDunningAction(process.campaign, process.startedAt, process.step) : null;
+  const suspension = next ? ` If it is still unpaid on ${formatDate(next.at, invoice.customer.timezone)}, your ${invoice.service.name} subscriptions may be suspended.` : "";
+  await sendCustomerEmail(client, {
+    customerId: invoice.customerId,
+    to: invoice.customer.email!,
+    kind: "new_card_needed",
+    relatedId: invoice.id,
+    subject: `New card needed for invoice ${invoice.number} (${due})`,
+    text: `Hello ${invoice.customer.displayName ?? invoice.customer.legalName},\n\nYour bank declined your card for invoice ${invoice.number} of ${formatDate(now, invoice.customer.timezone)} and asked us not to try it again, so we will not.${suspension}\n\nAdd a new card and pay: ${publicBaseUrl()}/portal/invoices/${invoice.id}${signOff}`,
+  });
+}
+
 export async function sendSuspensionNotice(client: Db, invoiceId: string, now: Date) {
   const invoice = await invoiceContext(client, invoiceId);
   if (!invoice) return;

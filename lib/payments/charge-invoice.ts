@@ -3,28 +3,50 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError, entityNotFound } from "@/lib/errors";
 import type { Payment } from "@/lib/generated/prisma/client";
 import { amountDueCents, NOT_CHARGEABLE_MESSAGES, notChargeableReason } from "./chargeability";
-import { recordPaymentFailed, recordPaymentSucceeded } from "./payment-outcomes";
+import { settleFromIntent, type IntentSettlement } from "./intent-outcomes";
+import { recordAuthenticationRequired, recordPaymentCanceled, recordPaymentFailed } from "./payment-outcomes";
+import { alertStaff } from "./staff-alerts";
 import { requireStripe } from "./stripe-client";
+import { classifyStripeError } from "./stripe-errors";
 
 export type ChargeTrigger = "automatic" | "dunning" | "customer" | "staff";
 
+/**
+ * How a charge attempt stands once Stripe has answered (or not):
+ * - succeeded / failed (a decline: dunning follows);
+ * - processing: Stripe has not settled it (or did not answer); its webhook or the collection pass settles it;
+ * - requires_action: on-session, the customer must authenticate at `redirectUrl` first;
+ * - action_required: off-session, the bank wants the customer to authenticate — they were e-mailed a pay link;
+ * - canceled: nothing charged and not a decline (abandoned authentication, amount a card cannot carry, a Stripe
+ *   configuration problem staff were alerted to).
+ */
 export interface ChargeResult {
   payment: Payment;
-  status: "succeeded" | "failed" | "processing";
+  status: IntentSettlement | "processing";
+  redirectUrl?: string;
 }
 
 /** The idempotency key of one charge attempt: a retry of the same attempt (lost answer, crash) never charges twice. */
 export const chargeIdempotencyKey = (invoiceId: string, attempt: number) => `nexa-invoice-${invoiceId}-attempt-${attempt}`;
 
+export interface ChargeOptions {
+  trigger: ChargeTrigger;
+  customerId?: string;
+  now?: Date;
+  /** The customer is paying now (portal): Stripe may ask them to authenticate and send them back to `returnUrl`. */
+  onSession?: { returnUrl: string };
+}
+
 /**
- * Charges what is due on a finalised invoice to the customer's default card with a Stripe PaymentIntent (off-session,
- * confirmed at once). The attempt is recorded before Stripe is called, so a crash leaves a trace and never a second
- * charge; the outcome is recorded from Stripe's answer and again, idempotently, from its webhook.
+ * Charges what is due on a finalised invoice to the customer's default card with a Stripe PaymentIntent restricted to
+ * cards — off-session (collections, dunning, staff) or on-session (the customer in the portal, who can pass 3D
+ * Secure). The attempt is recorded before Stripe is called, so a crash leaves a trace and never a second charge; the
+ * outcome is recorded from Stripe's answer and again, idempotently, from its webhook.
  *
- * Refused (DomainError not_allowed) for anything notChargeableReason rejects — shadow billing above all — and while
- * another attempt on the invoice is still in flight (conflict `payment_in_progress`).
+ * Refused (DomainError not_allowed) for anything notChargeableReason rejects — shadow billing above all, amounts a card
+ * cannot carry — and while another attempt on the invoice is still in flight (conflict `payment_in_progress`).
  */
-export async function chargeInvoice(client: Db, invoiceId: string, options: { trigger: ChargeTrigger; customerId?: string; now?: Date }): Promise<ChargeResult> {
+export async function chargeInvoice(client: Db, invoiceId: string, options: ChargeOptions): Promise<ChargeResult> {
   const now = options.now ?? new Date();
   requireStripe();
   const prepared = await client.$transaction(async (tx) => {
@@ -56,12 +78,29 @@ export async function chargeInvoice(client: Db, invoiceId: string, options: { tr
     return { payment, invoice, stripeCustomerId: invoice.customer.stripeCustomerId };
   });
 
-  return submitCharge(client, prepared.payment, { stripeCustomerId: prepared.stripeCustomerId, invoiceNumber: prepared.invoice.number }, now);
+  return submitCharge(client, prepared.payment, { stripeCustomerId: prepared.stripeCustomerId, invoiceNumber: prepared.invoice.number, onSession: options.onSession }, now);
 }
 
 interface ChargeContext {
   stripeCustomerId: string;
   invoiceNumber: string | null;
+  onSession?: { returnUrl: string };
+}
+
+/** The PaymentIntent of one attempt. Sent again for the same attempt, it is the very same request (same key). */
+function intentParams(payment: Payment, context: ChargeContext): Stripe.PaymentIntentCreateParams {
+  return {
+    amount: Number(payment.amountCents),
+    currency: payment.currency.toLowerCase(),
+    customer: context.stripeCustomerId,
+    payment_method: payment.providerPaymentMethodId!,
+    // Cards only: Dashboard-enabled methods (bank debits, Link) could sit in processing for days or need a return_url.
+    allowed_payment_method_types: ["card"],
+    confirm: true,
+    ...(context.onSession ? { return_url: context.onSession.returnUrl } : { off_session: true }),
+    description: `Invoice ${context.invoiceNumber}`,
+    metadata: { nexa_invoice_id: payment.invoiceId!, nexa_payment_id: payment.id, nexa_attempt: String(payment.attempt) },
+  };
 }
 
 /**
@@ -71,91 +110,160 @@ interface ChargeContext {
 async function submitCharge(client: Db, payment: Payment, context: ChargeContext, now: Date): Promise<ChargeResult> {
   let intent: Stripe.PaymentIntent;
   try {
-    intent = await requireStripe().paymentIntents.create(
-      {
-        amount: Number(payment.amountCents),
-        currency: payment.currency.toLowerCase(),
-        customer: context.stripeCustomerId,
-        payment_method: payment.providerPaymentMethodId!,
-        off_session: true,
-        confirm: true,
-        description: `Invoice ${context.invoiceNumber}`,
-        metadata: { nexa_invoice_id: payment.invoiceId!, nexa_payment_id: payment.id, nexa_attempt: String(payment.attempt) },
-      },
-      { idempotencyKey: payment.idempotencyKey },
-    );
+    intent = await requireStripe().paymentIntents.create(intentParams(payment, context), { idempotencyKey: payment.idempotencyKey });
   } catch (error) {
-    const stripeError = error as { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id: string } };
-    if (stripeError.type === "StripeCardError" || stripeError.payment_intent) {
-      const failed = await recordPaymentFailed(client, { paymentId: payment.id }, {
-        code: stripeError.decline_code ?? stripeError.code ?? "card_declined",
-        message: stripeError.message ?? "The card was declined",
-        providerPaymentId: stripeError.payment_intent?.id ?? null,
-      }, now);
-      return { payment: failed.payment ?? payment, status: "failed" };
-    }
-    if (stripeError.type === "StripeInvalidRequestError") {
-      // Stripe refused the request itself (e.g. the card was detached meanwhile): nothing was charged.
-      const failed = await recordPaymentFailed(client, { paymentId: payment.id }, { code: stripeError.code ?? "invalid_request", message: stripeError.message ?? "Stripe refused the charge" }, now);
-      return { payment: failed.payment ?? payment, status: "failed" };
-    }
-    // No answer (network, outage): the charge may or may not have happened. The attempt stays in flight and
-    // resumeStalledCharges sends the very same request again later — never a new attempt that could charge twice.
-    const waiting = await client.payment.update({ where: { id: payment.id }, data: { failureMessage: `Stripe did not answer: ${stripeError.message ?? "no response"}` } });
-    return { payment: waiting, status: "processing" };
+    return recordChargeError(client, payment, error, now);
   }
-  return settleFromIntent(client, payment, intent, now);
+  return settleFromIntent(client, { paymentId: payment.id }, intent, now, { onSession: Boolean(context.onSession) }).then((settled) => ({
+    payment: settled.payment ?? payment,
+    status: settled.status,
+    redirectUrl: settled.redirectUrl,
+  }));
 }
 
-async function settleFromIntent(client: Db, payment: Payment, intent: Stripe.PaymentIntent, now: Date): Promise<ChargeResult> {
-  if (intent.status === "succeeded") {
-    const paid = await recordPaymentSucceeded(client, { paymentId: payment.id }, { providerPaymentId: intent.id, amountCents: BigInt(intent.amount_received ?? intent.amount) }, now);
-    return { payment: paid.payment ?? payment, status: "succeeded" };
+async function recordChargeError(client: Db, payment: Payment, error: unknown, now: Date): Promise<ChargeResult> {
+  const failure = classifyStripeError(error);
+  const ref = { paymentId: payment.id };
+  switch (failure.kind) {
+    case "declined": {
+      const failed = await recordPaymentFailed(client, ref, { code: failure.code, message: failure.message, adviceCode: failure.adviceCode, providerPaymentId: failure.paymentIntentId }, now);
+      return { payment: failed.payment ?? payment, status: "failed" };
+    }
+    case "authentication_required": {
+      const waiting = await recordAuthenticationRequired(client, ref, { message: failure.message, providerPaymentId: failure.paymentIntentId }, now);
+      return { payment: waiting.payment ?? payment, status: "action_required" };
+    }
+    case "card_unusable": {
+      // Stripe refused the card itself (detached meanwhile): nothing was charged; dunning asks for a new card.
+      const failed = await recordPaymentFailed(client, ref, { code: failure.code, message: failure.message }, now);
+      return { payment: failed.payment ?? payment, status: "failed" };
+    }
+    case "amount_out_of_range": {
+      const canceled = await recordPaymentCanceled(client, ref, { code: failure.code, message: failure.message });
+      return { payment: canceled.payment ?? payment, status: "canceled" };
+    }
+    case "configuration": {
+      // A revoked or restricted key, a key reused with other parameters, a request Stripe does not accept: retrying
+      // changes nothing. Nothing was charged; staff are told, the attempt ends, and no dunning starts.
+      const canceled = await recordPaymentCanceled(client, ref, { code: failure.code, message: `Stripe refused our request (${failure.status ?? "no status"}): ${failure.message}` });
+      await alertStaff(client, {
+        kind: "stripe_configuration",
+        subject: `Stripe refused a charge: ${failure.code}`,
+        text: `Stripe refused the charge of payment ${payment.id} (invoice ${payment.invoiceId}) with HTTP ${failure.status ?? "?"} ${failure.code}: ${failure.message}\n\nNothing was charged and it will not be retried automatically. Check the Stripe key and its permissions (README "Payments"), then charge the invoice again from the console.`,
+        entityType: "Payment",
+        entityId: payment.id,
+        data: { code: failure.code, status: failure.status },
+      });
+      return { payment: canceled.payment ?? payment, status: "canceled" };
+    }
+    case "no_answer": {
+      // No answer, a 5xx or a key still in use: the charge may or may not exist. The attempt stays in flight and
+      // resumeStalledCharges looks it up at Stripe before doing anything else — never a blind second charge.
+      const waiting = await client.payment.update({ where: { id: payment.id }, data: { failureCode: failure.code, failureMessage: `Stripe did not answer: ${failure.message}` } });
+      return { payment: waiting, status: "processing" };
+    }
   }
-  if (intent.status === "requires_payment_method" || intent.status === "canceled") {
-    const failed = await recordPaymentFailed(client, { paymentId: payment.id }, {
-      code: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? intent.status,
-      message: intent.last_payment_error?.message ?? "The payment did not go through",
-      providerPaymentId: intent.id,
-    }, now);
-    return { payment: failed.payment ?? payment, status: "failed" };
-  }
-  // Processing or needing the customer's authentication: Stripe's webhook settles it.
-  const pending = await client.payment.update({ where: { id: payment.id }, data: { providerPaymentId: intent.id, failureMessage: null } });
-  return { payment: pending, status: "processing" };
 }
 
-/** How long an unanswered attempt waits before it is sent again, and the age past which Stripe forgets its key. */
+/** How long an unanswered attempt waits before it is looked up, and the age past which Stripe forgets its key. */
 const STALLED_AFTER_MS = 2 * 60 * 1000;
 const IDEMPOTENCY_KEY_LIFETIME_MS = 23 * 60 * 60 * 1000;
+/** How long an intent Stripe left processing or waiting for the customer's authentication goes before it is checked. */
+const UNSETTLED_AFTER_MS = 60 * 60 * 1000;
+
+/** The PaymentIntent of an attempt, found by the attempt's id in its metadata among all the customer's intents since. */
+export async function findIntentOfPayment(stripeCustomerId: string, payment: Pick<Payment, "id" | "createdAt">): Promise<Stripe.PaymentIntent | null> {
+  const since = Math.floor(payment.createdAt.getTime() / 1000) - 600;
+  for await (const intent of requireStripe().paymentIntents.list({ customer: stripeCustomerId, created: { gte: since }, limit: 100 })) {
+    if (intent.metadata?.nexa_payment_id === payment.id) return intent;
+  }
+  return null;
+}
+
+export interface ResumeSummary {
+  resumed: number;
+  errors: { paymentId: string; error: string }[];
+}
 
 /**
- * Attempts Stripe never answered are sent again with their own idempotency key. Past the key's lifetime (24 hours at
- * Stripe) sending again could charge twice, so the attempt is looked up by its id in the PaymentIntent's metadata
- * instead: settled from it when Stripe has it, failed when it provably never reached Stripe.
+ * Attempts still unsettled after a while, each on its own (one failing never stops the others):
+ * - never answered: looked up at Stripe by the attempt's id in the intents' metadata, across every page. Found, it is
+ *   settled from what Stripe holds. Not found, it never reached Stripe: sent again with the same key while Stripe
+ *   remembers it — unless the key's stored answer is a 500 — otherwise ended (canceled) and charged as a new attempt.
+ * - left processing or waiting for the customer's authentication: read back from Stripe; a customer who never came
+ *   back from 3D Secure has the intent canceled at Stripe, and the attempt ends without dunning.
  */
-export async function resumeStalledCharges(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<number> {
+export async function resumeStalledCharges(client: Db, now = new Date(), options: { serviceId?: string } = {}): Promise<ResumeSummary> {
   const stalled = await client.payment.findMany({
     where: {
       status: "processing",
-      providerPaymentId: null,
       invoiceId: { not: null },
-      updatedAt: { lt: new Date(now.getTime() - STALLED_AFTER_MS) },
+      OR: [
+        { providerPaymentId: null, updatedAt: { lt: new Date(now.getTime() - STALLED_AFTER_MS) } },
+        { providerPaymentId: { not: null }, updatedAt: { lt: new Date(now.getTime() - UNSETTLED_AFTER_MS) } },
+      ],
       ...(options.serviceId ? { invoice: { serviceId: options.serviceId } } : {}),
     },
     include: { invoice: { include: { customer: true } } },
+    orderBy: { updatedAt: "asc" },
     take: 100,
   });
+  const summary: ResumeSummary = { resumed: 0, errors: [] };
   for (const payment of stalled) {
-    const context = { stripeCustomerId: payment.invoice!.customer.stripeCustomerId!, invoiceNumber: payment.invoice!.number };
-    if (now.getTime() - payment.createdAt.getTime() < IDEMPOTENCY_KEY_LIFETIME_MS) {
-      await submitCharge(client, payment, context, now);
-      continue;
+    try {
+      await resumeOne(client, payment, payment.invoice!.customer.stripeCustomerId!, payment.invoice!.number, now);
+      summary.resumed += 1;
+    } catch (error) {
+      console.error(`Resuming payment ${payment.id} failed:`, error);
+      summary.errors.push({ paymentId: payment.id, error: (error as Error).message });
     }
-    const intents = await requireStripe().paymentIntents.list({ customer: context.stripeCustomerId, limit: 100 });
-    const intent = intents.data.find((i) => i.metadata?.nexa_payment_id === payment.id);
-    if (intent) await settleFromIntent(client, payment, intent, now);
-    else await recordPaymentFailed(client, { paymentId: payment.id }, { code: "provider_unavailable", message: "Stripe could not be reached for this charge" }, now);
   }
-  return stalled.length;
+  return summary;
+}
+
+async function resumeOne(client: Db, payment: Payment, stripeCustomerId: string, invoiceNumber: string | null, now: Date): Promise<void> {
+  if (payment.providerPaymentId) {
+    const intent = await requireStripe().paymentIntents.retrieve(payment.providerPaymentId);
+    if (intent.status === "requires_action") {
+      const canceled = await requireStripe().paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `nexa-abandon-${payment.id}` });
+      await settleFromIntent(client, { paymentId: payment.id }, canceled, now);
+      return;
+    }
+    const settled = await settleFromIntent(client, { paymentId: payment.id }, intent, now);
+    if (settled.status === "processing") await client.payment.update({ where: { id: payment.id }, data: { updatedAt: now } });
+    return;
+  }
+  const intent = await findIntentOfPayment(stripeCustomerId, payment);
+  if (intent) {
+    await settleFromIntent(client, { paymentId: payment.id }, intent, now);
+    return;
+  }
+  const keyRemembered = now.getTime() - payment.createdAt.getTime() < IDEMPOTENCY_KEY_LIFETIME_MS;
+  if (keyRemembered && payment.failureCode !== "stripe_api_error") {
+    await submitCharge(client, payment, { stripeCustomerId, invoiceNumber }, now);
+    return;
+  }
+  // Stripe has no intent for it: nothing was charged. End it and charge the invoice as a new attempt (a new key).
+  await recordPaymentCanceled(client, { paymentId: payment.id }, { code: "provider_unavailable", message: "Stripe has no record of this charge; it was never made" });
+  try {
+    await chargeInvoice(client, payment.invoiceId!, { trigger: payment.trigger as ChargeTrigger, now });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+  }
+}
+
+/**
+ * The customer's return from authenticating an on-session payment (Stripe appends `payment_intent` to the return
+ * URL): the intent is read back from Stripe — never trusted from the URL — checked to be this customer's payment of
+ * this invoice, and settled. Stripe's webhook settles it too; both are idempotent.
+ */
+export async function completeOnSessionPayment(client: Db, customerId: string, invoiceId: string, paymentIntentId: string, now = new Date()): Promise<ChargeResult["status"] | "unknown"> {
+  const customer = await client.customer.findUnique({ where: { id: customerId } });
+  if (!customer?.stripeCustomerId) return "unknown";
+  const intent = await requireStripe().paymentIntents.retrieve(paymentIntentId);
+  const paymentId = intent.metadata?.nexa_payment_id;
+  if (intent.customer !== customer.stripeCustomerId || intent.metadata?.nexa_invoice_id !== invoiceId || !paymentId) return "unknown";
+  const payment = await client.payment.findFirst({ where: { id: paymentId, invoiceId, customerId } });
+  if (!payment) return "unknown";
+  return (await settleFromIntent(client, { paymentId }, intent, now)).status;
 }

@@ -14,10 +14,22 @@ export type NotChargeableReason =
   | "shadow_invoice"
   | "shadow_subscription"
   | "service_in_shadow_mode"
+  | "below_card_minimum"
+  | "above_card_maximum"
   | "no_payment_method";
 
+/**
+ * Stripe's limits on one card charge, in minor units (two-decimal currencies only: see lib/api/schemas/common.ts).
+ * Below the minimum Stripe answers amount_too_small, above the maximum amount_too_large. An invoice whose amount due
+ * is outside them is never charged by card and never dunned: it stays open for staff to settle (credit, void or a
+ * payment received by other means) — see README "Payments".
+ */
+export const CARD_CHARGE_MAXIMUM_MINOR = BigInt(99_999_999);
+const CARD_CHARGE_MINIMUM_MINOR: Record<string, bigint> = { GBP: BigInt(30) };
+export const cardChargeMinimum = (currency: string): bigint => CARD_CHARGE_MINIMUM_MINOR[currency.toUpperCase()] ?? BigInt(50);
+
 export interface ChargeContext {
-  invoice: Pick<Invoice, "status" | "shadow" | "totalCents" | "creditsAppliedCents" | "amountPaidCents">;
+  invoice: Pick<Invoice, "status" | "shadow" | "totalCents" | "creditsAppliedCents" | "amountPaidCents" | "currency">;
   service: Pick<Service, "mode">;
   /** Whether any subscription billed on the invoice is a shadow (dual-run) subscription. */
   billsShadowSubscription: boolean;
@@ -35,7 +47,10 @@ export function notChargeableReason(context: ChargeContext): NotChargeableReason
   if (context.service.mode !== "live") return "service_in_shadow_mode";
   if (invoice.status === "paid") return "invoice_already_paid";
   if (invoice.status !== "finalized") return "invoice_not_finalized";
-  if (amountDueCents(invoice) <= BigInt(0)) return "nothing_due";
+  const due = amountDueCents(invoice);
+  if (due <= BigInt(0)) return "nothing_due";
+  if (due < cardChargeMinimum(invoice.currency)) return "below_card_minimum";
+  if (due > CARD_CHARGE_MAXIMUM_MINOR) return "above_card_maximum";
   if (!context.defaultPaymentMethod) return "no_payment_method";
   return null;
 }
@@ -47,5 +62,7 @@ export const NOT_CHARGEABLE_MESSAGES: Record<NotChargeableReason, string> = {
   shadow_invoice: "Shadow invoices are never charged",
   shadow_subscription: "The invoice bills a shadow (dual-run) subscription, which is never charged",
   service_in_shadow_mode: "The service is in shadow mode; its invoices are never charged",
+  below_card_minimum: "The amount due is below the smallest amount a card can be charged; it is not collected by card",
+  above_card_maximum: "The amount due is above the largest amount a card can be charged; it is not collected by card",
   no_payment_method: "The customer has no saved card",
 };

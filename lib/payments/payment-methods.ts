@@ -15,6 +15,7 @@ export async function startCardSetup(client: Db, customerId: string, urls: { suc
   const session = await requireStripe().checkout.sessions.create({
     mode: "setup",
     customer: stripeCustomerId,
+    allowed_payment_method_types: ["card"],
     currency: "cad",
     success_url: urls.successUrl,
     cancel_url: urls.cancelUrl,

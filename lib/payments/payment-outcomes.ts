@@ -1,7 +1,8 @@
 import type { Db } from "@/lib/db/prisma";
 import type { Payment, Prisma } from "@/lib/generated/prisma/client";
 import { endDunningOnPayment, startDunning } from "@/lib/dunning/dunning-process";
-import { sendDunningReminder, sendPaymentReceipt } from "@/lib/mail/billing-emails";
+import { sendDunningReminder, sendNewCardNeeded, sendPaymentActionRequired, sendPaymentReceipt } from "@/lib/mail/billing-emails";
+import { isHardDecline } from "./stripe-errors";
 import { recordInvoicePaymentEvent, recordPaymentSucceededEvent } from "./payment-events";
 import { amountDueCents } from "./chargeability";
 
@@ -9,11 +10,13 @@ export interface PaymentFailure {
   code: string;
   message: string;
   providerPaymentId?: string | null;
+  /** Stripe's advice_code with a decline (do_not_try_again stops dunning's retries of that card). */
+  adviceCode?: string | null;
 }
 
-type PaymentRef = { paymentId: string } | { providerPaymentId: string };
+export type PaymentRef = { paymentId: string } | { providerPaymentId: string };
 
-async function lockPayment(tx: Prisma.TransactionClient, ref: PaymentRef): Promise<Payment | null> {
+export async function lockPayment(tx: Prisma.TransactionClient, ref: PaymentRef): Promise<Payment | null> {
   const rows = "paymentId" in ref
     ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Payment" WHERE id = ${ref.paymentId}::uuid FOR UPDATE`
     : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Payment" WHERE "providerPaymentId" = ${ref.providerPaymentId} FOR UPDATE`;
@@ -74,7 +77,7 @@ export async function recordPaymentFailed(client: Db, ref: PaymentRef, failure: 
     if (payment.status !== "pending" && payment.status !== "processing") return { changed: false as const, payment, dunningStarted: false };
     const updated = await tx.payment.update({
       where: { id: payment.id },
-      data: { status: "failed", failureCode: failure.code, failureMessage: failure.message, providerPaymentId: failure.providerPaymentId ?? payment.providerPaymentId },
+      data: { status: "failed", failureCode: failure.code, failureMessage: failure.message, adviceCode: failure.adviceCode ?? null, providerPaymentId: failure.providerPaymentId ?? payment.providerPaymentId },
     });
     let dunningStarted = false;
     if (payment.invoiceId) {
@@ -88,6 +91,53 @@ export async function recordPaymentFailed(client: Db, ref: PaymentRef, failure: 
     await tx.auditLog.create({ data: { actorType: "system", action: "payment.failed", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, code: failure.code } } });
     return { changed: true as const, payment: updated, dunningStarted };
   });
-  if (outcome.dunningStarted && outcome.payment?.invoiceId) await sendDunningReminder(client, outcome.payment.invoiceId, now);
+  if (outcome.dunningStarted && outcome.payment?.invoiceId) {
+    if (isHardDecline(failure.code, failure.adviceCode)) await sendNewCardNeeded(client, outcome.payment.invoiceId, now);
+    else await sendDunningReminder(client, outcome.payment.invoiceId, now);
+  }
+  return outcome;
+}
+
+/**
+ * Records an attempt that ended without charging and without a decline: the customer abandoned or failed 3D Secure,
+ * Stripe canceled the intent, the amount is outside what a card can be charged, or Stripe refused our configuration.
+ * Not a card failure: the invoice's payment status is unchanged, no dunning starts, the app hears nothing.
+ */
+export async function recordPaymentCanceled(client: Db, ref: PaymentRef, failure: PaymentFailure) {
+  return client.$transaction(async (tx) => {
+    const payment = await lockPayment(tx, ref);
+    if (!payment || (payment.status !== "pending" && payment.status !== "processing")) return { changed: false as const, payment };
+    const updated = await tx.payment.update({
+      where: { id: payment.id },
+      data: { status: "canceled", failureCode: failure.code, failureMessage: failure.message, providerPaymentId: failure.providerPaymentId ?? payment.providerPaymentId },
+    });
+    await tx.auditLog.create({ data: { actorType: "system", action: "payment.canceled", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, code: failure.code } } });
+    return { changed: true as const, payment: updated };
+  });
+}
+
+/**
+ * Records an off-session charge the card's bank wants the customer to authenticate (Stripe's authentication_required).
+ * It is not a decline: the customer is e-mailed a link to pay on-session, the invoice's payment status is unchanged,
+ * and its dunning (if any) is paused — never retried off-session, never suspended for it — until they pay.
+ */
+export async function recordAuthenticationRequired(client: Db, ref: PaymentRef, details: { message: string; providerPaymentId?: string | null }, now = new Date()) {
+  const outcome = await client.$transaction(async (tx) => {
+    const payment = await lockPayment(tx, ref);
+    if (!payment || (payment.status !== "pending" && payment.status !== "processing")) return { changed: false as const, payment };
+    const updated = await tx.payment.update({
+      where: { id: payment.id },
+      data: { status: "failed", failureCode: "authentication_required", failureMessage: details.message, providerPaymentId: details.providerPaymentId ?? payment.providerPaymentId },
+    });
+    if (payment.invoiceId) {
+      await tx.dunningProcess.updateMany({
+        where: { invoiceId: payment.invoiceId, status: "active" },
+        data: { nextActionAt: null, lastError: "authentication_required: waiting for the customer to pay on-session" },
+      });
+    }
+    await tx.auditLog.create({ data: { actorType: "system", action: "payment.authentication_required", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId } } });
+    return { changed: true as const, payment: updated };
+  });
+  if (outcome.changed && outcome.payment.invoiceId) await sendPaymentActionRequired(client, outcome.payment.invoiceId, now);
   return outcome;
 }

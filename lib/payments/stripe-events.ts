@@ -1,8 +1,10 @@
 import type Stripe from "stripe";
 import type { Db } from "@/lib/db/prisma";
 import { forgetPaymentMethod, savePaymentMethod } from "./payment-methods";
-import { recordPaymentFailed, recordPaymentSucceeded } from "./payment-outcomes";
-import { recordChargeRefunds } from "./refunds";
+import { recordDispute } from "./disputes";
+import { settleFromIntent } from "./intent-outcomes";
+import { recordRefunds } from "./refunds";
+import { alertStaff } from "./staff-alerts";
 import { requireStripe } from "./stripe-client";
 
 export type StripeEventOutcome = "handled" | "ignored" | "duplicate";
@@ -23,29 +25,41 @@ export async function handleStripeEvent(client: Db, event: Stripe.Event, now = n
 
 async function dispatch(client: Db, event: Stripe.Event, now: Date): Promise<boolean> {
   switch (event.type) {
-    case "payment_intent.succeeded": {
+    case "payment_intent.succeeded":
+    case "payment_intent.payment_failed":
+    case "payment_intent.canceled":
+    case "payment_intent.processing":
+    case "payment_intent.requires_action": {
+      // The intent as it was when the event was created; settling never moves a settled payment back, so an older
+      // snapshot arriving late (or twice) changes nothing.
       const intent = event.data.object;
       const ref = intent.metadata?.nexa_payment_id ? { paymentId: intent.metadata.nexa_payment_id } : { providerPaymentId: intent.id };
-      const result = await recordPaymentSucceeded(client, ref, { providerPaymentId: intent.id, amountCents: BigInt(intent.amount_received ?? intent.amount) }, now);
-      return result.payment !== null;
-    }
-    case "payment_intent.payment_failed": {
-      const intent = event.data.object;
-      const ref = intent.metadata?.nexa_payment_id ? { paymentId: intent.metadata.nexa_payment_id } : { providerPaymentId: intent.id };
-      const error = intent.last_payment_error;
-      const result = await recordPaymentFailed(client, ref, {
-        code: error?.decline_code ?? error?.code ?? "payment_failed",
-        message: error?.message ?? "The payment failed",
-        providerPaymentId: intent.id,
-      }, now);
-      return result.payment !== null;
+      const settled = await settleFromIntent(client, ref, intent, now, { onSession: event.type === "payment_intent.requires_action" });
+      return settled.payment !== null;
     }
     case "charge.refunded": {
-      // Since API 2022-11-15 the event's charge carries no refunds list: read them from Stripe.
+      // Since API 2022-11-15 the event's charge carries no refunds list: read them from Stripe as they are now.
       const charge = event.data.object;
-      const refunds = await requireStripe().refunds.list({ charge: charge.id, limit: 100 });
-      return (await recordChargeRefunds(client, charge, refunds.data)).matched;
+      const intentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+      if (!intentId) return false;
+      const refunds = await requireStripe().refunds.list({ charge: charge.id, limit: 100 }).autoPagingToArray({ limit: 10_000 });
+      return refundsRecorded(client, intentId, refunds);
     }
+    case "refund.created":
+    case "refund.updated":
+    case "refund.failed":
+    case "charge.refund.updated": {
+      const refund = event.data.object;
+      const intentId = typeof refund.payment_intent === "string" ? refund.payment_intent : refund.payment_intent?.id;
+      if (!intentId) return false;
+      return refundsRecorded(client, intentId, [refund]);
+    }
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed":
+    case "charge.dispute.funds_withdrawn":
+    case "charge.dispute.funds_reinstated":
+      return (await recordDispute(client, event.data.object, now)).matched;
     case "setup_intent.succeeded": {
       const intent = event.data.object;
       return saveCardOf(client, intent.customer, intent.payment_method);
@@ -62,6 +76,22 @@ async function dispatch(client: Db, event: Stripe.Event, now: Date): Promise<boo
     default:
       return false;
   }
+}
+
+/** Records refunds and tells staff about any that failed (the money did not reach the customer). */
+async function refundsRecorded(client: Db, intentId: string, refunds: Stripe.Refund[]): Promise<boolean> {
+  const result = await recordRefunds(client, intentId, refunds);
+  for (const failed of result.failed) {
+    await alertStaff(client, {
+      kind: "refund_failed",
+      subject: `Refund failed: ${failed.id}`,
+      text: `Stripe could not pay refund ${failed.id} (${failed.amountCents} minor units) back to the card of payment ${failed.paymentId}: ${failed.reason ?? "no reason given"}. It no longer counts as refunded; pay the customer another way.`,
+      entityType: "Payment",
+      entityId: failed.paymentId,
+      data: { refundId: failed.id },
+    });
+  }
+  return result.matched;
 }
 
 type Ref<T extends { id: string }> = string | T | null;

@@ -1,7 +1,5 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateWebhookSecret } from "@/lib/services/api-keys";
-import { runBillingCycle } from "@/lib/invoicing/billing-run";
+import { beforeAll, describe, expect, it } from "vitest";
 import { chargeIdempotencyKey, chargeInvoice, resumeStalledCharges } from "@/lib/payments/charge-invoice";
 import { runCollections } from "@/lib/payments/collections";
 import { requireStripe } from "@/lib/payments/stripe-client";
@@ -10,60 +8,16 @@ import { runDueDunning } from "@/lib/dunning/dunning-process";
 import { DomainError } from "@/lib/errors";
 import { sendPortalSignInLink } from "@/lib/auth/portal-email-sign-in";
 import { sendCustomerEmail } from "@/lib/mail/customer-email";
-import { createTestService, testDb, type TestService } from "../support/api-fixture";
+import { createTestService, testDb } from "../support/api-fixture";
 import { testEnv } from "../support/env";
 import { mailsTo, waitForMail } from "../support/mail-catcher";
-import { saveCardThroughCheckout, TEST_CARDS } from "../support/payment-fixture";
-import { waitFor, WebhookReceiver } from "../support/webhook-receiver";
+import { octoberInvoice, saveCardThroughCheckout, serviceWithReceiver, stripeIntentsOf, subscribedCustomer, TEST_CARDS } from "../support/payment-fixture";
+import { waitFor } from "../support/webhook-receiver";
 
 // Everything runs against the real pieces: the app server (Stripe webhooks arrive at its /api/stripe/webhook, its
 // worker delivers our webhooks), the local Stripe server through the real stripe SDK, and the SMTP mail catcher.
 
-const OCT_1 = "2026-10-01T04:00:00.000Z";
-const CLOSE_AT = new Date("2026-11-01T12:00:00.000Z");
 const DAY = 24 * 60 * 60 * 1000;
-
-const receivers: WebhookReceiver[] = [];
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.stop()));
-});
-
-/** A service with a webhook endpoint pointing at a running receiver that checks signatures with the service's secret. */
-async function serviceWithReceiver(mode: "live" | "shadow" = "live") {
-  const svc = await createTestService(mode);
-  const secret = generateWebhookSecret();
-  await testDb().service.update({ where: { id: svc.id }, data: { webhookSigningSecret: secret } });
-  const receiver = new WebhookReceiver(secret);
-  receivers.push(receiver);
-  const url = await receiver.start();
-  await testDb().webhookEndpoint.create({ data: { serviceId: svc.id, url, eventTypes: [] } });
-  return { svc, receiver };
-}
-
-/** A customer of the service on a $50/month plan since October 1, in Ontario (13 % HST: the October invoice is $56.50). */
-async function subscribedCustomer(svc: TestService, externalId: string) {
-  const email = `${externalId}.${svc.code}@customer.example`.toLowerCase();
-  const planCode = `pay_${svc.code}`;
-  if (!(await testDb().plan.findFirst({ where: { code: planCode } }))) {
-    await svc.lago.plans.createPlan({ plan: { name: "Hosting", code: planCode, interval: "monthly", amount_cents: 5000, amount_currency: "CAD", pay_in_advance: false } });
-  }
-  await svc.lago.customers.createCustomer({ customer: { external_id: externalId, legal_name: `${externalId} Inc.`, email, state: "ON", country: "CA", timezone: "America/Toronto" } });
-  await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: externalId, plan_code: planCode, external_id: `sub-${externalId}`, subscription_at: OCT_1 } });
-  const link = await testDb().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: svc.id, externalId } } });
-  const subscription = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: `sub-${externalId}` } });
-  return { customerId: link.customerId, email, subscriptionId: subscription.id };
-}
-
-async function octoberInvoice(svc: TestService, customerId: string) {
-  await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id });
-  return testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id, customerId } });
-}
-
-async function stripeIntentsOf(customerId: string) {
-  const customer = await testDb().customer.findUniqueOrThrow({ where: { id: customerId } });
-  if (!customer.stripeCustomerId) return [];
-  return (await requireStripe().paymentIntents.list({ customer: customer.stripeCustomerId, limit: 100 })).data;
-}
 
 describe("collecting with Stripe", () => {
   beforeAll(async () => {
@@ -219,7 +173,7 @@ describe("collecting with Stripe", () => {
     await expect(chargeInvoice(testDb(), invoice.id, { trigger: "staff" })).rejects.toMatchObject({ code: "payment_in_progress" });
 
     // Stripe is back: the collection pass sends the same request again.
-    expect(await resumeStalledCharges(testDb(), new Date(Date.now() + 3 * 60_000), { serviceId: svc.id })).toBe(1);
+    expect((await resumeStalledCharges(testDb(), new Date(Date.now() + 3 * 60_000), { serviceId: svc.id })).resumed).toBe(1);
     expect(await testDb().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({ status: "paid", amountPaidCents: 5650n });
     expect(await testDb().payment.findMany({ where: { invoiceId: invoice.id } })).toEqual([expect.objectContaining({ status: "succeeded", attempt: 1, failureMessage: null })]);
     expect(await stripeIntentsOf(customerId)).toHaveLength(1);

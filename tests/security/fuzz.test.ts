@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -160,6 +160,15 @@ describe("fuzz: hostile requests at every route and page", () => {
   it("discovers the API routes and the pages with ids", () => {
     expect(apiRoutes.length).toBeGreaterThanOrEqual(20);
     expect(pages.map((s) => s.join("/"))).toEqual(expect.arrayContaining(["console/invoices/[id]", "portal/invoices/[id]", "console/plans/[code]"]));
+  });
+
+  it("every API route answers every method itself (a method it does not serve is Lago's 405, not Next's empty one)", () => {
+    for (const segments of apiRoutes) {
+      const source = readFileSync(path.join(ROOT, "app", ...segments, "route.ts"), "utf8");
+      for (const method of METHODS) {
+        expect(source, `${segments.join("/")} ${method}`).toMatch(new RegExp(`export (const|async function|function) ${method}\\b|as ${method}\\b`));
+      }
+    }
   });
 
   it("API: never a 5xx, always Lago's error body, nothing half-written", async () => {

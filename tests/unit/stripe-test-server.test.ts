@@ -245,7 +245,7 @@ describe("payment intents", () => {
     const { customer, pm } = await customerWithCard();
     const create = (amount: number) =>
       stripe.paymentIntents.create(
-        { amount, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, off_session: true, description: "INV-2026-000001", metadata: { invoice_id: "inv_1" } },
+        { amount, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, off_session: true, allowed_payment_method_types: ["card"], description: "INV-2026-000001", metadata: { invoice_id: "inv_1" } },
         { idempotencyKey: `invoice-inv_1-attempt-1-${customer.id}` },
       );
     const intent = await create(2599);
@@ -398,15 +398,16 @@ describe("form bodies", () => {
     });
   });
 
-  it("accepts the older payment_method_types[] parameter sent as a raw form body", async () => {
+  it("refuses payment_method_types, removed in this API version, as an unknown parameter (raw form body)", async () => {
     const { customer, pm } = await customerWithCard();
-    const body = new URLSearchParams({ amount: "1500", currency: "CAD", customer: customer.id, payment_method: pm.id, confirm: "true", off_session: "true", "payment_method_types[]": "card", "metadata[invoice_id]": "inv_raw", "expand[]": "latest_charge" });
+    const body = new URLSearchParams({ amount: "1500", currency: "CAD", customer: customer.id, payment_method: pm.id, confirm: "true", off_session: "true", "allowed_payment_method_types[]": "card", "metadata[invoice_id]": "inv_raw", "expand[]": "latest_charge" });
     const response = await fetch(`${server.baseUrl}/v1/payment_intents`, { method: "POST", headers: { Authorization: `Bearer ${server.secretKey}`, "Content-Type": "application/x-www-form-urlencoded" }, body });
     expect(response.status).toBe(200);
     const intent = await response.json();
     expect(intent).toMatchObject({ status: "succeeded", currency: "cad", payment_method_types: ["card"], metadata: { invoice_id: "inv_raw" }, latest_charge: { object: "charge", amount: 1500 } });
-    const refused = await fetch(`${server.baseUrl}/v1/payment_intents`, { method: "POST", headers: { Authorization: `Bearer ${server.secretKey}` }, body: new URLSearchParams({ amount: "1500", currency: "cad", "payment_method_types[]": "sepa_debit" }) });
-    expect(refused.status).toBe(400);
+    const removed = await fetch(`${server.baseUrl}/v1/payment_intents`, { method: "POST", headers: { Authorization: `Bearer ${server.secretKey}` }, body: new URLSearchParams({ amount: "1500", currency: "cad", "payment_method_types[]": "card" }) });
+    expect(removed.status).toBe(400);
+    expect(await removed.json()).toMatchObject({ error: { type: "invalid_request_error", code: "parameter_unknown", param: "payment_method_types" } });
   });
 });
 
@@ -422,5 +423,151 @@ describe("errors", () => {
     const noKey = await fetch(`${server.baseUrl}/v1/customers`, { method: "POST" });
     expect(noKey.status).toBe(401);
     expect((await noKey.json()).error.type).toBe("invalid_request_error");
+  });
+});
+
+describe("as strict as Stripe", () => {
+  const sdk = (options: Partial<Stripe.StripeConfig> = {}, key = server.secretKey) => new Stripe(key, { host: server.host, port: server.port, protocol: "http", maxNetworkRetries: 0, ...options });
+
+  it("keeps every answer under its idempotency key for 24 hours, 500s included, then forgets it", async () => {
+    const { customer, pm } = await customerWithCard();
+    server.failNext("POST", "/v1/payment_intents");
+    const params: Stripe.PaymentIntentCreateParams = { amount: 1200, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, off_session: true, allowed_payment_method_types: ["card"] };
+    await expect(stripe.paymentIntents.create(params, { idempotencyKey: "strict-500" })).rejects.toMatchObject({ type: "StripeAPIError", statusCode: 500 });
+    // The same key answers the same 500 (nothing was charged, and retrying the key cannot charge either).
+    await expect(stripe.paymentIntents.create(params, { idempotencyKey: "strict-500" })).rejects.toMatchObject({ type: "StripeAPIError", statusCode: 500 });
+    expect(server.paymentIntents().filter((pi) => pi.amount === 1200 && pi.customer === customer.id)).toHaveLength(0);
+    // 24 hours later the key is forgotten: the same request runs (and charges) for real.
+    server.advanceClock(24 * 60 * 60 * 1000);
+    expect((await stripe.paymentIntents.create(params, { idempotencyKey: "strict-500" })).status).toBe("succeeded");
+  });
+
+  it("answers 409 idempotency_key_in_use to a concurrent request with the same key; the SDK's retry then replays the answer", async () => {
+    const { customer, pm } = await customerWithCard();
+    const params: Stripe.PaymentIntentCreateParams = { amount: 1300, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, off_session: true, allowed_payment_method_types: ["card"] };
+    server.setLatency(150);
+    try {
+      const [first, second] = await Promise.allSettled([
+        stripe.paymentIntents.create(params, { idempotencyKey: "strict-409" }),
+        new Promise((r) => setTimeout(r, 30)).then(() => stripe.paymentIntents.create(params, { idempotencyKey: "strict-409" })),
+      ]);
+      expect(first.status).toBe("fulfilled");
+      expect(second).toMatchObject({ status: "rejected", reason: { statusCode: 409, code: "idempotency_key_in_use" } });
+      const retrying = sdk({ maxNetworkRetries: 2 });
+      const [a, b] = await Promise.all([
+        retrying.paymentIntents.create({ ...params, amount: 1301 }, { idempotencyKey: "strict-409b" }),
+        new Promise((r) => setTimeout(r, 30)).then(() => retrying.paymentIntents.create({ ...params, amount: 1301 }, { idempotencyKey: "strict-409b" })),
+      ]);
+      expect(b.id).toBe(a.id);
+    } finally {
+      server.setLatency(0);
+    }
+    expect(server.paymentIntents().filter((pi) => pi.customer === customer.id)).toHaveLength(2);
+  });
+
+  it("refuses a PaymentIntent that does not restrict its payment methods without a return_url (Dashboard methods may redirect)", async () => {
+    const { customer, pm } = await customerWithCard();
+    await expect(stripe.paymentIntents.create({ amount: 1000, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, off_session: true })).rejects.toMatchObject({ statusCode: 400, param: "return_url" });
+    const open = await stripe.paymentIntents.create({ amount: 1000, currency: "cad", customer: customer.id });
+    expect(open.payment_method_types).toEqual(["card", "link", "acss_debit"]);
+  });
+
+  it("off-session, a card that needs authentication is a 402 authentication_required, and the intent waits for a payment method", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_authenticationRequired");
+    const error = await cardError(chargeCard(customer.id, pm.id));
+    expect(error).toMatchObject({ statusCode: 402, code: "authentication_required", decline_code: "authentication_required" });
+    expect(error.payment_intent).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "authentication_required" } });
+  });
+
+  it("on-session, a card that needs authentication asks for it (requires_action) and the 3D Secure page completes or fails it", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_authenticationRequired");
+    const onSession = (amount: number) => stripe.paymentIntents.create({ amount, currency: "cad", customer: customer.id, payment_method: pm.id, confirm: true, allowed_payment_method_types: ["card"], return_url: "https://billing.example/back?invoice=1" });
+    const intent = await onSession(2500);
+    expect(intent.status).toBe("requires_action");
+    expect(intent.next_action).toMatchObject({ type: "redirect_to_url", redirect_to_url: { return_url: "https://billing.example/back?invoice=1" } });
+    const page = await fetch(intent.next_action!.redirect_to_url!.url!);
+    expect(await page.text()).toContain("Complete authentication");
+    const done = await fetch(intent.next_action!.redirect_to_url!.url!, { method: "POST", redirect: "manual", body: new URLSearchParams({ outcome: "complete" }) });
+    expect(done.status).toBe(303);
+    const back = new URL(done.headers.get("location")!);
+    expect(back.origin + back.pathname).toBe("https://billing.example/back");
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({ invoice: "1", payment_intent: intent.id, redirect_status: "succeeded" });
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
+    expect(eventsFor(intent.id)).toEqual(expect.arrayContaining(["payment_intent.requires_action", "payment_intent.succeeded"]));
+
+    const failed = await onSession(2600);
+    await fetch(failed.next_action!.redirect_to_url!.url!, { method: "POST", redirect: "manual", body: new URLSearchParams({ outcome: "fail" }) });
+    expect(await stripe.paymentIntents.retrieve(failed.id)).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "payment_intent_authentication_failure" } });
+  });
+
+  it("declines lost and stolen cards with advice_code do_not_try_again, and insufficient funds with try_again_later", async () => {
+    for (const [token, decline, advice] of [["pm_card_chargeDeclinedLostCard", "lost_card", "do_not_try_again"], ["pm_card_chargeDeclinedStolenCard", "stolen_card", "do_not_try_again"], ["pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds", "try_again_later"]] as const) {
+      const { customer, pm } = await customerWithCard(token);
+      const error = await cardError(chargeCard(customer.id, pm.id));
+      expect(error).toMatchObject({ decline_code: decline, advice_code: advice });
+      expect(error.payment_intent?.last_payment_error).toMatchObject({ advice_code: advice });
+    }
+  });
+
+  it("leaves a payment processing until it settles, with payment_intent.processing then .succeeded", async () => {
+    const { customer, pm } = await customerWithCard();
+    server.setCardBehaviour(pm.id, "processing");
+    const intent = await chargeCard(customer.id, pm.id);
+    expect(intent.status).toBe("processing");
+    const settled = await fetch(`${server.baseUrl}/_test/payment_intents/${intent.id}/settle`, { method: "POST", body: JSON.stringify({ outcome: "succeeded" }) });
+    expect(settled.status).toBe(200);
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe("succeeded");
+    await server.webhooksIdle();
+    expect(eventsFor(intent.id)).toEqual(expect.arrayContaining(["payment_intent.processing", "payment_intent.succeeded"]));
+  });
+
+  it("fails the refunds of the refund-fail card a little later, with refund.failed", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_refundFail");
+    const intent = await chargeCard(customer.id, pm.id, 4000);
+    const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 1500 });
+    expect(refund.status).toBe("succeeded");
+    await new Promise((r) => setTimeout(r, 500));
+    await server.webhooksIdle();
+    expect(await stripe.refunds.retrieve(refund.id)).toMatchObject({ status: "failed", failure_reason: "expired_or_canceled_card" });
+    expect((await stripe.charges.retrieve(intent.latest_charge as string)).amount_refunded).toBe(0);
+    expect(eventsFor(refund.id)).toEqual(expect.arrayContaining(["refund.created", "refund.updated", "refund.failed"]));
+  });
+
+  it("opens a dispute on the dispute card's charges and closes it when told", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_createDispute");
+    const intent = await chargeCard(customer.id, pm.id, 3000);
+    await server.webhooksIdle();
+    const created = receiver.verified.find((e) => e.type === "charge.dispute.created" && (e.data.object as Stripe.Dispute).payment_intent === intent.id)!;
+    expect(created.data.object).toMatchObject({ object: "dispute", amount: 3000, status: "needs_response", charge: intent.latest_charge });
+    const closed = await fetch(`${server.baseUrl}/_test/disputes/${(created.data.object as Stripe.Dispute).id}/close`, { method: "POST", body: JSON.stringify({ outcome: "lost" }) });
+    expect(await closed.json()).toMatchObject({ status: "lost" });
+  });
+
+  it("refuses to charge a card once it was detached", async () => {
+    const { customer, pm } = await customerWithCard();
+    await stripe.paymentMethods.detach(pm.id);
+    await expect(chargeCard(customer.id, pm.id)).rejects.toMatchObject({ statusCode: 400, code: "payment_method_unexpected_state", param: "payment_method" });
+  });
+
+  it("delivers events out of order and twice when told to", async () => {
+    server.setDeliveryChaos({ outOfOrder: true, twice: true });
+    try {
+      const { customer, pm } = await customerWithCard();
+      const intent = await chargeCard(customer.id, pm.id, 1700);
+      await server.webhooksIdle();
+      const seen = eventsFor(intent.id);
+      expect(seen.filter((t) => t === "payment_intent.succeeded")).toHaveLength(2);
+      expect(seen.indexOf("payment_intent.succeeded")).toBeLessThan(seen.indexOf("payment_intent.created"));
+    } finally {
+      server.setDeliveryChaos({ outOfOrder: false, twice: false });
+    }
+  });
+
+  it("answers 401 to a revoked key and 403 to a read-only restricted key that writes", async () => {
+    await fetch(`${server.baseUrl}/_test/keys/revoke`, { method: "POST", body: JSON.stringify({ key: "sk_test_revoked_key_1" }) });
+    await expect(sdk({}, "sk_test_revoked_key_1").customers.create({})).rejects.toMatchObject({ type: "StripeAuthenticationError", statusCode: 401 });
+    const readOnly = sdk({}, "rk_test_readonly_nexa");
+    await expect(readOnly.customers.create({})).rejects.toMatchObject({ type: "StripePermissionError", statusCode: 403 });
+    await expect(readOnly.paymentIntents.list({ limit: 1 })).resolves.toMatchObject({ object: "list" });
   });
 });

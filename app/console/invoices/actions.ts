@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { staffCommand, type ActionResult } from "@/lib/auth/staff-action";
+import { noFields, staffAction, staffCommand, type ActionResult } from "@/lib/auth/staff-action";
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
@@ -10,6 +10,7 @@ import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { requestBillingRun } from "@/lib/jobs/billing-jobs";
 import { formatMoney } from "@/lib/format";
+import { releaseQuarantine } from "@/lib/invoicing/billing-quarantine";
 import { chargeInvoice } from "@/lib/payments/charge-invoice";
 import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
@@ -78,7 +79,7 @@ export const creditInvoiceAction = staffCommand({ role: "finance" }, z.tuple([z.
     const refund = note.kind === "refund" ? await refundCreditNoteToCard(db(), note.id) : null;
     revalidatePath(`/console/invoices/${parsed.data.invoiceId}`);
     if (refund?.status === "failed") return { ok: false, message: `Credit note ${note.number} issued, but the card refund failed: ${refund.message}. Pay it out another way or try again from Stripe.` };
-    const refunded = refund?.status === "refunded" ? ` ${formatMoney(refund.refundedCents)} refunded to the card.` : "";
+    const refunded = refund?.status === "refunded" ? ` ${formatMoney(refund.refundedCents)} refunded to the card.` : refund?.status === "pending" ? ` ${formatMoney(refund.refundedCents)} is being refunded to the card (Stripe has not finished it).` : "";
     return { ok: true, message: `Credit note ${note.number} issued.${refunded}` };
   } catch (error) {
     if (error instanceof DomainError && error.details) {
@@ -95,6 +96,8 @@ export const chargeInvoiceAction = staffCommand({ role: "finance" }, invoiceId, 
   revalidatePath(`/console/invoices/${id}`);
   if (result.status === "succeeded") return { ok: true, message: `Charged ${formatMoney(result.payment.amountCents, result.payment.currency)}: the invoice is paid.` };
   if (result.status === "processing") return { ok: true, message: "The charge is processing; Stripe will confirm it." };
+  if (result.status === "action_required") return { ok: false, message: "The card's bank asks the customer to authenticate this payment: they were e-mailed a link to pay, and dunning waits for them." };
+  if (result.status === "canceled") return { ok: false, message: `Nothing was charged: ${result.payment.failureMessage ?? "the payment was canceled"}.` };
   return { ok: false, message: `The card was declined: ${result.payment.failureMessage ?? "no reason given"}.` };
 });
 
@@ -104,4 +107,11 @@ export const runBillingNowAction = staffCommand({ role: "finance" }, z.tuple([])
   const runId = await requestBillingRun(db(), url, staff.id);
   revalidatePath("/console/invoices");
   return { ok: true, message: "Billing run queued.", runId };
+});
+
+/** After the data is fixed: the next billing run bills the quarantined group again. */
+export const releaseQuarantineAction = staffAction({ role: "finance", args: z.tuple([z.uuid()]) }, noFields, async (_form, { staff, args: [id] }) => {
+  await releaseQuarantine(db(), id, staff.id);
+  revalidatePath("/console/invoices");
+  return { message: "Released: the next billing run bills this group again." };
 });

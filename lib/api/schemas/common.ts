@@ -26,11 +26,22 @@ export const countryCode = z
   .transform((v) => v.toUpperCase())
   .refine(isCountryCode, "not_a_valid_country_code");
 
+/** The number of decimals of a currency's minor unit (ISO 4217, from CLDR): 2 for CAD, 0 for JPY, 3 for KWD. */
+export function currencyExponent(code: string): number {
+  return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * An ISO currency the ledger can bill in. Every amount is stored, taxed, printed and charged in cents (two-decimal
+ * minor units), so only two-decimal currencies are accepted; JPY (0), KWD (3) and the like are refused with 422
+ * `currency_not_supported` rather than billed 100× wrong.
+ */
 export const currencyCode = z
   .string()
   .trim()
   .transform((v) => v.toUpperCase())
-  .refine((v) => CURRENCIES.has(v), "value_is_invalid");
+  .refine((v) => CURRENCIES.has(v), "value_is_invalid")
+  .refine((v) => !CURRENCIES.has(v) || currencyExponent(v) === 2, "currency_not_supported");
 
 export const timezoneName = z.string().trim().refine((v) => TIMEZONES.has(v), "invalid_timezone");
 

@@ -29,6 +29,7 @@ const MESSAGES: Record<string, string> = {
   billable_metric_not_found: "This metric no longer exists.",
   charge_not_found: "This charge no longer exists: reload the page.",
   currencies_does_not_match: "The customer already has subscriptions or invoices in its current currency.",
+  currency_not_supported: "Only currencies with cents (two decimals, e.g. CAD, USD, EUR) can be billed.",
   https_required: "Use https:// (plain http only for this machine in development).",
   address_not_allowed: "Webhooks go to public addresses only: not to localhost, private, link-local or multicast networks.",
   "field_name:value_is_mandatory": "This aggregation needs a field name.",

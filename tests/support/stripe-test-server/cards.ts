@@ -3,7 +3,13 @@ import { createHash } from "node:crypto";
 import { StripeApiError } from "./http";
 import { newId, nowSeconds, type StripeObject } from "./store";
 
-export type CardBehaviour = "succeed" | "decline" | "insufficient_funds";
+/**
+ * How charges on a card end: `authenticate` cards need 3D Secure on every payment (402 `authentication_required`
+ * off-session, `requires_action` on-session); `lost_card`/`stolen_card` are hard declines whose advice is
+ * `do_not_try_again`; `refund_fails` charges succeed but their refunds end `failed`; `processing` leaves the intent
+ * `processing` until the test settles it; `dispute` charges succeed and are disputed at once.
+ */
+export type CardBehaviour = "succeed" | "decline" | "insufficient_funds" | "authenticate" | "lost_card" | "stolen_card" | "refund_fails" | "processing" | "dispute";
 
 interface TestCard {
   number: string;
@@ -21,6 +27,11 @@ const testCards: TestCard[] = [
   { number: "4000001240000000", brand: "visa", funding: "credit", country: "CA", behaviour: "succeed" },
   { number: "4000000000000341", brand: "visa", funding: "credit", country: "US", behaviour: "decline" },
   { number: "4000000000009995", brand: "visa", funding: "credit", country: "US", behaviour: "insufficient_funds" },
+  { number: "4000002760003184", brand: "visa", funding: "credit", country: "US", behaviour: "authenticate" },
+  { number: "4000000000009987", brand: "visa", funding: "credit", country: "US", behaviour: "lost_card" },
+  { number: "4000000000009979", brand: "visa", funding: "credit", country: "US", behaviour: "stolen_card" },
+  { number: "4000000000005126", brand: "visa", funding: "credit", country: "US", behaviour: "refund_fails" },
+  { number: "4000000000000259", brand: "visa", funding: "credit", country: "US", behaviour: "dispute" },
 ];
 
 /** Test payment method tokens usable wherever a PaymentMethod id is (attach, payment and setup intents). */
@@ -33,6 +44,11 @@ const testTokens: Record<string, string> = {
   pm_card_chargeDeclined: "4000000000000341",
   pm_card_chargeCustomerFail: "4000000000000341",
   pm_card_chargeDeclinedInsufficientFunds: "4000000000009995",
+  pm_card_authenticationRequired: "4000002760003184",
+  pm_card_chargeDeclinedLostCard: "4000000000009987",
+  pm_card_chargeDeclinedStolenCard: "4000000000009979",
+  pm_card_refundFail: "4000000000005126",
+  pm_card_createDispute: "4000000000000259",
 };
 
 export function testCardForToken(token: string): TestCard | undefined {
@@ -107,27 +123,35 @@ export function paymentMethodFromToken(card: TestCard): StripeObject {
 
 export interface Decline {
   code: "card_declined";
-  declineCode: "generic_decline" | "insufficient_funds";
+  declineCode: "generic_decline" | "insufficient_funds" | "lost_card" | "stolen_card";
+  /** Stripe's advice to the merchant (`do_not_try_again` for cards reported lost or stolen). */
+  adviceCode: "try_again_later" | "do_not_try_again" | null;
   message: string;
 }
 
+/** The decline a charge on a card with this behaviour ends in, or null when the issuer approves it. */
 export function declineFor(behaviour: CardBehaviour): Decline | null {
   switch (behaviour) {
-    case "succeed":
-      return null;
     case "decline":
-      return { code: "card_declined", declineCode: "generic_decline", message: "Your card was declined." };
+      return { code: "card_declined", declineCode: "generic_decline", adviceCode: null, message: "Your card was declined." };
     case "insufficient_funds":
-      return { code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds." };
+      return { code: "card_declined", declineCode: "insufficient_funds", adviceCode: "try_again_later", message: "Your card has insufficient funds." };
+    case "lost_card":
+      return { code: "card_declined", declineCode: "lost_card", adviceCode: "do_not_try_again", message: "Your card was declined." };
+    case "stolen_card":
+      return { code: "card_declined", declineCode: "stolen_card", adviceCode: "do_not_try_again", message: "Your card was declined." };
+    default:
+      return null;
   }
 }
 
 /**
- * The payment method types asked for: `allowed_payment_method_types[]` (API 2026-10 onwards, what SDK v23 types) or
- * the older `payment_method_types[]`. Only cards are supported.
+ * The payment method types asked for with `allowed_payment_method_types[]` (`payment_method_types` is gone in this
+ * API version and refused as an unknown parameter). Only cards are supported; without the parameter an intent takes
+ * the methods enabled in the Dashboard (see DASHBOARD_PAYMENT_METHOD_TYPES).
  */
 export function cardPaymentMethodTypes(params: Record<string, unknown>): string[] {
-  for (const name of ["allowed_payment_method_types", "payment_method_types"]) {
+  for (const name of ["allowed_payment_method_types"]) {
     const types = params[name];
     if (types === undefined) continue;
     const list = Array.isArray(types) ? types : [types];
@@ -142,3 +166,6 @@ export function cardPaymentMethodTypes(params: Record<string, unknown>): string[
   }
   return ["card"];
 }
+
+/** What an account's Dashboard typically enables: an intent that does not restrict its methods may use any of them. */
+export const DASHBOARD_PAYMENT_METHOD_TYPES = ["card", "link", "acss_debit"];

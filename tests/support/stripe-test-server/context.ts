@@ -9,6 +9,10 @@ export interface ServerState {
   webhooks: WebhookSender;
   /** How charges on each saved payment method end (test cards' own behaviour, or `setCardBehaviour`). */
   behaviours: Map<string, CardBehaviour>;
+  /** Payment methods detached from their customer: Stripe never lets them be used again. */
+  detached: Set<string>;
+  /** The server's clock (Date.now() plus what tests advanced it by): idempotency keys expire after 24 hours of it. */
+  clock: { offsetMs: number };
   baseUrl: string;
 }
 

@@ -180,6 +180,23 @@ export const detachPaymentMethod: Handler = (state, { ids: [id], expand }) => {
   const settings = customer?.invoice_settings as Params | undefined;
   if (settings?.default_payment_method === id) settings.default_payment_method = null;
   pm.customer = null;
+  state.detached.add(pm.id);
   state.webhooks.emit("payment_method.detached", pm);
   return state.store.render(pm, expand);
+};
+
+/**
+ * `GET /v1/customers/search?query=…`: Stripe's search language for the clauses `field:'value'` and
+ * `metadata['key']:'value'`, joined with AND (a subset, refused with 400 beyond it).
+ */
+export const searchCustomers: Handler = (state, { params }) => {
+  const query = requiredString(params, "query");
+  const clauses = query.split(/\s+AND\s+/).map((clause) => {
+    const m = /^(?:metadata\['([^']+)'\]|(\w+)):'([^']*)'$/.exec(clause.trim());
+    if (!m) throw invalidRequest(`This test server does not understand the search clause: ${clause}`, "query");
+    return { metadataKey: m[1], field: m[2], value: m[3] };
+  });
+  const matches = state.store.all("cus").filter((c) => !c.deleted && clauses.every(({ metadataKey, field, value }) =>
+    metadataKey ? (c.metadata as Record<string, string>)[metadataKey] === value : String(c[field!] ?? "") === value));
+  return { object: "search_result", data: matches.map((c) => state.store.render(c)), has_more: false, next_page: null, url: "/v1/customers/search" };
 };

@@ -6,13 +6,13 @@ import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
 import type { CardBehaviour } from "./cards";
 import type { ServerState } from "./context";
-import { createRequestHandler, type RecordedRequest } from "./router";
+import { createRequestHandler, type Faults, type RecordedRequest } from "./router";
 import { ObjectStore } from "./store";
-import { WebhookSender, type RetryPolicy, type SentEvent } from "./webhooks";
+import { WebhookSender, type DeliveryChaos, type RetryPolicy, type SentEvent } from "./webhooks";
 
 export type { CardBehaviour } from "./cards";
 export type { RecordedRequest } from "./router";
-export type { RetryPolicy, SentEvent, WebhookDelivery } from "./webhooks";
+export type { DeliveryChaos, RetryPolicy, SentEvent, WebhookDelivery } from "./webhooks";
 
 export interface StripeTestServerOptions {
   /** 0 or absent: any free port. */
@@ -42,6 +42,14 @@ export interface StripeTestServer {
   setCardBehaviour(paymentMethodId: string, behaviour: CardBehaviour): void;
   /** Signs and POSTs an arbitrary event (and stores it); resolves once delivered or given up on. */
   sendEvent(type: string, object: Record<string, unknown>): Promise<Stripe.Event>;
+  /** Delivers events created together newest first and/or twice (Stripe guarantees neither order nor uniqueness). */
+  setDeliveryChaos(chaos: Partial<DeliveryChaos>): void;
+  /** Moves the server's clock forward (idempotency keys are forgotten 24 hours after their first use). */
+  advanceClock(ms: number): void;
+  /** The next `count` requests to `method path` fail with a 500 api_error before doing anything (and the 500 is stored). */
+  failNext(method: string, path: string, count?: number): void;
+  /** Holds every API request this long before it runs (to make concurrent requests overlap). */
+  setLatency(ms: number): void;
   /** Every request received, in order. */
   requests: RecordedRequest[];
   /** The PaymentIntents as they are now, oldest first. */
@@ -65,9 +73,10 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
     { attempts: options.webhookRetry?.attempts ?? 4, delayMs: options.webhookRetry?.delayMs ?? 250 },
     options.enabledEvents,
   );
-  const state: ServerState = { store, webhooks, behaviours: new Map(), baseUrl: "" };
+  const state: ServerState = { store, webhooks, behaviours: new Map(), detached: new Set(), clock: { offsetMs: 0 }, baseUrl: "" };
   const requests: RecordedRequest[] = [];
-  const server = createServer(createRequestHandler(state, requests));
+  const faults: Faults = { failNext: [], latencyMs: 0, revokedKeys: new Set() };
+  const server = createServer(createRequestHandler(state, requests, faults));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -90,6 +99,18 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
       const pm = store.find(paymentMethodId);
       if (!pm || pm.object !== "payment_method") throw new Error(`No such payment method: ${paymentMethodId}`);
       state.behaviours.set(paymentMethodId, behaviour);
+    },
+    setDeliveryChaos(chaos) {
+      webhooks.chaos = { ...webhooks.chaos, ...chaos };
+    },
+    advanceClock(ms) {
+      state.clock.offsetMs += ms;
+    },
+    failNext(method, path, count = 1) {
+      faults.failNext.push({ method, path, remaining: count });
+    },
+    setLatency(ms) {
+      faults.latencyMs = ms;
     },
     async sendEvent(type, object) {
       const { event, delivery } = webhooks.emit(type, object);

@@ -118,7 +118,6 @@ export const createCheckoutSession: Handler = (state, { params, expand }) => {
   const setupIntent = newSetupIntent(state, {
     customer,
     allowed_payment_method_types: params.allowed_payment_method_types,
-    payment_method_types: params.payment_method_types,
     metadata: params.metadata,
   });
   const id = `cs_test_${randomBytes(24).toString("base64url").replace(/[-_]/g, "x")}`;

@@ -19,6 +19,7 @@ const kinds = {
   pi: "payment_intent",
   ch: "charge",
   re: "refund",
+  dp: "dispute",
   cs: "checkout.session",
   evt: "event",
 } as const;

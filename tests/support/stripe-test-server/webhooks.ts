@@ -1,5 +1,6 @@
-// Webhook events as Stripe sends them: stored, signed (`Stripe-Signature: t=…,v1=…`) and POSTed in creation order,
-// with a few retries on failure.
+// Webhook events as Stripe sends them: stored, signed (`Stripe-Signature: t=…,v1=…`) and POSTed, with a few retries
+// on failure. Stripe promises neither order nor a single delivery: with `chaos` set, events created together are sent
+// newest first and/or each one twice.
 import { createHmac } from "node:crypto";
 import { newId, nowSeconds, type ObjectStore, type StripeObject } from "./store";
 
@@ -30,6 +31,16 @@ export interface RetryPolicy {
   delayMs: number;
 }
 
+export interface DeliveryChaos {
+  /** Events created within a few milliseconds of each other are delivered newest first. */
+  outOfOrder: boolean;
+  /** Every event is delivered a second time after the first round. */
+  twice: boolean;
+}
+
+/** How long events are gathered before a chaotic round delivers them. */
+const CHAOS_WINDOW_MS = 30;
+
 export function signPayload(payload: string, secret: string, timestamp = nowSeconds()): string {
   const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
   return `t=${timestamp},v1=${signature}`;
@@ -39,6 +50,9 @@ export class WebhookSender {
   readonly sent: SentEvent[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  chaos: DeliveryChaos = { outOfOrder: false, twice: false };
+  private batch: { record: SentEvent; delivered: () => void }[] = [];
+  private batchTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: ObjectStore,
@@ -73,13 +87,34 @@ export class WebhookSender {
     });
     const record: SentEvent = { event, deliveries: [], delivered: false, settled: false };
     this.sent.push(record);
+    if (this.chaos.outOfOrder || this.chaos.twice) {
+      const delivery = new Promise<void>((delivered) => {
+        this.batch.push({ record, delivered });
+        this.batchTimer ??= setTimeout(() => this.deliverBatch(), CHAOS_WINDOW_MS);
+      }).finally(() => (record.settled = true));
+      return { event, delivery };
+    }
     const delivery = this.queue.then(() => this.deliver(record)).finally(() => (record.settled = true));
     this.queue = delivery;
     return { event, delivery };
   }
 
+  private deliverBatch(): void {
+    const batch = this.batch;
+    this.batch = [];
+    this.batchTimer = null;
+    const ordered = this.chaos.outOfOrder ? [...batch].reverse() : batch;
+    const twice = this.chaos.twice;
+    this.queue = this.queue.then(async () => {
+      for (const { record } of ordered) await this.deliver(record);
+      if (twice) for (const { record } of ordered) await this.deliver(record);
+      for (const { delivered } of batch) delivered();
+    });
+  }
+
   /** Resolves when every event emitted so far has been delivered or given up on. */
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    while (this.batchTimer) await new Promise((r) => setTimeout(r, CHAOS_WINDOW_MS));
     return this.queue;
   }
 

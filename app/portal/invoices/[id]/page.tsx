@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { db } from "@/lib/db/prisma";
 import { documentLink } from "@/lib/documents/document-links";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
-import { amountDueCents } from "@/lib/payments/chargeability";
+import { amountDueCents, cardChargeMinimum, CARD_CHARGE_MAXIMUM_MINOR } from "@/lib/payments/chargeability";
 import { OFFLINE_METHOD_LABEL } from "@/lib/offline-payments/offline-payments";
 import { getPortalInvoice } from "@/lib/portal/portal-ledger";
 import { requirePortalCustomer } from "@/lib/portal/portal-session";
@@ -21,7 +21,8 @@ const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Dec
 export default async function PortalInvoice({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ payment?: string }> }) {
   const session = await requirePortalCustomer();
   const { id } = await params;
-  const justPaid = (await searchParams).payment === "received";
+  const paymentOutcome = (await searchParams).payment;
+  const justPaid = paymentOutcome === "received";
   const invoice = await getPortalInvoice(db(), session.customerId, id);
   if (!invoice) notFound();
   const tz = invoice.customer.timezone;
@@ -44,10 +45,17 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
       </div>
 
       {justPaid && invoice.status === "paid" ? <p role="status" className="rounded-md bg-emerald-50 px-4 py-2 text-emerald-800">Payment received. Thank you!</p> : null}
+      {paymentOutcome === "not_completed" ? <p role="status" className="rounded-md bg-amber-50 px-4 py-2 text-amber-900">The payment was not completed and nothing was charged. You can try again.</p> : null}
+      {paymentOutcome === "processing" && invoice.status !== "paid" ? <p role="status" className="rounded-md bg-slate-50 px-4 py-2 text-slate-800">Your payment is being processed.</p> : null}
       {invoice.status === "finalized" && due > BigInt(0) ? (
         <section className={`rounded-lg border p-4 ${invoice.paymentStatus === "failed" ? "border-rose-200 bg-rose-50" : "border-slate-200"}`}>
           <p className="font-medium">{formatMoney(due, invoice.currency)} due{invoice.paymentStatus === "failed" ? " — the last payment attempt was declined" : ""}</p>
-          {card ? (
+          {invoice.payments[0]?.failureCode === "authentication_required" ? (
+            <p className="mt-1 text-sm text-slate-700" data-testid="authentication-needed">Your bank asks you to confirm this payment: pay below and follow your bank&apos;s steps.</p>
+          ) : null}
+          {due < cardChargeMinimum(invoice.currency) || due > CARD_CHARGE_MAXIMUM_MINOR ? (
+            <p className="mt-2 text-sm text-slate-600">This amount cannot be paid by card. We will contact you about settling it.</p>
+          ) : card ? (
             <div className="mt-3">
               <PortalActionButton action={payInvoice.bind(null, invoice.id)} label={`Pay ${formatMoney(due, invoice.currency)} with ${card.brand ?? "card"} ending in ${card.last4}`} pendingLabel="Paying…" />
             </div>

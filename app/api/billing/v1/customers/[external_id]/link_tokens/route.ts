@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/prisma";
-import { json, serviceRoute } from "@/lib/api/route";
+import { json, methodNotAllowed, serviceRoute } from "@/lib/api/route";
 import { issueLinkToken } from "@/lib/customers/link-tokens";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 
@@ -12,3 +12,5 @@ export const POST = serviceRoute<{ external_id: string }>(async ({ params, servi
   const issued = await issueLinkToken(db(), customer.id, { type: "service", id: service.id });
   return json({ link_token: { token: issued.token, lago_customer_id: customer.id, expires_at: issued.expiresAt.toISOString() } });
 });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
