@@ -15,6 +15,7 @@ const SECTIONS = [
   { href: "/console/reports", label: "Reports" },
   { href: "/console/imports", label: "Imports" },
   { href: "/console/reconciliation", label: "Reconciliation" },
+  { href: "/console/migrations", label: "Migrations" },
   { href: "/console/staff", label: "Staff" },
   { href: "/console/settings", label: "Settings" },
 ] as const;

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing-run";
 import { runCollections } from "@/lib/payments/collections";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { startDualRunJobs } from "./migration-jobs";
 
 /**
  * The period close runs as a pg-boss job in PostgreSQL: scheduled every 15 minutes and on demand from the console.
@@ -85,6 +86,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
       const summary = await runCollections(client);
       if (summary.errors.length || summary.dunning?.errors.length) console.error("Collections:", JSON.stringify({ errors: summary.errors, dunning: summary.dunning?.errors }));
     });
+    await startDualRunJobs(boss, client);
     return boss;
   })().catch((error) => {
     globalForJobs.nexaBoss = undefined; // let the next call try again

@@ -102,10 +102,10 @@ const sameDate = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === 
 const json = (value: unknown): string =>
   JSON.stringify(value, (_key, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
-/** Creates the run record (status running) that the import then fills in. Refused while another import runs. */
+/** Creates the run record (status running) that the import then fills in. Refused while another import of the service runs. */
 export async function startImportRun(client: Db, input: { dryRun: boolean; startedById: string | null; serviceId: string }): Promise<string> {
   const running = await client.importRun.findFirst({
-    where: { kind: IMPORT_KIND, status: "running", startedAt: { gt: new Date(Date.now() - 60 * 60 * 1000) } },
+    where: { kind: IMPORT_KIND, serviceId: input.serviceId, status: "running", startedAt: { gt: new Date(Date.now() - 60 * 60 * 1000) } },
   });
   if (running) throw new DomainError("conflict", "import_already_running", undefined, "An import is already running; wait for it to finish.");
   const run = await client.importRun.create({ data: { kind: IMPORT_KIND, dryRun: input.dryRun, startedById: input.startedById, serviceId: input.serviceId } });

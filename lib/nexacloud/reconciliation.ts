@@ -14,7 +14,8 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
 import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
-import { readInvoiceItems, type SourceInvoiceItem } from "./source-database";
+import { IMPORT_KIND, type ImportLogEntry } from "./importer";
+import { readInvoiceItems, readSubscriptionsCovering, type SourceInvoiceItem } from "./source-database";
 
 export interface Tolerance {
   cents: bigint;
@@ -35,6 +36,14 @@ export interface ReconciliationDetails {
   computed: ComputedLine[];
   external: { id: string; invoiceId: string; description: string; subtotalCents: string }[];
   tolerance: { cents: string; percent: string };
+  /** NexaCloud subscriptions covering the month that are not imported, with the import's reason when it logged one. */
+  missingSubscriptions?: MissingSubscription[];
+}
+
+export interface MissingSubscription {
+  externalId: string;
+  reason: string | null;
+  importRunId: string | null;
 }
 
 export interface ReconciliationRunSummary {
@@ -133,6 +142,7 @@ export async function reconcilePeriod(client: Db, input: { dsn: string; serviceI
       orderBy: [{ startedAt: "asc" }, { id: "asc" }],
     }),
   ]);
+  const missingByUser = await subscriptionsNotImported(client, input.dsn, serviceId, period);
   const customerOfUser = new Map(links.map((l) => [l.externalId, l.customerId]));
   const userOfCustomer = new Map(links.map((l) => [l.customerId, l.externalId]));
   const subsByCustomer = new Map<string, ShadowSubscription[]>();
@@ -159,11 +169,18 @@ export async function reconcilePeriod(client: Db, input: { dsn: string; serviceI
     try {
       details.computed = await computeMonth(client, subsByCustomer.get(customerId) ?? [], period);
       if (details.computed.length === 0 && external.length === 0) continue; // nothing on either side this month
+      // NexaCloud invoiced a subscription we do not have: its amount is an import failure, not a price difference.
+      const missing = external.length > 0 && userId ? (missingByUser.get(userId) ?? []) : [];
+      if (missing.length) details.missingSubscriptions = missing;
+      const missingNote = missing.map((m) => `NexaCloud subscription ${m.externalId} was invoiced for ${period} but ${m.reason ? `failed to import: ${m.reason}` : "is not imported (no reason in the last import's log)."}`).join(" ");
       if (details.computed.length === 0) {
         row = {
           status: "error", computedCents: null, deltaCents: null,
-          note: `No imported subscription covers ${period}, but NexaCloud invoiced ${external.length} item(s): see the import log for user ${userId}'s subscriptions.`,
+          note: `No imported subscription covers ${period}, but NexaCloud invoiced ${external.length} item(s): ${missingNote || `see the import log for user ${userId}'s subscriptions.`}`,
         };
+      } else if (missing.length) {
+        const computedCents = details.computed.reduce((s, l) => s + BigInt(l.amountCents), BigInt(0));
+        row = { status: "error", computedCents, deltaCents: null, note: missingNote };
       } else {
         const computedCents = details.computed.reduce((s, l) => s + BigInt(l.amountCents), BigInt(0));
         const deltaCents = computedCents - externalCents;
@@ -187,4 +204,32 @@ export async function reconcilePeriod(client: Db, input: { dsn: string; serviceI
     summary.totalDeltaCents += row.deltaCents ?? BigInt(0);
   }
   return summary;
+}
+
+/**
+ * Per NexaCloud user, the subscriptions covering the month (with a plan, so NexaCloud invoiced them) that have no shadow
+ * subscription here, with the reason the last real import logged for each.
+ */
+async function subscriptionsNotImported(client: Db, dsn: string, serviceId: string, period: string): Promise<Map<string, MissingSubscription[]>> {
+  const covering = await readSubscriptionsCovering(dsn, period);
+  const imported = new Set(
+    (await client.subscription.findMany({ where: { serviceId, externalId: { in: covering.map((s) => s.id) } }, select: { externalId: true } })).map((s) => s.externalId),
+  );
+  const notImported = covering.filter((s) => !imported.has(s.id));
+  const byUser = new Map<string, MissingSubscription[]>();
+  if (notImported.length === 0) return byUser;
+  const lastRun = await client.importRun.findFirst({
+    where: { kind: IMPORT_KIND, serviceId, dryRun: false, status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+    select: { id: true, log: true },
+  });
+  const reasons = new Map<string, string>();
+  for (const entry of (lastRun?.log ?? []) as unknown as ImportLogEntry[]) {
+    if (entry.entity === "subscription" && entry.sourceId && (entry.outcome === "failed" || entry.outcome === "skipped")) reasons.set(entry.sourceId, entry.message);
+  }
+  for (const sub of notImported) {
+    const reason = reasons.get(sub.id) ?? null;
+    byUser.set(sub.user_id, [...(byUser.get(sub.user_id) ?? []), { externalId: sub.id, reason, importRunId: reason ? lastRun!.id : null }]);
+  }
+  return byUser;
 }

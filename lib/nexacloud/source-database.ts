@@ -142,3 +142,57 @@ export async function readInvoiceItems(dsn: string, period: string): Promise<Sou
     ).rows,
   );
 }
+
+/** NexaCloud's subscriptions with a plan (the free tier is never invoiced) whose life overlaps the month (YYYY-MM, UTC). */
+export async function readSubscriptionsCovering(dsn: string, period: string): Promise<Pick<SourceSubscription, "id" | "user_id" | "plan_id">[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (
+      await client.query<Pick<SourceSubscription, "id" | "user_id" | "plan_id">>(
+        `SELECT id::text, user_id::text, plan_id::text FROM subscriptions
+          WHERE plan_id IS NOT NULL AND started_at < ($1 || '-01')::timestamptz + interval '1 month'
+            AND (canceled_at IS NULL OR canceled_at >= ($1 || '-01')::timestamptz)
+          ORDER BY subscriptions.id`,
+        [period],
+      )
+    ).rows,
+  );
+}
+
+/** The months NexaCloud invoiced (YYYY-MM), oldest first. */
+export async function readInvoicedMonths(dsn: string): Promise<string[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (await client.query<{ period: string }>(`SELECT DISTINCT trim(period) AS period FROM invoices ORDER BY 1`)).rows.map((r) => r.period),
+  );
+}
+
+/** Per NexaCloud user, the last month NexaCloud invoiced (YYYY-MM). */
+export async function readLastInvoicedMonths(dsn: string): Promise<{ user_id: string; period: string }[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (await client.query<{ user_id: string; period: string }>(`SELECT user_id::text, max(trim(period)) AS period FROM invoices GROUP BY user_id ORDER BY user_id`)).rows,
+  );
+}
+
+/** NexaCloud's invoices that are neither paid nor void, with their total. */
+export async function readOpenInvoices(dsn: string): Promise<{ id: string; user_id: string; period: string; status: string; total_cents: string | null }[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (
+      await client.query<{ id: string; user_id: string; period: string; status: string; total_cents: string | null }>(
+        `SELECT i.id::text, i.user_id::text, trim(i.period) AS period, i.status, (SELECT sum(subtotal_cents)::text FROM invoice_items it WHERE it.invoice_id = i.id) AS total_cents
+           FROM invoices i WHERE i.status NOT IN ('paid', 'void') ORDER BY i.id`,
+      )
+    ).rows,
+  );
+}
+
+/** Per month: how many invoice items, their total and their highest id — a cheap digest of what NexaCloud invoiced. */
+export async function readMonthDigests(dsn: string, periods: string[]): Promise<{ period: string; digest: string }[]> {
+  return withReadOnlySource(dsn, async (client) =>
+    (
+      await client.query<{ period: string; digest: string }>(
+        `SELECT trim(period) AS period, count(*)::text || ':' || coalesce(sum(subtotal_cents), 0)::text || ':' || coalesce(max(id), 0)::text AS digest
+           FROM invoice_items WHERE trim(period) = ANY($1::text[]) GROUP BY trim(period)`,
+        [periods],
+      )
+    ).rows,
+  );
+}

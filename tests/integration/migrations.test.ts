@@ -116,6 +116,9 @@ describe("offline migrations", () => {
     }));
     mark("ImportRun", await prisma.importRun.create({ data: { kind: "nexacloud", dryRun: true, log: [{ level: "info", message: "ok" }] } }));
     mark("NexaCloudSource", await prisma.nexaCloudSource.create({ data: { id: 1, dsnEncrypted: "v1:x", toleranceCents: 5n, tolerancePercent: "0.5" } }));
+    mark("ServiceMigration", await prisma.serviceMigration.create({ data: { serviceId: service.id, sourceKind: "nexacloud", toleranceCents: 2n, tolerancePercent: "0.5", promotionSnapshot: { subscriptions: [] } } }));
+    const reconciliationRun = mark("ReconciliationRun", await prisma.reconciliationRun.create({ data: { serviceId: service.id, period: "2026-09", rows: 1, matchCount: 1, deltaCount: 0, errorCount: 0, unlinkedCount: 0, totalAbsDeltaCents: 0n } }));
+    mark("MigrationAlert", await prisma.migrationAlert.create({ data: { serviceId: service.id, period: "2026-09", reconciliationRunId: reconciliationRun.id, message: "drift", emailedTo: ["a@b.example"] } }));
     mark("StaffUser", await prisma.staffUser.create({ data: { email: "mig@nexa.example", name: "M", passwordHash: "x" } }));
     mark("AuditLog", await prisma.auditLog.create({ data: { actorType: "system", action: "test", entityType: "Invoice", entityId: invoice.id } }));
     mark("CreditApplication", await prisma.creditApplication.create({ data: { invoiceId: invoice.id, creditNoteId: note.id, amountCents: 50n } }));

@@ -4,6 +4,7 @@ import { checkSourceConnection } from "@/lib/nexacloud/source-database";
 import { createFixtureDatabase, createSelectOnlyRole, EDGE_USERS, FIXTURE_RECONCILED_MONTH, type FixtureManifest } from "@/lib/nexacloud/fixture";
 import { executeImportRun, importNexaCloud, startImportRun, type ImportSummary } from "@/lib/nexacloud/importer";
 import { reconcilePeriod } from "@/lib/nexacloud/reconciliation";
+import { monthIsReconciled } from "@/lib/migration/reconciled-months";
 import { SOURCE_TABLES } from "@/lib/nexacloud/source-schema";
 import { loadSourceSettings, saveSourceSettings } from "@/lib/nexacloud/source-settings";
 import { createFreshDatabase, queryDatabase } from "../support/test-database";
@@ -280,7 +281,7 @@ describe("NexaCloud reconciliation", () => {
     await reconcilePeriod(db(), { dsn: readerDsn, serviceId: service.id, period: FIXTURE_RECONCILED_MONTH, tolerance });
     expect(await db().reconciliation.count({ where: { serviceId: service.id, period: FIXTURE_RECONCILED_MONTH } })).toBe(expected.length);
     expect(await sourceCounts()).toEqual(sourceBefore);
-  });
+  }, 180_000); // two reconciliations of 300 customers: minutes on a loaded machine
 
   it("a percentage tolerance turns small deltas into matches", async () => {
     const summary = await reconcilePeriod(db(), { dsn: readerDsn, serviceId: service.id, period: FIXTURE_RECONCILED_MONTH, tolerance: { cents: BigInt(0), percent: "12" } });
@@ -306,6 +307,36 @@ describe("NexaCloud reconciliation", () => {
       expect(row.note).toBe(`Cannot compute: Subscription ${sub.externalId}'s plan ${yearly.code} is not monthly.`);
     } finally {
       await db().subscription.update({ where: { id: sub.id }, data: { planId: sub.planId } });
+    }
+  });
+
+  it("a customer with one imported and one failed subscription in the month is an error naming the failed one and its import failure, never a delta", async () => {
+    const userId = EDGE_USERS.overage; // its own subscription imports and matches
+    const failedSubId = 9_000_001;
+    const admin = new pg.Client({ connectionString: fixture.url });
+    await admin.connect();
+    try {
+      await admin.query(`INSERT INTO subscriptions (id, user_id, plan_id, status, started_at, canceled_at, current_period_start, current_period_end)
+                         VALUES ($1, $2, 99, 'active', '2026-05-03T10:00:00Z', NULL, '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z')`, [failedSubId, userId]);
+      await admin.query(`INSERT INTO invoices (id, user_id, period, status, created_at) VALUES (9000001, $1, '2026-09', 'paid', '2026-10-01T00:00:00Z')`, [userId]);
+      await admin.query(`INSERT INTO invoice_items (id, invoice_id, user_id, period, description, subtotal_cents) VALUES (90000010, 9000001, $1, '2026-09', 'Legacy Hobby — monthly fee', 2900)`, [userId]);
+      const runId = await startImportRun(db(), { dryRun: false, startedById: staffId, serviceId: service.id });
+      const imported = (await executeImportRun(db(), runId, { dsn: readerDsn, serviceId: service.id, dryRun: false }))!;
+      expect(imported.outcomes.get(`subscription:${failedSubId}`)).toBe("failed");
+
+      await reconcilePeriod(db(), { dsn: readerDsn, serviceId: service.id, period: FIXTURE_RECONCILED_MONTH, tolerance });
+      const link = await db().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: service.id, externalId: String(userId) } } });
+      const row = await db().reconciliation.findUniqueOrThrow({ where: { serviceId_customerId_period: { serviceId: service.id, customerId: link.customerId, period: FIXTURE_RECONCILED_MONTH } } });
+      // What was imported is still computed (1544 ¢, as before), but the month cannot be compared: no delta.
+      expect(row).toMatchObject({ status: "error", computedCents: BigInt(1544), deltaCents: null, externalCents: BigInt(1544 + 2900) });
+      expect(row.note).toBe(`NexaCloud subscription ${failedSubId} was invoiced for ${FIXTURE_RECONCILED_MONTH} but failed to import: Unknown plan id 99.`);
+      expect((row.details as { missingSubscriptions?: unknown }).missingSubscriptions).toEqual([{ externalId: String(failedSubId), reason: "Unknown plan id 99.", importRunId: runId }]);
+      expect(monthIsReconciled([row])).toBe(false);
+    } finally {
+      await admin.query("DELETE FROM invoice_items WHERE id = 90000010").catch(() => {});
+      await admin.query("DELETE FROM invoices WHERE id = 9000001").catch(() => {});
+      await admin.query("DELETE FROM subscriptions WHERE id = $1", [failedSubId]).catch(() => {});
+      await admin.end();
     }
   });
 

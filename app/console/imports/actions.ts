@@ -11,6 +11,7 @@ import { executeImportRun, startImportRun } from "@/lib/nexacloud/importer";
 import { checkSourceConnection, type ConnectionCheck } from "@/lib/nexacloud/source-database";
 import { loadSourceSettings, saveSourceSettings } from "@/lib/nexacloud/source-settings";
 import { recordAudit, staffActor } from "@/lib/audit/audit-log";
+import { ensureServiceMigration, refuseRetired } from "@/lib/migration/service-migration";
 
 // The migration source holds another system's database credentials: administrators only.
 
@@ -42,6 +43,8 @@ export const testConnectionAction = staffAction<typeof noFields, ConnectionCheck
 
 export const startImportAction = staffAction({ role: "admin", args: z.tuple([z.boolean()]) }, noFields, async (_form, { staff, args: [dryRun] }) => {
   const { dsn, service } = await configuredSource();
+  const migration = await ensureServiceMigration(db(), service.id, "nexacloud");
+  refuseRetired(migration);
   const runId = await startImportRun(db(), { dryRun, startedById: staff.id, serviceId: service.id });
   // The run continues after the response; the page follows its progress on the ImportRun row.
   after(() => executeImportRun(db(), runId, { dsn, serviceId: service.id, dryRun }).catch((error) => console.error("NexaCloud import failed", error)));
