@@ -13,8 +13,7 @@ ALTER TABLE "CreditNote" ADD COLUMN     "billedTo" JSONB,
 ADD COLUMN     "seller" JSONB;
 
 -- AlterTable
-ALTER TABLE "Payment" ADD COLUMN     "adviceCode" TEXT,
-ADD COLUMN     "receiptId" UUID;
+ALTER TABLE "Payment" ADD COLUMN     "receiptId" UUID;
 
 -- AlterTable
 ALTER TABLE "CompanyProfile" ADD COLUMN     "defaultPaymentTermDays" INTEGER NOT NULL DEFAULT 30,
@@ -52,34 +51,11 @@ CREATE TABLE "CompanyLogo" (
     CONSTRAINT "CompanyLogo_pkey" PRIMARY KEY ("id")
 );
 
--- CreateTable
-CREATE TABLE "Dispute" (
-    "id" UUID NOT NULL,
-    "paymentId" UUID NOT NULL,
-    "providerDisputeId" TEXT NOT NULL,
-    "amountCents" BIGINT NOT NULL,
-    "currency" CHAR(3) NOT NULL,
-    "reason" TEXT,
-    "status" TEXT NOT NULL,
-    "amountReopened" BOOLEAN NOT NULL DEFAULT false,
-    "closedAt" TIMESTAMPTZ(3),
-    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "Dispute_pkey" PRIMARY KEY ("id")
-);
-
 -- CreateIndex
 CREATE INDEX "PaymentReceipt_customerId_receivedOn_idx" ON "PaymentReceipt"("customerId", "receivedOn");
 
 -- CreateIndex
 CREATE INDEX "PaymentReceipt_receivedOn_idx" ON "PaymentReceipt"("receivedOn");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Dispute_providerDisputeId_key" ON "Dispute"("providerDisputeId");
-
--- CreateIndex
-CREATE INDEX "Dispute_paymentId_idx" ON "Dispute"("paymentId");
 
 -- CreateIndex
 CREATE INDEX "Payment_receiptId_idx" ON "Payment"("receiptId");
@@ -89,6 +65,3 @@ ALTER TABLE "Payment" ADD CONSTRAINT "Payment_receiptId_fkey" FOREIGN KEY ("rece
 
 -- AddForeignKey
 ALTER TABLE "PaymentReceipt" ADD CONSTRAINT "PaymentReceipt_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Dispute" ADD CONSTRAINT "Dispute_paymentId_fkey" FOREIGN KEY ("paymentId") REFERENCES "Payment"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
