@@ -1,6 +1,7 @@
 // npm run dev | npm start
 // Brings the app up on DATABASE_URL, or on an embedded PostgreSQL (data in .data/postgres) when it is unset:
-// migrates, seeds the demo catalog on a fresh database, then runs `next dev` or `next start`.
+// migrates, then on a fresh database seeds the demo catalog (dev) or creates only an administrator (start), then runs
+// `next dev` or `next start`.
 import exitHook from "async-exit-hook";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,6 +10,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
+import { createFirstAdmin } from "../lib/seed/first-admin";
 import { reportSeedCredentials } from "../lib/seed/seed-credentials";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
@@ -51,16 +53,28 @@ try {
   const report = await applyMigrations(database.url, { log: console.log });
   console.log(`Database schema up to date (${report.applied.length + report.alreadyApplied.length} migrations).`);
   const prisma = createPrismaClient(database.url);
-  const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
-  await prisma.$disconnect();
   const url = `http://localhost:${port}`;
-  if (seed.seeded && seed.admin) {
-    const lines = [`Console:  ${url}/console`, `E-mail:   ${seed.admin.email}`, `Password: ${seed.admin.password}`];
-    for (const key of seed.apiKeys ?? []) lines.push(`API key (${key.service}): ${key.key}`);
-    reportSeedCredentials(lines, { isTTY: Boolean(process.stdout.isTTY) });
+  if (mode === "dev") {
+    const seed = await seedDemoCatalog(prisma, { adminPassword: process.env.SEED_ADMIN_PASSWORD });
+    if (seed.seeded && seed.admin) {
+      const lines = [`Console:  ${url}/console`, `E-mail:   ${seed.admin.email}`, `Password: ${seed.admin.password}`];
+      for (const key of seed.apiKeys ?? []) lines.push(`API key (${key.service}): ${key.key}`);
+      reportSeedCredentials(lines, { isTTY: Boolean(process.stdout.isTTY) });
+    } else {
+      console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
+    }
   } else {
-    console.log(`\n  Console: ${url}/console — sign in as ${DEMO_ADMIN_EMAIL} with the password printed on first start.\n`);
+    // Production: an administrator only. The demo catalog is never seeded here (npm run db:seed -- --demo does it).
+    const admin = await createFirstAdmin(prisma, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
+    if (admin.created) {
+      reportSeedCredentials([`Console:  ${process.env.NEXTAUTH_URL ?? url}/console`, `E-mail:   ${admin.email}`, `Password: ${admin.password}`], {
+        isTTY: Boolean(process.stdout.isTTY), heading: "First start: one administrator was created (no demo data). Set the company profile (Settings) before the first billing run",
+      });
+    } else {
+      console.log(`\n  Console: ${process.env.NEXTAUTH_URL ?? url}/console\n`);
+    }
   }
+  await prisma.$disconnect();
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

@@ -12,10 +12,13 @@ const SECTIONS = [
   { href: "/console/plans", label: "Plans" },
   { href: "/console/invoices", label: "Invoices" },
   { href: "/console/collections", label: "Collections" },
+  { href: "/console/payments", label: "Payments" },
+  { href: "/console/reports", label: "Reports" },
   { href: "/console/imports", label: "Imports" },
   { href: "/console/reconciliation", label: "Reconciliation" },
   { href: "/console/migrations", label: "Migrations" },
   { href: "/console/staff", label: "Staff" },
+  { href: "/console/settings", label: "Settings" },
 ] as const;
 
 function links(pathname: string, className: (current: boolean) => string) {

@@ -59,4 +59,8 @@ export interface BillingDocument {
   relatedInvoiceNumber?: string | null;
   reason?: string | null;
   notes: string[];
+  /** The seller's invoice footer (payment instructions, a thank-you), printed after the notes. */
+  footer?: string | null;
+  /** The seller's logo (PNG or JPEG bytes), printed above its name. */
+  logo?: { data: Buffer; contentType: string } | null;
 }

@@ -1,14 +1,14 @@
 import type { Db } from "@/lib/db/prisma";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
-import type { CompanyProfile } from "@/lib/generated/prisma/client";
 import { billedToOfInvoice, type BilledTo } from "@/lib/invoicing/billed-to";
-import { companyProfile } from "@/lib/invoicing/company-profile";
+import { companyProfile, sellerOfDocument, type Seller } from "@/lib/invoicing/company-profile";
 import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 
-function sellerParty(profile: Omit<CompanyProfile, "updatedAt">): DocumentParty {
+function sellerParty(profile: Seller): DocumentParty {
   const registrations = [
     profile.gstHstNumber ? { label: "GST/HST", number: profile.gstHstNumber } : null,
     profile.qstNumber ? { label: "QST", number: profile.qstNumber } : null,
@@ -36,6 +36,17 @@ function customerParty(customer: BilledTo): DocumentParty {
   };
 }
 
+/** The seller a document prints (its snapshot, or today's profile for a draft), with its footer and logo. */
+async function documentSeller(client: Db, snapshot: Prisma.JsonValue | null): Promise<Pick<BillingDocument, "seller" | "footer" | "logo">> {
+  const seller = sellerOfDocument(snapshot, await companyProfile(client));
+  const logo = seller.logoId ? await client.companyLogo.findUnique({ where: { id: seller.logoId } }) : null;
+  return {
+    seller: sellerParty(seller),
+    footer: seller.invoiceFooter,
+    logo: logo ? { data: Buffer.from(logo.data), contentType: logo.contentType } : null,
+  };
+}
+
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** An invoice as its document shows it: dates in the customer's timezone, lines with their pricing detail. */
@@ -57,7 +68,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
     periodStart: localDate(invoice.periodStart, tz),
     periodEnd: localDate(lastDay < invoice.periodStart ? invoice.periodStart : lastDay, tz),
     currency: invoice.currency,
-    seller: sellerParty(await companyProfile(client)),
+    ...(await documentSeller(client, invoice.seller)),
     customer: customerParty(billedToOfInvoice(invoice)),
     serviceName: invoice.service.name,
     lines: invoice.lines.map((line) => {
@@ -98,8 +109,8 @@ export async function creditNoteDocument(client: Db, creditNoteId: string): Prom
     periodStart: null,
     periodEnd: null,
     currency: note.currency,
-    seller: sellerParty(await companyProfile(client)),
-    customer: customerParty(note.customer),
+    ...(await documentSeller(client, note.seller)),
+    customer: customerParty(billedToOfInvoice({ billedTo: note.billedTo, customer: note.customer })),
     serviceName: note.invoice.service.name,
     lines: note.lines.map((l) => ({ description: l.description, quantity: null, unitAmount: null, amountCents: l.amountCents, details: [] })),
     subtotalCents: note.subtotalCents,

@@ -197,7 +197,8 @@ class DocumentRenderer {
     y = this.creditReason(y);
     y = this.lineTable(y + 20);
     y = this.totals(y + 12);
-    this.notes(y + 20);
+    y = this.notes(y + 20);
+    this.sellerFooter(y + 12);
     this.footers();
   }
 
@@ -323,7 +324,17 @@ class DocumentRenderer {
 
   private header(top: number): number {
     const seller = this.doc.seller;
-    let left = this.write(seller.legalName, STYLE.sellerName, MARGIN_X, top, LEFT_COLUMN_WIDTH) + 3;
+    let left = top;
+    if (this.doc.logo) {
+      // Fitted into a 160×48 box, keeping its proportions; an image pdfkit cannot read is left out rather than failing the document.
+      try {
+        this.pdf.image(this.doc.logo.data, MARGIN_X, top, { fit: [160, 48] });
+        left += 56;
+      } catch {
+        left = top;
+      }
+    }
+    left = this.write(seller.legalName, STYLE.sellerName, MARGIN_X, left, LEFT_COLUMN_WIDTH) + 3;
     left = this.partyDetails(seller, left, (r) => `${r.label} ${r.number}`);
 
     let right = this.write(this.title, STYLE.title, SIDE_X, top - 3, SIDE_WIDTH, { align: "right" }) + 8;
@@ -569,6 +580,16 @@ class DocumentRenderer {
       y += item.height;
     }
     return y;
+  }
+
+  /** The seller's own footer text, after everything else. */
+  private sellerFooter(top: number): number {
+    const footer = this.doc.footer?.trim();
+    if (!footer) return top;
+    let y = top;
+    if (y + 24 > BODY_BOTTOM) y = this.newPage();
+    this.rule(y);
+    return this.write(footer, STYLE.note, MARGIN_X, y + 6, CONTENT_WIDTH) + 4;
   }
 
   // ── notes ──────────────────────────────────────────────────────────────────────────────────────────────────────────

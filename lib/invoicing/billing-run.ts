@@ -10,7 +10,7 @@ import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
-import { companyProfile } from "./company-profile";
+import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
 import { billedToSql } from "./billed-to";
@@ -286,7 +286,7 @@ function rowsJson(rows: Record<string, unknown>[]): string {
  * Writes a chunk's invoices, lines and taxes with three multi-row inserts. Rows travel as one JSON document per
  * statement (jsonb_to_recordset): one string parameter instead of thousands of array elements to escape.
  */
-async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedInvoice[], numbers: Map<string, string>, now: Date) {
+async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedInvoice[], numbers: Map<string, string>, now: Date, profile: CompanyProfileValues) {
   const invoiceRows = invoices.map((i) => ({
     id: i.id,
     number: numbers.get(i.id) ?? null,
@@ -303,17 +303,18 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
     total: i.subtotalCents + i.taxesCents,
     note: i.taxNote,
     sources: i.sources,
-    due: addDays(i.issuingDate, i.customer.netPaymentTermDays),
+    due: addDays(i.issuingDate, paymentTermDays(i.customer, profile)),
   }));
   await tx.$executeRaw`
     INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", "updatedAt")
+                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt")
     SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, i.note, i.sources,
            CASE WHEN i.number IS NULL THEN 'draft' WHEN i.total = 0 THEN 'paid' ELSE 'finalized' END::"InvoiceStatus",
            CASE WHEN i.number IS NULL THEN NULL ELSE ${now}::timestamptz END,
            CASE WHEN i.number IS NOT NULL AND i.total = 0 THEN ${now}::timestamptz END,
            CASE WHEN i.number IS NULL THEN NULL ELSE i.due END,
            CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
+           CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
            now()
       FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
            AS i(id uuid, number text, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date,
@@ -443,7 +444,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         list.forEach((i, n) => numbers.set(i.id, `INV-${year}-${String(first + n).padStart(6, "0")}`));
       }
       if (invoices.length) {
-        await insertInvoices(tx, invoices, numbers, now);
+        await insertInvoices(tx, invoices, numbers, now, profile);
         // Finalisation by the billing run is recorded on the invoice (number, finalizedAt) and on its BillingRun; staff
         // finalisations and voids are audited one by one.
       }

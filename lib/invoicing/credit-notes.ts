@@ -3,6 +3,8 @@ import { roundToCents } from "@/lib/billing/money";
 import { DomainError, invalidField } from "@/lib/errors";
 import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
 import { recordCreditNoteCreated } from "@/lib/webhooks/lifecycle-events";
+import { billedToOf } from "./billed-to";
+import { companyProfile, sellerOf } from "./company-profile";
 import { nextDocumentNumber } from "./document-numbers";
 
 export const CREDIT_NOTE_REASONS = ["duplicated_charge", "product_unsatisfactory", "order_change", "order_cancellation", "fraudulent_charge", "other"] as const;
@@ -30,7 +32,7 @@ export function creditedTaxes<T extends { rate: { toString(): string } }>(subtot
 export async function issueCreditNote(tx: Prisma.TransactionClient, request: CreditNoteRequest, now = new Date()): Promise<CreditNote> {
   const invoice = await tx.invoice.findUnique({
     where: { id: request.invoiceId },
-    include: { lines: { include: { creditNoteLines: { include: { creditNote: true } } } }, taxes: true, creditNotes: true },
+    include: { lines: { include: { creditNoteLines: { include: { creditNote: true } } } }, taxes: true, creditNotes: true, customer: true },
   });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   if (invoice.status !== "finalized" && invoice.status !== "paid") {
@@ -67,6 +69,8 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
       totalCents: total,
       balanceCents: request.kind === "credit" ? total : BigInt(0),
       issuedAt: now,
+      billedTo: billedToOf(invoice.customer),
+      seller: sellerOf(await companyProfile(tx)),
       lines: {
         create: request.items.map((item) => ({
           invoiceLineId: item.invoiceLineId ?? null,

@@ -3,6 +3,7 @@ import { DomainError } from "@/lib/errors";
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToOf } from "./billed-to";
+import { companyProfile, paymentTermDays, sellerOf } from "./company-profile";
 import { nextDocumentNumber } from "./document-numbers";
 
 /**
@@ -45,6 +46,7 @@ export async function finalizeInvoice(
     await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { decrement: applied } } });
   }
   const settled = remaining <= BigInt(0);
+  const profile = await companyProfile(tx);
   const finalized = await tx.invoice.update({
     where: { id: invoiceId },
     data: {
@@ -53,9 +55,10 @@ export async function finalizeInvoice(
       finalizedAt: now,
       paidAt: settled ? now : null,
       issuingDate: new Date(`${issuingDate}T00:00:00Z`),
-      paymentDueDate: new Date(`${addDays(issuingDate, invoice.customer.netPaymentTermDays)}T00:00:00Z`),
+      paymentDueDate: new Date(`${addDays(issuingDate, paymentTermDays(invoice.customer, profile))}T00:00:00Z`),
       creditsAppliedCents: invoice.creditsAppliedCents + applied,
       billedTo: billedToOf(invoice.customer),
+      seller: sellerOf(profile),
     },
   });
   await tx.auditLog.create({ data: { actorType: "system", action: "invoice.finalized", entityType: "Invoice", entityId: invoiceId, data: { number } } });

@@ -29,35 +29,41 @@ export async function lockPayment(tx: Prisma.TransactionClient, ref: PaymentRef)
  * The invoice becomes paid once nothing is due, its dunning stops and its service hears `invoice.paid`.
  */
 export async function recordPaymentSucceeded(client: Db, ref: PaymentRef, details: { providerPaymentId: string; amountCents: bigint }, now = new Date()) {
-  const outcome = await client.$transaction(async (tx) => {
-    const payment = await lockPayment(tx, ref);
-    if (!payment) return { changed: false as const, payment: null };
-    if (payment.status === "succeeded" || payment.status === "refunded") return { changed: false as const, payment };
-    const updated = await tx.payment.update({
-      where: { id: payment.id },
-      data: { status: "succeeded", providerPaymentId: details.providerPaymentId, amountCents: details.amountCents, failureCode: null, failureMessage: null },
-    });
-    let invoicePaid = false;
-    if (payment.invoiceId) {
-      await tx.$executeRaw`SELECT id FROM "Invoice" WHERE id = ${payment.invoiceId}::uuid FOR UPDATE`;
-      const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoiceId } });
-      const amountPaidCents = invoice.amountPaidCents + details.amountCents;
-      invoicePaid = invoice.status === "finalized" && amountDueCents({ ...invoice, amountPaidCents }) <= BigInt(0);
-      await tx.invoice.update({
-        where: { id: invoice.id },
-        data: { amountPaidCents, ...(invoicePaid ? { status: "paid", paidAt: now, paymentStatus: "succeeded" } : {}) },
-      });
-      await recordPaymentSucceededEvent(tx, updated, invoice);
-      if (invoicePaid) {
-        await endDunningOnPayment(tx, invoice, now);
-        await recordInvoicePaymentEvent(tx, invoice, "paid");
-      }
-    }
-    await tx.auditLog.create({ data: { actorType: "system", action: "payment.succeeded", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, amountCents: details.amountCents.toString() } } });
-    return { changed: true as const, payment: updated, invoicePaid };
-  });
+  const outcome = await client.$transaction((tx) => settlePayment(tx, ref, details, now));
   if (outcome.changed && outcome.invoicePaid && outcome.payment.invoiceId) await sendPaymentReceipt(client, outcome.payment.invoiceId, outcome.payment.id);
   return outcome;
+}
+
+/**
+ * recordPaymentSucceeded's ledger change inside the caller's transaction (offline payments settle several invoices in
+ * one); the caller sends the receipt e-mail once committed.
+ */
+export async function settlePayment(tx: Prisma.TransactionClient, ref: PaymentRef, details: { providerPaymentId: string; amountCents: bigint }, now = new Date()) {
+  const payment = await lockPayment(tx, ref);
+  if (!payment) return { changed: false as const, payment: null };
+  if (payment.status === "succeeded" || payment.status === "refunded") return { changed: false as const, payment };
+  const updated = await tx.payment.update({
+    where: { id: payment.id },
+    data: { status: "succeeded", providerPaymentId: details.providerPaymentId, amountCents: details.amountCents, failureCode: null, failureMessage: null },
+  });
+  let invoicePaid = false;
+  if (payment.invoiceId) {
+    await tx.$executeRaw`SELECT id FROM "Invoice" WHERE id = ${payment.invoiceId}::uuid FOR UPDATE`;
+    const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoiceId } });
+    const amountPaidCents = invoice.amountPaidCents + details.amountCents;
+    invoicePaid = invoice.status === "finalized" && amountDueCents({ ...invoice, amountPaidCents }) <= BigInt(0);
+    await tx.invoice.update({
+      where: { id: invoice.id },
+      data: { amountPaidCents, ...(invoicePaid ? { status: "paid", paidAt: now, paymentStatus: "succeeded" } : {}) },
+    });
+    await recordPaymentSucceededEvent(tx, updated, invoice);
+    if (invoicePaid) {
+      await endDunningOnPayment(tx, invoice, now);
+      await recordInvoicePaymentEvent(tx, invoice, "paid");
+    }
+  }
+  await tx.auditLog.create({ data: { actorType: "system", action: "payment.succeeded", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, amountCents: details.amountCents.toString() } } });
+  return { changed: true as const, payment: updated, invoicePaid };
 }
 
 /**

@@ -8,11 +8,11 @@ import path from "node:path";
  */
 export function reportSeedCredentials(
   lines: string[],
-  options: { isTTY: boolean; dataDir?: string; now?: Date; print?: (line: string) => void },
+  options: { isTTY: boolean; dataDir?: string; now?: Date; print?: (line: string) => void; heading?: string },
 ): { printed: boolean; file?: string } {
   const print = options.print ?? ((line: string) => console.log(line));
   if (options.isTTY) {
-    print("\n  Demo catalog seeded. This login is printed only once — note it now:");
+    print(`\n  ${options.heading ?? "Demo catalog seeded"}. This login is printed only once — note it now:`);
     for (const line of lines) print(`    ${line}`);
     print("");
     return { printed: true };
@@ -22,6 +22,6 @@ export function reportSeedCredentials(
   const file = path.join(dir, `seed-credentials-${(options.now ?? new Date()).toISOString().replace(/[:.]/g, "-")}.txt`);
   writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);
-  print(`\n  Demo catalog seeded. Output is not a terminal, so the first admin password and demo API keys were written to ${file} (readable by you only). Read it, then delete it.\n`);
+  print(`\n  ${options.heading ?? "Demo catalog seeded"}. Output is not a terminal, so the first admin password and demo API keys were written to ${file} (readable by you only). Read it, then delete it.\n`);
   return { printed: false, file };
 }

@@ -129,6 +129,8 @@ describe("offline migrations", () => {
     mark("CreditApplication", await prisma.creditApplication.create({ data: { invoiceId: invoice.id, creditNoteId: note.id, amountCents: 50n } }));
     mark("DocumentSequence", await prisma.documentSequence.create({ data: { series: "INV-2099", nextValue: 7 } }));
     mark("CompanyProfile", await prisma.companyProfile.create({ data: { legalName: "Nexa Technologies Inc.", gstHstNumber: "123456789 RT0001" } }));
+    mark("CompanyLogo", await prisma.companyLogo.create({ data: { id: "a".repeat(64), contentType: "image/png", data: Buffer.from([0x89, 0x50]) } }));
+    mark("PaymentReceipt", await prisma.paymentReceipt.create({ data: { customerId: customer.id, method: "cheque", reference: "1", amountCents: BigInt(100), receivedOn: new Date("2026-11-01T00:00:00Z") } }));
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
 
     // Every model of the schema is exercised: a new model without a row here fails this test.

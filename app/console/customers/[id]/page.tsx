@@ -11,6 +11,11 @@ import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { CustomerForm } from "@/components/console/customer-form";
 import { MergeCandidates } from "@/components/console/merge-candidates";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
+import { listReceipts, openInvoicesOf } from "@/lib/console/payment-receipts";
+import { localDate } from "@/lib/billing/calendar-date";
+import { ApplyCreditForm, RecordOfflinePaymentForm } from "@/components/console/offline-payment-forms";
+import { ReceiptsTable } from "@/components/console/receipts-table";
+import { applyCustomerCreditAction, recordOfflinePaymentAction } from "../../payments/actions";
 import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
@@ -27,14 +32,24 @@ const td = "px-4 py-2 align-top";
 
 export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireStaffPage(`/console/customers/${encodeURIComponent(id)}`);
+  const staff = await requireStaffPage(`/console/customers/${encodeURIComponent(id)}`);
   if (!uuid.safeParse(id).success) notFound();
   const customer = await findCustomerDetails(db(), id);
   if (!customer) notFound();
-  const [candidates, subscriptions, ledger, plans] = await Promise.all([findMergeCandidates(db(), customer.id), customerSubscriptions(db(), customer.id), customerLedger(db(), customer.id), planChoices(db())]);
+  const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit] = await Promise.all([
+    findMergeCandidates(db(), customer.id),
+    customerSubscriptions(db(), customer.id),
+    customerLedger(db(), customer.id),
+    planChoices(db()),
+    openInvoicesOf(db(), customer.id),
+    listReceipts(db(), { customerId: customer.id }),
+    db().paymentReceipt.aggregate({ where: { customerId: customer.id, reversedAt: null }, _sum: { unappliedCents: true } }),
+  ]);
   const tz = customer.timezone;
   const planOptions = plans.map((p) => ({ value: p.code, label: `${p.name} (${p.code}) · ${formatMoney(p.amountCents, p.currency)} ${p.interval}` }));
   const running = subscriptions.filter((s) => s.status === "active" || s.status === "pending");
+  const creditFromPayments = receiptCredit._sum.unappliedCents ?? BigInt(0);
+  const canRecord = staff.role !== "viewer";
   return (
     <div className="space-y-10">
       <PageHeader title={customer.legalName} back={{ href: "/console/customers", label: "Customers" }}
@@ -119,6 +134,22 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             left: n.kind === "credit" ? formatMoney(n.balanceCents, n.currency) : "—",
           }))}
           empty="No credit note." />
+      </PageSection>
+
+      <PageSection title="Payments received"
+        description="Cheques, EFTs, wires and cash. Apply the amount to one or several open invoices; what is left becomes the customer's credit balance.">
+        <ReceiptsTable rows={receipts} showCustomer={false} />
+        {canRecord ? (
+          <Panel>
+            <RecordOfflinePaymentForm action={recordOfflinePaymentAction.bind(null, customer.id)} invoices={openInvoices} today={localDate(new Date(), customer.timezone)} />
+          </Panel>
+        ) : null}
+        {canRecord && creditFromPayments > BigInt(0) && openInvoices.length > 0 ? (
+          <Panel>
+            <h3 className="mb-2 font-medium">Apply {formatMoney(creditFromPayments, customer.currency)} of credit from payments received</h3>
+            <ApplyCreditForm action={applyCustomerCreditAction.bind(null, customer.id)} invoices={openInvoices} />
+          </Panel>
+        ) : null}
       </PageSection>
 
       <PageSection title="Linked accounts" description="The services' own account ids that resolve to this customer.">

@@ -58,14 +58,15 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
               label="Payment attempts"
               columns={[
                 { key: "attempt", header: "Attempt" }, { key: "when", header: "When" }, { key: "trigger", header: "Trigger" }, { key: "status", header: "Status" },
-                { key: "stripe", header: "Stripe" }, { key: "amount", header: "Amount", align: "right" }, { key: "refunded", header: "Refunded", align: "right" },
+                { key: "stripe", header: "Stripe / offline", link: true }, { key: "amount", header: "Amount", align: "right" }, { key: "refunded", header: "Refunded", align: "right" },
               ]}
               rows={invoice.payments.map((p) => ({
                 attempt: String(p.attempt),
                 when: formatDateTime(p.createdAt, tz),
                 trigger: p.trigger,
                 status: `${p.status}${p.failureCode ? ` (${p.failureCode})` : ""}`,
-                stripe: p.providerPaymentId ?? "—",
+                stripe: p.receiptId ? `${p.provider} (payment received)` : p.providerPaymentId ?? "—",
+                stripeHref: p.receiptId ? `/console/payments/${p.receiptId}` : null,
                 amount: formatMoney(p.amountCents, p.currency),
                 refunded: p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—",
               }))}

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/prisma";
 import { documentLink } from "@/lib/documents/document-links";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { amountDueCents, cardChargeMinimum, CARD_CHARGE_MAXIMUM_MINOR } from "@/lib/payments/chargeability";
+import { OFFLINE_METHOD_LABEL } from "@/lib/offline-payments/offline-payments";
 import { getPortalInvoice } from "@/lib/portal/portal-ledger";
 import { requirePortalCustomer } from "@/lib/portal/portal-session";
 import { payInvoice } from "@/app/portal/actions";
@@ -72,8 +73,8 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
           <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm">
             {invoice.payments.map((p) => (
               <li key={p.id} data-testid="payment-row" className="flex justify-between px-4 py-2">
-                <span>{formatDateTime(p.createdAt, tz)} · {formatMoney(p.amountCents, p.currency)}</span>
-                <span className={p.status === "failed" ? "text-rose-700" : "text-slate-600"}>{PAYMENT_STATUS[p.status] ?? p.status}{p.failureMessage && p.status === "failed" ? `: ${p.failureMessage}` : ""}</span>
+                <span>{formatDateTime(p.createdAt, tz)} · {formatMoney(p.amountCents, p.currency)}{p.provider in OFFLINE_METHOD_LABEL ? ` · ${OFFLINE_METHOD_LABEL[p.provider as keyof typeof OFFLINE_METHOD_LABEL]}` : ""}</span>
+                <span className={p.status === "failed" ? "text-rose-700" : "text-slate-600"}>{p.failureCode === "reversed" ? "Reversed" : PAYMENT_STATUS[p.status] ?? p.status}{p.failureMessage && p.status === "failed" ? `: ${p.failureMessage}` : ""}</span>
               </li>
             ))}
           </ul>

@@ -1,0 +1,39 @@
+import { addDays, localDate } from "@/lib/billing/calendar-date";
+
+type Params = Record<string, string | string[] | undefined>;
+const one = (params: Params, name: string) => (typeof params[name] === "string" ? (params[name] as string) : undefined);
+
+/** Today in Toronto, where the books are kept. */
+export function booksToday(now = new Date()): string {
+  return localDate(now, "America/Toronto");
+}
+
+/** The filing period of the URL (from, to), the last complete quarter when none is given. */
+export function periodParams(params: Params, now = new Date()): { from: string; to: string } {
+  const from = one(params, "from");
+  const to = one(params, "to");
+  if (from && to) return { from, to };
+  return lastQuarter(booksToday(now));
+}
+
+export function quarterOf(year: number, quarter: number): { from: string; to: string; label: string } {
+  const startMonth = (quarter - 1) * 3 + 1;
+  const from = `${year}-${String(startMonth).padStart(2, "0")}-01`;
+  const next = quarter === 4 ? `${year + 1}-01-01` : `${year}-${String(startMonth + 3).padStart(2, "0")}-01`;
+  return { from, to: addDays(next, -1), label: `Q${quarter} ${year}` };
+}
+
+export function lastQuarter(today: string): { from: string; to: string } {
+  const year = Number(today.slice(0, 4));
+  const quarter = Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1;
+  return quarter === 1 ? quarterOf(year - 1, 4) : quarterOf(year, quarter - 1);
+}
+
+export function asOfParam(params: Params, now = new Date()): string {
+  return one(params, "as_of") ?? booksToday(now);
+}
+
+export function optionalUuid(params: Params, name: string): string | undefined {
+  const value = one(params, name);
+  return value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value : undefined;
+}
