@@ -1,6 +1,7 @@
 import type { SqlPool } from "@/lib/db/sql";
 import { apiKeyLookupPrefix, apiKeyMatches, hashApiKey } from "@/lib/services/api-keys";
 import { ApiError } from "./errors";
+import { cachedVerifiedKey, rememberVerifiedKey } from "./verified-key-cache";
 
 export interface AuthenticatedService {
   id: string;
@@ -11,13 +12,6 @@ export interface AuthenticatedService {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
-/**
- * A verified key is trusted for this long without asking the database again, so a revocation takes effect on every
- * process within this many milliseconds. Only successful checks are kept (by the key's SHA-256, never the key).
- */
-export const API_KEY_CACHE_MS = Number(process.env.API_KEY_CACHE_MS ?? 5000);
-const API_KEY_CACHE_LIMIT = 10_000;
-const verifiedKeys = new Map<string, { service: AuthenticatedService; until: number }>();
 
 interface KeyRow {
   key_id: string;
@@ -38,11 +32,10 @@ export async function authenticateService(pool: SqlPool, authorization: string |
   const [scheme, token] = authorization?.trim().split(/\s+/) ?? [];
   if (!token || scheme.toLowerCase() !== "bearer") throw new ApiError(401, "missing_api_key", undefined, "Authorization: Bearer <api key> is required");
   const cacheKey = hashApiKey(token);
-  const cached = verifiedKeys.get(cacheKey);
-  if (cached && cached.until > Date.now()) return cached.service;
+  const cached = cachedVerifiedKey(cacheKey);
+  if (cached) return cached;
   const service = await lookUpService(pool, token);
-  if (verifiedKeys.size >= API_KEY_CACHE_LIMIT) verifiedKeys.clear();
-  if (API_KEY_CACHE_MS > 0) verifiedKeys.set(cacheKey, { service, until: Date.now() + API_KEY_CACHE_MS });
+  rememberVerifiedKey(cacheKey, service);
   return service;
 }
 

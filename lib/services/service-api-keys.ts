@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { DomainError, entityNotFound } from "@/lib/errors";
 import type { ApiKey, Prisma } from "@/lib/generated/prisma/client";
+import { forgetVerifiedKey } from "@/lib/api/verified-key-cache";
 import { generateApiKey } from "./api-keys";
 
 /** A newly created key: `key` is the full secret, returned this once and never stored. */
@@ -41,16 +42,18 @@ export async function issueApiKey(client: Db, serviceId: string, actor: AuditAct
 }
 
 export async function revokeApiKey(client: Db, serviceId: string, keyId: string, actor: AuditActor): Promise<ApiKey> {
-  return client.$transaction(async (tx) => {
+  const revoked = await client.$transaction(async (tx) => {
     const key = await revokeKey(tx, serviceId, keyId);
     await recordAudit(tx, actor, { action: "api_key.revoked", entityType: "ApiKey", entityId: key.id, data: { serviceId, prefix: key.prefix } });
     return key;
   });
+  forgetVerifiedKey(revoked.id);
+  return revoked;
 }
 
 /** Replaces a key: a new key with the same name is created and the old one revoked, both or neither. */
 export async function rotateApiKey(client: Db, serviceId: string, keyId: string, actor: AuditActor): Promise<IssuedApiKey & { revoked: ApiKey }> {
-  return client.$transaction(async (tx) => {
+  const rotated = await client.$transaction(async (tx) => {
     const revoked = await revokeKey(tx, serviceId, keyId);
     const issued = await createKey(tx, serviceId, revoked.name);
     await recordAudit(tx, actor, {
@@ -61,4 +64,6 @@ export async function rotateApiKey(client: Db, serviceId: string, keyId: string,
     });
     return { ...issued, revoked };
   });
+  forgetVerifiedKey(rotated.revoked.id);
+  return rotated;
 }
