@@ -195,7 +195,7 @@ test("two customers sharing an e-mail are merged and the account links move", as
 
   // The merged customer is gone, and the service's account now resolves to the kept one.
   await page.goto(`/console/customers/${duplicateId}`);
-  await expect(page.getByText("This page could not be found.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
   const found = await page.request.get(`/api/billing/v1/customers/acct_b_${s}`, { headers: { Authorization: `Bearer ${key}` } });
   expect(((await found.json()) as { customer: { legal_name: string } }).customer.legal_name).toBe(`E2E Merge Keeper ${s}`);
 });
