@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { requireStaffPage } from "@/lib/auth/staff-session";
+import { SEARCH_MAX_LENGTH } from "@/lib/console/global-search";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { ConsoleNav } from "@/components/console/console-nav";
 
@@ -12,7 +13,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <Link href="/console" className="whitespace-nowrap text-sm font-semibold">Nexa Billing · Console</Link>
           <form action="/console/search" role="search" className="order-last w-full sm:order-none sm:ml-auto sm:w-72">
             <label htmlFor="console-search" className="sr-only">Search customers and invoices</label>
-            <input id="console-search" name="q" type="search" placeholder="Customer, invoice number, account id, e-mail…"
+            <input id="console-search" name="q" type="search" maxLength={SEARCH_MAX_LENGTH} placeholder="Customer, invoice number, account id, e-mail…"
               className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-slate-900 focus:outline-none" />
           </form>
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600 sm:ml-0">

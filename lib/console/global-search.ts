@@ -1,5 +1,6 @@
 /** The console header's search: customers by name, e-mail or a service's account id; invoices by number. */
 import type { Db } from "@/lib/db/prisma";
+import { invalidField } from "@/lib/errors";
 
 export interface SearchHits {
   customers: { id: string; legalName: string; email: string | null; accounts: string[] }[];
@@ -7,11 +8,26 @@ export interface SearchHits {
 }
 
 const LIMIT = 20;
+/** Longer than any name, e-mail, account id or invoice number the ledger holds. */
+export const SEARCH_MAX_LENGTH = 200;
+
+/**
+ * Refuses what no stored text can match instead of sending it to Postgres (which rejects NUL in a string) or silently
+ * searching a truncated prefix.
+ */
+export function searchText(text: string): string {
+  if (text.includes("\u0000")) throw invalidField("q", "value_is_invalid", "The search text contains a NUL character.");
+  const q = text.trim();
+  if (q.length > SEARCH_MAX_LENGTH) throw invalidField("q", "value_is_too_long", `Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+  return q;
+}
 
 export async function searchConsole(client: Db, text: string): Promise<SearchHits> {
-  const q = text.trim().slice(0, 200);
+  const q = searchText(text);
   if (q.length < 2) return { customers: [], invoices: [] };
-  const contains = { contains: q, mode: "insensitive" as const };
+  // Prisma sends `contains` to ILIKE as is: "_" and "%" would match any character, so they are escaped ("\\" is
+  // PostgreSQL's default LIKE escape).
+  const contains = { contains: q.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" as const };
   const [customers, invoices] = await Promise.all([
     client.customer.findMany({
       where: {

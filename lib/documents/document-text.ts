@@ -1,23 +1,10 @@
 /**
- * Text helpers for billing documents: Canadian English long dates from calendar dates, and text made safe for the PDF
- * standard fonts (WinAnsi encoding).
+ * Text helpers for billing documents: calendar dates printed with the screens' date format, and text made safe for the
+ * PDF standard fonts (WinAnsi encoding).
  */
+import { formatDate } from "@/lib/format";
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 export interface CalendarDateParts {
   year: number;
@@ -47,17 +34,19 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** "2026-11-25" → "November 25, 2026". */
-export function formatLongDate(value: string): string {
-  const { year, month, day } = parseDocumentDate(value);
-  return `${MONTHS[month - 1]} ${day}, ${year}`;
+/**
+ * "2026-11-25" → "Nov 25, 2026", through the screens' `formatDate`. The calendar date is already the customer's day
+ * (the document resolves it in their timezone), so it is formatted as the UTC midnight of that day.
+ */
+export function formatDocumentDate(value: string): string {
+  return formatDate(documentInstant(value), "UTC");
 }
 
-/** A service period: "November 1, 2026 – November 30, 2026", "From …", "Until …", or null when neither end is known. */
+/** A service period: "Nov 1, 2026 – Nov 30, 2026", "From …", "Until …", or null when neither end is known. */
 export function formatPeriod(start: string | null, end: string | null): string | null {
-  if (start && end) return `${formatLongDate(start)} – ${formatLongDate(end)}`;
-  if (start) return `From ${formatLongDate(start)}`;
-  if (end) return `Until ${formatLongDate(end)}`;
+  if (start && end) return `${formatDocumentDate(start)} – ${formatDocumentDate(end)}`;
+  if (start) return `From ${formatDocumentDate(start)}`;
+  if (end) return `Until ${formatDocumentDate(end)}`;
   return null;
 }
 

@@ -7,6 +7,7 @@ import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { BillingDocument, DocumentParty } from "./billing-document";
+import { formatPeriod } from "./document-text";
 
 function sellerParty(profile: Seller): DocumentParty {
   const registrations = [
@@ -74,7 +75,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
     lines: invoice.lines.map((line) => {
       const details: string[] = [];
       if (line.kind === "usage_charge") {
-        details.push(`Period ${localDate(line.periodStart ?? invoice.periodStart, tz)} to ${localDate(new Date((line.periodEnd ?? invoice.periodEnd).getTime() - 1), tz)}`);
+        details.push(`Period ${formatPeriod(localDate(line.periodStart ?? invoice.periodStart, tz), localDate(new Date((line.periodEnd ?? invoice.periodEnd).getTime() - 1), tz))}`);
         details.push(...usagePricingLines(line));
       }
       return {

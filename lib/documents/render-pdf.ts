@@ -11,7 +11,7 @@
  */
 import PDFDocument from "pdfkit";
 import type { BillingDocument, DocumentLine, DocumentParty } from "./billing-document";
-import { documentInstant, formatLongDate, formatPeriod, toWinAnsi } from "./document-text";
+import { documentInstant, formatDocumentDate, formatPeriod, toWinAnsi } from "./document-text";
 import { formatMoney, formatPercent, formatQuantity, formatUnitAmount } from "./money-format";
 
 export interface RenderPdfOptions {
@@ -357,9 +357,9 @@ class DocumentRenderer {
     const rows: [string, string][] = [
       [doc.kind === "credit_note" ? "Credit note number" : "Invoice number", doc.number ?? "Draft"],
       ["Status", STATUS_LABEL[doc.status] ?? doc.status],
-      ["Issue date", formatLongDate(doc.issuingDate)],
+      ["Issue date", formatDocumentDate(doc.issuingDate)],
     ];
-    if (doc.dueDate) rows.push(["Due date", formatLongDate(doc.dueDate)]);
+    if (doc.dueDate) rows.push(["Due date", formatDocumentDate(doc.dueDate)]);
     if (doc.kind === "credit_note" && doc.relatedInvoiceNumber) rows.push(["Original invoice", doc.relatedInvoiceNumber]);
     const period = formatPeriod(doc.periodStart, doc.periodEnd);
     if (period) rows.push(["Service period", period]);
@@ -411,7 +411,7 @@ class DocumentRenderer {
       const note = doc.relatedInvoiceNumber ? `Credited against invoice ${doc.relatedInvoiceNumber}` : null;
       return ["TOTAL CREDIT", formatMoney(doc.totalCents, doc.currency), note];
     }
-    let note: string | null = doc.dueDate ? `Due ${formatLongDate(doc.dueDate)}` : null;
+    let note: string | null = doc.dueDate ? `Due ${formatDocumentDate(doc.dueDate)}` : null;
     if (doc.status === "voided") note = "This invoice has been voided";
     else if (doc.status === "paid" && doc.amountDueCents === 0n) note = "Paid in full — thank you";
     return ["AMOUNT DUE", formatMoney(doc.amountDueCents, doc.currency), note];

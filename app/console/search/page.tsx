@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { searchConsole } from "@/lib/console/global-search";
 import type { SearchParams } from "@/lib/console/table-query";
 import { db } from "@/lib/db/prisma";
+import { DomainError } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { PageHeader, PageSection } from "@/components/console/page-header";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
@@ -13,7 +14,13 @@ export const dynamic = "force-dynamic";
 export default async function SearchPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const raw = (await searchParams).q;
   const q = (Array.isArray(raw) ? raw[0] : raw ?? "").trim();
-  const hits = await searchConsole(db(), q);
+  let hits;
+  try {
+    hits = await searchConsole(db(), q);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return <div className="space-y-4"><PageHeader title="Search" /><p role="alert" className="text-red-700">{error.message}</p></div>;
+  }
   // One exact answer (an invoice number, a unique account id) opens it directly.
   if (hits.customers.length + hits.invoices.length === 1) {
     redirect(hits.invoices.length ? `/console/invoices/${hits.invoices[0].id}` : `/console/customers/${hits.customers[0].id}`);

@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { documentInstant, formatLongDate, formatPeriod, parseDocumentDate, toWinAnsi } from "@/lib/documents/document-text";
+import { localDate } from "@/lib/billing/calendar-date";
+import { documentInstant, formatDocumentDate, formatPeriod, parseDocumentDate, toWinAnsi } from "@/lib/documents/document-text";
+import { formatDate } from "@/lib/format";
 
-describe("formatLongDate", () => {
-  it("writes a Canadian English long date", () => {
-    expect(formatLongDate("2026-11-25")).toBe("November 25, 2026");
-    expect(formatLongDate("2026-01-01")).toBe("January 1, 2026");
-    expect(formatLongDate("2024-02-29")).toBe("February 29, 2024");
-    expect(formatLongDate("2026-12-31")).toBe("December 31, 2026");
+describe("formatDocumentDate", () => {
+  it("writes the screens' date format", () => {
+    expect(formatDocumentDate("2026-11-25")).toBe("Nov 25, 2026");
+    expect(formatDocumentDate("2026-01-01")).toBe("Jan 1, 2026");
+    expect(formatDocumentDate("2024-02-29")).toBe("Feb 29, 2024");
+    expect(formatDocumentDate("2026-12-31")).toBe("Dec 31, 2026");
+  });
+
+  it("prints the customer's day exactly as a screen shows the same instant in their timezone", () => {
+    // 06:00 UTC on November 29 is already November 29 in Toronto, still November 28 in Vancouver.
+    const instant = new Date("2026-11-29T06:00:00Z");
+    for (const timeZone of ["America/Toronto", "America/Vancouver", "America/Halifax", "UTC"]) {
+      expect(formatDocumentDate(localDate(instant, timeZone)), timeZone).toBe(formatDate(instant, timeZone));
+    }
+    expect(formatDocumentDate(localDate(instant, "America/Toronto"))).toBe("Nov 29, 2026");
+    expect(formatDocumentDate(localDate(instant, "America/Vancouver"))).toBe("Nov 28, 2026");
   });
 
   it("reads the calendar date as written, whatever the process timezone", () => {
@@ -14,7 +26,7 @@ describe("formatLongDate", () => {
     const before = process.env.TZ;
     process.env.TZ = "America/Vancouver";
     try {
-      expect(formatLongDate("2026-01-01")).toBe("January 1, 2026");
+      expect(formatDocumentDate("2026-01-01")).toBe("Jan 1, 2026");
     } finally {
       process.env.TZ = before;
     }
@@ -29,12 +41,12 @@ describe("formatLongDate", () => {
 
 describe("formatPeriod", () => {
   it("joins both ends with an en dash", () => {
-    expect(formatPeriod("2026-11-01", "2026-11-30")).toBe("November 1, 2026 – November 30, 2026");
+    expect(formatPeriod("2026-11-01", "2026-11-30")).toBe("Nov 1, 2026 – Nov 30, 2026");
   });
 
   it("handles an open end", () => {
-    expect(formatPeriod("2026-11-01", null)).toBe("From November 1, 2026");
-    expect(formatPeriod(null, "2026-11-30")).toBe("Until November 30, 2026");
+    expect(formatPeriod("2026-11-01", null)).toBe("From Nov 1, 2026");
+    expect(formatPeriod(null, "2026-11-30")).toBe("Until Nov 30, 2026");
     expect(formatPeriod(null, null)).toBeNull();
   });
 });

@@ -63,10 +63,12 @@ describe("renderBillingDocumentPdf", () => {
     expectWellFormed(pdf, doc, 1);
 
     // Title, number, status, dates, service.
-    for (const text of ["Invoice", "INV-2026-000123", "Finalized", "November 25, 2026", "December 25, 2026", "Nexa Compute"]) {
+    for (const text of ["Invoice", "INV-2026-000123", "Finalized", "Nov 25, 2026", "Dec 25, 2026", "Nexa Compute"]) {
       expect(pdf.runs, text).toContain(text);
     }
-    expect(pdf.runs).toContain("November 1, 2026 – November 30, 2026");
+    expect(pdf.runs).toContain("Nov 1, 2026 – Nov 30, 2026");
+    // Dates read as on the screens, never as ISO dates.
+    expect(pdf.flat).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b/);
     // Seller, with every registration number and its label.
     for (const text of ["Nexa Cloud Services Inc.", "200 Bay Street, Suite 1400", "billing@nexa.example"]) expect(pdf.runs).toContain(text);
     expect(pdf.runs).toContain("GST/HST 123456789 RT0001");
@@ -159,7 +161,7 @@ describe("renderBillingDocumentPdf", () => {
     expect(pdf.runs).toContain("Credit note number");
     expect(pdf.runs).toContain("CN-2026-000004");
     expect(pdf.runs).toContain("Issued");
-    expect(pdf.runs).toContain("December 2, 2026");
+    expect(pdf.runs).toContain("Dec 2, 2026");
     expect(pdf.runs).toContain("Original invoice");
     expect(pdf.runs).toContain("INV-2026-000123");
     expect(pdf.runs).toContain("Credited against invoice INV-2026-000123");
