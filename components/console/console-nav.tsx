@@ -41,8 +41,8 @@ export function ConsoleNav() {
   }, [pathname]);
   return (
     <>
-      <nav aria-label="Console" className="hidden flex-wrap items-center gap-1 text-sm lg:flex">
-        {links(pathname, (current) => `rounded-md px-3 py-1.5 ${current ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`)}
+      <nav aria-label="Console" className="hidden flex-wrap items-center gap-0.5 text-sm lg:flex">
+        {links(pathname, (current) => `rounded-md px-2 py-1.5 ${current ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`)}
       </nav>
       <details ref={menu} className="relative lg:hidden">
         <summary className="cursor-pointer list-none rounded-md border border-slate-300 px-3 py-1.5 text-sm">Menu</summary>

@@ -8,7 +8,9 @@ import { amountDueCents } from "@/lib/payments/chargeability";
 export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] } }) {
   const money = (cents: bigint) => formatMoney(cents, invoice.currency);
   return (
-    <table className="min-w-full rounded-lg border border-slate-200 bg-white text-sm">
+    // On a phone the table scrolls inside its own box (focusable, so a keyboard can scroll it) instead of widening the page.
+    <div role="region" aria-label="Invoice lines" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <table className="min-w-full text-sm">
       <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
         <tr><th className="px-4 py-2">Description</th><th className="px-4 py-2">Quantity</th><th className="px-4 py-2">Included</th><th className="px-4 py-2">Unit price</th><th className="px-4 py-2 text-right">Amount</th></tr>
       </thead>
@@ -42,5 +44,6 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
         <tr><td colSpan={4} className="px-4 py-1 text-right">Amount due</td><td className="px-4 py-1 text-right" data-testid="invoice-amount-due">{money(amountDueCents(invoice))}</td></tr>
       </tfoot>
     </table>
+    </div>
   );
 }
