@@ -88,7 +88,9 @@ export async function forgetPaymentMethod(client: Db, providerPaymentMethodId: s
     const method = await tx.paymentMethod.findUnique({ where: { providerPaymentMethodId } });
     if (!method) return false;
     await tx.$executeRaw`SELECT id FROM "Customer" WHERE id = ${method.customerId}::uuid FOR UPDATE`;
-    await tx.paymentMethod.delete({ where: { id: method.id } });
+    // The portal's "Remove" and Stripe's payment_method.detached race for the same row: whoever comes second finds it gone.
+    const { count } = await tx.paymentMethod.deleteMany({ where: { id: method.id } });
+    if (count === 0) return false;
     if (method.isDefault) {
       const next = await tx.paymentMethod.findFirst({ where: { customerId: method.customerId }, orderBy: { createdAt: "asc" } });
       if (next) await tx.paymentMethod.update({ where: { id: next.id }, data: { isDefault: true } });

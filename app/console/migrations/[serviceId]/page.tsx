@@ -51,7 +51,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
             {checklist!.items.map((i) => (
               <li key={i.key} data-testid={`checklist-${i.key}`} className="rounded-md border border-slate-200 bg-white p-3 text-sm">
                 <p className="font-medium">{i.met ? "✓" : "✗"} {i.title}</p>
-                <p className="text-slate-600">{i.detail} {i.href ? <Link className="text-sky-700 hover:underline" href={i.href}>Open</Link> : null}</p>
+                <p className="text-slate-600">{i.detail} {i.href ? <Link className="text-sky-700 underline" href={i.href}>Open</Link> : null}</p>
               </li>
             ))}
           </ul>
@@ -72,7 +72,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
   return (
     <div className="space-y-8">
       <PageHeader title={title} back={{ href: "/console/migrations", label: "Migrations" }}
-        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 hover:underline" href={source.settingsHref}>{source.label} source</Link>.</>} />
+        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 underline" href={source.settingsHref}>{source.label} source</Link>.</>} />
       {health.openAlerts.length ? (
         <div role="alert" data-testid="drift-alerts" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
           <p className="font-medium">Drift alerts</p>
@@ -123,7 +123,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
               <p className="text-sm font-medium">{c.met ? "✓" : "✗"} {c.title}{c.met ? "" : ` — ${c.problems.length} to fix`}</p>
               {c.met ? null : (
                 <ul className="mt-2 list-disc space-y-1 pl-6 text-sm">
-                  {c.problems.map((p, i) => <li key={i}>{p.message} <Link className="text-sky-700 hover:underline" href={p.href}>Fix</Link></li>)}
+                  {c.problems.map((p, i) => <li key={i}>{p.message} <Link className="text-sky-700 underline" href={p.href}>Fix</Link></li>)}
                 </ul>
               )}
             </li>

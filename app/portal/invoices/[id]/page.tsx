@@ -60,7 +60,7 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
               <PortalActionButton action={payInvoice.bind(null, invoice.id)} label={`Pay ${formatMoney(due, invoice.currency)} with ${card.brand ?? "card"} ending in ${card.last4}`} pendingLabel="Paying…" />
             </div>
           ) : (
-            <p className="mt-2 text-sm text-slate-600">Add a card to pay: <Link href="/portal/payment-methods" className="text-sky-700 hover:underline">Payment methods</Link></p>
+            <p className="mt-2 text-sm text-slate-600">Add a card to pay: <Link href="/portal/payment-methods" className="text-sky-700 underline">Payment methods</Link></p>
           )}
         </section>
       ) : null}
@@ -87,7 +87,7 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
           <ul className="mt-2 space-y-1 text-sm">
             {invoice.creditNotes.map((n) => (
               <li key={n.id}>
-                <a href={documentLink("", "credit_notes", n.id)} className="text-sky-700 hover:underline">{n.number}</a> · {n.reason.replace(/_/g, " ")} · {formatMoney(n.totalCents, n.currency)}
+                <a href={documentLink("", "credit_notes", n.id)} className="text-sky-700 underline">{n.number}</a> · {n.reason.replace(/_/g, " ")} · {formatMoney(n.totalCents, n.currency)}
               </li>
             ))}
           </ul>
