@@ -14,7 +14,7 @@ import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } 
 import { issueCreditNote } from "./credit-notes";
 import { finalizeInvoice } from "./finalize-invoice";
 import { billedToSql } from "./billed-to";
-import { taxesForInvoice, type InvoiceTaxDraft } from "./invoice-taxes";
+import { taxesForInvoice, type InvoiceTaxDraft } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 
 /**

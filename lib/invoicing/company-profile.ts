@@ -1,4 +1,4 @@
-import type { SellerTaxRegistrations } from "@/lib/billing/canadian-tax";
+import type { SellerTaxRegistrations } from "@/lib/billing/tax/registry";
 import type { CompanyProfile, Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db/prisma";
 

@@ -1,5 +1,4 @@
-import { decimal } from "@/lib/billing/decimal";
-import { roundToCents } from "@/lib/billing/money";
+import { taxAmountCents } from "@/lib/billing/tax/rounding";
 import { DomainError, invalidField } from "@/lib/errors";
 import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
 import { recordCreditNoteCreated } from "@/lib/webhooks/lifecycle-events";
@@ -20,9 +19,9 @@ export interface CreditNoteRequest {
   items: { invoiceLineId?: string | null; description?: string; amountCents: bigint }[];
 }
 
-/** Each tax of the invoice applied to a credited amount, rounded half up like the invoice's own tax lines. */
+/** Each tax of the invoice applied to a credited amount, with the invoice's own rounding rule (lib/billing/tax/rounding.ts). */
 export function creditedTaxes<T extends { rate: { toString(): string } }>(subtotalCents: bigint, invoiceTaxes: T[]): (T & { amountCents: bigint })[] {
-  return invoiceTaxes.map((t) => ({ ...t, amountCents: roundToCents(decimal(subtotalCents.toString()).div(100).mul(t.rate.toString()).div(100)) }));
+  return invoiceTaxes.map((t) => ({ ...t, amountCents: taxAmountCents(subtotalCents, t.rate.toString()) }));
 }
 
 /**

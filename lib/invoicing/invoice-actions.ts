@@ -5,7 +5,7 @@ import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
 import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
-import { taxesForInvoice } from "./invoice-taxes";
+import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { usageLines } from "./invoice-lines";
 
 /**

@@ -4,7 +4,7 @@ import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError } from "@/lib/errors";
 import { localDate } from "@/lib/billing/calendar-date";
 import { companyProfile } from "@/lib/invoicing/company-profile";
-import { invoiceTaxes } from "@/lib/invoicing/invoice-taxes";
+import { invoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
 import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { currentPeriod, getServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
 

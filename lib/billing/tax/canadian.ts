@@ -9,14 +9,16 @@
  * Rounding: each tax line is the invoice subtotal × rate, rounded half up to the cent on its own (QST is on the subtotal,
  * not on subtotal + GST). The total tax is the sum of the rounded lines.
  */
-import { compareDates, isCalendarDate, type CalendarDate } from "./calendar-date";
-import { decimal, type Decimal } from "./decimal";
-import { scaleCents } from "./money";
+import { compareDates, isCalendarDate, type CalendarDate } from "@/lib/billing/calendar-date";
+import { decimal } from "@/lib/billing/decimal";
+import { registrationsByTaxCode, type SellerTaxRegistrations, type TaxCode } from "./registry";
+import { taxAmountCents } from "./rounding";
+import { TaxError, type NoTaxReason, type TaxableCustomer, type TaxLine, type TaxRequest, type TaxRules } from "./tax-rules";
+
+export type { SellerTaxRegistrations, TaxCode, TaxableCustomer, TaxLine, NoTaxReason };
 
 export const CANADIAN_PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"] as const;
 export type CanadianProvince = (typeof CANADIAN_PROVINCES)[number];
-
-export type TaxCode = "GST" | "HST" | "QST" | "BC_PST" | "MB_RST" | "SK_PST";
 
 export interface TaxRate {
   jurisdiction: CanadianProvince;
@@ -57,34 +59,6 @@ export const CANADIAN_TAX_RATES: readonly TaxRate[] = [
   { jurisdiction: "NS", taxCode: "HST", name: "HST", rate: "14", effectiveFrom: "2025-04-01", effectiveTo: null },
 ];
 
-/** The seller's registration numbers, printed on each tax line. */
-export interface SellerTaxRegistrations {
-  /** GST/HST business number (e.g. "123456789RT0001"). */
-  gstHst?: string | null;
-  qst?: string | null;
-  bcPst?: string | null;
-  mbRst?: string | null;
-  skPst?: string | null;
-}
-
-const REGISTRATION_FOR: Record<TaxCode, keyof SellerTaxRegistrations> = {
-  GST: "gstHst",
-  HST: "gstHst",
-  QST: "qst",
-  BC_PST: "bcPst",
-  MB_RST: "mbRst",
-  SK_PST: "skPst",
-};
-
-export interface TaxableCustomer {
-  /** ISO 3166-1 alpha-2. */
-  country: string | null;
-  /** Province or territory code ("ON", "QC", …). */
-  province: string | null;
-  taxExempt: boolean;
-  taxExemptionNumber?: string | null;
-}
-
 export interface CanadianTaxInput {
   customer: TaxableCustomer;
   /** Invoice subtotal before tax (negative for a credit). */
@@ -96,20 +70,8 @@ export interface CanadianTaxInput {
   rates?: readonly TaxRate[];
 }
 
-export interface TaxLine {
-  code: TaxCode;
-  name: string;
-  /** Percent: 13 is 13 %. */
-  rate: Decimal;
-  taxableAmountCents: bigint;
-  amountCents: bigint;
-  registrationNumber: string | null;
-}
-
-export type NoTaxReason = "customer_outside_canada" | "customer_tax_exempt";
-
 export type CanadianTaxResult =
-  | { taxed: true; province: CanadianProvince; lines: TaxLine[]; totalTaxCents: bigint }
+  | { taxed: true; province: CanadianProvince; lines: (TaxLine & { code: TaxCode })[]; totalTaxCents: bigint }
   | { taxed: false; reason: NoTaxReason; exemptionNumber: string | null; lines: []; totalTaxCents: bigint };
 
 export type CanadianTaxErrorCode =
@@ -120,12 +82,12 @@ export type CanadianTaxErrorCode =
   | "no_rate_for_date"
   | "invalid_tax_point_date";
 
-export class CanadianTaxError extends Error {
+export class CanadianTaxError extends TaxError {
   constructor(
-    readonly code: CanadianTaxErrorCode,
+    override readonly code: CanadianTaxErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = "CanadianTaxError";
   }
 }
@@ -154,7 +116,11 @@ export function taxRatesInEffect(
 }
 
 export function computeCanadianTax(input: CanadianTaxInput): CanadianTaxResult {
-  const { customer, subtotalCents, taxPointDate, seller } = input;
+  return levy(input, registrationsByTaxCode(input.seller));
+}
+
+function levy(input: Omit<CanadianTaxInput, "seller">, registrations: Partial<Record<string, string | null>>): CanadianTaxResult {
+  const { customer, subtotalCents, taxPointDate } = input;
   if (!isCalendarDate(taxPointDate)) {
     throw new CanadianTaxError("invalid_tax_point_date", `Tax point date is not YYYY-MM-DD: ${JSON.stringify(taxPointDate)}`);
   }
@@ -180,15 +146,15 @@ export function computeCanadianTax(input: CanadianTaxInput): CanadianTaxResult {
   if (inEffect.length === 0) {
     throw new CanadianTaxError("no_rate_for_date", `No tax rate for ${provinceCode} on ${taxPointDate}`);
   }
-  const lines = inEffect.map((taxRate): TaxLine => {
+  const lines = inEffect.map((taxRate) => {
     const rate = decimal(taxRate.rate);
     return {
       code: taxRate.taxCode,
       name: taxRate.name,
       rate,
       taxableAmountCents: subtotalCents,
-      amountCents: scaleCents(subtotalCents, rate.div(100)),
-      registrationNumber: blankToNull(seller[REGISTRATION_FOR[taxRate.taxCode]]),
+      amountCents: taxAmountCents(subtotalCents, rate),
+      registrationNumber: registrations[taxRate.taxCode] ?? null,
     };
   });
   return {
@@ -198,3 +164,11 @@ export function computeCanadianTax(input: CanadianTaxInput): CanadianTaxResult {
     totalTaxCents: lines.reduce((total, line) => total + line.amountCents, BigInt(0)),
   };
 }
+
+/** The Canadian rules behind the tax seam: registrations come keyed by tax code. */
+export const canadianTaxRules: TaxRules = {
+  id: "canada",
+  compute(request: TaxRequest) {
+    return levy({ customer: request.customer, subtotalCents: request.taxableCents, taxPointDate: request.taxPointDate }, request.registrations);
+  },
+};

@@ -1,7 +1,9 @@
-import { CanadianTaxError, computeCanadianTax } from "@/lib/billing/canadian-tax";
-import type { Customer, CompanyProfile } from "@/lib/generated/prisma/client";
+import type { CalendarDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
-import { sellerRegistrations } from "./company-profile";
+import type { CompanyProfile, Customer } from "@/lib/generated/prisma/client";
+import { canadianTaxRules } from "./canadian";
+import { registrationsByTaxCode } from "./registry";
+import { TaxError, type TaxRules } from "./tax-rules";
 
 export interface InvoiceTaxDraft {
   code: string;
@@ -12,19 +14,32 @@ export interface InvoiceTaxDraft {
   registrationNumber: string | null;
 }
 
+export interface InvoiceTaxes {
+  lines: InvoiceTaxDraft[];
+  totalCents: bigint;
+  /** Why nothing was taxed (zero-rated export, exemption), printed on the invoice. */
+  note: string | null;
+}
+
+/** The rules of the seller's tax regime: the company sells from Canada, so the Canadian rules decide every sale. */
+export const sellerTaxRules: TaxRules = canadianTaxRules;
+
 const NO_TAX_NOTES = {
   customer_outside_canada: "Zero-rated: customer outside Canada",
   customer_tax_exempt: "Tax exempt",
 } as const;
 
-/** Canadian sales taxes of an invoice subtotal, at the rates in force on the tax point date (issue date). */
-export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber">, seller: Omit<CompanyProfile, "updatedAt">, subtotalCents: bigint, taxPointDate: string) {
+type SellerRegistrationFields = Pick<CompanyProfile, "gstHstNumber" | "qstNumber" | "bcPstNumber" | "mbRstNumber" | "skPstNumber">;
+export type TaxedCustomer = Pick<Customer, "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber">;
+
+/** Sales taxes of an amount before tax, at the rates in force on the tax point date (issue date). */
+export function invoiceTaxes(customer: TaxedCustomer, seller: SellerRegistrationFields, taxableCents: bigint, taxPointDate: CalendarDate, rules: TaxRules = sellerTaxRules): InvoiceTaxes {
   try {
-    const result = computeCanadianTax({
+    const result = rules.compute({
       customer: { country: customer.country, province: customer.province, taxExempt: customer.taxExempt, taxExemptionNumber: customer.taxExemptionNumber },
-      subtotalCents,
+      taxableCents,
       taxPointDate,
-      seller: sellerRegistrations(seller),
+      registrations: registrationsByTaxCode({ gstHst: seller.gstHstNumber, qst: seller.qstNumber, bcPst: seller.bcPstNumber, mbRst: seller.mbRstNumber, skPst: seller.skPstNumber }),
     });
     const lines: InvoiceTaxDraft[] = result.lines.map((line) => ({
       code: line.code,
@@ -41,7 +56,7 @@ export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | 
         : NO_TAX_NOTES[result.reason];
     return { lines, totalCents: result.totalTaxCents, note };
   } catch (error) {
-    if (error instanceof CanadianTaxError) {
+    if (error instanceof TaxError) {
       throw new DomainError("invalid", "tax_not_computable", { customer: [error.code] }, `Cannot tax customer ${customer.legalName}: ${error.message}`);
     }
     throw error;
@@ -53,7 +68,7 @@ export function invoiceTaxes(customer: Pick<Customer, "legalName" | "country" | 
  * province); their shadow invoices are still computed — the dual-run compares amounts before tax — with no tax and a
  * note saying why, instead of failing the billing run (or a refresh) for them every time. Live invoices are refused.
  */
-export function taxesForInvoice(invoice: { shadow: boolean }, ...args: Parameters<typeof invoiceTaxes>): ReturnType<typeof invoiceTaxes> {
+export function taxesForInvoice(invoice: { shadow: boolean }, ...args: Parameters<typeof invoiceTaxes>): InvoiceTaxes {
   try {
     return invoiceTaxes(...args);
   } catch (error) {

@@ -9,7 +9,7 @@ import {
   type CanadianTaxResult,
   type SellerTaxRegistrations,
   type TaxableCustomer,
-} from "@/lib/billing/canadian-tax";
+} from "@/lib/billing/tax/canadian";
 
 const seller: SellerTaxRegistrations = {
   gstHst: "123456789RT0001",
