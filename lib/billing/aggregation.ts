@@ -20,9 +20,10 @@
  * Except for weighted_sum, a rollup must lie inside the period; one that straddles a boundary is ignored and reported,
  * never split by guesswork. A rollup whose window has no duration is a value at an instant (not for weighted_sum).
  */
+import { AGGREGATIONS, RECURRING_AGGREGATIONS, type AggregationType } from "@/lib/catalog/vocabulary";
 import { BillingDecimal, decimal, parseDecimal, ZERO, type Decimal } from "./decimal";
 
-export type AggregationType = "count" | "sum" | "max" | "last" | "unique_count" | "weighted_sum";
+export type { AggregationType };
 export type RoundingFunction = "round" | "ceil" | "floor";
 
 export interface BillableMetricRule {
@@ -103,8 +104,8 @@ export interface UsageAggregate {
   ignoredRollups: IgnoredRollup[];
 }
 
-const RECURRING_AGGREGATIONS: ReadonlySet<AggregationType> = new Set(["sum", "unique_count", "weighted_sum"]);
-const AGGREGATIONS: ReadonlySet<string> = new Set(["count", "sum", "max", "last", "unique_count", "weighted_sum"]);
+const RECURRING: ReadonlySet<AggregationType> = new Set(RECURRING_AGGREGATIONS);
+const KNOWN_AGGREGATIONS: ReadonlySet<string> = new Set(AGGREGATIONS);
 
 interface AcceptedEvent {
   event: UsageEventInput;
@@ -138,11 +139,11 @@ function uniqueKeyOf(raw: unknown): string {
 }
 
 function assertMetric(metric: BillableMetricRule): void {
-  if (!AGGREGATIONS.has(metric.aggregation)) throw new RangeError(`Unknown aggregation: ${metric.aggregation}`);
+  if (!KNOWN_AGGREGATIONS.has(metric.aggregation)) throw new RangeError(`Unknown aggregation: ${metric.aggregation}`);
   if (metric.aggregation !== "count" && !metric.fieldName) {
     throw new RangeError(`A ${metric.aggregation} metric needs a field name`);
   }
-  if (metric.recurring && !RECURRING_AGGREGATIONS.has(metric.aggregation)) {
+  if (metric.recurring && !RECURRING.has(metric.aggregation)) {
     throw new RangeError(`A ${metric.aggregation} metric cannot be recurring`);
   }
   const rounding = metric.roundingFunction;

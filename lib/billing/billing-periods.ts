@@ -10,6 +10,7 @@
  *   month's last day each time (Jan 31 → Feb 28/29 → Mar 31), and a yearly Feb 29 anchor renews on Feb 28 in common years.
  *   Weekly anniversary periods start on the anchor's weekday.
  */
+import type { PlanInterval } from "@/lib/catalog/vocabulary";
 import {
   addDays,
   addMonthsClamped,
@@ -23,7 +24,7 @@ import {
   type CalendarDate,
 } from "./calendar-date";
 
-export type PlanInterval = "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly";
+export type { PlanInterval };
 export type BillingTime = "calendar" | "anniversary";
 
 export interface BillingSchedule {

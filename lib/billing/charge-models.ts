@@ -82,16 +82,13 @@ export type ChargePropertiesValidation<M extends ChargeModel> =
 
 /** Lago's defaults when a charge is created without properties. */
 export function defaultChargeProperties<M extends ChargeModel>(model: M): ChargePropertiesByModel[M] {
-  const openRange = (): PricingRange[] => [{ from_value: 0, to_value: null, per_unit_amount: "0", flat_amount: "0" }];
-  const defaults: ChargePropertiesByModel = {
-    standard: { amount: "0" },
-    graduated: { graduated_ranges: openRange() },
-    volume: { volume_ranges: openRange() },
-    package: { package_size: 1, amount: "0", free_units: 0 },
-    percentage: { rate: "0" },
-  };
   assertChargeModel(model);
-  return defaults[model];
+  return CHARGE_MODEL_REGISTRY[model].defaults();
+}
+
+/** How a charge model reads in the console, on documents and in lists. */
+export function chargeModelLabel(model: ChargeModel): string {
+  return CHARGE_MODEL_REGISTRY[model].label;
 }
 
 function assertChargeModel(model: string): asserts model is ChargeModel {
@@ -113,7 +110,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-class ErrorCollector {
+export class ErrorCollector {
   readonly errors: ChargePropertyErrors = {};
 
   add(field: string, code: ChargePropertyErrorCode): void {
@@ -188,51 +185,7 @@ export function validateChargeProperties<M extends ChargeModel>(model: M, proper
   if (properties === undefined || properties === null) return { valid: true, properties: defaultChargeProperties(model) };
   const errors = new ErrorCollector();
   const props = isRecord(properties) ? properties : {};
-  let normalised: ChargePropertiesByModel[ChargeModel];
-  switch (model) {
-    case "standard":
-      if (!isAmount(props.amount)) errors.add("amount", "invalid_amount");
-      normalised = { amount: props.amount as string };
-      break;
-    case "graduated":
-      normalised = { graduated_ranges: validateRanges(props.graduated_ranges, "graduated_ranges", errors) };
-      break;
-    case "volume":
-      normalised = { volume_ranges: validateRanges(props.volume_ranges, "volume_ranges", errors) };
-      break;
-    case "package":
-      if (!isAmount(props.amount)) errors.add("amount", "invalid_amount");
-      if (!(isNonNegativeInteger(props.package_size) && props.package_size > 0)) errors.add("package_size", "invalid_package_size");
-      if (!isNonNegativeInteger(props.free_units)) errors.add("free_units", "invalid_free_units");
-      normalised = {
-        amount: props.amount as string,
-        package_size: props.package_size as number,
-        free_units: props.free_units as number,
-      };
-      break;
-    case "percentage": {
-      if (!isAmount(props.rate)) errors.add("rate", "invalid_rate");
-      const percentage: PercentageProperties = { rate: props.rate as string };
-      if (props.fixed_amount !== undefined && props.fixed_amount !== null) {
-        if (!isAmount(props.fixed_amount)) errors.add("fixed_amount", "invalid_fixed_amount");
-        percentage.fixed_amount = props.fixed_amount as string;
-      }
-      if (props.free_units_per_events !== undefined && props.free_units_per_events !== null) {
-        if (!(isNonNegativeInteger(props.free_units_per_events) && props.free_units_per_events > 0)) {
-          errors.add("free_units_per_events", "invalid_free_units_per_events");
-        }
-        percentage.free_units_per_events = props.free_units_per_events as number;
-      }
-      if (props.free_units_per_total_aggregation !== undefined && props.free_units_per_total_aggregation !== null) {
-        if (!isAmount(props.free_units_per_total_aggregation)) {
-          errors.add("free_units_per_total_aggregation", "invalid_free_units_per_total_aggregation");
-        }
-        percentage.free_units_per_total_aggregation = props.free_units_per_total_aggregation as string;
-      }
-      normalised = percentage;
-      break;
-    }
-  }
+  const normalised = (CHARGE_MODEL_REGISTRY[model] as ChargeModelDefinition<M>).validate(props, errors);
   if (!errors.empty) return { valid: false, errors: errors.errors };
   return { valid: true, properties: normalised as ChargePropertiesByModel[M] };
 }
@@ -456,34 +409,7 @@ function sumTiers(tiers: readonly TierBreakdown[]): Decimal {
 }
 
 function priceModel(charge: ModelWithProperties, units: Decimal, usage: ChargeUsage): { amount: Decimal; breakdown: ChargeBreakdown } {
-  switch (charge.model) {
-    case "standard": {
-      const unitAmount = amountOf(charge.properties.amount);
-      return { amount: units.mul(unitAmount), breakdown: { model: "standard", unitAmount } };
-    }
-    case "graduated": {
-      const tiers = priceGraduated(charge.properties.graduated_ranges, units);
-      return { amount: sumTiers(tiers), breakdown: { model: "graduated", tiers } };
-    }
-    case "volume": {
-      const tiers = priceVolume(charge.properties.volume_ranges, units);
-      return { amount: sumTiers(tiers), breakdown: { model: "volume", tiers } };
-    }
-    case "package": {
-      const { package_size: packageSize, free_units: freeUnitsAllowance } = charge.properties;
-      if (!(Number.isSafeInteger(packageSize) && packageSize > 0)) throw new RangeError(`Invalid package size: ${packageSize}`);
-      const packageAmount = amountOf(charge.properties.amount);
-      const freeUnits = units.lt(freeUnitsAllowance) ? units : decimal(freeUnitsAllowance);
-      const paidUnits = units.minus(freeUnits);
-      const packages = paidUnits.div(packageSize).ceil();
-      return {
-        amount: packages.mul(packageAmount),
-        breakdown: { model: "package", packageSize, packageAmount, freeUnits, paidUnits, packages },
-      };
-    }
-    case "percentage":
-      return pricePercentage(charge.properties, units, usage);
-  }
+  return (CHARGE_MODEL_REGISTRY[charge.model] as ChargeModelDefinition<ChargeModel>).price(charge.properties, units, usage);
 }
 
 /** Prices one charge for a period's usage. Throws RangeError on inputs no validated charge can produce. */
@@ -526,3 +452,98 @@ export function priceCharge<M extends ChargeModel>(
     trueUpCents: minimum?.trueUpCents ?? BigInt(0),
   };
 }
+
+/**
+ * Everything one charge model is, in one place: adding a model is a name in CHARGE_MODELS, its properties type, and its
+ * entry here (with its tests) — plus the Prisma enum value, which tests/unit/catalog-vocabulary.test.ts checks.
+ */
+export interface ChargeModelDefinition<M extends ChargeModel> {
+  /** As the console and documents name it. */
+  label: string;
+  /** Lago's properties when a charge is created without any. */
+  defaults(): ChargePropertiesByModel[M];
+  /** Checks raw properties, adding Lago's error codes to `errors`; returns them normalised (other keys stripped). */
+  validate(props: Record<string, unknown>, errors: ErrorCollector): ChargePropertiesByModel[M];
+  /** Exact amount (major units) and breakdown for the billable units. */
+  price(properties: ChargePropertiesByModel[M], units: Decimal, usage: ChargeUsage): { amount: Decimal; breakdown: ChargeBreakdown };
+}
+
+const openRange = (): PricingRange[] => [{ from_value: 0, to_value: null, per_unit_amount: "0", flat_amount: "0" }];
+
+export const CHARGE_MODEL_REGISTRY: { readonly [M in ChargeModel]: ChargeModelDefinition<M> } = {
+  standard: {
+    label: "Standard (per unit)",
+    defaults: () => ({ amount: "0" }),
+    validate(props, errors) {
+      if (!isAmount(props.amount)) errors.add("amount", "invalid_amount");
+      return { amount: props.amount as string };
+    },
+    price(properties, units) {
+      const unitAmount = amountOf(properties.amount);
+      return { amount: units.mul(unitAmount), breakdown: { model: "standard", unitAmount } };
+    },
+  },
+  graduated: {
+    label: "Graduated tiers",
+    defaults: () => ({ graduated_ranges: openRange() }),
+    validate: (props, errors) => ({ graduated_ranges: validateRanges(props.graduated_ranges, "graduated_ranges", errors) }),
+    price(properties, units) {
+      const tiers = priceGraduated(properties.graduated_ranges, units);
+      return { amount: sumTiers(tiers), breakdown: { model: "graduated", tiers } };
+    },
+  },
+  volume: {
+    label: "Volume tiers",
+    defaults: () => ({ volume_ranges: openRange() }),
+    validate: (props, errors) => ({ volume_ranges: validateRanges(props.volume_ranges, "volume_ranges", errors) }),
+    price(properties, units) {
+      const tiers = priceVolume(properties.volume_ranges, units);
+      return { amount: sumTiers(tiers), breakdown: { model: "volume", tiers } };
+    },
+  },
+  package: {
+    label: "Package",
+    defaults: () => ({ package_size: 1, amount: "0", free_units: 0 }),
+    validate(props, errors) {
+      if (!isAmount(props.amount)) errors.add("amount", "invalid_amount");
+      if (!(isNonNegativeInteger(props.package_size) && props.package_size > 0)) errors.add("package_size", "invalid_package_size");
+      if (!isNonNegativeInteger(props.free_units)) errors.add("free_units", "invalid_free_units");
+      return { amount: props.amount as string, package_size: props.package_size as number, free_units: props.free_units as number };
+    },
+    price(properties, units) {
+      const { package_size: packageSize, free_units: freeUnitsAllowance } = properties;
+      if (!(Number.isSafeInteger(packageSize) && packageSize > 0)) throw new RangeError(`Invalid package size: ${packageSize}`);
+      const packageAmount = amountOf(properties.amount);
+      const freeUnits = units.lt(freeUnitsAllowance) ? units : decimal(freeUnitsAllowance);
+      const paidUnits = units.minus(freeUnits);
+      const packages = paidUnits.div(packageSize).ceil();
+      return { amount: packages.mul(packageAmount), breakdown: { model: "package", packageSize, packageAmount, freeUnits, paidUnits, packages } };
+    },
+  },
+  percentage: {
+    label: "Percentage",
+    defaults: () => ({ rate: "0" }),
+    validate(props, errors) {
+      if (!isAmount(props.rate)) errors.add("rate", "invalid_rate");
+      const percentage: PercentageProperties = { rate: props.rate as string };
+      if (props.fixed_amount !== undefined && props.fixed_amount !== null) {
+        if (!isAmount(props.fixed_amount)) errors.add("fixed_amount", "invalid_fixed_amount");
+        percentage.fixed_amount = props.fixed_amount as string;
+      }
+      if (props.free_units_per_events !== undefined && props.free_units_per_events !== null) {
+        if (!(isNonNegativeInteger(props.free_units_per_events) && props.free_units_per_events > 0)) {
+          errors.add("free_units_per_events", "invalid_free_units_per_events");
+        }
+        percentage.free_units_per_events = props.free_units_per_events as number;
+      }
+      if (props.free_units_per_total_aggregation !== undefined && props.free_units_per_total_aggregation !== null) {
+        if (!isAmount(props.free_units_per_total_aggregation)) {
+          errors.add("free_units_per_total_aggregation", "invalid_free_units_per_total_aggregation");
+        }
+        percentage.free_units_per_total_aggregation = props.free_units_per_total_aggregation as string;
+      }
+      return percentage;
+    },
+    price: (properties, units, usage) => pricePercentage(properties, units, usage),
+  },
+};

@@ -1,3 +1,4 @@
+import type { PlanInterval } from "@/lib/catalog/vocabulary";
 import type pg from "pg";
 import { DomainError } from "@/lib/errors";
 
@@ -10,7 +11,7 @@ export interface UsageSubscription {
   billingTime: "calendar" | "anniversary";
   billingAnchorDate: Date;
   /** Null for shadow subscriptions priced by their own charges. */
-  planInterval: "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly" | null;
+  planInterval: PlanInterval | null;
   timezone: string;
 }
 

@@ -1,17 +1,11 @@
+import { AGGREGATION_LAGO_NAMES, AGGREGATIONS } from "@/lib/catalog/vocabulary";
 import { z } from "zod";
 import type { AggregationType } from "@/lib/generated/prisma/client";
 import type { MetricInput } from "@/lib/catalog/billable-metrics";
 import { catalogCode, optionalText } from "./common";
 
 /** Lago's aggregation names ↔ ours. */
-export const AGGREGATION_FROM_LAGO: Record<string, AggregationType> = {
-  count_agg: "count",
-  sum_agg: "sum",
-  max_agg: "max",
-  unique_count_agg: "unique_count",
-  weighted_sum_agg: "weighted_sum",
-  latest_agg: "last",
-};
+export const AGGREGATION_FROM_LAGO: Record<string, AggregationType> = Object.fromEntries(AGGREGATIONS.map((a) => [AGGREGATION_LAGO_NAMES[a], a]));
 export const AGGREGATION_TO_LAGO = Object.fromEntries(Object.entries(AGGREGATION_FROM_LAGO).map(([k, v]) => [v, k])) as Record<AggregationType, string>;
 
 const aggregationType = z.string().refine((v) => v in AGGREGATION_FROM_LAGO, "value_is_invalid");

@@ -1,3 +1,4 @@
+import { CHARGE_MODELS, PLAN_INTERVALS } from "@/lib/catalog/vocabulary";
 import { z } from "zod";
 import type { ChargeInput, PlanInput } from "@/lib/catalog/plans";
 import { amountCents, catalogCode, currencyCode, includedQuantity, optionalText, trialPeriodDays } from "./common";
@@ -7,7 +8,7 @@ const chargeBody = z.object({
   billable_metric_id: z.string().uuid().optional(),
   billable_metric_code: z.string().optional(),
   code: catalogCode.optional(),
-  charge_model: z.enum(["standard", "graduated", "volume", "package", "percentage"]),
+  charge_model: z.enum(CHARGE_MODELS),
   properties: z.record(z.string(), z.unknown()).nullable().optional(),
   // Usage-based charges are billed in arrears at period end; instant (in-advance) charges and per-unit proration of
   // recurring metrics are not offered, and saying so beats accepting a setting that would be ignored.
@@ -24,7 +25,7 @@ const chargeBody = z.object({
 const planFields = {
   name: z.string().trim().min(1, "value_is_mandatory").max(255),
   code: catalogCode,
-  interval: z.enum(["weekly", "monthly", "quarterly", "semiannual", "yearly"]),
+  interval: z.enum(PLAN_INTERVALS),
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),

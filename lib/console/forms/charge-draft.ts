@@ -2,16 +2,10 @@
  * A plan charge as the console's plan form edits it: every input is a string, as typed. The plan form's schema
  * (plan-form.ts) turns drafts into charges; this module stays free of it so the browser can build drafts.
  */
-export const CHARGE_MODELS = ["standard", "graduated", "volume", "package", "percentage"] as const;
-export type ChargeModelName = (typeof CHARGE_MODELS)[number];
+import { CHARGE_MODEL_LABELS, CHARGE_MODELS, type ChargeModel } from "@/lib/catalog/vocabulary";
 
-export const CHARGE_MODEL_LABELS: Record<ChargeModelName, string> = {
-  standard: "Standard (per unit)",
-  graduated: "Graduated tiers",
-  volume: "Volume tiers",
-  package: "Package",
-  percentage: "Percentage",
-};
+export { CHARGE_MODEL_LABELS, CHARGE_MODELS };
+export type ChargeModelName = ChargeModel;
 
 /** One tier: its upper bound (empty on the last, open tier); its lower bound follows from the tier before. */
 export interface TierDraft {

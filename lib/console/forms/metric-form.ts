@@ -1,9 +1,10 @@
+import { AGGREGATIONS } from "@/lib/catalog/vocabulary";
 import { z } from "zod";
 import { catalogCode } from "@/lib/api/schemas/common";
 import type { MetricInput } from "@/lib/catalog/billable-metrics";
 import { checkbox, requiredText, textOrNull } from "./form-schemas";
 
-export const AGGREGATIONS = ["count", "sum", "max", "last", "unique_count", "weighted_sum"] as const;
+export { AGGREGATIONS };
 
 /** The metric form's inputs; the rules between them (field name, recurring) are the domain's, in billable-metrics.ts. */
 export const metricForm = z

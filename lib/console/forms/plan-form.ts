@@ -1,3 +1,4 @@
+import { PLAN_INTERVALS } from "@/lib/catalog/vocabulary";
 import { z } from "zod";
 import { catalogCode, currencyCode } from "@/lib/api/schemas/common";
 import type { PricingRange } from "@/lib/billing/charge-models";
@@ -7,7 +8,7 @@ import { emptyChargeDraft, type ChargeDraft, type ChargeModelName } from "./char
 import type { FormValues } from "./form-state";
 import { checkbox, decimalText, dollarsAsCents, requiredText, textOrNull, uuid, wholeNumber } from "./form-schemas";
 
-export const PLAN_INTERVALS = ["weekly", "monthly", "quarterly", "semiannual", "yearly"] as const;
+export { PLAN_INTERVALS };
 
 const tier = z.object({
   to_value: z.string(),
