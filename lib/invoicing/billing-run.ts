@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
-import { addDays, localDate } from "@/lib/billing/calendar-date";
-import { decimal } from "@/lib/billing/decimal";
+import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
@@ -10,12 +9,13 @@ import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
-import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
+import { companyProfile } from "./company-profile";
+import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
 import { issueCreditNote } from "./credit-notes";
-import { finalizeInvoice } from "./finalize-invoice";
-import { billedToSql } from "./billed-to";
-import { taxesForInvoice, type InvoiceTaxDraft } from "@/lib/billing/tax/invoice-taxes";
+import { issueInvoices } from "./issue-invoice";
+import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
+import { minimumProrationOf } from "./usage-window";
 
 /**
  * The period close. Every subscription whose `nextBillingAt` has come is billed for that boundary; subscriptions of
@@ -119,11 +119,8 @@ interface ComposedInvoice {
   id: string;
   group: BillingGroup;
   customer: BillableCustomer;
-  lines: InvoiceLineDraft[];
-  taxes: InvoiceTaxDraft[];
-  taxNote: string | null;
-  subtotalCents: bigint;
-  taxesCents: bigint;
+  composition: InvoiceComposition<InvoiceLineDraft>;
+  usageWindows: { subscriptionId: string; start: Date; end: Date; periodStart: Date; periodEnd: Date }[];
   currency: string;
   periodStart: Date;
   periodEnd: Date;
@@ -193,12 +190,6 @@ function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   );
 }
 
-/** Usage window shorter than its period (a start or an end inside it): the fraction that prorates spending minimums. */
-function partialFraction(window: { start: Date; end: Date; period: { start: Date; end: Date } }): string | undefined {
-  if (window.start <= window.period.start && window.end >= window.period.end) return undefined;
-  return decimal(window.end.getTime() - window.start.getTime()).div(window.period.end.getTime() - window.period.start.getTime()).toString();
-}
-
 /** What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. */
 function composeGroup(
   group: BillingGroup,
@@ -212,6 +203,7 @@ function composeGroup(
   const updates: ComposedGroup["updates"] = [];
   const credits: ComposedGroup["credits"] = [];
   const sources: Prisma.InputJsonValue[] = [];
+  const usageWindows: ComposedInvoice["usageWindows"] = [];
   let periodStart = group.boundary;
   let periodEnd = group.boundary;
   const widen = (p: { start: Date; end: Date }) => {
@@ -229,8 +221,9 @@ function composeGroup(
     if (step.arrearsFee) lines.push(feeLine(sub.id, name, step.arrearsFee, "in_arrears"));
     if (step.usageWindow) {
       const { events, rollups } = usageOf(sub.id);
-      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: partialFraction(step.usageWindow) });
+      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow) });
       lines.push(...usageLines(sub.id, rated, step.usageWindow));
+      usageWindows.push({ subscriptionId: sub.id, start: step.usageWindow.start, end: step.usageWindow.end, periodStart: step.usageWindow.period.start, periodEnd: step.usageWindow.period.end });
       widen(step.usageWindow.period);
     } else if (step.advanceFee) {
       widen(step.advanceFee.period);
@@ -243,9 +236,8 @@ function composeGroup(
   }
   if (lines.length === 0) return { group, invoice: null, updates, credits };
   const customer = subs[0].customer;
-  const subtotalCents = lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const taxes = taxesForInvoice(group, customer, profile, subtotalCents, issuingDate);
+  const composition = composeInvoice({ lines, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
   return {
     group,
     updates,
@@ -254,11 +246,8 @@ function composeGroup(
       id: randomUUID(),
       group,
       customer,
-      lines,
-      taxes: taxes.lines,
-      taxNote: taxes.note,
-      subtotalCents,
-      taxesCents: taxes.totalCents,
+      composition,
+      usageWindows,
       currency: subs.find((s) => s.plan)?.plan?.currency ?? customer.currency,
       periodStart,
       periodEnd,
@@ -268,28 +257,19 @@ function composeGroup(
   };
 }
 
-/** Takes a block of consecutive numbers of a series in the caller's transaction (gap-free: a rollback returns them). */
-async function reserveNumbers(tx: Prisma.TransactionClient, series: string, count: number): Promise<number> {
-  const rows = await tx.$queryRaw<{ first: number }[]>`
-    INSERT INTO "DocumentSequence" ("series", "nextValue") VALUES (${series}, ${count + 1})
-    ON CONFLICT ("series") DO UPDATE SET "nextValue" = "DocumentSequence"."nextValue" + ${count}
-    RETURNING "nextValue" - ${count} AS first`;
-  return rows[0].first;
-}
-
 /** JSON for a row set: bigints as strings (PostgreSQL casts them back exactly), Dates as ISO instants. */
 function rowsJson(rows: Record<string, unknown>[]): string {
   return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
 
 /**
- * Writes a chunk's invoices, lines and taxes with three multi-row inserts. Rows travel as one JSON document per
- * statement (jsonb_to_recordset): one string parameter instead of thousands of array elements to escape.
+ * Writes a chunk's invoices (as drafts: `issueInvoices` issues them), lines, taxes and usage windows with one multi-row
+ * insert each. Rows travel as one JSON document per statement (jsonb_to_recordset): one string parameter instead of
+ * thousands of array elements to escape.
  */
-async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedInvoice[], numbers: Map<string, string>, now: Date, profile: CompanyProfileValues) {
+async function insertDrafts(tx: Prisma.TransactionClient, invoices: ComposedInvoice[]) {
   const invoiceRows = invoices.map((i) => ({
     id: i.id,
-    number: numbers.get(i.id) ?? null,
     customer: i.group.customerId,
     service: i.group.serviceId,
     shadow: i.group.shadow,
@@ -298,29 +278,21 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
     pe: i.periodEnd,
     issued: i.issuingDate,
     currency: i.currency,
-    subtotal: i.subtotalCents,
-    taxes: i.taxesCents,
-    total: i.subtotalCents + i.taxesCents,
-    note: i.taxNote,
+    subtotal: i.composition.subtotalCents,
+    taxes: i.composition.taxesCents,
+    total: i.composition.totalCents,
+    note: i.composition.taxNote,
     sources: i.sources,
-    due: addDays(i.issuingDate, paymentTermDays(i.customer, profile)),
   }));
   await tx.$executeRaw`
-    INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt")
-    SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, i.note, i.sources,
-           CASE WHEN i.number IS NULL THEN 'draft' WHEN i.total = 0 THEN 'paid' ELSE 'finalized' END::"InvoiceStatus",
-           CASE WHEN i.number IS NULL THEN NULL ELSE ${now}::timestamptz END,
-           CASE WHEN i.number IS NOT NULL AND i.total = 0 THEN ${now}::timestamptz END,
-           CASE WHEN i.number IS NULL THEN NULL ELSE i.due END,
-           CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
-           CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
-           now()
+    INSERT INTO "Invoice" (id, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
+                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "updatedAt")
+    SELECT i.id, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, i.note, i.sources, 'draft', now()
       FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
-           AS i(id uuid, number text, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date,
-                currency text, subtotal bigint, taxes bigint, total bigint, note text, sources jsonb, due date)`;
+           AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date,
+                currency text, subtotal bigint, taxes bigint, total bigint, note text, sources jsonb)`;
   const lines = invoices.flatMap((i) =>
-    i.lines.map((l, position) => ({
+    i.composition.lines.map((l, position) => ({
       invoice: i.id, sub: l.subscriptionId, charge: l.chargeId, kind: l.kind, description: l.description, quantity: l.quantity,
       included: l.includedQuantity, unit: l.unitAmount, amount: l.amountCents, details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
     })),
@@ -334,7 +306,7 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
                   details jsonb, ps timestamptz, pe timestamptz, position int)`;
   }
   const taxes = invoices.flatMap((i) =>
-    i.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
+    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
   );
   if (taxes.length) {
     await tx.$executeRaw`
@@ -342,6 +314,13 @@ async function insertInvoices(tx: Prisma.TransactionClient, invoices: ComposedIn
       SELECT gen_random_uuid(), t.invoice, t.code, t.name, t.rate, t.taxable, t.amount, t.registration
         FROM jsonb_to_recordset(${rowsJson(taxes)}::jsonb)
              AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)`;
+  }
+  const windows = invoices.flatMap((i) => i.usageWindows.map((w) => ({ invoice: i.id, sub: w.subscriptionId, start: w.start, end: w.end, ps: w.periodStart, pe: w.periodEnd })));
+  if (windows.length) {
+    await tx.$executeRaw`
+      INSERT INTO "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd")
+      SELECT w.invoice, w.sub, w.start, w."end", w.ps, w.pe
+        FROM jsonb_to_recordset(${rowsJson(windows)}::jsonb) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)`;
   }
 }
 
@@ -428,26 +407,11 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are written already finalised and numbered, except shadow ones, drafts during a grace period, and
-      // those of customers holding a credit balance, which go through finalizeInvoice to consume it.
+      // Invoices are written as drafts, then issued together (issueInvoices) except shadow ones and drafts during a
+      // grace period.
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
-      const finalizeNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
-      const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
-      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
-      const direct = invoices.filter((i) => finalizeNow(i) && !consumesCredit(i));
-      const viaFinalize = invoices.filter((i) => finalizeNow(i) && consumesCredit(i));
-      const numbers = new Map<string, string>();
-      const byYear = new Map<string, ComposedInvoice[]>();
-      for (const i of direct) (byYear.get(i.issuingDate.slice(0, 4)) ?? byYear.set(i.issuingDate.slice(0, 4), []).get(i.issuingDate.slice(0, 4))!).push(i);
-      for (const [year, list] of byYear) {
-        const first = await reserveNumbers(tx, `INV-${year}`, list.length);
-        list.forEach((i, n) => numbers.set(i.id, `INV-${year}-${String(first + n).padStart(6, "0")}`));
-      }
-      if (invoices.length) {
-        await insertInvoices(tx, invoices, numbers, now, profile);
-        // Finalisation by the billing run is recorded on the invoice (number, finalizedAt) and on its BillingRun; staff
-        // finalisations and voids are audited one by one.
-      }
+      const issueNow = invoices.filter((i) => !i.group.shadow && profile.invoiceGracePeriodDays === 0);
+      if (invoices.length) await insertDrafts(tx, invoices);
       const updates = composed.flatMap((c) => c.updates);
       if (updates.length) {
         await tx.$executeRaw`
@@ -482,7 +446,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
-      for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now, { webhookEvents: false });
+      await issueInvoices(tx, issueNow.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));

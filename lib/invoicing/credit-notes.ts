@@ -3,6 +3,7 @@ import { DomainError, invalidField } from "@/lib/errors";
 import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
 import { recordCreditNoteCreated } from "@/lib/webhooks/lifecycle-events";
 import { billedToOf } from "./billed-to";
+import { composeInvoice } from "./compose-invoice";
 import { companyProfile, sellerOf } from "./company-profile";
 import { nextDocumentNumber } from "./document-numbers";
 
@@ -46,12 +47,20 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
     const credited = line.creditNoteLines.filter((c) => c.creditNote.status !== "voided").reduce((sum, c) => sum + c.amountCents, BigInt(0));
     if (item.amountCents > line.amountCents - credited) throw invalidField(`items.${index}.amount_cents`, "higher_than_remaining_fee_amount");
   }
-  const subtotal = request.items.reduce((sum, i) => sum + i.amountCents, BigInt(0));
+  // The credit is composed like an invoice: its items, then the invoice's own taxes at the shared rounding.
+  const composition = composeInvoice({
+    lines: request.items,
+    taxes: (taxableCents) => {
+      const lines = creditedTaxes(taxableCents, invoice.taxes);
+      return { lines: lines.map((t) => ({ code: t.code, name: t.name, ratePercent: t.rate.toString(), taxableAmountCents: taxableCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })), totalCents: lines.reduce((sum, t) => sum + t.amountCents, BigInt(0)), note: null };
+    },
+  });
+  const subtotal = composition.subtotalCents;
   const alreadyCredited = invoice.creditNotes.filter((c) => c.status !== "voided").reduce((sum, c) => sum + c.subtotalCents, BigInt(0));
   if (subtotal > invoice.subtotalCents - alreadyCredited) throw invalidField("base", "higher_than_remaining_invoice_amount");
 
-  const taxes = creditedTaxes(subtotal, invoice.taxes).reduce((sum, t) => sum + t.amountCents, BigInt(0));
-  const total = subtotal + taxes;
+  const taxes = composition.taxesCents;
+  const total = composition.totalCents;
   const issuingYear = now.getUTCFullYear();
   const note = await tx.creditNote.create({
     data: {

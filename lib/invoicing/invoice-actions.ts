@@ -2,11 +2,14 @@ import type { Db } from "@/lib/db/prisma";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
-import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
+import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
-import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
+import { composeInvoice } from "./compose-invoice";
 import { usageLines } from "./invoice-lines";
+import { voidTransition } from "./invoice-status";
+import { issueInvoice, type IssueOptions } from "./issue-invoice";
+import { rateUsageWindow, storedUsageWindow } from "./usage-window";
 
 /**
  * Voids a finalised, unpaid invoice: it stays in the ledger with its number (numbers are never reused), owes nothing,
@@ -16,9 +19,7 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
   return client.$transaction(async (tx) => {
     const invoice = await tx.invoice.findUnique({ where: { id: invoiceId }, include: { creditApplications: true } });
     if (!invoice) throw new DomainError("not_found", "invoice_not_found");
-    if (invoice.status !== "finalized" || invoice.amountPaidCents > BigInt(0)) {
-      throw new DomainError("not_allowed", "not_voidable", undefined, "Only a finalised invoice with nothing paid can be voided");
-    }
+    const voided = voidTransition(invoice, now);
     let returned = BigInt(0);
     for (const application of invoice.creditApplications) {
       await tx.creditNote.update({ where: { id: application.creditNoteId }, data: { balanceCents: { increment: application.amountCents } } });
@@ -27,45 +28,61 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
     await tx.creditApplication.deleteMany({ where: { invoiceId } });
     if (returned > BigInt(0)) await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: returned } } });
     await tx.auditLog.create({ data: { actorType: "system", action: "invoice.voided", entityType: "Invoice", entityId: invoiceId } });
-    const voided = await tx.invoice.update({ where: { id: invoiceId }, data: { status: "voided", voidedAt: now, creditsAppliedCents: BigInt(0) } });
+    const updated = await tx.invoice.update({ where: { id: invoiceId }, data: voided });
     await recordInvoiceEvents(tx, [invoice], () => ["invoice.voided"]);
-    return voided;
+    return updated;
   });
 }
 
-type Source = { subscriptionId: string; usageWindow: { start: string; end: string } | null };
+/**
+ * Recomputes a draft's usage (late events and pushes count) and taxes; fees stay as billed. Each subscription's usage is
+ * rated over the window stored on the invoice when it was composed (InvoiceUsageWindow), with the same spending-minimum
+ * proration, and totals come from the same composition as the period close. A finalised invoice is immutable and comes
+ * back unchanged, as in Lago. Runs in the caller's transaction.
+ */
+export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: string): Promise<Invoice> {
+  const invoice = await tx.invoice.findUnique({ where: { id: invoiceId }, include: { customer: true, lines: true, usageWindows: { include: { subscription: true } } } });
+  if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  if (invoice.status !== "draft") return invoice;
+  const fees = invoice.lines.filter((l) => l.kind === "subscription_fee").sort((a, b) => a.position - b.position);
+  const fresh = [];
+  // In the order the close billed the subscriptions (its sources).
+  const billedOrder = (invoice.sources as { subscriptionId?: string }[]).map((s) => s.subscriptionId);
+  const rank = (id: string) => (billedOrder.indexOf(id) + billedOrder.length + 1) % (billedOrder.length + 1);
+  for (const stored of invoice.usageWindows.sort((a, b) => rank(a.subscriptionId) - rank(b.subscriptionId) || a.subscriptionId.localeCompare(b.subscriptionId))) {
+    const window = storedUsageWindow(stored);
+    fresh.push(...usageLines(stored.subscriptionId, await rateUsageWindow(tx, stored.subscription, window), window));
+  }
+  const profile = await companyProfile(tx);
+  const taxPoint = localDate(invoice.issuingDate ?? new Date(), "UTC");
+  const composition = composeInvoice({
+    lines: [...fees.map((f) => ({ amountCents: f.amountCents })), ...fresh],
+    taxes: (taxableCents) => taxesForInvoice(invoice, invoice.customer, profile, taxableCents, taxPoint),
+  });
+  await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { not: "subscription_fee" } } });
+  await tx.invoiceTax.deleteMany({ where: { invoiceId } });
+  if (fresh.length) {
+    await tx.invoiceLine.createMany({
+      data: fresh.map((line, i) => ({ ...line, invoiceId, position: fees.length + i, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount) })),
+    });
+  }
+  await tx.invoiceTax.createMany({
+    data: composition.taxes.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
+  });
+  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
+}
+
+export function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {
+  return client.$transaction((tx) => refreshDraft(tx, invoiceId));
+}
 
 /**
- * Recomputes a draft's usage (late events and pushes count) and taxes; fees stay as billed. A finalised invoice is
- * immutable and comes back unchanged, as in Lago.
+ * The refresh-and-finalize use case (Lago's `PUT /invoices/:id/finalize`, the console's Finalize button): the draft is
+ * re-rated and issued in one transaction, so what is issued is exactly what was just computed.
  */
-export async function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {
+export async function refreshAndFinalizeInvoice(client: Db, invoiceId: string, options: IssueOptions = {}, now = new Date()): Promise<Invoice> {
   return client.$transaction(async (tx) => {
-    const invoice = await tx.invoice.findUnique({ where: { id: invoiceId }, include: { customer: true, lines: true } });
-    if (!invoice) throw new DomainError("not_found", "invoice_not_found");
-    if (invoice.status !== "draft") return invoice;
-    const sources = invoice.sources as Source[];
-    const fresh = [];
-    for (const source of sources) {
-      if (!source.usageWindow) continue;
-      const subscription = await tx.subscription.findUniqueOrThrow({ where: { id: source.subscriptionId } });
-      const window = { start: new Date(source.usageWindow.start), end: new Date(source.usageWindow.end) };
-      fresh.push(...usageLines(subscription.id, await rateSubscriptionUsage(tx, subscription, window), window));
-    }
-    const fees = invoice.lines.filter((l) => l.kind === "subscription_fee");
-    await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { not: "subscription_fee" } } });
-    await tx.invoiceTax.deleteMany({ where: { invoiceId } });
-    const position = fees.length;
-    for (const [i, line] of fresh.entries()) {
-      await tx.invoiceLine.create({
-        data: { ...line, invoiceId, position: position + i, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount) },
-      });
-    }
-    const subtotal = [...fees.map((f) => f.amountCents), ...fresh.map((l) => l.amountCents)].reduce((a, b) => a + b, BigInt(0));
-    const taxes = taxesForInvoice(invoice, invoice.customer, await companyProfile(tx), subtotal, localDate(invoice.issuingDate ?? new Date(), "UTC"));
-    await tx.invoiceTax.createMany({
-      data: taxes.lines.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
-    });
-    return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: subtotal, taxesCents: taxes.totalCents, totalCents: subtotal + taxes.totalCents, taxNote: taxes.note } });
+    await refreshDraft(tx, invoiceId);
+    return issueInvoice(tx, invoiceId, now, options);
   });
 }

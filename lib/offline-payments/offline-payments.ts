@@ -6,6 +6,7 @@ import type { OfflinePaymentMethod, Prisma, PaymentReceipt } from "@/lib/generat
 import { sendDunningReminder, sendPaymentReceipt } from "@/lib/mail/billing-emails";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { settlePayment } from "@/lib/payments/payment-outcomes";
+import { afterPaidAmountChange } from "@/lib/invoicing/invoice-status";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 
 /**
@@ -198,11 +199,8 @@ export async function reverseOfflinePayment(client: Db, receiptId: string, reaso
     for (const invoiceId of invoiceIds) {
       const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
       const taken = sum(payments.filter((p) => p.invoiceId === invoiceId).map((p) => p.amountCents));
-      const wasPaid = invoice.status === "paid";
-      const updated = await tx.invoice.update({
-        where: { id: invoiceId },
-        data: { amountPaidCents: invoice.amountPaidCents - taken, paymentStatus: "failed", ...(wasPaid ? { status: "finalized", paidAt: null } : {}) },
-      });
+      const change = afterPaidAmountChange(invoice, invoice.amountPaidCents - taken, now);
+      const updated = await tx.invoice.update({ where: { id: invoiceId }, data: { ...change.data, paymentStatus: "failed" } });
       if (updated.status === "finalized" && !updated.shadow) {
         await recordInvoiceEvents(tx, [updated], () => ["invoice.payment_failed", "invoice.payment_status_updated"]);
         // An invoice the reversal reopens is chased like one whose charge failed (a finished campaign is started again).

@@ -2,7 +2,7 @@ import type Stripe from "stripe";
 import type { Db } from "@/lib/db/prisma";
 import type { Dispute } from "@/lib/generated/prisma/client";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
-import { amountDueCents } from "./chargeability";
+import { afterPaidAmountChange } from "@/lib/invoicing/invoice-status";
 import { recordInvoicePaymentEvent } from "./payment-events";
 import { alertStaff } from "./staff-alerts";
 import { requireStripe } from "./stripe-client";
@@ -44,16 +44,9 @@ export async function recordDispute(client: Db, dispute: Stripe.Dispute, now = n
       await tx.$executeRaw`SELECT id FROM "Invoice" WHERE id = ${payment.invoiceId}::uuid FOR UPDATE`;
       const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoiceId } });
       const amountPaidCents = won ? invoice.amountPaidCents + record.amountCents : invoice.amountPaidCents - record.amountCents;
-      const paidNow = won && invoice.status === "finalized" && amountDueCents({ ...invoice, amountPaidCents }) <= BigInt(0);
-      const reopened = !won && invoice.status === "paid";
-      await tx.invoice.update({
-        where: { id: invoice.id },
-        data: {
-          amountPaidCents,
-          ...(reopened ? { status: "finalized", paidAt: null, paymentStatus: "failed" } : {}),
-          ...(paidNow ? { status: "paid", paidAt: now, paymentStatus: "succeeded" } : {}),
-        },
-      });
+      const change = afterPaidAmountChange(invoice, amountPaidCents, now);
+      const paidNow = won && change.paidNow;
+      await tx.invoice.update({ where: { id: invoice.id }, data: change.data });
       await tx.dispute.update({ where: { id: record.id }, data: { amountReopened: !won } });
       if (paidNow) await recordInvoicePaymentEvent(tx, invoice, "paid");
     }

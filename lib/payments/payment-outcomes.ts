@@ -4,7 +4,7 @@ import { endDunningOnPayment, startDunning } from "@/lib/dunning/dunning-process
 import { sendDunningReminder, sendNewCardNeeded, sendPaymentActionRequired, sendPaymentReceipt } from "@/lib/mail/billing-emails";
 import { isHardDecline } from "./stripe-errors";
 import { recordInvoicePaymentEvent, recordPaymentSucceededEvent } from "./payment-events";
-import { amountDueCents } from "./chargeability";
+import { afterPaidAmountChange } from "@/lib/invoicing/invoice-status";
 
 export interface PaymentFailure {
   code: string;
@@ -50,12 +50,9 @@ export async function settlePayment(tx: Prisma.TransactionClient, ref: PaymentRe
   if (payment.invoiceId) {
     await tx.$executeRaw`SELECT id FROM "Invoice" WHERE id = ${payment.invoiceId}::uuid FOR UPDATE`;
     const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoiceId } });
-    const amountPaidCents = invoice.amountPaidCents + details.amountCents;
-    invoicePaid = invoice.status === "finalized" && amountDueCents({ ...invoice, amountPaidCents }) <= BigInt(0);
-    await tx.invoice.update({
-      where: { id: invoice.id },
-      data: { amountPaidCents, ...(invoicePaid ? { status: "paid", paidAt: now, paymentStatus: "succeeded" } : {}) },
-    });
+    const change = afterPaidAmountChange(invoice, invoice.amountPaidCents + details.amountCents, now);
+    invoicePaid = change.paidNow;
+    await tx.invoice.update({ where: { id: invoice.id }, data: change.data });
     await recordPaymentSucceededEvent(tx, updated, invoice);
     if (invoicePaid) {
       await endDunningOnPayment(tx, invoice, now);

@@ -1,11 +1,13 @@
 import type { Db } from "@/lib/db/prisma";
-import { sumCents } from "@/lib/billing/money";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError } from "@/lib/errors";
 import { localDate } from "@/lib/billing/calendar-date";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { invoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
-import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
+import { composeInvoice } from "@/lib/invoicing/compose-invoice";
+import { usageLines } from "@/lib/invoicing/invoice-lines";
+import { rateUsageWindow } from "@/lib/invoicing/usage-window";
+import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { currentPeriod, getServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
 
 export interface CurrentUsage {
@@ -36,21 +38,28 @@ export async function subscriptionCurrentUsage(client: Db, subscription: Subscri
   const period = currentPeriod(subscription, now);
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
   const start = subscription.startedAt && subscription.startedAt > period.start ? subscription.startedAt : period.start;
-  const charges = await rateSubscriptionUsage(client, subscription, { start, end: period.end });
-  const amountCents = sumCents(charges.map((c) => c.price.amountCents + c.price.trueUpCents));
-  let taxesCents = BigInt(0);
-  try {
-    taxesCents = invoiceTaxes(customer, await companyProfile(client), amountCents, localDate(now, customer.timezone)).totalCents;
-  } catch (error) {
-    // A customer the invoice could not tax yet (no province) still sees its usage; the invoice run reports the problem.
-    if (!(error instanceof DomainError)) throw error;
-  }
+  // Rated as the period close will rate it: same window rules, same spending-minimum proration, same composition.
+  const window = { start, end: period.end, period: { start: period.start, end: period.end } };
+  const charges = await rateUsageWindow(client, subscription, window);
+  const profile = await companyProfile(client);
+  const composition = composeInvoice({
+    lines: usageLines(subscription.id, charges, window),
+    taxes: (taxableCents) => {
+      try {
+        return invoiceTaxes(customer, profile, taxableCents, localDate(now, customer.timezone));
+      } catch (error) {
+        // A customer the invoice could not tax yet (no province) still sees its usage; the invoice run reports the problem.
+        if (!(error instanceof DomainError)) throw error;
+        return { lines: [], totalCents: BigInt(0), note: null };
+      }
+    },
+  });
   return {
     periodStart: period.start,
     periodEnd: period.end,
     currency: subscription.plan?.currency ?? customer.currency,
     charges,
-    amountCents,
-    taxesCents,
+    amountCents: composition.taxableCents,
+    taxesCents: composition.taxesCents,
   };
 }

@@ -94,6 +94,9 @@ describe("offline migrations", () => {
     const line = mark("InvoiceLine", await prisma.invoiceLine.create({
       data: { invoiceId: invoice.id, subscriptionId: subscription.id, chargeId: charge.id, kind: "usage_charge", description: "Usage", amountCents: 1999n },
     }));
+    mark("InvoiceUsageWindow", await prisma.invoiceUsageWindow.create({
+      data: { invoiceId: invoice.id, subscriptionId: subscription.id, start: new Date("2026-01-15Z"), end: new Date("2026-02-01Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z") },
+    }));
     mark("InvoiceTax", await prisma.invoiceTax.create({
       data: { invoiceId: invoice.id, code: "HST_ON", name: "HST", rate: new Prisma.Decimal("0.13"), taxableAmountCents: 1999n, amountCents: 260n },
     }));

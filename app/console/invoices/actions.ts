@@ -6,8 +6,7 @@ import { noFields, staffAction, staffCommand, type ActionResult } from "@/lib/au
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { issueCreditNote, CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
-import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
-import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
+import { refreshAndFinalizeInvoice, refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { requestBillingRun } from "@/lib/jobs/billing-jobs";
 import { chargeInvoiceForStaff } from "@/lib/console/invoice-commands";
 import { formatMoney } from "@/lib/format";
@@ -23,8 +22,7 @@ async function audited(staffId: string, action: string, invoiceId: string) {
 }
 
 export const finalizeInvoiceAction = staffCommand({ role: "finance" }, invoiceId, async ([id], { staff }) => {
-  await refreshDraftInvoice(db(), id);
-  const invoice = await db().$transaction((tx) => finalizeInvoice(tx, id));
+  const invoice = await refreshAndFinalizeInvoice(db(), id, { actor: { type: "staff", id: staff.id } });
   await audited(staff.id, "invoice.finalized_by_staff", id);
   revalidatePath(`/console/invoices/${id}`);
   return { ok: true, message: `Finalized as ${invoice.number}.` };

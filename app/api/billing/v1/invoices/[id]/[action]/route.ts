@@ -3,8 +3,7 @@ import { ApiError } from "@/lib/api/errors";
 import { json, serviceRoute, type ServiceRequestContext, methodNotAllowed } from "@/lib/api/route";
 import { serializeInvoice } from "@/lib/api/serializers/invoice";
 import { documentLink } from "@/lib/documents/document-links";
-import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
-import { refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
+import { refreshAndFinalizeInvoice, refreshDraftInvoice, voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { getServiceInvoice } from "@/lib/invoicing/service-invoices";
 import { publicBaseUrl } from "@/lib/portal/access-token";
 
@@ -42,8 +41,7 @@ export const PUT = serviceRoute<Params>(async (ctx) => {
       return respond(ctx);
     case "finalize":
       if (invoice.status !== "draft") throw new ApiError(404, "invoice_not_found", undefined, "Only a draft invoice can be finalized");
-      await refreshDraftInvoice(db(), invoice.id);
-      await db().$transaction((tx) => finalizeInvoice(tx, invoice.id));
+      await refreshAndFinalizeInvoice(db(), invoice.id, { actor: { type: "service", id: ctx.service.id } });
       return respond(ctx);
     default:
       throw new ApiError(404, "resource_not_found");
