@@ -9,10 +9,11 @@ import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
-import { companyProfile } from "./company-profile";
+import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
+import { billedToSql } from "./billed-to";
 import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
 import { issueCreditNote } from "./credit-notes";
-import { issueInvoices } from "./issue-invoice";
+import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
@@ -263,65 +264,86 @@ function rowsJson(rows: Record<string, unknown>[]): string {
 }
 
 /**
- * Writes a chunk's invoices (as drafts: `issueInvoices` issues them), lines, taxes and usage windows with one multi-row
- * insert each. Rows travel as one JSON document per statement (jsonb_to_recordset): one string parameter instead of
- * thousands of array elements to escape.
+ * Writes a whole chunk in one statement: its invoices (issued ones with the fields `prepareIssue` decided, the others
+ * as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows travel as one JSON document per
+ * table (jsonb_to_recordset): a few string parameters instead of thousands of array elements to escape, and one round
+ * trip. Foreign keys are checked at the end of the statement, when every row is in.
  */
-async function insertDrafts(tx: Prisma.TransactionClient, invoices: ComposedInvoice[]) {
-  const invoiceRows = invoices.map((i) => ({
-    id: i.id,
-    customer: i.group.customerId,
-    service: i.group.serviceId,
-    shadow: i.group.shadow,
-    key: billingKey(i.group),
-    ps: i.periodStart,
-    pe: i.periodEnd,
-    issued: i.issuingDate,
-    currency: i.currency,
-    subtotal: i.composition.subtotalCents,
-    taxes: i.composition.taxesCents,
-    total: i.composition.totalCents,
-    note: i.composition.taxNote,
-    sources: i.sources,
-  }));
-  await tx.$executeRaw`
-    INSERT INTO "Invoice" (id, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                           "subtotalCents", "taxesCents", "totalCents", "taxNote", sources, status, "updatedAt")
-    SELECT i.id, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, i.note, i.sources, 'draft', now()
-      FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
-           AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date,
-                currency text, subtotal bigint, taxes bigint, total bigint, note text, sources jsonb)`;
+async function writeChunk(
+  tx: Prisma.TransactionClient,
+  invoices: ComposedInvoice[],
+  issued: Map<string, IssuedFields>,
+  updates: ComposedGroup["updates"],
+  profile: CompanyProfileValues,
+) {
+  const invoiceRows = invoices.map((i) => {
+    const fields = issued.get(i.id);
+    return {
+      id: i.id,
+      customer: i.group.customerId,
+      service: i.group.serviceId,
+      shadow: i.group.shadow,
+      key: billingKey(i.group),
+      ps: i.periodStart,
+      pe: i.periodEnd,
+      issued: i.issuingDate,
+      currency: i.currency,
+      subtotal: i.composition.subtotalCents,
+      taxes: i.composition.taxesCents,
+      total: i.composition.totalCents,
+      note: i.composition.taxNote,
+      sources: i.sources,
+      ...(fields ? issuedJson(fields) : { status: "draft" }),
+    };
+  });
   const lines = invoices.flatMap((i) =>
     i.composition.lines.map((l, position) => ({
       invoice: i.id, sub: l.subscriptionId, charge: l.chargeId, kind: l.kind, description: l.description, quantity: l.quantity,
       included: l.includedQuantity, unit: l.unitAmount, amount: l.amountCents, details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
     })),
   );
-  if (lines.length) {
-    await tx.$executeRaw`
+  const taxes = invoices.flatMap((i) =>
+    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
+  );
+  const windows = invoices.flatMap((i) => i.usageWindows.map((w) => ({ invoice: i.id, sub: w.subscriptionId, start: w.start, end: w.end, ps: w.periodStart, pe: w.periodEnd })));
+  const moves = updates.map((u) => ({ id: u.id, next: u.nextBillingAt, ended: u.terminatedAt }));
+  await tx.$executeRaw`
+    WITH invoices AS (
+      INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
+                             "subtotalCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
+                             "paymentDueDate", "billedTo", seller, "updatedAt")
+      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, COALESCE(i.credits, 0),
+             i.note, i.sources, i.status::"InvoiceStatus", i.finalized, i.paid, i.due,
+             CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
+             CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
+             now()
+        FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
+             AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
+                  subtotal bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
+                  paid timestamptz, due date, credits bigint)
+    ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
       SELECT gen_random_uuid(), l.invoice, l.sub, l.charge, l.kind::"InvoiceLineKind", l.description, l.quantity, l.included, l.unit, l.amount, l.details, l.ps, l.pe, l.position
         FROM jsonb_to_recordset(${rowsJson(lines)}::jsonb)
              AS l(invoice uuid, sub uuid, charge uuid, kind text, description text, quantity numeric, included numeric, unit numeric, amount bigint,
-                  details jsonb, ps timestamptz, pe timestamptz, position int)`;
-  }
-  const taxes = invoices.flatMap((i) =>
-    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
-  );
-  if (taxes.length) {
-    await tx.$executeRaw`
+                  details jsonb, ps timestamptz, pe timestamptz, position int)
+    ), taxes AS (
       INSERT INTO "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber")
       SELECT gen_random_uuid(), t.invoice, t.code, t.name, t.rate, t.taxable, t.amount, t.registration
         FROM jsonb_to_recordset(${rowsJson(taxes)}::jsonb)
-             AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)`;
-  }
-  const windows = invoices.flatMap((i) => i.usageWindows.map((w) => ({ invoice: i.id, sub: w.subscriptionId, start: w.start, end: w.end, ps: w.periodStart, pe: w.periodEnd })));
-  if (windows.length) {
-    await tx.$executeRaw`
+             AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)
+    ), windows AS (
       INSERT INTO "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd")
       SELECT w.invoice, w.sub, w.start, w."end", w.ps, w.pe
-        FROM jsonb_to_recordset(${rowsJson(windows)}::jsonb) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)`;
-  }
+        FROM jsonb_to_recordset(${rowsJson(windows)}::jsonb) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
+    )
+    UPDATE "Subscription" s
+       SET "nextBillingAt" = u.next,
+           status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
+           "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
+           "updatedAt" = now()
+      FROM jsonb_to_recordset(${rowsJson(moves)}::jsonb) AS u(id uuid, next timestamptz, ended timestamptz)
+     WHERE s.id = u.id`;
 }
 
 /**
@@ -407,23 +429,24 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are written as drafts, then issued together (issueInvoices) except shadow ones and drafts during a
-      // grace period.
+      // Invoices are issued as they are written (numbers, status, dates, billed-to decided by prepareIssue), except
+      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance are written
+      // as drafts and issued after this chunk's credit notes by issueInvoices, which consumes the credit.
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
-      const issueNow = invoices.filter((i) => !i.group.shadow && profile.invoiceGracePeriodDays === 0);
-      if (invoices.length) await insertDrafts(tx, invoices);
+      const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
+      const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
+      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
+      const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
+      const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
+      const issued = await prepareIssue(
+        tx,
+        direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })),
+        profile,
+        now,
+      );
       const updates = composed.flatMap((c) => c.updates);
-      if (updates.length) {
-        await tx.$executeRaw`
-          UPDATE "Subscription" s
-             SET "nextBillingAt" = u.next,
-                 status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
-                 "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
-                 "updatedAt" = now()
-            FROM jsonb_to_recordset(${rowsJson(updates.map((u) => ({ id: u.id, next: u.nextBillingAt, ended: u.terminatedAt })))}::jsonb)
-                 AS u(id uuid, next timestamptz, ended timestamptz)
-           WHERE s.id = u.id`;
-      }
+      if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
+      await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
 
       let creditNotes = 0;
       for (const { credits } of composed) {
@@ -446,7 +469,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
-      await issueInvoices(tx, issueNow.map((i) => i.id), now, { webhookEvents: false });
+      await issueInvoices(tx, afterCredits.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));

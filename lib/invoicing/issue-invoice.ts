@@ -1,9 +1,11 @@
+import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToSql } from "./billed-to";
-import { companyProfile, sellerOf } from "./company-profile";
+import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { reserveDocumentNumbers } from "./document-numbers";
+import { issuedStatus } from "./invoice-status";
 
 /**
  * `issue()`: the one place a draft invoice becomes an issued one. For each draft, in the caller's transaction and with a
@@ -40,6 +42,7 @@ interface DraftToIssue {
   totalCents: bigint;
   creditsAppliedCents: bigint;
   creditBalanceCents: bigint;
+  netPaymentTermDays: number | null;
 }
 
 const ZERO = BigInt(0);
@@ -48,7 +51,7 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
   if (invoiceIds.length === 0) return [];
   const rows = await tx.$queryRaw<DraftToIssue[]>`
     SELECT i.id, i."customerId", i."serviceId", i.status::text AS status, i.shadow, i."issuingDate", i.currency, i."totalCents",
-           i."creditsAppliedCents", c."creditBalanceCents"
+           i."creditsAppliedCents", c."creditBalanceCents", c."netPaymentTermDays"
       FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
      WHERE i.id = ANY(${invoiceIds}::uuid[])
        FOR UPDATE OF i`;
@@ -68,49 +71,94 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     credits.set(invoice.id, await consumeCreditNotes(tx, invoice));
   }
 
-  const issuingDay = (i: DraftToIssue) => (i.issuingDate ?? now).toISOString().slice(0, 10);
-  const numbers = new Map<string, string>();
-  const byYear = new Map<number, DraftToIssue[]>();
-  for (const invoice of drafts) {
-    const year = Number(issuingDay(invoice).slice(0, 4));
-    (byYear.get(year) ?? byYear.set(year, []).get(year)!).push(invoice);
-  }
-  for (const [year, list] of byYear) {
-    const taken = await reserveDocumentNumbers(tx, "INV", year, list.length);
-    list.forEach((invoice, n) => numbers.set(invoice.id, taken[n]));
-  }
-
   const profile = await companyProfile(tx);
-  const updates = drafts.map((i) => ({
-    id: i.id,
-    number: numbers.get(i.id)!,
-    issued: issuingDay(i),
-    credits: (i.creditsAppliedCents + (credits.get(i.id) ?? ZERO)).toString(),
-  }));
-  const issued = await tx.$queryRaw<{ id: string; serviceId: string; number: string; status: "finalized" | "paid" }[]>`
+  const fields = await prepareIssue(
+    tx,
+    drafts.map((i) => ({ id: i.id, issuingDate: (i.issuingDate ?? now).toISOString().slice(0, 10), totalCents: i.totalCents, creditsAppliedCents: i.creditsAppliedCents + (credits.get(i.id) ?? ZERO), netPaymentTermDays: i.netPaymentTermDays })),
+    profile,
+    now,
+  );
+  const updates = drafts.map((i) => ({ id: i.id, ...issuedJson(fields.get(i.id)!) }));
+  const issued = await tx.$queryRaw<IssuedInvoice[]>`
     UPDATE "Invoice" i
-       SET number = u.number,
-           status = (CASE WHEN i."totalCents" - u.credits <= 0 THEN 'paid' ELSE 'finalized' END)::"InvoiceStatus",
-           "finalizedAt" = ${now}::timestamptz,
-           "paidAt" = CASE WHEN i."totalCents" - u.credits <= 0 THEN ${now}::timestamptz END,
-           "issuingDate" = u.issued,
-           "paymentDueDate" = u.issued + COALESCE(c."netPaymentTermDays", ${profile.defaultPaymentTermDays}::int),
-           "creditsAppliedCents" = u.credits,
-           "billedTo" = ${billedToSql("c")},
-           seller = ${JSON.stringify(sellerOf(profile))}::jsonb,
-           "updatedAt" = now()
-      FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(id uuid, number text, issued date, credits bigint), "Customer" c
+       SET number = u.number, status = u.status::"InvoiceStatus", "finalizedAt" = u.finalized, "paidAt" = u.paid, "issuingDate" = u.issued,
+           "paymentDueDate" = u.due, "creditsAppliedCents" = u.credits, "billedTo" = ${billedToSql("c")},
+           seller = ${JSON.stringify(sellerOf(profile))}::jsonb, "updatedAt" = now()
+      FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
+           AS u(id uuid, number text, status text, finalized timestamptz, paid timestamptz, issued date, due date, credits bigint), "Customer" c
      WHERE i.id = u.id AND c.id = i."customerId"
     RETURNING i.id, i."serviceId", i.number, i.status::text AS status`;
+  const order = new Map(invoiceIds.map((id, n) => [id, n]));
+  issued.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  await recordIssued(tx, issued, options);
+  return issued;
+}
 
+/** What issuing decides for one invoice, before it is written. */
+export interface IssueDraft {
+  id: string;
+  /** YYYY-MM-DD, the customer's day of issue (the tax point). */
+  issuingDate: string;
+  totalCents: bigint;
+  /** Credit balance it consumes (already applied). */
+  creditsAppliedCents: bigint;
+  netPaymentTermDays: number | null;
+}
+
+export interface IssuedFields {
+  number: string;
+  status: "paid" | "finalized";
+  finalizedAt: Date;
+  paidAt: Date | null;
+  issuingDate: string;
+  paymentDueDate: string;
+  creditsAppliedCents: bigint;
+}
+
+/**
+ * Numbers (one block per year for the whole list, in list order) and issued fields for invoices about to be issued.
+ * `issueInvoices` writes them onto drafts; the period close writes new invoices with them directly (one insert per
+ * chunk), then calls `recordIssued` — the same decisions either way.
+ */
+export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
+  const byYear = new Map<number, IssueDraft[]>();
+  for (const draft of drafts) {
+    const year = Number(draft.issuingDate.slice(0, 4));
+    (byYear.get(year) ?? byYear.set(year, []).get(year)!).push(draft);
+  }
+  const fields = new Map<string, IssuedFields>();
+  for (const [year, list] of byYear) {
+    const numbers = await reserveDocumentNumbers(tx, "INV", year, list.length);
+    list.forEach((draft, n) => {
+      const status = issuedStatus(draft.totalCents, draft.creditsAppliedCents);
+      fields.set(draft.id, {
+        number: numbers[n],
+        status,
+        finalizedAt: now,
+        paidAt: status === "paid" ? now : null,
+        issuingDate: draft.issuingDate,
+        paymentDueDate: addDays(draft.issuingDate, paymentTermDays(draft, profile)),
+        creditsAppliedCents: draft.creditsAppliedCents,
+      });
+    });
+  }
+  return fields;
+}
+
+/** The issued fields as JSON row values (for jsonb_to_recordset). */
+export function issuedJson(f: IssuedFields) {
+  return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
+}
+
+/** The audit entries (one statement) and webhook events of invoices just issued. */
+export async function recordIssued(tx: Prisma.TransactionClient, issued: IssuedInvoice[], options: IssueOptions = {}): Promise<void> {
+  if (issued.length === 0) return;
   const actor = options.actor ?? { type: "system" as const };
   await tx.$executeRaw`
     INSERT INTO "AuditLog" (id, "actorType", "actorId", action, "entityType", "entityId", data)
     SELECT gen_random_uuid(), ${actor.type}::"ActorType", ${actor.id ?? null}, 'invoice.finalized', 'Invoice', u.id, jsonb_build_object('number', u.number)
-      FROM jsonb_to_recordset(${JSON.stringify(updates.map((u) => ({ id: u.id, number: u.number })))}::jsonb) AS u(id text, number text)`;
+      FROM jsonb_to_recordset(${JSON.stringify(issued.map((u) => ({ id: u.id, number: u.number })))}::jsonb) AS u(id text, number text)`;
   if (options.webhookEvents !== false) await recordInvoiceEvents(tx, issued, (i) => invoiceIssueTypes(i.status));
-  const order = new Map(invoiceIds.map((id, n) => [id, n]));
-  return issued.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
 /** Applies the customer's credit notes (oldest first) to what the invoice still owes; returns the amount applied. */
