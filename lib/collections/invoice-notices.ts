@@ -58,7 +58,15 @@ export function noticeLabel(notice: Pick<InvoiceNotice, "kind" | "step">): strin
 }
 
 /** Records `invoice.payment_overdue` once for each invoice that has become overdue. Returns how many. */
-export async function recordOverdueWebhooks(client: Db, now = new Date()): Promise<number> {
+export interface NoticeScope {
+  /** Only this customer's invoices (a console action, a test); every customer's by default. */
+  customerId?: string;
+}
+
+const NO_SCOPE: NoticeScope = {};
+
+export async function recordOverdueWebhooks(client: Db, now = new Date(), scope = NO_SCOPE): Promise<number> {
+  const customerId = scope.customerId ?? null;
   const due = await client.$queryRaw<{ id: string; serviceId: string }[]>`
     SELECT i.id, i."serviceId"
       FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId" JOIN "Service" s ON s.id = i."serviceId"
@@ -66,6 +74,7 @@ export async function recordOverdueWebhooks(client: Db, now = new Date()): Promi
        AND i."paymentDueDate" < (${now}::timestamptz AT TIME ZONE c.timezone)::date
        AND i."totalCents" - i."creditsAppliedCents" - i."amountPaidCents" > 0
        AND NOT EXISTS (SELECT 1 FROM "InvoiceNotice" n WHERE n."invoiceId" = i.id AND n.kind = 'payment_overdue_webhook')
+       AND (${customerId}::uuid IS NULL OR i."customerId" = ${customerId}::uuid)
      ORDER BY i."paymentDueDate", i.id
      LIMIT 1000`;
   let recorded = 0;
@@ -84,7 +93,8 @@ export async function recordOverdueWebhooks(client: Db, now = new Date()): Promi
 }
 
 /** Claims the reminder due today for each overdue invoice of a customer without a card on file. Returns how many. */
-export async function queueOverdueReminders(client: Db, now = new Date()): Promise<number> {
+export async function queueOverdueReminders(client: Db, now = new Date(), scope = NO_SCOPE): Promise<number> {
+  const customerId = scope.customerId ?? null;
   const schedule = reminderSchedule((await companyProfile(client)).overdueReminderDays);
   if (schedule.length === 0) return 0;
   return client.$executeRaw`
@@ -97,20 +107,23 @@ export async function queueOverdueReminders(client: Db, now = new Date()): Promi
              WHERE i.status = 'finalized' AND NOT i.shadow AND s.mode = 'live'
                AND i."paymentDueDate" < (${now}::timestamptz AT TIME ZONE c.timezone)::date
                AND i."totalCents" - i."creditsAppliedCents" - i."amountPaidCents" > 0
-               AND NOT EXISTS (SELECT 1 FROM "PaymentMethod" pm WHERE pm."customerId" = i."customerId" AND pm."isDefault")) o
+               AND NOT EXISTS (SELECT 1 FROM "PaymentMethod" pm WHERE pm."customerId" = i."customerId" AND pm."isDefault")
+               AND (${customerId}::uuid IS NULL OR i."customerId" = ${customerId}::uuid)) o
      WHERE o.step IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM "InvoiceNotice" n WHERE n."invoiceId" = o.id AND n.kind = 'overdue_reminder' AND n.step >= o.step)
     ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
 }
 
 /** Takes up to `limit` e-mail notices due to be sent (new, to retry, or whose sender died), leasing them to this worker. */
-async function claimEmails(client: Db, now: Date, limit: number): Promise<InvoiceNotice[]> {
+async function claimEmails(client: Db, now: Date, limit: number, scope: NoticeScope): Promise<InvoiceNotice[]> {
+  const customerId = scope.customerId ?? null;
   const leaseUntil = new Date(now.getTime() + LEASE_MS);
   return client.$queryRaw<InvoiceNotice[]>`
     UPDATE "InvoiceNotice" SET status = 'sending', "leaseUntil" = ${leaseUntil}, attempts = attempts + 1
      WHERE id IN (SELECT id FROM "InvoiceNotice"
                    WHERE kind IN ('invoice_issued', 'overdue_reminder')
                      AND ((status = 'pending' AND "nextAttemptAt" <= ${now}) OR (status = 'sending' AND "leaseUntil" < ${now}))
+                     AND (${customerId}::uuid IS NULL OR "invoiceId" IN (SELECT id FROM "Invoice" WHERE "customerId" = ${customerId}::uuid))
                    ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING *`;
 }
@@ -128,10 +141,10 @@ async function sendNotice(client: Db, notice: InvoiceNotice, now: Date): Promise
 }
 
 /** Sends the e-mail notices due now; a failure is retried later with back-off. Returns the outcome of each. */
-export async function deliverInvoiceEmails(client: Db, now = new Date()): Promise<{ sent: number; failed: number; skipped: number }> {
+export async function deliverInvoiceEmails(client: Db, now = new Date(), scope = NO_SCOPE): Promise<{ sent: number; failed: number; skipped: number }> {
   const summary = { sent: 0, failed: 0, skipped: 0 };
   for (;;) {
-    const batch = await claimEmails(client, now, BATCH);
+    const batch = await claimEmails(client, now, BATCH, scope);
     for (const notice of batch) {
       let outcome: Awaited<ReturnType<typeof sendNotice>>;
       try {
@@ -160,10 +173,10 @@ export async function deliverInvoiceEmails(client: Db, now = new Date()): Promis
 }
 
 /** One pass of the invoice-notices job. */
-export async function runInvoiceNotices(client: Db, now = new Date()) {
-  const overdueWebhooks = await recordOverdueWebhooks(client, now);
-  const remindersQueued = await queueOverdueReminders(client, now);
-  const emails = await deliverInvoiceEmails(client, now);
+export async function runInvoiceNotices(client: Db, now = new Date(), scope = NO_SCOPE) {
+  const overdueWebhooks = await recordOverdueWebhooks(client, now, scope);
+  const remindersQueued = await queueOverdueReminders(client, now, scope);
+  const emails = await deliverInvoiceEmails(client, now, scope);
   return { overdueWebhooks, remindersQueued, ...emails };
 }
 

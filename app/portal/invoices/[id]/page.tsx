@@ -20,8 +20,8 @@ export const dynamic = "force-dynamic";
 const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Declined", processing: "Processing", pending: "Pending", refunded: "Refunded", canceled: "Cancelled" };
 
 export default async function PortalInvoice({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ payment?: string }> }) {
-  const session = await requirePortalCustomer();
   const { id } = await params;
+  const session = await requirePortalCustomer({ invoiceId: id });
   const paymentOutcome = (await searchParams).payment;
   const justPaid = paymentOutcome === "received";
   const invoice = await getPortalInvoice(db(), session.customerId, id);
