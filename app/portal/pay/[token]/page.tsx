@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { InvoicePayLinkSignIn } from "@/components/portal/invoice-pay-link-sign-in";
+import { redirect } from "next/navigation";
+import { currentCustomer } from "@/lib/auth/customer-session";
 import { verifyInvoicePayToken } from "@/lib/portal/invoice-pay-link";
 
 export const metadata: Metadata = { title: "Pay an invoice · Customer portal" };
@@ -17,5 +19,8 @@ export default async function InvoicePayLink({ params }: { params: Promise<{ tok
       </section>
     );
   }
+  // Already signed in as this customer: no need to narrow the session to the one invoice.
+  const signedIn = await currentCustomer();
+  if (signedIn?.customerId === claims.customerId) redirect(`/portal/invoices/${claims.invoiceId}`);
   return <InvoicePayLinkSignIn token={decodeURIComponent(token)} invoiceId={claims.invoiceId} />;
 }
