@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import { daysInclusive, localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
 import type { InvoiceNotice, Prisma } from "@/lib/generated/prisma/client";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
@@ -135,9 +136,12 @@ async function sendNotice(client: Db, notice: InvoiceNotice, now: Date): Promise
     return sendInvoiceIssued(client, notice.invoiceId, { filename: `${doc.number ?? "invoice"}.pdf`, content: pdf }, now);
   }
   // A reminder claimed for an invoice paid (or voided) since is not sent.
-  const invoice = await client.invoice.findUniqueOrThrow({ where: { id: notice.invoiceId } });
-  if (invoice.status !== "finalized" || invoice.totalCents - invoice.creditsAppliedCents - invoice.amountPaidCents <= BigInt(0)) return "skipped";
-  return sendOverdueReminder(client, notice.invoiceId, notice.step, now);
+  const invoice = await client.invoice.findUniqueOrThrow({ where: { id: notice.invoiceId }, include: { customer: { select: { timezone: true } } } });
+  if (invoice.status !== "finalized" || !invoice.paymentDueDate || invoice.totalCents - invoice.creditsAppliedCents - invoice.amountPaidCents <= BigInt(0)) return "skipped";
+  // The days it is overdue today, in the customer's timezone (at least the step's, if sending was delayed).
+  const dueDate = invoice.paymentDueDate.toISOString().slice(0, 10);
+  const daysOverdue = Math.max(notice.step, daysInclusive(dueDate, localDate(now, invoice.customer.timezone)) - 1);
+  return sendOverdueReminder(client, notice.invoiceId, daysOverdue, now);
 }
 
 /** Sends the e-mail notices due now; a failure is retried later with back-off. Returns the outcome of each. */
