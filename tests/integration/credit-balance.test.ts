@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { renderBillingDocumentPdf } from "@/lib/documents/render-pdf";
+import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { recordOfflinePayment, reverseOfflinePayment } from "@/lib/offline-payments/offline-payments";
 import { amountDueCents } from "@/lib/payments/chargeability";
@@ -161,5 +162,22 @@ describe("credit balance applied to newly issued invoices", () => {
     expect(reopened).toMatchObject({ status: "finalized", amountPaidCents: c(0), paymentStatus: "failed" });
     expect(amountDueCents(reopened)).toBe(c(5650));
     expect((await customer(customerId)).creditBalanceCents).toBe(c(0));
+  });
+
+  it("the billing run applies it too, and queues the invoice e-mail", async () => {
+    const code = uniqueSuffix();
+    await svc.lago.plans.createPlan({ plan: { name: "Advance", code: `adv_${code}`, interval: "monthly", amount_cents: 2000, amount_currency: "CAD", pay_in_advance: true } });
+    const created = (await svc.lago.customers.createCustomer({ customer: { external_id: `cus_${code}`, timezone: "America/Toronto", state: "ON", country: "CA", email: `${code}@credit.example` } })).data.customer;
+    await receive(created.lago_id, "1000", 5000);
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: `cus_${code}`, plan_code: `adv_${code}`, external_id: `sub_${code}` } });
+    await runBillingCycle(testDb(), new Date(), { serviceId: svc.id });
+    const invoices = await testDb().invoice.findMany({ where: { customerId: created.lago_id }, include: { payments: true, notices: true } });
+    expect(invoices).toHaveLength(1);
+    const [invoice] = invoices;
+    // $20.00 + 13 % HST = $22.60, paid from the $50.00 received; $27.40 stays.
+    expect(invoice).toMatchObject({ status: "paid", totalCents: c(2260), amountPaidCents: c(2260), paymentStatus: "succeeded" });
+    expect(invoice.payments.map((p) => [p.trigger, p.amountCents])).toEqual([["credit_balance", c(2260)]]);
+    expect((await customer(created.lago_id)).creditBalanceCents).toBe(c(2740));
+    expect(invoice.notices.map((n) => n.kind)).toEqual(["invoice_issued"]);
   });
 });
