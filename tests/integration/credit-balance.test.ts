@@ -9,6 +9,8 @@ import { journal } from "@/lib/reports/journal";
 import { generateWebhookSecret } from "@/lib/services/api-keys";
 import { createTestService, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
 import { seededStaffId } from "../support/domain-fixture";
+import { testEnv } from "../support/env";
+import { portalCookies, staffCookies } from "../security/support";
 import { WebhookReceiver, waitFor } from "../support/webhook-receiver";
 import { inspectPdf } from "../unit/documents/pdf-inspect";
 
@@ -86,6 +88,11 @@ describe("credit balance applied to newly issued invoices", () => {
     const text = inspectPdf(await renderBillingDocumentPdf(doc, { compress: false })).text;
     expect(text).toContain("Credit applied");
     expect(text).toContain("-$56.50");
+    // And so do the customer's portal and the console.
+    const portal = await fetch(`${testEnv.baseUrl}/portal/invoices/${invoice.id}`, { headers: { Cookie: await portalCookies(customerId) } });
+    expect(await portal.text()).toMatch(/Credit applied<\/td><td[^>]*data-testid="invoice-credit-applied"[^>]*>−(<!-- -->)?\$56\.50/);
+    const staff = await fetch(`${testEnv.baseUrl}/console/invoices/${invoice.id}`, { headers: { Cookie: await staffCookies() } });
+    expect(await staff.text()).toContain("credit applied");
   });
 
   it("less credit than the invoice: all of it is applied after tax, oldest payment first, and the rest is due", async () => {

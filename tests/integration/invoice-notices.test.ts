@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverInvoiceEmails, runInvoiceNotices } from "@/lib/collections/invoice-notices";
 import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
+import { parseReminderDays } from "@/lib/settings/company-profile-settings";
 import { generateWebhookSecret } from "@/lib/services/api-keys";
 import { createTestService, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
 import { testEnv } from "../support/env";
@@ -179,6 +180,27 @@ describe("invoice notices: issued e-mail, overdue reminders, invoice.payment_ove
     const html = await staffPage.text();
     for (const label of ["Customer notices", "Invoice e-mail (PDF and pay link)", "Overdue reminder (1 day after the due date)", "Overdue reminder (14 days after the due date)", "Overdue reminder (30 days after the due date)", "invoice.payment_overdue webhook"]) {
       expect(html).toContain(label);
+    }
+  });
+
+  it("the reminder schedule is the company profile's", async () => {
+    expect(parseReminderDays("1, 7, 14, 30")).toEqual([1, 7, 14, 30]);
+    expect(parseReminderDays("30 1;7 7")).toEqual([1, 7, 30]);
+    expect(parseReminderDays("")).toEqual([]);
+    for (const bad of ["0", "366", "1.5", "-1", "a", "1,2,3,4,5,6,7,8,9,10,11"]) expect(parseReminderDays(bad), bad).toBeNull();
+
+    const customer = await newCustomer("Custom Schedule Ltd.");
+    const invoice = await issue(customer.id, 1000); // due May 31, 2021
+    const profile = await testDb().companyProfile.findUnique({ where: { id: 1 } });
+    await testDb().companyProfile.upsert({ where: { id: 1 }, update: { overdueReminderDays: [3] }, create: { id: 1, legalName: "Nexa Technologies Inc.", overdueReminderDays: [3] } });
+    try {
+      await runInvoiceNotices(testDb(), new Date("2021-06-02T14:00:00Z"), { customerId: customer.id }); // 2 days: none
+      expect(await reminders(customer.email)).toHaveLength(0);
+      await runInvoiceNotices(testDb(), new Date("2021-06-03T14:00:00Z"), { customerId: customer.id }); // 3 days
+      expect((await notices(invoice.id)).filter((n) => n.kind === "overdue_reminder").map((n) => n.step)).toEqual([3]);
+      expect((await reminders(customer.email)).map((m) => m.text.includes("3 days overdue"))).toEqual([true]);
+    } finally {
+      await testDb().companyProfile.update({ where: { id: 1 }, data: { overdueReminderDays: profile?.overdueReminderDays ?? [1, 7, 14, 30] } });
     }
   });
 
