@@ -11,7 +11,7 @@ export const MAX_COSTS_PER_BATCH = 1000;
  * Toronto date it falls on. Exactly one of the two.
  */
 export const costBody = z
-  .object({
+  .strictObject({
     external_customer_id: externalId,
     date: z.string().trim().refine((v) => isCalendarDate(v) && v >= "2000-01-01" && v < "2100-01-01", "invalid_date").optional(),
     timestamp: isoDateTime.optional(),
