@@ -72,7 +72,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
   return (
     <div className="space-y-8">
       <PageHeader title={title} back={{ href: "/console/migrations", label: "Migrations" }}
-        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 underline" href={source.settingsHref}>{source.label} source</Link>.</>} />
+        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 underline" href={source.settingsHref(migration.serviceId)}>{source.label} source</Link>.</>} />
       {health.openAlerts.length ? (
         <div role="alert" data-testid="drift-alerts" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
           <p className="font-medium">Drift alerts</p>
