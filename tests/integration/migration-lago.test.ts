@@ -67,8 +67,8 @@ const source = () => migrationSource("lago");
 
 describe("Lago source", () => {
   it("a connection must be Lago's API root with a key; without one nothing runs; a refused key is named", async () => {
-    expect(source().connectionProblems({ apiUrl: "http://127.0.0.1:1/", apiKey: "k" })).toEqual({ api_url: ["url_is_invalid"] });
-    expect(source().connectionProblems({ apiUrl: lago.apiUrl, apiKey: "" })).toEqual({ api_key: ["value_is_mandatory"] });
+    expect(source().connectionProblems({ apiUrl: "http://127.0.0.1:1/", apiKey: "k" })).toEqual({ apiUrl: ["url_is_invalid"] });
+    expect(source().connectionProblems({ apiUrl: lago.apiUrl, apiKey: "" })).toEqual({ apiKey: ["value_is_mandatory"] });
     expect(source().connectionProblems({ apiUrl: lago.apiUrl, apiKey: API_KEY })).toBeNull();
     expect((await domainRefusal(source().startImport(db(), { serviceId: service.id, dryRun: true, startedById: staffId }))).details).toEqual({ api_url: ["value_is_mandatory"] });
 

@@ -29,8 +29,8 @@ export const lagoSource: MigrationSource = {
   connectionProblems(connection) {
     const problems: Record<string, string[]> = {};
     const urlProblem = connection.apiUrl ? apiUrlProblem(connection.apiUrl) : "missing";
-    if (urlProblem) problems.api_url = [urlProblem === "missing" ? "value_is_mandatory" : "url_is_invalid"];
-    if (!connection.apiKey?.trim()) problems.api_key = ["value_is_mandatory"];
+    if (urlProblem) problems.apiUrl = [urlProblem === "missing" ? "value_is_mandatory" : "url_is_invalid"];
+    if (!connection.apiKey?.trim()) problems.apiKey = ["value_is_mandatory"];
     return Object.keys(problems).length ? problems : null;
   },
 
