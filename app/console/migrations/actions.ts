@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { staffAction } from "@/lib/auth/staff-action";
 import { recordAudit, staffActor } from "@/lib/audit/audit-log";
+import { consoleNow } from "@/lib/console/console-clock";
 import { db } from "@/lib/db/prisma";
 import { alertForm, dualRunSettingsForm, promoteForm, retireSourceForm, revertPromotionForm, serviceOnlyForm, sourceConnectionForm, sourceImportForm, startMigrationForm } from "@/lib/console/forms/migration-forms";
 import { retireSource } from "@/lib/migration/decommission";
@@ -22,7 +23,7 @@ import { promoteService, revertPromotion } from "@/lib/migration/promotion";
 // given); undoing a promotion needs an administrator.
 
 export const promoteServiceAction = staffAction({ role: "finance" }, promoteForm, async (form, { staff }) => {
-  const summary = await promoteService(db(), { serviceId: form.service_id, boundary: form.boundary, actor: { staffId: staff.id, role: staff.role }, overrideReason: form.override_reason });
+  const summary = await promoteService(db(), { serviceId: form.service_id, boundary: form.boundary, actor: { staffId: staff.id, role: staff.role }, overrideReason: form.override_reason, now: await consoleNow() });
   refreshConsole();
   return {
     message: `Promoted to live: ${summary.subscriptions} subscription(s) of ${summary.customers} customer(s), ${summary.cardsAdopted} saved card(s) adopted${summary.overridden.length ? ` (readiness overridden: ${summary.overridden.map((c) => c.title).join("; ")})` : ""}.`,

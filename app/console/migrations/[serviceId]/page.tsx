@@ -9,6 +9,7 @@ import { PageHeader, PageSection, Panel } from "@/components/console/page-header
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { ButtonForm, DualRunSettingsForm, PromoteForm, RetireSourceForm, RevertPromotionForm, SourceConnectionForm, TrendChart } from "@/components/console/migration-panels";
 import { loadSourceConnection } from "@/lib/migration/service-migration";
+import { consoleNow } from "@/lib/console/console-clock";
 import { decommissionChecklist } from "@/lib/migration/decommission";
 import { dualRunHealth } from "@/lib/migration/dual-run-health";
 import { acknowledgeAlertAction, promoteServiceAction, retireSourceAction, revertPromotionAction, runDualRunNowAction, runSourceImportAction, saveDualRunSettingsAction, saveSourceConnectionAction, testSourceConnectionAction } from "../actions";
@@ -67,12 +68,13 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
     );
   }
 
-  const [report, health] = await Promise.all([readinessReport(db(), serviceId), dualRunHealth(db(), serviceId)]);
+  const now = await consoleNow();
+  const [report, health] = await Promise.all([readinessReport(db(), serviceId, { now }), dualRunHealth(db(), serviceId)]);
   const [connection, imports] = await Promise.all([
     loadSourceConnection(db(), serviceId).catch(() => ({ connection: null, tolerance: { cents: migration.toleranceCents, percent: migration.tolerancePercent.toString() } })),
     db().importRun.findMany({ where: { serviceId }, orderBy: { startedAt: "desc" }, take: 5 }),
   ]);
-  const boundary = new Date();
+  const boundary = now;
   const defaultBoundary = new Date(Date.UTC(boundary.getUTCFullYear(), boundary.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
   return (
     <div className="space-y-8">
