@@ -85,6 +85,7 @@ describe("offline migrations", () => {
     mark("UsageRollup", await prisma.usageRollup.create({
       data: { serviceId: service.id, subscriptionId: subscription.id, billableMetricId: metric.id, periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), value: new Prisma.Decimal("123.456789012345"), idempotencyKey: "k1" },
     }));
+    mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },
     }));
