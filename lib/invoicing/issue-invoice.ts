@@ -1,6 +1,8 @@
 import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { applyCreditBalance } from "@/lib/collections/credit-balance";
+import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
@@ -14,7 +16,9 @@ import { issuedStatus } from "./invoice-status";
  * - takes the next gap-free number of its year (lib/invoicing/document-numbers.ts);
  * - sets status (paid at once when nothing is left to pay, else finalized), finalizedAt, issuing and due dates;
  * - freezes who it is billed to and the seller, as they stand now;
- * - writes the audit entry, and the webhook events (invoice.created, invoice.finalized, invoice.paid).
+ * - then applies the customer's credit balance from payments received (lib/collections/credit-balance.ts);
+ * - writes the audit entry, queues the invoice-issued e-mail, and the webhook events (invoice.created, invoice.finalized,
+ *   invoice.paid).
  * Shadow invoices are never issued: they exist only to be compared with the old system.
  */
 export interface IssueOptions {
@@ -90,6 +94,14 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     RETURNING i.id, i."serviceId", i.number, i.status::text AS status`;
   const order = new Map(invoiceIds.map((id, n) => [id, n]));
   issued.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  // After credit notes, the credit balance from payments received (lib/collections/credit-balance.ts): it may pay
+  // the invoice in full, so the events below read each invoice's final state.
+  for (const invoice of drafts) {
+    if (invoice.creditBalanceCents === ZERO) continue;
+    const settled = await applyCreditBalance(tx, await tx.invoice.findUniqueOrThrow({ where: { id: invoice.id } }), now);
+    const entry = issued.find((i) => i.id === invoice.id);
+    if (entry) entry.status = settled.status as IssuedInvoice["status"];
+  }
   await recordIssued(tx, issued, options);
   return issued;
 }
@@ -150,7 +162,7 @@ export function issuedJson(f: IssuedFields) {
   return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
 }
 
-/** The audit entries (one statement) and webhook events of invoices just issued. */
+/** The audit entries (one statement), invoice-issued e-mails (queued) and webhook events of invoices just issued. */
 export async function recordIssued(tx: Prisma.TransactionClient, issued: IssuedInvoice[], options: IssueOptions = {}): Promise<void> {
   if (issued.length === 0) return;
   const actor = options.actor ?? { type: "system" as const };
@@ -158,7 +170,8 @@ export async function recordIssued(tx: Prisma.TransactionClient, issued: IssuedI
     INSERT INTO "AuditLog" (id, "actorType", "actorId", action, "entityType", "entityId", data)
     SELECT gen_random_uuid(), ${actor.type}::"ActorType", ${actor.id ?? null}, 'invoice.finalized', 'Invoice', u.id, jsonb_build_object('number', u.number)
       FROM jsonb_to_recordset(${JSON.stringify(issued.map((u) => ({ id: u.id, number: u.number })))}::jsonb) AS u(id text, number text)`;
-  if (options.webhookEvents !== false) await recordInvoiceEvents(tx, issued, (i) => invoiceIssueTypes(i.status));
+  await queueInvoiceIssuedEmails(tx, issued.map((i) => i.id));
+  if (options.webhookEvents !== false) await recordInvoiceEvents(tx, issued, (i) => invoiceIssueTypes(i.status, i.paymentStatus));
 }
 
 /** Applies the customer's credit notes (oldest first) to what the invoice still owes; returns the amount applied. */
