@@ -9,6 +9,7 @@ import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, 
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
+import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
@@ -489,7 +490,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
       for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
-      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status));
+      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
+      await queueInvoiceIssuedEmails(tx, invoices.filter(finalizeNow).map((i) => i.id));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
       return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
     },

@@ -133,6 +133,9 @@ describe("offline migrations", () => {
     mark("CompanyLogo", await prisma.companyLogo.create({ data: { id: "a".repeat(64), contentType: "image/png", data: Buffer.from([0x89, 0x50]) } }));
     mark("PaymentReceipt", await prisma.paymentReceipt.create({ data: { customerId: customer.id, method: "cheque", reference: "1", amountCents: BigInt(100), receivedOn: new Date("2026-11-01T00:00:00Z") } }));
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
+    mark("InvoiceNotice", await prisma.invoiceNotice.create({ data: { invoiceId: invoice.id, kind: "overdue_reminder", step: 7 } }));
+    mark("ProviderCost", await prisma.providerCost.create({ data: { serviceId: service.id, customerId: customer.id, externalCustomerId: "x", costDate: new Date("2026-11-01T00:00:00Z"), costType: "sms", amountCents: BigInt(5), currency: "CAD", idempotencyKey: "k" } }));
+    mark("ReportingToken", await prisma.reportingToken.create({ data: { name: "BI", prefix: "nexa_rt_abcdefgh", tokenHash: "d".repeat(64) } }));
 
     // Every model of the schema is exercised: a new model without a row here fails this test.
     expect([...covered].sort()).toEqual(Object.values(Prisma.ModelName).sort());
