@@ -85,6 +85,7 @@ describe("offline migrations", () => {
     mark("UsageRollup", await prisma.usageRollup.create({
       data: { serviceId: service.id, subscriptionId: subscription.id, billableMetricId: metric.id, periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), value: new Prisma.Decimal("123.456789012345"), idempotencyKey: "k1" },
     }));
+    mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },
     }));
@@ -133,6 +134,8 @@ describe("offline migrations", () => {
     mark("PaymentReceipt", await prisma.paymentReceipt.create({ data: { customerId: customer.id, method: "cheque", reference: "1", amountCents: BigInt(100), receivedOn: new Date("2026-11-01T00:00:00Z") } }));
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
     mark("InvoiceNotice", await prisma.invoiceNotice.create({ data: { invoiceId: invoice.id, kind: "overdue_reminder", step: 7 } }));
+    mark("ProviderCost", await prisma.providerCost.create({ data: { serviceId: service.id, customerId: customer.id, externalCustomerId: "x", costDate: new Date("2026-11-01T00:00:00Z"), costType: "sms", amountCents: BigInt(5), currency: "CAD", idempotencyKey: "k" } }));
+    mark("ReportingToken", await prisma.reportingToken.create({ data: { name: "BI", prefix: "nexa_rt_abcdefgh", tokenHash: "d".repeat(64) } }));
 
     // Every model of the schema is exercised: a new model without a row here fails this test.
     expect([...covered].sort()).toEqual(Object.values(Prisma.ModelName).sort());
