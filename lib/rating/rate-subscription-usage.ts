@@ -134,7 +134,8 @@ export async function loadUsage(
 
 /**
  * The rollups of one subscription in a window, folded in PostgreSQL into at most one equivalent rollup per metric, so
- * rating a subscription costs the same whether its apps pushed ten values or a million. Each stand-in gives
+ * rating a subscription costs the same whether its apps pushed ten values or a million: whole hours are read from
+ * their totals (UsageRollupHour), only the window's partial edge hours row by row. Each stand-in gives
  * `aggregateUsage` exactly the result the full list would:
  * - count, sum, unique_count: the sum of the rollups inside the window, as one value at the window's start (count and
  *   unique_count keep only whole non-negative values, as the aggregation does);
@@ -151,23 +152,48 @@ export async function loadRollupAggregates(
   window: RatingWindow,
 ): Promise<UsageRollupRow[]> {
   if (metrics.length === 0) return [];
+  // Whole UTC hours inside the window come from UsageRollupHour (kept by triggers), unless one of their rollups ends
+  // after the window (those hours and the partial hours at both edges are read row by row).
+  const HOUR = 3_600_000;
+  let fullFrom = new Date(Math.ceil(window.start.getTime() / HOUR) * HOUR);
+  let fullTo = new Date(Math.floor(window.end.getTime() / HOUR) * HOUR);
+  if (fullFrom >= fullTo) fullFrom = fullTo = window.end;
+  const metricIds = metrics.map((m) => m.id);
   const rows = await client.$queryRaw<{ m: string; total: string | null; whole: string | null; max: string | null; last: string | null; last_ps: Date | null; last_pe: Date | null; weighted: string | null }[]>`
-    WITH inside AS (
+    WITH hours AS (
+      SELECT h.* FROM "UsageRollupHour" h
+       WHERE h."subscriptionId" = ${subscriptionId}::uuid AND h."billableMetricId" = ANY(${metricIds}::uuid[])
+         AND h.hour >= ${fullFrom} AND h.hour < ${fullTo}
+    ), inside AS (
       SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt", r.id
         FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metrics.map((m) => m.id)}::uuid[])
-         AND r."periodStart" >= ${window.start} AND r."periodStart" < ${window.end} AND r."periodEnd" >= r."periodStart"
+       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metricIds}::uuid[]) AND r."periodEnd" >= r."periodStart"
+         AND ((r."periodStart" >= ${window.start} AND r."periodStart" < ${fullFrom}) OR (r."periodStart" >= ${fullTo} AND r."periodStart" < ${window.end}))
+      UNION ALL
+      SELECT r."billableMetricId", r."periodStart", r."periodEnd", r.value, r."createdAt", r.id
+        FROM hours h JOIN "UsageRollup" r ON r."subscriptionId" = h."subscriptionId" AND r."billableMetricId" = h."billableMetricId"
+             AND r."periodStart" >= h.hour AND r."periodStart" < h.hour + interval '1 hour' AND r."periodEnd" >= r."periodStart"
+       WHERE h."maxPeriodEnd" > ${window.end}
+    ), whole_hours AS (
+      SELECT * FROM hours WHERE "maxPeriodEnd" <= ${window.end}
+    ), parts AS (
+      SELECT m,
+             sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
+             sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
+             max(value) FILTER (WHERE pe <= ${window.end}) AS max,
+             sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
+        FROM inside GROUP BY m
+      UNION ALL
+      SELECT "billableMetricId", sum(total), sum(whole), max(max), sum(weighted) FROM whole_hours GROUP BY "billableMetricId"
+    ), candidates AS (
+      SELECT m, value, ps, pe, "createdAt", id FROM inside WHERE pe <= ${window.end}
+      UNION ALL
+      SELECT "billableMetricId", "lastValue", "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId" FROM whole_hours
     )
     SELECT a.m, a.total::text, a.whole::text, a.max::text, a.weighted::text, l.value::text AS last, l.ps AS last_ps, l.pe AS last_pe
-      FROM (SELECT m,
-                   sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
-                   sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
-                   max(value) FILTER (WHERE pe <= ${window.end}) AS max,
-                   sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
-              FROM inside GROUP BY m) a
+      FROM (SELECT m, sum(total) AS total, sum(whole) AS whole, max(max) AS max, sum(weighted) AS weighted FROM parts GROUP BY m) a
       LEFT JOIN LATERAL (
-        SELECT i.value, i.ps, i.pe FROM inside i WHERE i.m = a.m AND i.pe <= ${window.end}
-         ORDER BY i.pe DESC, i."createdAt" DESC, i.id DESC LIMIT 1
+        SELECT c.value, c.ps, c.pe FROM candidates c WHERE c.m = a.m ORDER BY c.pe DESC, c."createdAt" DESC, c.id DESC LIMIT 1
       ) l ON true`;
   const aggregationOf = new Map(metrics.map((m) => [m.id, m.aggregation]));
   const at = window.start;
