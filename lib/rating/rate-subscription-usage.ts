@@ -1,8 +1,9 @@
 import type { Db } from "@/lib/db/prisma";
-import { aggregateUsage, type UsageAggregate } from "@/lib/billing/aggregation";
+import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/billing/aggregation";
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
 import { decimal } from "@/lib/billing/decimal";
 import type { BillableMetric, Charge, Prisma } from "@/lib/generated/prisma/client";
+import { loadEventSummaries } from "./event-summaries";
 
 export type ChargeWithMetric = Charge & { billableMetric: BillableMetric };
 
@@ -65,11 +66,13 @@ export function rateLoadedUsage(
   events: UsageEventRow[],
   rollups: UsageRollupRow[],
   window: RatingWindow,
-  options: { minimumProration?: string } = {},
+  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary> } = {},
 ): RatedCharge[] {
   return charges.map((charge) => {
     const metric = charge.billableMetric;
+    const eventSummary = options.eventSummaries?.get(metric.code);
     const aggregate = aggregateUsage({
+      eventSummary,
       metric: {
         aggregation: metric.aggregation,
         fieldName: metric.fieldName,
@@ -78,7 +81,7 @@ export function rateLoadedUsage(
         roundingPrecision: metric.roundingPrecision,
       },
       period: window,
-      events: events
+      events: eventSummary ? [] : events
         .filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start))
         .map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
       rollups: rollups
@@ -222,22 +225,9 @@ export async function loadRollupAggregates(
   return result;
 }
 
-/** Loads one subscription's events in a window (and, for recurring metrics, before it) as one JSON document. */
-async function loadEvents(client: Db | Prisma.TransactionClient, subscriptionId: string, codes: string[], from: Date, before: Date): Promise<UsageEventRow[]> {
-  const rows = await client.$queryRaw<{ rows: string | null }[]>`
-    SELECT jsonb_agg(jsonb_build_object('t', e."transactionId", 'ts', (extract(epoch FROM e.timestamp) * 1000)::float8,
-                                        'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
-      FROM "UsageEvent" e
-     WHERE e."subscriptionId" = ${subscriptionId}::uuid AND e.code = ANY(${codes}::text[])
-       AND e.timestamp >= ${from} AND e.timestamp < ${before}`;
-  return (JSON.parse(rows[0]?.rows ?? "[]") as { t: string; ts: number; p: Prisma.JsonValue; c: string }[]).map((e) => ({
-    subscriptionId, transactionId: e.t, timestamp: new Date(e.ts), properties: e.p, code: e.c,
-  }));
-}
-
 /**
  * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
- * refresh, reconciliation). Rollups are aggregated in SQL (see loadRollupAggregates); raw events are read.
+ * refresh, reconciliation). Rollups and raw events are both aggregated in SQL (loadRollupAggregates, loadEventSummaries).
  */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,
@@ -248,8 +238,15 @@ export async function rateSubscriptionUsage(
   const charges = await chargesOfSubscription(client, subscription);
   if (charges.length === 0) return [];
   const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
+  const summarized = [...new Map(charges.map((c) => [c.billableMetric.code, {
+    code: c.billableMetric.code,
+    aggregation: c.billableMetric.aggregation as string,
+    fieldName: c.billableMetric.fieldName,
+    recurring: c.billableMetric.recurring,
+    wantsValues: charges.some((other) => other.billableMetricId === c.billableMetricId && other.chargeModel === "percentage"),
+  }])).values()];
   // One after the other: one connection per request under load (and a transaction client runs one query at a time).
-  const events = await loadEvents(client, subscription.id, [...new Set(charges.map((c) => c.billableMetric.code))], charges.some((c) => c.billableMetric.recurring) ? new Date(0) : window.start, window.end);
+  const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
   const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
-  return rateLoadedUsage(charges, events, rollups, window, options);
+  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries });
 }
