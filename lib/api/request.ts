@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ApiError, validationError } from "./errors";
+import { unrecognizedKeyCode } from "./schemas/unsupported-fields";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
@@ -74,6 +75,10 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
 export function zodErrorDetails(error: z.ZodError, data: unknown, prefix: PropertyKey[] = []): Record<string, string[]> {
   const details: Record<string, string[]> = {};
   for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) details[[...prefix, ...issue.path, key].map(String).join(".")] = [unrecognizedKeyCode(key)];
+      continue;
+    }
     const path = [...prefix, ...issue.path];
     const key = path.length ? path.map(String).join(".") : "base";
     let code = "value_is_invalid";

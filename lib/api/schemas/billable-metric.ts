@@ -28,11 +28,11 @@ const metricFields = {
   rounding_precision: z.number().int().min(0).max(15).nullable().optional(),
   // Lago's expression language is not implemented: refusing it beats storing a formula that would never be applied.
   expression: z.string().nullable().optional().refine((v) => !v, "expression_not_supported"),
-  filters: z.array(z.object({ key: z.string().min(1).max(255), values: z.array(z.string().max(255)).min(1) })).optional(),
+  filters: z.array(z.strictObject({ key: z.string().min(1).max(255), values: z.array(z.string().max(255)).min(1) })).optional(),
 };
 
-export const createMetricBody = z.object(metricFields);
-export const updateMetricBody = z.object(metricFields).partial();
+export const createMetricBody = z.strictObject(metricFields);
+export const updateMetricBody = z.strictObject(metricFields).partial();
 
 export function metricInputFrom(body: Partial<z.infer<typeof createMetricBody>>): Partial<MetricInput> {
   const input: Partial<MetricInput> = {};

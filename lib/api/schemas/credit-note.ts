@@ -3,13 +3,13 @@ import { CREDIT_NOTE_REASONS } from "@/lib/invoicing/credit-notes";
 import { amountCents, optionalText } from "./common";
 
 export const creditNoteBody = z
-  .object({
+  .strictObject({
     invoice_id: z.string().uuid(),
     reason: z.enum(CREDIT_NOTE_REASONS),
     description: optionalText(2000),
     credit_amount_cents: amountCents.optional(),
     refund_amount_cents: amountCents.optional(),
-    items: z.array(z.object({ fee_id: z.string().uuid(), amount_cents: amountCents })).min(1, "value_is_mandatory").max(200),
+    items: z.array(z.strictObject({ fee_id: z.string().uuid(), amount_cents: amountCents })).min(1, "value_is_mandatory").max(200),
   })
   .superRefine((body, ctx) => {
     const credit = body.credit_amount_cents ?? BigInt(0);

@@ -3,7 +3,7 @@ import type { CustomerFields } from "@/lib/customers/service-customers";
 import { countryCode, currencyCode, emailAddress, externalId, isProvinceOfCountry, optionalText, timezoneName } from "./common";
 
 export const customerBody = z
-  .object({
+  .strictObject({
     external_id: externalId,
     name: optionalText(),
     legal_name: optionalText(),
@@ -19,8 +19,9 @@ export const customerBody = z
     timezone: timezoneName.nullable().optional(),
     tax_identification_number: optionalText(100),
     net_payment_term: z.number().int().min(0).max(365).optional(),
+    // The list replaces the customer's metadata as a whole, so Lago's per-item `id` (update this item) changes nothing.
     metadata: z
-      .array(z.object({ key: z.string().min(1).max(100), value: z.string().max(255), display_in_invoice: z.boolean().optional() }))
+      .array(z.strictObject({ key: z.string().min(1).max(100), value: z.string().max(255), display_in_invoice: z.boolean().optional(), id: z.string().max(255).optional() }))
       .max(5, "invalid_count")
       .optional(),
     // Our extensions to Lago's body.

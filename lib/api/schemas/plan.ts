@@ -2,7 +2,10 @@ import { z } from "zod";
 import type { ChargeInput, PlanInput } from "@/lib/catalog/plans";
 import { amountCents, catalogCode, currencyCode, includedQuantity, optionalText, trialPeriodDays } from "./common";
 
-const chargeBody = z.object({
+/** Taxes follow the Canadian rules from the customer's province; Lago's per-object tax codes have nothing to name. */
+const noTaxCodes = z.array(z.string()).optional().refine((codes) => !codes?.length, "not_supported");
+
+const chargeBody = z.strictObject({
   id: z.string().uuid().optional(),
   billable_metric_id: z.string().uuid().optional(),
   billable_metric_code: z.string().optional(),
@@ -17,7 +20,7 @@ const chargeBody = z.object({
   min_amount_cents: amountCents.nullable().optional(),
   invoice_display_name: optionalText(),
   included_quantity: includedQuantity.optional(),
-  tax_codes: z.array(z.string()).optional(),
+  tax_codes: noTaxCodes,
   filters: z.array(z.unknown()).max(0, "not_supported").optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
 
@@ -28,16 +31,17 @@ const planFields = {
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),
-  trial_period: trialPeriodDays.nullable().optional(),
-  bill_charges_monthly: z.boolean().nullable().optional(),
+  // Not billed yet: refused rather than stored and ignored (a trial would otherwise be charged in full).
+  trial_period: trialPeriodDays.nullable().optional().refine((v) => v === undefined || v === null || Number(v) === 0, "not_supported"),
+  bill_charges_monthly: z.boolean().nullable().optional().refine((v) => !v, "not_supported"),
   description: optionalText(2000),
   invoice_display_name: optionalText(),
-  tax_codes: z.array(z.string()).optional(),
+  tax_codes: noTaxCodes,
   charges: z.array(chargeBody).max(100).optional(),
 };
 
-export const createPlanBody = z.object(planFields);
-export const updatePlanBody = z.object(planFields).partial();
+export const createPlanBody = z.strictObject(planFields);
+export const updatePlanBody = z.strictObject(planFields).partial();
 
 function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
   return {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { externalId, isoDateTime, optionalText } from "./common";
 
-export const createSubscriptionBody = z.object({
+export const createSubscriptionBody = z.strictObject({
   external_customer_id: externalId,
   plan_code: z.string().trim().min(1, "value_is_mandatory"),
   external_id: externalId,
@@ -15,7 +15,7 @@ export const createSubscriptionBody = z.object({
 export const TERMINATION_CREDIT_NOTE = ["credit", "refund", "offset", "skip"] as const;
 export const TERMINATION_INVOICE = ["generate", "skip"] as const;
 
-export const updateSubscriptionBody = z.object({
+export const updateSubscriptionBody = z.strictObject({
   name: optionalText(),
   ending_at: isoDateTime.nullable().optional(),
   subscription_at: isoDateTime.optional(),

@@ -7,7 +7,7 @@ const unixTimestamp = z
   .transform((v) => new Date(Math.round(Number(v) * 1000)))
   .refine((d) => isDateInBounds(d), "value_is_out_of_range");
 
-export const eventBody = z.object({
+export const eventBody = z.strictObject({
   transaction_id: z.string().trim().min(1, "value_is_mandatory").max(255),
   code: z.string().trim().min(1, "value_is_mandatory").max(255),
   external_subscription_id: z.string().trim().min(1, "value_is_mandatory").max(255),
@@ -20,7 +20,7 @@ export const MAX_EVENTS_PER_BATCH = 100;
 export const MAX_USAGE_PER_BATCH = 1000;
 
 export const usageRecordBody = z
-  .object({
+  .strictObject({
     external_subscription_id: z.string().trim().min(1, "value_is_mandatory").max(255),
     code: z.string().trim().min(1, "value_is_mandatory").max(255),
     period_start: isoDateTime.optional(),

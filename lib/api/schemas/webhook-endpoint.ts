@@ -8,8 +8,8 @@ const fields = {
   event_types: z.array(z.string()).max(200).nullable().optional(),
 };
 
-export const createWebhookEndpointBody = z.object(fields);
-export const updateWebhookEndpointBody = z.object(fields).partial();
+export const createWebhookEndpointBody = z.strictObject(fields);
+export const updateWebhookEndpointBody = z.strictObject(fields).partial();
 
 export function webhookEndpointInputFrom(body: z.infer<typeof updateWebhookEndpointBody>) {
   return {

@@ -1,0 +1,361 @@
+import { z } from "zod";
+
+/**
+ * The bodies the inbound API answers, as zod schemas: the single source of the OpenAPI document's response schemas.
+ * Objects are strict, so a serializer that grows a field without this file failing the contract test is impossible
+ * (tests/integration/openapi-contract.test.ts validates real answers against the document).
+ */
+
+const timestamp = z.iso.datetime({ offset: true });
+const nullableTimestamp = timestamp.nullable();
+const isoDate = z.iso.date();
+const cents = z.number().int().describe("Amount in the currency's minor unit (cents)");
+const decimalText = z.string().regex(/^-?\d+(\.\d+)?$/).describe("A decimal number as text, never rounded through a float");
+const uuid = z.string().uuid();
+/** A list Lago has that this product always answers empty (the feature behind it is listed in the README). */
+const alwaysEmpty = z.array(z.unknown()).max(0);
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const paginationMeta = z.strictObject({
+  current_page: z.number().int(),
+  next_page: z.number().int().nullable(),
+  prev_page: z.number().int().nullable(),
+  total_pages: z.number().int(),
+  total_count: z.number().int(),
+});
+
+export const errorBody = z.strictObject({
+  status: z.number().int(),
+  error: z.string(),
+  code: z.string().optional().describe("Machine-readable error code, e.g. customer_not_found, validation_errors"),
+  error_details: z.union([jsonObject, z.string()]).optional().describe("Per-field codes for validation errors: {field: [code]}"),
+  message: z.string().optional(),
+});
+
+export const customerObject = z.strictObject({
+  lago_id: uuid,
+  external_id: z.string(),
+  sequential_id: z.number().int(),
+  slug: z.string(),
+  account_type: z.literal("customer"),
+  customer_type: z.null(),
+  name: z.string().nullable(),
+  firstname: z.null(),
+  lastname: z.null(),
+  legal_name: z.string(),
+  legal_number: z.null(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  url: z.null(),
+  logo_url: z.null(),
+  address_line1: z.string().nullable(),
+  address_line2: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  zipcode: z.string().nullable(),
+  country: z.string().nullable(),
+  currency: z.string(),
+  timezone: z.string().nullable(),
+  applicable_timezone: z.string(),
+  tax_identification_number: z.string().nullable(),
+  tax_exempt: z.boolean(),
+  tax_exemption_number: z.string().nullable(),
+  net_payment_term: z.number().int().nullable(),
+  external_salesforce_id: z.null(),
+  finalize_zero_amount_invoice: z.literal("inherit"),
+  billing_entity_code: z.null(),
+  billing_configuration: z.strictObject({
+    invoice_grace_period: z.number().int().nullable(),
+    payment_provider: z.literal("stripe").nullable(),
+    provider_customer_id: z.string().nullable(),
+    document_locale: z.string(),
+  }),
+  shipping_address: z.strictObject({
+    address_line1: z.string().nullable(),
+    address_line2: z.string().nullable(),
+    city: z.string().nullable(),
+    zipcode: z.string().nullable(),
+    state: z.string().nullable(),
+    country: z.string().nullable(),
+  }),
+  skip_invoice_custom_sections: z.boolean(),
+  metadata: z.array(z.strictObject({ lago_id: z.string(), key: z.string(), value: z.string(), display_in_invoice: z.boolean(), created_at: timestamp })),
+  taxes: alwaysEmpty,
+  integration_customers: alwaysEmpty,
+  applicable_invoice_custom_sections: alwaysEmpty,
+  error_details: alwaysEmpty,
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const billableMetricObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  code: z.string(),
+  description: z.string().nullable(),
+  aggregation_type: z.enum(["count_agg", "sum_agg", "max_agg", "unique_count_agg", "weighted_sum_agg", "latest_agg"]),
+  weighted_interval: z.literal("seconds").nullable(),
+  recurring: z.boolean(),
+  rounding_function: z.enum(["round", "ceil", "floor"]).nullable(),
+  rounding_precision: z.number().int().nullable(),
+  created_at: timestamp,
+  field_name: z.string().nullable(),
+  expression: z.null(),
+  filters: z.array(z.strictObject({ key: z.string(), values: z.array(z.string()) })),
+  active_subscriptions_count: z.number().int(),
+  draft_invoices_count: z.number().int(),
+  plans_count: z.number().int(),
+});
+
+export const chargeObject = z.strictObject({
+  lago_id: uuid,
+  lago_billable_metric_id: uuid,
+  billable_metric_code: z.string(),
+  code: z.string().nullable(),
+  invoice_display_name: z.string().nullable(),
+  created_at: timestamp,
+  charge_model: z.string(),
+  invoiceable: z.literal(true),
+  regroup_paid_fees: z.null(),
+  pay_in_advance: z.boolean(),
+  prorated: z.boolean(),
+  min_amount_cents: cents,
+  included_quantity: decimalText,
+  accepts_target_wallet: z.boolean(),
+  properties: jsonObject.nullable(),
+  applied_pricing_unit: z.null(),
+  lago_parent_id: z.null(),
+  filters: alwaysEmpty,
+  taxes: alwaysEmpty,
+});
+
+export const planObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  invoice_display_name: z.string().nullable(),
+  created_at: timestamp,
+  code: z.string(),
+  interval: z.enum(["weekly", "monthly", "quarterly", "semiannual", "yearly"]),
+  description: z.string().nullable(),
+  amount_cents: cents,
+  amount_currency: z.string(),
+  trial_period: z.number().nullable(),
+  pay_in_advance: z.boolean(),
+  bill_charges_monthly: z.boolean().nullable(),
+  bill_fixed_charges_monthly: z.null(),
+  customers_count: z.number().int(),
+  active_subscriptions_count: z.number().int(),
+  draft_invoices_count: z.number().int(),
+  parent_id: z.null(),
+  pending_deletion: z.boolean(),
+  charges: z.array(chargeObject),
+  fixed_charges: alwaysEmpty,
+  usage_thresholds: alwaysEmpty,
+  taxes: alwaysEmpty,
+  entitlements: alwaysEmpty,
+});
+
+export const subscriptionObject = z.strictObject({
+  lago_id: uuid,
+  external_id: z.string(),
+  lago_customer_id: uuid,
+  external_customer_id: z.string(),
+  name: z.string().nullable(),
+  plan_code: z.string().nullable(),
+  plan_amount_cents: cents.nullable(),
+  plan_amount_currency: z.string().nullable(),
+  status: z.enum(["pending", "active", "terminated", "canceled"]),
+  billing_time: z.enum(["calendar", "anniversary"]),
+  subscription_at: nullableTimestamp,
+  started_at: nullableTimestamp,
+  trial_ended_at: z.null(),
+  ending_at: nullableTimestamp,
+  terminated_at: nullableTimestamp,
+  canceled_at: nullableTimestamp,
+  created_at: nullableTimestamp,
+  previous_plan_code: z.string().nullable(),
+  next_plan_code: z.string().nullable(),
+  downgrade_plan_date: isoDate.nullable(),
+  current_billing_period_started_at: nullableTimestamp,
+  current_billing_period_ending_at: nullableTimestamp,
+  on_termination_credit_note: z.enum(["credit", "refund", "offset", "skip"]).nullable(),
+  on_termination_invoice: z.enum(["generate", "skip"]).nullable(),
+  progressive_billing_disabled: z.boolean(),
+  consolidate_invoice: z.boolean(),
+  purchase_order_number: z.null(),
+  cancellation_reason: z.null(),
+  activated_at: nullableTimestamp,
+  shadow: z.boolean().describe("Billed in shadow during a migration's dual-run: never charged"),
+  past_due_at: nullableTimestamp,
+  suspended_at: nullableTimestamp,
+  payment_method: z.null(),
+  activation_rules: alwaysEmpty,
+  plan: planObject.optional().describe("Present on single-subscription answers"),
+});
+
+const feeObject = z.strictObject({
+  lago_id: uuid,
+  lago_charge_id: uuid.nullable(),
+  lago_subscription_id: uuid.nullable(),
+  item: z.strictObject({ type: z.enum(["subscription", "charge", "commitment"]), name: z.string() }),
+  amount_cents: cents,
+  amount_currency: z.string(),
+  units: decimalText,
+  included_units: decimalText,
+  unit_amount: decimalText.nullable(),
+  from_datetime: nullableTimestamp,
+  to_datetime: nullableTimestamp,
+  amount_details: z.unknown(),
+});
+
+const appliedTaxObject = z.strictObject({
+  lago_id: uuid,
+  tax_code: z.string(),
+  tax_name: z.string(),
+  tax_rate: z.number(),
+  taxable_amount_cents: cents,
+  amount_cents: cents,
+  registration_number: z.string().nullable(),
+});
+
+export const invoiceObject = z.strictObject({
+  lago_id: uuid,
+  sequential_id: z.number().int().nullable(),
+  number: z.string(),
+  issuing_date: isoDate.nullable(),
+  payment_due_date: isoDate.nullable(),
+  net_payment_term: z.number().int().nullable(),
+  invoice_type: z.string(),
+  status: z.enum(["draft", "finalized", "voided"]),
+  payment_status: z.enum(["pending", "succeeded", "failed"]),
+  payment_overdue: z.boolean(),
+  currency: z.string(),
+  fees_amount_cents: cents,
+  taxes_amount_cents: cents,
+  coupons_amount_cents: cents,
+  credit_notes_amount_cents: cents,
+  prepaid_credit_amount_cents: cents,
+  sub_total_excluding_taxes_amount_cents: cents,
+  sub_total_including_taxes_amount_cents: cents,
+  total_amount_cents: cents,
+  total_due_amount_cents: cents,
+  total_paid_amount_cents: cents,
+  taxes_rate: z.number(),
+  tax_note: z.string().nullable(),
+  shadow: z.boolean(),
+  file_url: z.string().nullable(),
+  billing_period_started_at: nullableTimestamp,
+  billing_period_ended_at: nullableTimestamp,
+  version_number: z.number().int(),
+  self_billed: z.boolean(),
+  created_at: nullableTimestamp,
+  updated_at: nullableTimestamp,
+  voided_at: nullableTimestamp,
+  customer: z.strictObject({ lago_id: uuid, external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }).optional(),
+  fees: z.array(feeObject).optional(),
+  applied_taxes: z.array(appliedTaxObject).optional(),
+});
+
+export const creditNoteObject = z.strictObject({
+  lago_id: uuid,
+  sequential_id: z.number().int().nullable(),
+  number: z.string().nullable(),
+  lago_invoice_id: uuid,
+  invoice_number: z.string().nullable(),
+  issuing_date: isoDate.nullable(),
+  credit_status: z.enum(["available", "consumed", "voided"]).nullable(),
+  refund_status: z.enum(["pending", "succeeded", "failed"]).nullable(),
+  reason: z.string(),
+  description: z.string().nullable(),
+  currency: z.string(),
+  total_amount_cents: cents,
+  taxes_amount_cents: cents,
+  sub_total_excluding_taxes_amount_cents: cents,
+  balance_amount_cents: cents,
+  credit_amount_cents: cents,
+  refund_amount_cents: cents,
+  offset_amount_cents: cents,
+  file_url: z.string().nullable(),
+  created_at: nullableTimestamp,
+  updated_at: nullableTimestamp,
+});
+
+export const eventObject = z.strictObject({
+  lago_id: uuid,
+  transaction_id: z.string(),
+  lago_customer_id: uuid.nullable(),
+  code: z.string(),
+  timestamp,
+  precise_total_amount_cents: decimalText.nullable(),
+  properties: z.unknown(),
+  lago_subscription_id: uuid.nullable(),
+  external_subscription_id: z.string().nullable(),
+  created_at: timestamp,
+});
+
+export const usageRecordObject = z.strictObject({
+  lago_id: uuid,
+  idempotency_key: z.string(),
+  external_subscription_id: z.string(),
+  code: z.string(),
+  period_start: timestamp,
+  period_end: timestamp,
+  value: decimalText,
+  created_at: timestamp,
+  duplicate: z.boolean().describe("True when this idempotency key had been recorded already: the retry counted nothing"),
+});
+
+export const usageReceiptObject = z.strictObject({
+  lago_id: uuid,
+  idempotency_key: z.string(),
+  created_at: timestamp,
+  duplicate: z.boolean(),
+});
+
+export const webhookEndpointObject = z.strictObject({
+  lago_id: uuid,
+  lago_organization_id: uuid,
+  webhook_url: z.string(),
+  signature_algo: z.string(),
+  name: z.string().nullable(),
+  event_types: z.array(z.string()).nullable(),
+  active: z.boolean(),
+  created_at: timestamp,
+});
+
+export const customerUsageObject = z.strictObject({
+  from_datetime: timestamp,
+  to_datetime: timestamp,
+  issuing_date: isoDate,
+  currency: z.string(),
+  amount_cents: cents,
+  taxes_amount_cents: cents,
+  total_amount_cents: cents,
+  lago_invoice_id: z.null(),
+  charges_usage: z.array(
+    z.strictObject({
+      units: decimalText,
+      total_aggregated_units: decimalText,
+      events_count: z.number().int(),
+      amount_cents: cents,
+      amount_currency: z.string(),
+      included_units: decimalText,
+      pricing_unit_details: z.null(),
+      charge: z.strictObject({ lago_id: uuid, code: z.string().nullable(), charge_model: z.string(), invoice_display_name: z.string().nullable() }),
+      billable_metric: z.strictObject({ lago_id: uuid, name: z.string(), code: z.string(), aggregation_type: z.string() }),
+      filters: alwaysEmpty,
+      grouped_usage: alwaysEmpty,
+      presentation_breakdowns: alwaysEmpty,
+    }),
+  ),
+});
+
+export const healthObject = z.strictObject({
+  status: z.enum(["ok", "unavailable"]),
+  version: z.string(),
+  database: z.enum(["ok", "unreachable"]),
+  checked_at: timestamp,
+  pool: z.strictObject({ size: z.number().int(), idle: z.number().int(), waiting: z.number().int(), max: z.number().int() }),
+});
+
+export const linkTokenObject = z.strictObject({ token: z.string(), lago_customer_id: uuid, expires_at: timestamp });
