@@ -163,10 +163,12 @@ export async function loadRollupAggregates(
   if (fullFrom >= fullTo) fullFrom = fullTo = window.end;
   const metricIds = metrics.map((m) => m.id);
   const rows = await client.$queryRaw<{ m: string; total: string | null; whole: string | null; max: string | null; last: string | null; last_ps: Date | null; last_pe: Date | null; weighted: string | null }[]>`
-    WITH hours AS (
+    WITH shards AS (
       SELECT h.* FROM "UsageRollupHour" h
        WHERE h."subscriptionId" = ${subscriptionId}::uuid AND h."billableMetricId" = ANY(${metricIds}::uuid[])
          AND h.hour >= ${fullFrom} AND h.hour < ${fullTo}
+    ), hours AS (
+      SELECT "subscriptionId", "billableMetricId", hour, max("maxPeriodEnd") AS "maxPeriodEnd" FROM shards GROUP BY 1, 2, 3
     ), inside AS (
       SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt", r.id
         FROM "UsageRollup" r
@@ -178,7 +180,7 @@ export async function loadRollupAggregates(
              AND r."periodStart" >= h.hour AND r."periodStart" < h.hour + interval '1 hour' AND r."periodEnd" >= r."periodStart"
        WHERE h."maxPeriodEnd" > ${window.end}
     ), whole_hours AS (
-      SELECT * FROM hours WHERE "maxPeriodEnd" <= ${window.end}
+      SELECT s.* FROM shards s JOIN hours h USING ("billableMetricId", hour) WHERE h."maxPeriodEnd" <= ${window.end}
     ), parts AS (
       SELECT m,
              sum(value) FILTER (WHERE pe <= ${window.end}) AS total,

@@ -94,7 +94,9 @@ describe("current usage from SQL-aggregated rollups", () => {
     const after = await testDb().usageRollup.findMany({ where: { subscriptionId } });
     expect(summary(await rateSubscriptionUsage(db(), subscription, window))).toEqual(summary(rateLoadedUsage(charges, [], after, window)));
     const hours = await testDb().$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM "UsageRollupHour" h FULL JOIN (
+      SELECT count(*) AS n FROM (
+        SELECT "subscriptionId", "billableMetricId", hour, sum(rows)::int AS rows, sum(total) AS total, max(max) AS max, max("maxPeriodEnd") AS "maxPeriodEnd"
+          FROM "UsageRollupHour" GROUP BY 1, 2, 3) h FULL JOIN (
         SELECT "subscriptionId" s, "billableMetricId" m, date_trunc('hour', "periodStart", 'UTC') hr, count(*)::int n, sum(value) total, max(value) mx, max("periodEnd") pe
           FROM "UsageRollup" WHERE "subscriptionId" = ${subscriptionId}::uuid GROUP BY 1, 2, 3) r
         ON r.s = h."subscriptionId" AND r.m = h."billableMetricId" AND r.hr = h.hour

@@ -3,6 +3,7 @@ CREATE TABLE "UsageRollupHour" (
     "subscriptionId" UUID NOT NULL,
     "billableMetricId" UUID NOT NULL,
     "hour" TIMESTAMPTZ(3) NOT NULL,
+    "shard" SMALLINT NOT NULL,
     "rows" INTEGER NOT NULL,
     "total" DECIMAL(65,12) NOT NULL,
     "whole" DECIMAL(65,12),
@@ -15,12 +16,14 @@ CREATE TABLE "UsageRollupHour" (
     "lastId" UUID NOT NULL,
     "lastValue" DECIMAL(38,12) NOT NULL,
 
-    CONSTRAINT "UsageRollupHour_pkey" PRIMARY KEY ("subscriptionId","billableMetricId","hour")
+    CONSTRAINT "UsageRollupHour_pkey" PRIMARY KEY ("subscriptionId","billableMetricId","hour","shard")
 );
 
 -- UsageRollupHour is kept by the database itself, whoever writes UsageRollup (the API, imports, a console fix):
 -- inserts add their rows' totals (one upsert per statement, buckets in key order so concurrent batches lock them in the
--- same order), updates and deletes rebuild the hours they touched from UsageRollup. Hours are UTC.
+-- same order) to the shard of their backend process (pg_backend_pid() % 16), so concurrent writers on different
+-- connections do not queue on one row; updates and deletes rebuild the hours they touched (all shards) from
+-- UsageRollup into shard 0. Hours are UTC.
 CREATE FUNCTION "usage_rollup_hour_totals"(src_sub UUID[], src_metric UUID[], src_ps TIMESTAMPTZ[], src_pe TIMESTAMPTZ[], src_value NUMERIC[], src_created TIMESTAMPTZ[], src_id UUID[])
 RETURNS TABLE (s UUID, m UUID, h TIMESTAMPTZ, n INTEGER, total NUMERIC, whole NUMERIC, mx NUMERIC, weighted NUMERIC, max_pe TIMESTAMPTZ,
                last_ps TIMESTAMPTZ, last_pe TIMESTAMPTZ, last_created TIMESTAMPTZ, last_id UUID, last_value NUMERIC)
@@ -44,14 +47,14 @@ $$;
 
 CREATE FUNCTION "usage_rollup_hour_add"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "UsageRollupHour" AS t ("subscriptionId", "billableMetricId", "hour", "rows", "total", "whole", "max", "weighted", "maxPeriodEnd",
+  INSERT INTO "UsageRollupHour" AS t ("subscriptionId", "billableMetricId", "hour", "shard", "rows", "total", "whole", "max", "weighted", "maxPeriodEnd",
                                       "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId", "lastValue")
-  SELECT a.* FROM (
+  SELECT a.s, a.m, a.h, (pg_backend_pid() % 16)::smallint, a.n, a.total, a.whole, a.mx, a.weighted, a.max_pe, a.last_ps, a.last_pe, a.last_created, a.last_id, a.last_value FROM (
     SELECT array_agg("subscriptionId") s, array_agg("billableMetricId") m, array_agg("periodStart") ps, array_agg("periodEnd") pe,
            array_agg("value") v, array_agg("createdAt") c, array_agg("id") i
       FROM new_rows
   ) r, "usage_rollup_hour_totals"(r.s, r.m, r.ps, r.pe, r.v, r.c, r.i) a
-  ON CONFLICT ("subscriptionId", "billableMetricId", "hour") DO UPDATE SET
+  ON CONFLICT ("subscriptionId", "billableMetricId", "hour", "shard") DO UPDATE SET
     "rows" = t."rows" + EXCLUDED."rows",
     "total" = t."total" + EXCLUDED."total",
     "whole" = coalesce(t."whole" + EXCLUDED."whole", t."whole", EXCLUDED."whole"),
@@ -72,9 +75,9 @@ BEGIN
   DELETE FROM "UsageRollupHour" t
    USING unnest(keys_sub, keys_metric, keys_hour) AS k(s, m, h)
    WHERE t."subscriptionId" = k.s AND t."billableMetricId" = k.m AND t."hour" = k.h;
-  INSERT INTO "UsageRollupHour" ("subscriptionId", "billableMetricId", "hour", "rows", "total", "whole", "max", "weighted", "maxPeriodEnd",
+  INSERT INTO "UsageRollupHour" ("subscriptionId", "billableMetricId", "hour", "shard", "rows", "total", "whole", "max", "weighted", "maxPeriodEnd",
                                  "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId", "lastValue")
-  SELECT a.* FROM (
+  SELECT a.s, a.m, a.h, 0, a.n, a.total, a.whole, a.mx, a.weighted, a.max_pe, a.last_ps, a.last_pe, a.last_created, a.last_id, a.last_value FROM (
     SELECT array_agg(r."subscriptionId") s, array_agg(r."billableMetricId") m, array_agg(r."periodStart") ps, array_agg(r."periodEnd") pe,
            array_agg(r."value") v, array_agg(r."createdAt") c, array_agg(r."id") i
       FROM (SELECT DISTINCT * FROM unnest(keys_sub, keys_metric, keys_hour) AS k(s, m, h)) k
