@@ -8,9 +8,15 @@ function scenario<T>(...args: string[]): T {
   return JSON.parse(output.trim().split("\n").pop()!) as T;
 }
 
+const PINNED_NOW = "2026-11-15T12:00:00.000Z";
+
 test("staff open the readiness report, promote a NexaCloud service, see its first live invoices and retire the source", async ({ page }) => {
   test.setTimeout(360_000);
-  const { serviceId, serviceName } = scenario<{ serviceId: string; serviceName: string }>("arrange");
+  // The NexaCloud fixture invoiced August to October 2026: the console's clock is pinned to mid-November 2026 (a header
+  // the app honours only in test runs, lib/console/console-clock.ts), so readiness reads September and October whatever
+  // the date the test runs.
+  await page.setExtraHTTPHeaders({ "x-nexa-test-now": PINNED_NOW });
+  const { serviceId, serviceName } = scenario<{ serviceId: string; serviceName: string }>("arrange", PINNED_NOW);
 
   await signIn(page, "/console/migrations");
   await page.getByRole("link", { name: new RegExp(serviceName) }).click();
@@ -24,7 +30,8 @@ test("staff open the readiness report, promote a NexaCloud service, see its firs
   for (const key of ["months_reconciled", "billing_addresses", "plans_mapped", "payment_methods"]) await expect(page.getByTestId(`condition-${key}`)).toContainText("✓");
   await expect(page.getByTestId("dual-run-health")).toContainText("Months reconciled2");
 
-  // Promote at the first day of next month (the form's default).
+  // Promote at the first day of the next month (the form's default, 2026-12-01 under the pinned clock).
+  await expect(page.getByLabel("Boundary (first day billed live)")).toHaveValue("2026-12-01");
   await page.getByRole("button", { name: "Promote to live" }).click();
   // The page turns into the live service's: no readiness any more, the first live invoices to come, undo possible.
   const invoices = page.getByRole("region", { name: "First live invoices" }).first(); // the section (its table is "Live invoices")

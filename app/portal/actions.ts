@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { customerAction, type Refusal } from "@/lib/auth/staff-action";
+import { customerAction, customerInvoiceAction, type Refusal } from "@/lib/auth/staff-action";
 import { refusedForm } from "@/lib/console/forms/field-messages";
 import { formValues, type FormState } from "@/lib/console/forms/form-state";
 import { updateCustomerDetails } from "@/lib/customers/customer-details";
@@ -50,7 +50,7 @@ const notFound = (what: string) => new DomainError("not_found", `${what}_not_fou
  * another customer's invoice). A card whose bank wants 3D Secure sends the customer to authenticate; Stripe sends them
  * back to /portal/invoices/<id>/payment-return.
  */
-export const payInvoice = customerAction(async (customerId, invoiceId: string, _state: PortalActionState) =>
+export const payInvoice = customerInvoiceAction(async (customerId, invoiceId: string, _state: PortalActionState) =>
   portalChange(async () => {
     if (!objectId.safeParse(invoiceId).success) throw notFound("invoice");
     const returnUrl = `${await requestOrigin()}/portal/invoices/${invoiceId}/payment-return`;

@@ -46,6 +46,8 @@ export function CompanyProfileForm({ action, defaults, hasLogo, canEdit }: {
               hint="For customers without their own terms." />
             <TextField label="Invoice grace period (days)" name="invoice_grace_period_days" state={state} defaults={defaults}
               hint="Invoices stay drafts this long before they are finalized; 0 finalizes at once." />
+            <TextField label="Overdue reminders (days after the due date)" name="overdue_reminder_days" state={state} defaults={defaults}
+              hint="E-mailed to customers without a card on file, e.g. 1, 7, 14, 30; empty sends none." />
           </div>
           <TextAreaField label="Invoice footer" name="invoice_footer" state={state} defaults={defaults} className="mt-4"
             hint="Printed at the bottom of invoices and credit notes, e.g. how to pay by EFT or cheque." />

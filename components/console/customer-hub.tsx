@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { IDLE_FORM, type FormState } from "@/lib/console/forms/form-state";
 import { ConfirmAction } from "@/components/forms/confirm-action";
-import { FormMessage, SelectField, SubmitButton, TextField } from "@/components/forms/form-fields";
+import { FormMessage, SelectField, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
 import { CustomerForm } from "./customer-form";
 
 type FormAction = (state: FormState, formData: FormData) => Promise<FormState>;
@@ -62,5 +62,28 @@ export function SubscriptionActions({ externalId, currentPlan, plans, changeActi
           question={<>End <strong>{externalId}</strong> now? The used part of the period is billed at the next run.</>} />
       </div>
     </div>
+  );
+}
+
+/** Suspend (with a reason) or resume a running subscription; a suspension for an unpaid invoice is lifted by payment. */
+export function SuspensionForm({ externalId, suspended, suspendAction, resumeAction }: {
+  externalId: string;
+  suspended: { by: string | null; reason: string | null; since: string } | null;
+  suspendAction: FormAction;
+  resumeAction: FormAction;
+}) {
+  const resuming = suspended !== null;
+  const [state, formAction] = useActionState(resuming ? resumeAction : suspendAction, IDLE_FORM as FormState);
+  if (suspended && suspended.by !== "staff") {
+    return <p className="text-sm text-rose-800">Suspended since {suspended.since} for an unpaid invoice: it resumes when the invoice is paid.</p>;
+  }
+  return (
+    <form action={formAction} className="space-y-2" noValidate aria-label={`${resuming ? "Resume" : "Suspend"} ${externalId}`}>
+      <FormMessage state={state} />
+      {suspended ? <p className="text-sm text-rose-800">Suspended since {suspended.since}{suspended.reason ? `: ${suspended.reason}` : ""}.</p> : null}
+      <TextAreaField label={resuming ? `Why resume ${externalId}` : `Why suspend ${externalId}`} name="reason" state={state}
+        hint={resuming ? "Billing and usage start again today." : "The app is told at once; usage is refused and the suspended days are not billed."} />
+      <SubmitButton>{resuming ? "Resume subscription" : "Suspend subscription"}</SubmitButton>
+    </form>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { IDLE_FORM, type FormState } from "@/lib/console/forms/form-state";
-import { FormMessage, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
+import { FormMessage, SelectField, SubmitButton, TextAreaField, TextField } from "@/components/forms/form-fields";
 
 type Action = (state: FormState, formData: FormData) => Promise<FormState>;
 
@@ -96,6 +96,48 @@ export function RetireSourceForm({ action, serviceId, complete }: { action: Acti
       <input type="hidden" name="service_id" value={serviceId} />
       {complete ? null : <TextAreaField label="Reason (administrators only)" name="reason" state={state} hint="The checklist is incomplete: say why the source is retired anyway (kept in the audit log)." />}
       <SubmitButton pendingLabel="Retiring…" tone="danger">Retire the source</SubmitButton>
+    </form>
+  );
+}
+
+/** The source's connection fields (a saved secret is never shown: left blank, it is kept) and the tolerance. */
+export function SourceConnectionForm({ action, serviceId, fields, defaults, storedSecrets }: {
+  action: Action;
+  serviceId: string;
+  fields: { key: string; label: string; secret: boolean; placeholder?: string }[];
+  defaults: Record<string, string>;
+  storedSecrets: string[];
+}) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  return (
+    <form action={formAction} className="space-y-4" noValidate data-testid="source-connection-form" aria-label="Source connection">
+      <FormMessage state={state} />
+      <input type="hidden" name="service_id" value={serviceId} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        {fields.map((f) => (
+          <TextField key={f.key} label={f.label} name={f.key} type={f.secret ? "password" : "text"} state={state} defaults={f.secret ? {} : defaults} placeholder={f.placeholder}
+            hint={f.secret ? (storedSecrets.includes(f.key) ? "Stored encrypted; leave blank to keep it." : "Stored encrypted; never shown again.") : undefined} />
+        ))}
+        <TextField label="Tolerance (cents)" name="tolerance_cents" state={state} defaults={defaults} hint="A customer's month matches when the difference is within this many cents…" />
+        <TextField label="Tolerance (percent)" name="tolerance_percent" state={state} defaults={defaults} hint="… or within this percentage of the old system's amount." />
+      </div>
+      <SubmitButton>Save connection</SubmitButton>
+    </form>
+  );
+}
+
+/** Starts a migration: a shadow service and the old system it moves from. */
+export function StartMigrationForm({ action, services, sources }: { action: Action; services: { value: string; label: string }[]; sources: { value: string; label: string }[] }) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  if (services.length === 0) return <p className="text-sm text-slate-500">Every shadow service already has a migration; create a shadow service first.</p>;
+  return (
+    <form action={formAction} className="space-y-4" noValidate aria-label="Start a migration">
+      <FormMessage state={state} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <SelectField label="Shadow service" name="service_id" state={state} defaults={{ service_id: services[0].value }} options={services} />
+        <SelectField label="Old billing system" name="source_kind" state={state} defaults={{ source_kind: sources[0]?.value ?? "" }} options={sources} />
+      </div>
+      <SubmitButton>Add the source</SubmitButton>
     </form>
   );
 }

@@ -5,8 +5,13 @@ import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
 
 /** An invoice's lines, taxes and totals, as staff and the customer both see them. */
-export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] } }) {
+export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(0) }: {
+  invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] };
+  /** The part of the amount paid that is the customer's credit balance (lib/collections/credit-balance.ts). */
+  creditBalanceAppliedCents?: bigint;
+}) {
   const money = (cents: bigint) => formatMoney(cents, invoice.currency);
+  const paidOtherwise = invoice.amountPaidCents - creditBalanceAppliedCents;
   return (
     // On a phone the table scrolls inside its own box (focusable, so a keyboard can scroll it) instead of widening the page.
     <div role="region" aria-label="Invoice lines" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -40,7 +45,8 @@ export function InvoiceLinesTable({ invoice }: { invoice: Invoice & { lines: Inv
         {invoice.taxNote ? <tr><td colSpan={4} className="px-4 py-1 text-right text-slate-500">{invoice.taxNote}</td><td className="px-4 py-1 text-right">{money(BigInt(0))}</td></tr> : null}
         {invoice.creditsAppliedCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Credits applied</td><td className="px-4 py-1 text-right">−{money(invoice.creditsAppliedCents)}</td></tr> : null}
         <tr className="font-semibold"><td colSpan={4} className="px-4 py-2 text-right">Total</td><td className="px-4 py-2 text-right" data-testid="invoice-total">{money(invoice.totalCents)}</td></tr>
-        {invoice.amountPaidCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Paid</td><td className="px-4 py-1 text-right">−{money(invoice.amountPaidCents)}</td></tr> : null}
+        {creditBalanceAppliedCents > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Credit applied</td><td className="px-4 py-1 text-right" data-testid="invoice-credit-applied">−{money(creditBalanceAppliedCents)}</td></tr> : null}
+        {paidOtherwise > BigInt(0) ? <tr><td colSpan={4} className="px-4 py-1 text-right">Paid</td><td className="px-4 py-1 text-right">−{money(paidOtherwise)}</td></tr> : null}
         <tr><td colSpan={4} className="px-4 py-1 text-right">Amount due</td><td className="px-4 py-1 text-right" data-testid="invoice-amount-due">{money(amountDueCents(invoice))}</td></tr>
       </tfoot>
     </table>

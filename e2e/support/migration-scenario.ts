@@ -1,7 +1,8 @@
 // The world around the migration e2e test, run with tsx from the spec (Playwright's process does not load Prisma):
-//   arrange → a small NexaCloud (the settled edge cases removed) with real Stripe customers and saved cards at the local
+//   arrange <now> → a small NexaCloud (the settled edge cases removed) with real Stripe customers and saved cards at the local
 //             Stripe server, imported into a new shadow service, its last two months reconciled, its customers'
-//             addresses filled in and its plans mapped to live plans; prints {serviceId, serviceName}.
+//             addresses filled in and its plans mapped to live plans; prints {serviceId, serviceName}. `now` is the
+//             instant the test pins (the fixture's months are fixed: August to October 2026), not the real clock.
 //   close <service id> → the period close at the end of the first live period, then collections; prints the counts.
 import pg from "pg";
 import { db } from "../../lib/db/prisma";
@@ -16,7 +17,7 @@ import { requireStripe } from "../../lib/payments/stripe-client";
 
 const KEPT = [EDGE_USERS.underIncluded, EDGE_USERS.overage, EDGE_USERS.centOff, EDGE_USERS.outsideCanada, EDGE_USERS.startedMidMonth];
 
-async function arrange() {
+async function arrange(now: Date) {
   const fixture = await createFixtureDatabase(process.env.NEXA_TEST_ADMIN_URL!, { seed: 11, users: 12, prefix: "nexacloud_e2e_cutover" });
   const source = new pg.Client({ connectionString: fixture.url });
   await source.connect();
@@ -40,8 +41,8 @@ async function arrange() {
   await saveSourceConnection(db(), { serviceId: service.id, sourceKind: "nexacloud", connection: { dsn: await createSelectOnlyRole(fixture.url) } });
   const nexacloud = migrationSource("nexacloud");
   const runId = await nexacloud.startImport(db(), { serviceId: service.id, dryRun: false, startedById: null });
-  await nexacloud.executeImport(db(), runId, { serviceId: service.id, dryRun: false });
-  for (const period of lastCompleteMonths(new Date(), 2)) await reconcileMonth(db(), service.id, period);
+  await nexacloud.executeImport(db(), runId, { serviceId: service.id, dryRun: false, now });
+  for (const period of lastCompleteMonths(now, 2)) await reconcileMonth(db(), service.id, period);
 
   const metric = await db().billableMetric.findFirstOrThrow({ where: { code: CPU_METRIC_CODE, deletedAt: null }, orderBy: { createdAt: "asc" } });
   for (const legacy of await db().plan.findMany({ where: { serviceId: service.id }, include: { subscriptions: { include: { charges: true } } } })) {
@@ -68,7 +69,7 @@ async function close(serviceId: string) {
   return { invoicesCreated: billed.invoicesCreated, charged: collected.charged, succeeded: collected.succeeded };
 }
 
-const [command, serviceId] = process.argv.slice(2);
-const result = command === "arrange" ? await arrange() : await close(serviceId);
+const [command, arg] = process.argv.slice(2);
+const result = command === "arrange" ? await arrange(new Date(arg)) : await close(arg);
 await db().$disconnect();
 console.log(JSON.stringify(result));

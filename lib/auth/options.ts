@@ -4,6 +4,7 @@ import EmailProvider from "next-auth/providers/email";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { verifyPortalToken } from "@/lib/portal/access-token";
+import { verifyInvoicePayToken } from "@/lib/portal/invoice-pay-link";
 import { clientIp } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
 import { clearStaffSignInFailures, recordStaffSignInFailure } from "./sign-in-limits";
@@ -43,6 +44,17 @@ export async function authenticatePortalToken(token: unknown) {
   return { id: customer.id, email: customer.email, name: customer.displayName ?? customer.legalName, role: "customer" };
 }
 
+/** The customer and invoice an invoice e-mail's pay link opens, or null when forged, expired or no longer theirs. */
+export async function authenticateInvoicePayLink(token: unknown) {
+  if (typeof token !== "string" || token.length > 1000) return null;
+  const claims = verifyInvoicePayToken(token);
+  if (!claims) return null;
+  const invoice = await db().invoice.findFirst({ where: { id: claims.invoiceId, customerId: claims.customerId, shadow: false, status: { in: ["finalized", "paid"] } }, include: { customer: true } });
+  if (!invoice || invoice.customer.deletedAt) return null;
+  const customer = invoice.customer;
+  return { id: customer.id, email: customer.email, name: customer.displayName ?? customer.legalName, role: "customer", invoiceScope: invoice.id };
+}
+
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
   pages: { signIn: "/signin", error: "/signin", verifyRequest: "/portal/sign-in/check-email" },
@@ -70,6 +82,12 @@ export const authOptions: NextAuthOptions = {
       credentials: { token: { label: "Token", type: "text" } },
       authorize: (credentials) => authenticatePortalToken(credentials?.token),
     }),
+    CredentialsProvider({
+      id: "invoice-pay-link",
+      name: "Invoice pay link",
+      credentials: { token: { label: "Token", type: "text" } },
+      authorize: (credentials) => authenticateInvoicePayLink(credentials?.token),
+    }),
   ],
   callbacks: {
     async jwt({ token, user, account, trigger, session }) {
@@ -82,6 +100,8 @@ export const authOptions: NextAuthOptions = {
         token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
         // Signing in through the e-mailed link proves the address: every account billed to it may be opened.
         token.verifiedEmail = account?.provider === "email" && user.email ? user.email.toLowerCase() : undefined;
+        // A pay-link session opens one invoice only (lib/auth/customer-session.ts); any other sign-in clears it.
+        token.invoiceScope = (user as { invoiceScope?: string }).invoiceScope;
       }
       if (trigger === "update" && token.kind === "customer" && typeof token.verifiedEmail === "string") {
         const target = await portalAccountSwitch(db(), token.verifiedEmail, (session as { customerId?: unknown } | undefined)?.customerId);
@@ -94,7 +114,7 @@ export const authOptions: NextAuthOptions = {
     },
     session({ session, token }) {
       if (session.user) {
-        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null, sessionVersion: token.sessionVersion ?? null });
+        Object.assign(session.user, { id: token.sub, kind: token.kind, role: token.role, name: token.name, verifiedEmail: token.verifiedEmail ?? null, invoiceScope: token.invoiceScope ?? null, sessionVersion: token.sessionVersion ?? null });
       }
       return session;
     },

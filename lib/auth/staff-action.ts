@@ -61,8 +61,8 @@ export async function authorizeStaff(role: StaffRole): Promise<StaffSession> {
 }
 
 /** The customer signed in to the portal; staff sessions and anonymous callers are refused. */
-export async function authorizeCustomer(): Promise<string> {
-  const customer = await currentCustomer();
+export async function authorizeCustomer(invoiceId?: string): Promise<string> {
+  const customer = await currentCustomer({ invoiceId });
   if (!customer) throw new ActionRefusedError({ code: "customer_required", message: "Sign in to the portal to do this." });
   return customer.customerId;
 }
@@ -177,6 +177,28 @@ export function customerAction<Args extends unknown[], Out>(
       throw error;
     }
     return run(customerId, ...args);
+  };
+  registry.set(action, { kind: "customer" });
+  return action;
+}
+
+/**
+ * customerAction for an action on one invoice, whose id is the first argument: a session opened by that invoice's pay
+ * link may run it too (lib/portal/invoice-pay-link.ts); the domain call must still be scoped by the customer id.
+ */
+export function customerInvoiceAction<Rest extends unknown[], Out>(
+  run: (customerId: string, invoiceId: string, ...args: Rest) => Promise<Out>,
+  refused: (refusal: Refusal) => Out,
+): (invoiceId: string, ...args: Rest) => Promise<Out> {
+  const action = async (invoiceId: string, ...args: Rest): Promise<Out> => {
+    let customerId: string;
+    try {
+      customerId = await authorizeCustomer(typeof invoiceId === "string" ? invoiceId : undefined);
+    } catch (error) {
+      if (error instanceof ActionRefusedError) return refused(error.refusal);
+      throw error;
+    }
+    return run(customerId, invoiceId, ...args);
   };
   registry.set(action, { kind: "customer" });
   return action;

@@ -24,6 +24,10 @@ export interface HubSubscription {
   /** Usage so far in the current period, priced before tax; null for subscriptions that are not active. */
   usageCents: bigint | null;
   usagePeriodEnd: Date | null;
+  /** Set while suspended: by staff (with a reason) or by dunning (an unpaid invoice). */
+  suspendedAt: Date | null;
+  suspendedBy: string | null;
+  suspensionReason: string | null;
 }
 
 export interface PlanChoice {
@@ -38,7 +42,7 @@ export interface PlanChoice {
 export async function customerSubscriptions(client: Db, customerId: string, now = new Date()): Promise<HubSubscription[]> {
   const subscriptions = await client.subscription.findMany({
     where: { customerId },
-    include: { ...subscriptionInclude, service: { select: { name: true } } },
+    include: { ...subscriptionInclude, service: { select: { name: true } }, suspensions: { where: { resumedAt: null }, orderBy: { suspendedAt: "desc" }, take: 1 } },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: 200,
   });
@@ -70,6 +74,9 @@ export async function customerSubscriptions(client: Db, customerId: string, now 
         currency: s.plan?.currency ?? s.customer.currency,
         usageCents: usage?.amountCents ?? null,
         usagePeriodEnd: usage?.periodEnd ?? null,
+        suspendedAt: s.suspendedAt,
+        suspendedBy: s.suspendedBy,
+        suspensionReason: s.suspendedBy === "staff" ? (s.suspensions[0]?.reason ?? null) : null,
       };
     }),
   );

@@ -134,6 +134,7 @@ export async function mergeCustomers(client: Db, input: { targetId: string; sour
       await tx.payment.updateMany({ where: from, data: to }),
       await tx.reconciliation.updateMany({ where: from, data: to }),
     ].map((result) => result.count);
+    await tx.providerCost.updateMany({ where: from, data: to });
 
     // The Stripe customer id is unique: it moves only when the target has none, and leaves the source first.
     const moveStripe = Boolean(source.stripeCustomerId && !target.stripeCustomerId);

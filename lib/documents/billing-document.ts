@@ -53,6 +53,9 @@ export interface BillingDocument {
   taxNote: string | null;
   creditsAppliedCents: bigint;
   totalCents: bigint;
+  /** The customer's credit balance (payments received earlier) applied to this invoice after tax: "Credit applied". */
+  creditBalanceAppliedCents?: bigint;
+  /** Paid by other means than the credit balance. */
   amountPaidCents: bigint;
   amountDueCents: bigint;
   /** Credit notes: the invoice they credit and the reason. */

@@ -8,6 +8,7 @@ import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 import { formatPeriod } from "./document-text";
+import { creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
 
 function sellerParty(profile: Seller): DocumentParty {
   const registrations = [
@@ -54,9 +55,10 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 export async function invoiceDocument(client: Db, invoiceId: string): Promise<BillingDocument> {
   const invoice = await client.invoice.findUnique({
     where: { id: invoiceId },
-    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } },
+    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, payments: { select: { trigger: true, status: true, amountCents: true } } },
   });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  const creditBalanceApplied = creditBalanceAppliedCents(invoice.payments);
   const tz = invoice.customer.timezone;
   const lastDay = new Date(invoice.periodEnd.getTime() - 1);
   return {
@@ -91,7 +93,8 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
     taxNote: invoice.taxNote,
     creditsAppliedCents: invoice.creditsAppliedCents,
     totalCents: invoice.totalCents,
-    amountPaidCents: invoice.amountPaidCents,
+    creditBalanceAppliedCents: creditBalanceApplied,
+    amountPaidCents: invoice.amountPaidCents - creditBalanceApplied,
     amountDueCents: invoice.status === "voided" ? BigInt(0) : invoice.totalCents - invoice.creditsAppliedCents - invoice.amountPaidCents,
     notes: invoice.status === "voided" ? ["This invoice was voided and is not payable."] : [],
   };
@@ -119,6 +122,7 @@ export async function creditNoteDocument(client: Db, creditNoteId: string): Prom
     taxNote: note.invoice.taxNote,
     creditsAppliedCents: BigInt(0),
     totalCents: note.totalCents,
+    creditBalanceAppliedCents: BigInt(0),
     amountPaidCents: BigInt(0),
     amountDueCents: BigInt(0),
     relatedInvoiceNumber: note.invoice.number,

@@ -543,6 +543,7 @@ class DocumentRenderer {
       if (doc.amountDueCents !== 0n) rows.push({ label: "Amount due", value: money(doc.amountDueCents), emphasis: "due" });
     } else {
       rows.push({ label: "Total", value: money(doc.totalCents), emphasis: "total" });
+      if (doc.creditBalanceAppliedCents) rows.push({ label: "Credit applied", value: money(-doc.creditBalanceAppliedCents) });
       rows.push({ label: "Amount paid", value: money(doc.amountPaidCents) });
       rows.push({ label: "Amount due", value: money(doc.amountDueCents), emphasis: "due" });
     }

@@ -36,8 +36,12 @@ export async function endDunningOnPayment(tx: Prisma.TransactionClient, invoice:
     where: { status: "suspended", invoice: { customerId: invoice.customerId, serviceId: invoice.serviceId }, NOT: { id: process.id } },
   });
   if (stillSuspended) return;
-  const suspended = await tx.subscription.findMany({ where: { customerId: invoice.customerId, serviceId: invoice.serviceId, suspendedAt: { not: null } }, select: { id: true } });
-  await tx.subscription.updateMany({ where: { id: { in: suspended.map((s) => s.id) } }, data: { suspendedAt: null, pastDueAt: null } });
+  // Only what dunning suspended: a suspension by staff (lib/subscriptions/suspension.ts) is lifted by staff.
+  const suspended = await tx.subscription.findMany({
+    where: { customerId: invoice.customerId, serviceId: invoice.serviceId, suspendedAt: { not: null }, OR: [{ suspendedBy: null }, { suspendedBy: "dunning" }] },
+    select: { id: true },
+  });
+  await tx.subscription.updateMany({ where: { id: { in: suspended.map((s) => s.id) } }, data: { suspendedAt: null, suspendedBy: null, pastDueAt: null } });
   await recordSubscriptionEvents(tx, suspended.map((s) => ({ subscriptionId: s.id, type: "subscription.updated" as const })));
 }
 
@@ -157,7 +161,7 @@ async function suspendForUnpaidInvoice(client: Db, process: DunningProcess, invo
       select: { id: true, pastDueAt: true },
     });
     for (const subscription of subscriptions) {
-      await tx.subscription.update({ where: { id: subscription.id }, data: { suspendedAt: now, pastDueAt: subscription.pastDueAt ?? now } });
+      await tx.subscription.update({ where: { id: subscription.id }, data: { suspendedAt: now, suspendedBy: "dunning", pastDueAt: subscription.pastDueAt ?? now } });
     }
     await recordSubscriptionEvents(tx, subscriptions.map((s) => ({ subscriptionId: s.id, type: "subscription.suspended" as const })));
     await tx.dunningProcess.update({ where: { id: process.id }, data: { status: "suspended", endedAt: now, nextActionAt: null } });

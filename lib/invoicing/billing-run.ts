@@ -1,3 +1,4 @@
+import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { addDays, localDate } from "@/lib/billing/calendar-date";
@@ -8,6 +9,7 @@ import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, 
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
+import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
@@ -207,6 +209,7 @@ function composeGroup(
   chargesOf: (sub: SubscriptionToBill) => ChargeWithMetric[],
   usageOf: (subId: string) => { events: UsageEventRow[]; rollups: UsageRollupRow[] },
   profile: Awaited<ReturnType<typeof companyProfile>>,
+  suspensionsOf: (subId: string) => SuspensionSpan[] = () => [],
 ): ComposedGroup {
   const lines: InvoiceLineDraft[] = [];
   const updates: ComposedGroup["updates"] = [];
@@ -227,6 +230,8 @@ function composeGroup(
     const step = stepFor(sub as PlannedSubscription);
     const name = plan.invoiceDisplayName ?? plan.name;
     if (step.arrearsFee) lines.push(feeLine(sub.id, name, step.arrearsFee, "in_arrears"));
+    const suspensionCredit = suspensionCreditForStep(sub as PlannedSubscription, step, suspensionsOf(sub.id));
+    if (suspensionCredit) lines.push(suspensionCredit);
     if (step.usageWindow) {
       const { events, rollups } = usageOf(sub.id);
       const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: partialFraction(step.usageWindow) });
@@ -408,6 +413,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = await companyProfile(tx);
+      const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
 
       const failures: BillingFailure[] = [];
       const composed: ComposedGroup[] = [];
@@ -422,7 +428,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         const members = subsByKey.get(billingKey(group));
         if (!members) continue;
         try {
-          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile));
+          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? []));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
@@ -484,7 +490,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
       for (const invoice of viaFinalize) await finalizeInvoice(tx, invoice.id, now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
-      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status));
+      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
+      await queueInvoiceIssuedEmails(tx, invoices.filter(finalizeNow).map((i) => i.id));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
       return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
     },

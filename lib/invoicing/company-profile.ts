@@ -7,7 +7,8 @@ export type CompanyProfileValues = Omit<CompanyProfile, "updatedAt">;
 export const UNSET_COMPANY_PROFILE: CompanyProfileValues = {
   id: 1, legalName: "Nexa (company profile not set)", addressLine1: null, addressLine2: null, city: null, province: null,
   postalCode: null, country: "CA", email: null, gstHstNumber: null, qstNumber: null, bcPstNumber: null, mbRstNumber: null,
-  skPstNumber: null, invoiceGracePeriodDays: 0, defaultPaymentTermDays: 30, invoiceFooter: null, logoId: null, journalAccounts: {},
+  skPstNumber: null, invoiceGracePeriodDays: 0, defaultPaymentTermDays: 30, overdueReminderDays: [1, 7, 14, 30], invoiceFooter: null, logoId: null,
+  journalAccounts: {},
 };
 
 export async function companyProfile(client: Db | Prisma.TransactionClient): Promise<CompanyProfileValues> {

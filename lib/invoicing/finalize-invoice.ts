@@ -1,6 +1,8 @@
 import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
+import { applyCreditBalance } from "@/lib/collections/credit-balance";
+import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToOf } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf } from "./company-profile";
@@ -8,7 +10,8 @@ import { nextDocumentNumber } from "./document-numbers";
 
 /**
  * Finalises a draft: takes the next gap-free number, consumes the customer's available credit (oldest credit notes
- * first), sets the due date, and makes the invoice immutable. An invoice with nothing left to pay is paid at once.
+ * first, then the credit balance from payments received: lib/collections/credit-balance.ts), sets the due date, makes
+ * the invoice immutable and queues its invoice-issued e-mail. An invoice with nothing left to pay is paid at once.
  * Shadow invoices are never finalised: they exist only to be compared with the old system.
  */
 export async function finalizeInvoice(
@@ -47,7 +50,7 @@ export async function finalizeInvoice(
   }
   const settled = remaining <= BigInt(0);
   const profile = await companyProfile(tx);
-  const finalized = await tx.invoice.update({
+  const updated = await tx.invoice.update({
     where: { id: invoiceId },
     data: {
       number,
@@ -62,6 +65,8 @@ export async function finalizeInvoice(
     },
   });
   await tx.auditLog.create({ data: { actorType: "system", action: "invoice.finalized", entityType: "Invoice", entityId: invoiceId, data: { number } } });
-  if (options.webhookEvents !== false) await recordInvoiceEvents(tx, [invoice], (i) => invoiceIssueTypes(i.status));
+  const finalized = await applyCreditBalance(tx, updated, now);
+  await queueInvoiceIssuedEmails(tx, [invoiceId]);
+  if (options.webhookEvents !== false) await recordInvoiceEvents(tx, [invoice], (i) => invoiceIssueTypes(i.status, i.paymentStatus));
   return finalized;
 }

@@ -4,6 +4,7 @@ import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing
 import { runCollections } from "@/lib/payments/collections";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
+import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
 
 /**
  * The period close runs as a pg-boss job in PostgreSQL: scheduled every 15 minutes and on demand from the console.
@@ -79,6 +80,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     await boss.work<PeriodCloseJob>(PERIOD_CLOSE_QUEUE, { batchSize: 1 }, async ([job]) => {
       await executeBillingRun(client, job.data ?? {});
       await boss.send(COLLECTIONS_QUEUE, {}, { singletonKey: "collections", singletonSeconds: 5 });
+      await boss.send(INVOICE_NOTICES_QUEUE, {}, { singletonKey: "invoice-notices", singletonSeconds: 5 });
     });
     await boss.createQueue(COLLECTIONS_QUEUE);
     await boss.schedule(COLLECTIONS_QUEUE, COLLECTIONS_CRON, {}, { tz: "UTC" });
@@ -87,6 +89,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
       if (summary.errors.length || summary.dunning?.errors.length) console.error("Collections:", JSON.stringify({ errors: summary.errors, dunning: summary.dunning?.errors }));
     });
     await startDualRunJobs(boss, client);
+    await startInvoiceNoticeJobs(boss, client);
     return boss;
   })().catch((error) => {
     globalForJobs.nexaBoss = undefined; // let the next call try again

@@ -20,7 +20,7 @@ export async function isDualRunOnly(client: Db, customerId: string): Promise<boo
  * Sends one e-mail and logs it (EmailMessage), whether it went out, failed or was withheld: finance can see who was
  * told what and when. A failed send never fails the billing step that caused it. Dual-run customers get nothing.
  */
-export async function sendCustomerEmail(client: Db, email: CustomerEmail): Promise<{ status: string }> {
+export async function sendCustomerEmail(client: Db, email: CustomerEmail): Promise<{ status: string; error: string | null }> {
   let status = "sent";
   let error: string | null = null;
   let providerMessageId: string | null = null;
@@ -39,5 +39,5 @@ export async function sendCustomerEmail(client: Db, email: CustomerEmail): Promi
   await client.emailMessage.create({
     data: { customerId: email.customerId, toAddress: email.to, subject: email.subject, kind: email.kind, relatedId: email.relatedId ?? null, status, error, providerMessageId },
   });
-  return { status };
+  return { status, error };
 }

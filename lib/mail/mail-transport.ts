@@ -10,6 +10,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with the message (an invoice's PDF). */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface MailDelivery {
@@ -32,9 +34,10 @@ export const mailSender = () => process.env.MAIL_FROM ?? "Nexa Billing <billing@
 export async function deliverMail(mail: OutgoingMail): Promise<MailDelivery> {
   const url = process.env.SMTP_URL?.trim();
   if (!url) {
-    console.log(`[mail] (no SMTP_URL; not sent) To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n`);
+    const files = mail.attachments?.length ? `\nAttached: ${mail.attachments.map((a) => a.filename).join(", ")}` : "";
+    console.log(`[mail] (no SMTP_URL; not sent) To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}${files}\n`);
     return { messageId: null, status: "logged" };
   }
-  const info = await transporter(url).sendMail({ from: mailSender(), to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+  const info = await transporter(url).sendMail({ from: mailSender(), to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, attachments: mail.attachments });
   return { messageId: info.messageId ?? null, status: "sent" };
 }

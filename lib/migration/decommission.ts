@@ -38,7 +38,7 @@ export async function decommissionChecklist(client: Db, serviceId: string): Prom
   items.push({
     key: "last_import", title: `Last import from ${source.label} succeeded`, met: lastImport?.status === "succeeded",
     detail: lastImport ? `${lastImport.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${lastImport.status}, ${lastImport.failedCount} row(s) failed.` : "Never imported.",
-    href: lastImport ? `/console/imports/${lastImport.id}` : source.settingsHref,
+    href: lastImport ? `/console/imports/${lastImport.id}` : source.settingsHref(serviceId),
   });
   const lastRun = await client.reconciliationRun.findFirst({ where: { serviceId }, orderBy: [{ period: "desc" }, { createdAt: "desc" }] });
   const lastRows = lastRun ? await client.reconciliation.findMany({ where: { serviceId, period: lastRun.period }, select: { status: true } }) : [];

@@ -41,12 +41,24 @@ export interface SourceOpenInvoice {
   amountCents: bigint | null;
 }
 
+export interface SourceConnectionField {
+  key: string;
+  label: string;
+  /** Never shown again once saved (left blank on a later save, the stored value is kept). */
+  secret: boolean;
+  placeholder?: string;
+}
+
 export interface MigrationSource {
   kind: string;
   /** The old system's name, as staff read it ("NexaCloud", "Lago"). */
   label: string;
-  /** The console page where the source's connection is set and its imports are run. */
-  settingsHref: string;
+  /** The console page where the service's source connection is set and its imports are run. */
+  settingsHref(serviceId: string): string;
+  /** What staff enter to connect the source (stored encrypted in ServiceMigration.connectionEncrypted). */
+  connectionFields: SourceConnectionField[];
+  /** Field → error codes for a connection staff are about to save, or null when it can be saved. */
+  connectionProblems(connection: Record<string, string>): Record<string, string[]> | null;
   testConnection(client: Db, serviceId: string): Promise<SourceConnectionCheck>;
   /** Creates an ImportRun (refused while another runs) … */
   startImport(client: Db, input: { serviceId: string; dryRun: boolean; startedById: string | null }): Promise<string>;

@@ -6,31 +6,14 @@
  * Reads NexaCloud read-only; writes only Reconciliation rows (one per service, customer and month, upserted). A customer
  * whose amount cannot be computed gets an `error` row with the reason; it never stops the others.
  */
-import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
-import { localDate, startOfLocalDay } from "@/lib/billing/calendar-date";
-import { decimal } from "@/lib/billing/decimal";
-import { proratedFee } from "@/lib/billing/proration";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
-import { rateSubscriptionUsage } from "@/lib/rating/rate-subscription-usage";
+import { computeMonth, withinTolerance, type ComputedLine, type ShadowSubscription, type Tolerance } from "@/lib/migration/shadow-month";
 import { IMPORT_KIND, type ImportLogEntry } from "./importer";
 import { readInvoiceItems, readSubscriptionsCovering, type SourceInvoiceItem } from "./source-database";
 
-export interface Tolerance {
-  cents: bigint;
-  /** Percent of NexaCloud's amount, as a decimal string ("0.5" = 0.5 %). */
-  percent: string;
-}
-
-export interface ComputedLine {
-  subscriptionId: string;
-  externalSubscriptionId: string;
-  kind: "subscription_fee" | "usage_charge";
-  description: string;
-  amountCents: string;
-  detail?: string;
-}
+export { withinTolerance, type ComputedLine, type Tolerance };
 
 export interface ReconciliationDetails {
   computed: ComputedLine[];
@@ -61,62 +44,6 @@ const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export function isPeriod(text: string): boolean {
   return PERIOD.test(text);
-}
-
-/** Whether a delta is within tolerance: absolute cents, or a percentage of NexaCloud's amount. */
-export function withinTolerance(deltaCents: bigint, externalCents: bigint, tolerance: Tolerance): boolean {
-  const delta = deltaCents < BigInt(0) ? -deltaCents : deltaCents;
-  if (delta <= tolerance.cents) return true;
-  const percent = decimal(tolerance.percent);
-  if (percent.lte(0)) return false;
-  const external = externalCents < BigInt(0) ? -externalCents : externalCents;
-  return decimal(delta.toString()).lte(decimal(external.toString()).mul(percent).div(100));
-}
-
-function monthOf(period: string, timezone: string): BillingPeriod {
-  const first = `${period}-01`;
-  return periodContaining(startOfLocalDay(first, timezone), { interval: "monthly", billingTime: "calendar", anchorDate: first, timezone });
-}
-
-type ShadowSubscription = Prisma.SubscriptionGetPayload<{ include: { plan: true; customer: { select: { id: true; timezone: true } } } }>;
-
-/** What Nexa Billing charges one customer's shadow subscriptions for the month (pre-tax), line by line. */
-async function computeMonth(client: Db, subscriptions: ShadowSubscription[], period: string): Promise<ComputedLine[]> {
-  const lines: ComputedLine[] = [];
-  for (const sub of subscriptions) {
-    const month = monthOf(period, sub.customer.timezone);
-    const startedAt = sub.startedAt ?? sub.subscriptionAt;
-    const start = startedAt > month.start ? startedAt : month.start;
-    const end = sub.terminatedAt && sub.terminatedAt < month.end ? sub.terminatedAt : month.end;
-    if (end <= start) continue;
-    if (!sub.plan) throw new Error(`Subscription ${sub.externalId} has no plan to take a monthly fee from.`);
-    if (sub.plan.interval !== "monthly") throw new Error(`Subscription ${sub.externalId}'s plan ${sub.plan.code} is not monthly.`);
-    // Days in the customer's clock, both ends included: the termination day is used, as the engine bills it.
-    const fromDate = startedAt > month.start ? localDate(startedAt, sub.customer.timezone) : month.firstDay;
-    const toDate = sub.terminatedAt && sub.terminatedAt < month.end ? localDate(sub.terminatedAt, sub.customer.timezone) : month.lastDay;
-    const whole = fromDate === month.firstDay && toDate === month.lastDay;
-    const fee = whole ? null : proratedFee(sub.plan.amountCents, month, fromDate, toDate);
-    lines.push({
-      subscriptionId: sub.id,
-      externalSubscriptionId: sub.externalId,
-      kind: "subscription_fee",
-      description: `${sub.plan.invoiceDisplayName ?? sub.plan.name} — monthly fee`,
-      amountCents: (fee ? fee.amountCents : sub.plan.amountCents).toString(),
-      detail: fee ? `${fee.days}/${fee.periodDays} days (${fromDate} to ${toDate})` : undefined,
-    });
-    for (const rated of await rateSubscriptionUsage(client, sub, { start, end })) {
-      const price = rated.price;
-      lines.push({
-        subscriptionId: sub.id,
-        externalSubscriptionId: sub.externalId,
-        kind: "usage_charge",
-        description: rated.charge.invoiceDisplayName ?? rated.charge.billableMetric.name,
-        amountCents: (price.amountCents + price.trueUpCents).toString(),
-        detail: `${price.units.toString()} ${rated.charge.billableMetric.code}, ${price.includedUnits.toString()} included, ${price.billableUnits.toString()} billed`,
-      });
-    }
-  }
-  return lines;
 }
 
 /** Reconciles one month for the service's imported customers against NexaCloud's invoice items. */

@@ -5,7 +5,8 @@ export type CsvCell = string | bigint | null;
 function cell(value: CsvCell): string {
   if (value === null) return "";
   if (typeof value === "bigint") return dollars(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // A plain number ("-50.00", a percentage) cannot be a formula and stays a number.
+  const text = /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -34,10 +34,20 @@ export const companyProfileForm = z.object({
   sk_pst_number: textOrNull(30),
   default_payment_term_days: wholeNumber("value_is_out_of_range").refine((n) => n <= 365, "value_is_out_of_range"),
   invoice_grace_period_days: wholeNumber("value_is_out_of_range").refine((n) => n <= 60, "value_is_out_of_range"),
+  overdue_reminder_days: z.string().max(100).optional()
+    .refine((v) => v === undefined || parseReminderDays(v) !== null, "Days after the due date separated by commas (e.g. 1, 7, 14, 30), each from 1 to 365, at most 10.")
+    .transform((v) => (v === undefined ? undefined : parseReminderDays(v)!)),
   invoice_footer: textOrNull(2000),
   journal_accounts: z.string().max(5000).optional().transform((v) => parseAccountOverrides(v ?? "")),
 });
 export type CompanyProfileInput = z.output<typeof companyProfileForm>;
+
+/** "1, 7, 14, 30" → [1, 7, 14, 30] (sorted, each once); "" → none; null when a value is not a day from 1 to 365. */
+export function parseReminderDays(text: string): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length > 10 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) < 1 || Number(p) > 365)) return null;
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
 
 export function companyProfileDefaults(profile: CompanyProfileValues): Record<string, string> {
   return {
@@ -47,6 +57,7 @@ export function companyProfileDefaults(profile: CompanyProfileValues): Record<st
     gst_hst_number: profile.gstHstNumber ?? "", qst_number: profile.qstNumber ?? "", bc_pst_number: profile.bcPstNumber ?? "",
     mb_rst_number: profile.mbRstNumber ?? "", sk_pst_number: profile.skPstNumber ?? "",
     default_payment_term_days: String(profile.defaultPaymentTermDays), invoice_grace_period_days: String(profile.invoiceGracePeriodDays),
+    overdue_reminder_days: profile.overdueReminderDays.join(", "),
     invoice_footer: profile.invoiceFooter ?? "",
     journal_accounts: formatAccountOverrides(profile.journalAccounts),
   };
@@ -80,6 +91,7 @@ export async function updateCompanyProfile(client: Db, input: CompanyProfileInpu
     gstHstNumber: input.gst_hst_number, qstNumber: input.qst_number, bcPstNumber: input.bc_pst_number,
     mbRstNumber: input.mb_rst_number, skPstNumber: input.sk_pst_number, defaultPaymentTermDays: input.default_payment_term_days,
     invoiceGracePeriodDays: input.invoice_grace_period_days, invoiceFooter: input.invoice_footer, journalAccounts: input.journal_accounts,
+    ...(input.overdue_reminder_days !== undefined ? { overdueReminderDays: input.overdue_reminder_days } : {}),
     ...(logoId !== undefined ? { logoId } : {}),
   };
   return client.$transaction(async (tx) => {

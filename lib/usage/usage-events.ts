@@ -92,6 +92,7 @@ export async function ingestEvents(pool: SqlPool, serviceId: string, events: Eve
     const subscription = subscriptions.get(event.externalSubscriptionId);
     const metric = metrics.get(event.code);
     if (!subscription) add(index, "external_subscription_id", "subscription_not_found");
+    else if (subscription.suspended) add(index, "external_subscription_id", "subscription_suspended");
     if (!metric) add(index, "code", "billable_metric_not_found");
     else {
       const problem = propertyProblem(metric, event.properties);

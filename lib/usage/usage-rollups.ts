@@ -79,6 +79,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
     const subscription = subscriptions.get(record.externalSubscriptionId);
     const metric = metrics.get(record.metricCode);
     if (!subscription) (errors[index] ??= {}).external_subscription_id = ["subscription_not_found"];
+    else if (subscription.suspended) (errors[index] ??= {}).external_subscription_id = ["subscription_suspended"];
     else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd)) {
       (errors[index] ??= {}).period_end = ["spans_billing_periods"];
     }

@@ -12,6 +12,8 @@ export interface UsageSubscription {
   /** Null for shadow subscriptions priced by their own charges. */
   planInterval: "weekly" | "monthly" | "quarterly" | "semiannual" | "yearly" | null;
   timezone: string;
+  /** Suspended by staff: usage is refused until it resumes (lib/subscriptions/suspension.ts). */
+  suspended: boolean;
 }
 
 export interface UsageMetric {
@@ -29,7 +31,8 @@ export async function resolveUsageSubscriptions(db: Queryable, serviceId: string
   const { rows } = await db.query<UsageSubscription>(
     `SELECT DISTINCT ON (s."externalId")
             s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
-            s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone
+            s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
+            coalesce(s."suspendedBy" = 'staff', false) AS suspended
        FROM "Subscription" s
        JOIN "Customer" c ON c.id = s."customerId"
        LEFT JOIN "Plan" p ON p.id = s."planId"
@@ -54,7 +57,8 @@ export async function resolveUsageTargets(
     `SELECT (SELECT json_agg(x) FROM (
                SELECT DISTINCT ON (s."externalId")
                       s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
-                      s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone
+                      s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
+            coalesce(s."suspendedBy" = 'staff', false) AS suspended
                  FROM "Subscription" s
                  JOIN "Customer" c ON c.id = s."customerId"
                  LEFT JOIN "Plan" p ON p.id = s."planId"
@@ -88,6 +92,9 @@ export async function resolveMetrics(db: Queryable, codes: string[]): Promise<Ma
 export function refuseUsage(errors: Record<string, Record<string, string[]>>, recordCount: number, messages: { single?: string; batch: string }): never {
   if (recordCount === 1) {
     const only = errors[0];
+    if (only.external_subscription_id?.includes("subscription_suspended")) {
+      throw new DomainError("invalid", "subscription_suspended", only, "The subscription is suspended: usage is refused until it resumes.");
+    }
     if (only.external_subscription_id) throw new DomainError("not_found", "subscription_not_found");
     if (only.code) throw new DomainError("not_found", "billable_metric_not_found");
     throw new DomainError("invalid", "validation_errors", only, messages.single);

@@ -35,15 +35,18 @@ async function externalIds(tx: Client, pairs: { serviceId: string; customerId: s
  * period) announces `invoice.drafted`, and `invoice.created` with `invoice.finalized` follow when it is finalised; one
  * settled at once (zero, or paid by credit) is also `invoice.paid`.
  */
-export function invoiceIssueTypes(status: "draft" | "finalized" | "paid" | "voided"): WebhookEventType[] {
+export function invoiceIssueTypes(status: "draft" | "finalized" | "paid" | "voided", paymentStatus: "pending" | "succeeded" | "failed" = "pending"): WebhookEventType[] {
   if (status === "draft") return ["invoice.drafted"];
   if (status === "voided") return [];
-  return status === "paid" ? ["invoice.created", "invoice.finalized", "invoice.paid"] : ["invoice.created", "invoice.finalized"];
+  if (status !== "paid") return ["invoice.created", "invoice.finalized"];
+  // Paid at issue by the customer's credit balance: its payment status changed, as after any payment.
+  return paymentStatus === "succeeded" ? ["invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_status_updated"] : ["invoice.created", "invoice.finalized", "invoice.paid"];
 }
 
 const EVERY_INVOICE_TYPE: WebhookEventType[] = [
   "invoice.created", "invoice.drafted", "invoice.finalized", "invoice.paid", "invoice.voided",
   "invoice.payment_failed", "invoice.payment_failure", "invoice.payment_status_updated", "invoice.payment_dispute_lost",
+  "invoice.payment_overdue",
 ];
 
 /**
@@ -53,7 +56,7 @@ const EVERY_INVOICE_TYPE: WebhookEventType[] = [
 export async function recordInvoiceEvents(
   tx: Client,
   targets: { id: string; serviceId: string }[],
-  typesOf: (invoice: { status: "draft" | "finalized" | "paid" | "voided" }) => WebhookEventType[],
+  typesOf: (invoice: { status: "draft" | "finalized" | "paid" | "voided"; paymentStatus: "pending" | "succeeded" | "failed" }) => WebhookEventType[],
 ): Promise<void> {
   if (targets.length === 0) return;
   const listening = await servicesListeningTo(tx, [...new Set(targets.map((t) => t.serviceId))], EVERY_INVOICE_TYPE);

@@ -89,6 +89,7 @@ describe("offline migrations", () => {
     mark("UsageRollupHour", await prisma.usageRollupHour.findFirstOrThrow({
       where: { subscriptionId: subscription.id, billableMetricId: metric.id, hour: new Date("2026-01-01Z") },
     }).then((hour) => (expect([hour.rows, hour.total.toString(), hour.maxPeriodEnd.toISOString()]).toEqual([1, "123.456789012345", "2026-02-01T00:00:00.000Z"]), hour)));
+    mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },
     }));
@@ -136,6 +137,9 @@ describe("offline migrations", () => {
     mark("CompanyLogo", await prisma.companyLogo.create({ data: { id: "a".repeat(64), contentType: "image/png", data: Buffer.from([0x89, 0x50]) } }));
     mark("PaymentReceipt", await prisma.paymentReceipt.create({ data: { customerId: customer.id, method: "cheque", reference: "1", amountCents: BigInt(100), receivedOn: new Date("2026-11-01T00:00:00Z") } }));
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
+    mark("InvoiceNotice", await prisma.invoiceNotice.create({ data: { invoiceId: invoice.id, kind: "overdue_reminder", step: 7 } }));
+    mark("ProviderCost", await prisma.providerCost.create({ data: { serviceId: service.id, customerId: customer.id, externalCustomerId: "x", costDate: new Date("2026-11-01T00:00:00Z"), costType: "sms", amountCents: BigInt(5), currency: "CAD", idempotencyKey: "k" } }));
+    mark("ReportingToken", await prisma.reportingToken.create({ data: { name: "BI", prefix: "nexa_rt_abcdefgh", tokenHash: "d".repeat(64) } }));
 
     // Every model of the schema is exercised: a new model without a row here fails this test.
     expect([...covered].sort()).toEqual(Object.values(Prisma.ModelName).sort());

@@ -139,6 +139,8 @@ describe("OpenAPI document", () => {
     await call("post", "/usage/batch", "/usage/batch", { usage: [{ external_subscription_id: "s-1", code: `calls_${p}`, timestamp: new Date().toISOString(), value: 1, idempotency_key: "u-2" }] });
     const usage = (await call("get", "/customers/{external_id}/current_usage", "/customers/c-1/current_usage?external_subscription_id=s-1")) as { customer_usage: { charges_usage: unknown[] } };
     expect(usage.customer_usage.charges_usage).toHaveLength(1);
+    await call("post", "/costs", "/costs", { cost: { external_customer_id: "c-1", timestamp: new Date().toISOString(), cost_type: "sms", amount_cents: 12, amount_currency: "CAD", idempotency_key: "k-1" } });
+    await call("post", "/costs/batch", "/costs/batch", { costs: [{ external_customer_id: "c-1", date: "2026-11-30", cost_type: "model_tokens", amount_cents: 3, amount_currency: "CAD", description: "tokens", idempotency_key: "k-2" }] });
 
     await call("post", "/webhook_endpoints", "/webhook_endpoints", { webhook_endpoint: { webhook_url: "https://hooks.example.com/billing", event_types: ["invoice.created"] } });
     const endpoints = (await call("get", "/webhook_endpoints", "/webhook_endpoints")) as { webhook_endpoints: { lago_id: string }[] };

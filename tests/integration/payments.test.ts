@@ -220,7 +220,7 @@ describe("collecting with Stripe", () => {
 
     // Nor are dual-run customers e-mailed: no portal sign-in link, and any e-mail to them is withheld (and logged).
     await sendPortalSignInLink(testDb(), shadowCustomer.email, `${testEnv.baseUrl}/api/auth/callback/email?token=x`);
-    expect(await sendCustomerEmail(testDb(), { customerId: shadowCustomer.customerId, to: shadowCustomer.email, subject: "Your invoice", text: "…", kind: "test" })).toEqual({ status: "withheld_dual_run" });
+    expect(await sendCustomerEmail(testDb(), { customerId: shadowCustomer.customerId, to: shadowCustomer.email, subject: "Your invoice", text: "…", kind: "test" })).toEqual({ status: "withheld_dual_run", error: null });
     expect(await testDb().emailMessage.findMany({ where: { customerId: shadowCustomer.customerId } })).toEqual([expect.objectContaining({ kind: "test", status: "withheld_dual_run" })]);
     expect(await mailsTo(testEnv.mailUrl, shadowCustomer.email)).toHaveLength(0);
   });

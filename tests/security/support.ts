@@ -26,7 +26,7 @@ async function csrf(): Promise<{ csrfToken: string; cookies: string[] }> {
 }
 
 /** Signs in through next-auth's credentials callback; returns the Cookie header (session cookie absent on refusal). */
-export async function signInWith(provider: "staff-credentials" | "portal-token", fields: Record<string, string>, headers: Record<string, string> = {}) {
+export async function signInWith(provider: "staff-credentials" | "portal-token" | "invoice-pay-link", fields: Record<string, string>, headers: Record<string, string> = {}) {
   const { csrfToken, cookies } = await csrf();
   const res = await fetch(`${testEnv.baseUrl}/api/auth/callback/${provider}`, {
     method: "POST",

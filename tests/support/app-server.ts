@@ -20,6 +20,8 @@ export async function startAppServer(options: { databaseUrl: string; port?: numb
       NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "test-secret-not-for-production",
       NEXTAUTH_URL: baseUrl,
       NEXT_TELEMETRY_DISABLED: "1",
+      // Browser tests may pin the console clock with a header (lib/console/console-clock.ts); never set in production.
+      NEXA_TEST_CLOCK: "1",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,6 @@
 // A local SMTP server that keeps every message it receives, with a small HTTP API to read them: the app sends mail to
 // it exactly as it would to a real SMTP server (SMTP_URL), and tests in any process read what was sent.
-//   GET  /messages?to=<address>   → [{ id, to, from, subject, text, html, receivedAt }], oldest first
+//   GET  /messages?to=<address>   → [{ id, to, from, subject, text, html, attachments, receivedAt }], oldest first
 //   DELETE /messages              → forget everything
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,8 @@ export interface CaughtMail {
   subject: string;
   text: string;
   html: string | null;
+  /** Attached files: name, type, size and the first bytes (base64), enough to check a PDF is a PDF. */
+  attachments: { filename: string | null; contentType: string; size: number; head: string }[];
   receivedAt: string;
 }
 
@@ -41,6 +43,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
             subject: mail.subject ?? "",
             text: mail.text ?? "",
             html: typeof mail.html === "string" ? mail.html : null,
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, size: a.content.length, head: a.content.subarray(0, 8).toString("base64") })),
             receivedAt: new Date().toISOString(),
           });
           callback();

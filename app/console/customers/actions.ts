@@ -17,6 +17,7 @@ import { uuid } from "@/lib/console/forms/form-schemas";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
 import { changePlanForm, newCustomerForm, newSubscriptionForm } from "@/lib/console/forms/subscription-form";
 import type { PlanChange } from "@/lib/subscriptions/subscriptions";
+import { resumeSubscription, suspendSubscription } from "@/lib/subscriptions/suspension";
 
 const customerId = z.tuple([uuid]);
 
@@ -81,4 +82,27 @@ export const terminateSubscriptionAction = staffAction({ role: "finance", args: 
   const ended = await terminateSubscriptionForCustomer(db(), id, subscriptionId, staffActor(staff.id));
   refreshConsole();
   return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed at the next run.` };
+});
+
+/** Suspending or resuming by staff needs finance (or admin), a reason, and is audited (lib/subscriptions/suspension.ts). */
+const suspensionForm = z.object({ reason: z.string().max(500).default("") });
+
+async function subscriptionOfThisCustomer(customerId: string, subscriptionId: string) {
+  const sub = await db().subscription.findFirst({ where: { id: subscriptionId, customerId }, select: { id: true, externalId: true } });
+  if (!sub) throw new DomainError("not_found", "subscription_not_found", undefined, "This customer has no such subscription.");
+  return sub;
+}
+
+export const suspendSubscriptionAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, suspensionForm, async ({ reason }, { staff, args: [id, subscriptionId] }) => {
+  const sub = await subscriptionOfThisCustomer(id, subscriptionId);
+  await suspendSubscription(db(), { subscriptionId: sub.id, reason, actor: { staffId: staff.id } });
+  refreshConsole();
+  return { message: `Subscription ${sub.externalId} suspended: the app is told, usage is refused and the suspended days are not billed.` };
+});
+
+export const resumeSubscriptionAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, suspensionForm, async ({ reason }, { staff, args: [id, subscriptionId] }) => {
+  const sub = await subscriptionOfThisCustomer(id, subscriptionId);
+  await resumeSubscription(db(), { subscriptionId: sub.id, reason, actor: { staffId: staff.id } });
+  refreshConsole();
+  return { message: `Subscription ${sub.externalId} resumed: billing and usage start again today.` };
 });

@@ -1,16 +1,20 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { staffAction } from "@/lib/auth/staff-action";
 import { recordAudit, staffActor } from "@/lib/audit/audit-log";
+import { consoleNow } from "@/lib/console/console-clock";
 import { db } from "@/lib/db/prisma";
-import { alertForm, dualRunSettingsForm, promoteForm, retireSourceForm, revertPromotionForm, serviceOnlyForm } from "@/lib/console/forms/migration-forms";
+import { alertForm, dualRunSettingsForm, promoteForm, retireSourceForm, revertPromotionForm, serviceOnlyForm, sourceConnectionForm, sourceImportForm, startMigrationForm } from "@/lib/console/forms/migration-forms";
 import { retireSource } from "@/lib/migration/decommission";
 import { startBillingJobs } from "@/lib/jobs/billing-jobs";
 import { syncDualRunSchedule } from "@/lib/jobs/migration-jobs";
 import { acknowledgeDriftAlert } from "@/lib/migration/drift-alerts";
 import { runDualRun } from "@/lib/migration/dual-run";
-import { saveDualRunSettings } from "@/lib/migration/service-migration";
+import { DomainError } from "@/lib/errors";
+import { ensureServiceMigration, loadServiceMigration, loadSourceConnection, saveDualRunSettings, saveSourceConnection } from "@/lib/migration/service-migration";
+import { migrationSource } from "@/lib/migration/sources";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
 import { promoteService, revertPromotion } from "@/lib/migration/promotion";
 
@@ -19,7 +23,7 @@ import { promoteService, revertPromotion } from "@/lib/migration/promotion";
 // given); undoing a promotion needs an administrator.
 
 export const promoteServiceAction = staffAction({ role: "finance" }, promoteForm, async (form, { staff }) => {
-  const summary = await promoteService(db(), { serviceId: form.service_id, boundary: form.boundary, actor: { staffId: staff.id, role: staff.role }, overrideReason: form.override_reason });
+  const summary = await promoteService(db(), { serviceId: form.service_id, boundary: form.boundary, actor: { staffId: staff.id, role: staff.role }, overrideReason: form.override_reason, now: await consoleNow() });
   refreshConsole();
   return {
     message: `Promoted to live: ${summary.subscriptions} subscription(s) of ${summary.customers} customer(s), ${summary.cardsAdopted} saved card(s) adopted${summary.overridden.length ? ` (readiness overridden: ${summary.overridden.map((c) => c.title).join("; ")})` : ""}.`,
@@ -62,4 +66,52 @@ export const retireSourceAction = staffAction({ role: "finance" }, retireSourceF
   if (url && process.env.NEXA_JOBS !== "off") await syncDualRunSchedule(await startBillingJobs(url, db()), db(), form.service_id);
   refreshConsole();
   return { message: "Source retired: its schedule is stopped and its history is read-only." };
+});
+
+/** Starts a shadow service's migration from a source, then opens its page to connect the source. */
+export const startMigrationAction = staffAction({ role: "finance" }, startMigrationForm, async (form, { staff }) => {
+  let kind: string;
+  try {
+    kind = migrationSource(form.source_kind).kind;
+  } catch {
+    throw new DomainError("invalid", "validation_errors", { source_kind: ["value_is_invalid"] }, "Choose a source from the list.");
+  }
+  await ensureServiceMigration(db(), form.service_id, kind);
+  await recordAudit(db(), staffActor(staff.id), { action: "migration.started", entityType: "Service", entityId: form.service_id, data: { sourceKind: kind } });
+  redirect(`/console/migrations/${form.service_id}#source-connection`);
+});
+
+/** Saves the source's connection (encrypted; a blank secret keeps the stored one) and the reconciliation tolerance. */
+export const saveSourceConnectionAction = staffAction({ role: "finance" }, sourceConnectionForm, async (form, { staff }) => {
+  const { source } = await loadServiceMigration(db(), form.service_id);
+  const stored = (await loadSourceConnection(db(), form.service_id)).connection ?? {};
+  const connection: Record<string, string> = {};
+  for (const field of source.connectionFields) {
+    const given = (form as Record<string, unknown>)[field.key];
+    const value = typeof given === "string" && given ? given : field.secret ? (stored[field.key] ?? "") : "";
+    connection[field.key] = value;
+  }
+  const problems = source.connectionProblems(connection);
+  if (problems) throw new DomainError("invalid", "validation_errors", problems, "Check the highlighted fields.");
+  await saveSourceConnection(db(), { serviceId: form.service_id, sourceKind: source.kind, connection, toleranceCents: form.tolerance_cents, tolerancePercent: form.tolerance_percent });
+  // The audit names the fields changed, never their values.
+  await recordAudit(db(), staffActor(staff.id), { action: "migration.source_connection_saved", entityType: "Service", entityId: form.service_id, data: { sourceKind: source.kind, fields: Object.keys(connection) } });
+  refreshConsole();
+  return { message: `Saved: ${source.label} connection and tolerance.` };
+});
+
+export const testSourceConnectionAction = staffAction({ role: "finance" }, serviceOnlyForm, async ({ service_id }) => {
+  const { source } = await loadServiceMigration(db(), service_id);
+  const check = await source.testConnection(db(), service_id);
+  const facts = check.facts.map((f) => `${f.label}: ${f.value}`).join(", ");
+  if (!check.ok) throw new DomainError("invalid", "source_unreachable", undefined, `${source.label} connection failed: ${check.problems.join(" ")}`);
+  return { message: `Connected to ${source.label} — ${facts}.` };
+});
+
+/** A dry run (rolled back) or a real import, run after the answer: its ImportRun shows progress and log. */
+export const runSourceImportAction = staffAction({ role: "finance" }, sourceImportForm, async ({ service_id, dry_run }, { staff }) => {
+  const { source } = await loadServiceMigration(db(), service_id);
+  const runId = await source.startImport(db(), { serviceId: service_id, dryRun: dry_run, startedById: staff.id });
+  after(() => source.executeImport(db(), runId, { serviceId: service_id, dryRun: dry_run }).catch((error) => console.error("Import failed", error)));
+  return { message: `${dry_run ? "Dry run" : "Import"} from ${source.label} started: its progress and log are on the Imports page (run ${runId.slice(0, 8)}).` };
 });

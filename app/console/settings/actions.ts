@@ -1,6 +1,9 @@
 "use server";
 
+import { z } from "zod";
 import { staffAction } from "@/lib/auth/staff-action";
+import type { RevealedSecret } from "@/lib/console/forms/service-forms";
+import { createReportingToken, revokeReportingToken } from "@/lib/reports/reporting-tokens";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
 import { db } from "@/lib/db/prisma";
 import { invalidField } from "@/lib/errors";
@@ -22,4 +25,17 @@ export const updateCompanyProfileAction = staffAction({ role: "admin" }, company
   await updateCompanyProfile(db(), input, logo, { staffId: staff.id });
   refreshConsole();
   return { message: "Company profile saved. Invoices and credit notes issued from now on print it; those already issued keep what they printed." };
+});
+
+/** Reporting tokens (read-only BI access to every report): administrators only. The token is shown once. */
+export const createReportingTokenAction = staffAction({ role: "admin" }, z.object({ name: z.string() }), async (input, { staff }) => {
+  const { token } = await createReportingToken(db(), input.name, staff.id);
+  refreshConsole();
+  return { message: "Reporting token created.", result: { secret: token, label: "New reporting token" } satisfies RevealedSecret };
+});
+
+export const revokeReportingTokenAction = staffAction({ role: "admin" }, z.object({ token_id: z.uuid() }), async (input, { staff }) => {
+  await revokeReportingToken(db(), input.token_id, staff.id);
+  refreshConsole();
+  return { message: "Reporting token revoked." };
 });

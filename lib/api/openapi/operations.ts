@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createMetricBody, updateMetricBody } from "@/lib/api/schemas/billable-metric";
+import { costBody, MAX_COSTS_PER_BATCH } from "@/lib/api/schemas/cost";
 import { creditNoteBody } from "@/lib/api/schemas/credit-note";
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
@@ -179,6 +180,19 @@ export const API_OPERATIONS: ApiOperation[] = [
     method: "post", path: "/usage/batch", operationId: "createUsageBatch", tag: "Usage", summary: `Push up to ${MAX_USAGE_PER_BATCH} usage records, all or nothing`,
     requestBody: { name: "UsageBatchInput", schema: z.strictObject({ usage: z.array(usageRecordBody).max(MAX_USAGE_PER_BATCH) }) },
     response: { name: "UsageBatchResponse", schema: z.strictObject({ usage: z.array(r.usageReceiptObject) }) },
+  },
+
+  // Provider costs
+  {
+    method: "post", path: "/costs", operationId: "createCost", tag: "Costs",
+    summary: "Record a provider cost of one customer on one day (exactly once per idempotency_key), for the margin report",
+    requestBody: { name: "CostInput", schema: envelope("cost", costBody) },
+    response: { name: "CostResponse", schema: envelope("cost", r.costObject) },
+  },
+  {
+    method: "post", path: "/costs/batch", operationId: "createCostBatch", tag: "Costs", summary: `Record up to ${MAX_COSTS_PER_BATCH} provider costs, all or nothing`,
+    requestBody: { name: "CostBatchInput", schema: z.strictObject({ costs: z.array(costBody).max(MAX_COSTS_PER_BATCH) }) },
+    response: { name: "CostBatchResponse", schema: z.strictObject({ costs: z.array(r.costObject) }) },
   },
 
   // Invoices

@@ -312,6 +312,19 @@ export const usageReceiptObject = z.strictObject({
   duplicate: z.boolean(),
 });
 
+export const costObject = z.strictObject({
+  lago_id: uuid,
+  idempotency_key: z.string(),
+  external_customer_id: z.string(),
+  date: z.string().describe("The cost's day (YYYY-MM-DD) in America/Toronto, the books' timezone"),
+  cost_type: z.string(),
+  amount_cents: z.number().int(),
+  amount_currency: z.string(),
+  description: z.string().nullable(),
+  created_at: timestamp,
+  duplicate: z.boolean().describe("True when this idempotency key had been recorded already: the retry stored nothing"),
+});
+
 export const webhookEndpointObject = z.strictObject({
   lago_id: uuid,
   lago_organization_id: uuid,

@@ -29,7 +29,11 @@ async function configured(client: Db, serviceId: string) {
 export const nexacloudSource: MigrationSource = {
   kind: "nexacloud",
   label: "NexaCloud",
-  settingsHref: "/console/imports",
+  settingsHref: () => "/console/imports",
+  connectionFields: [{ key: "dsn", label: "NexaCloud DSN (postgresql://, a read-only role)", secret: true, placeholder: "postgresql://reader:…@host:5432/nexacloud" }],
+  connectionProblems(connection) {
+    return /^postgres(ql)?:\/\//.test(connection.dsn ?? "") ? null : { dsn: ["url_is_invalid"] };
+  },
 
   async testConnection(client, serviceId) {
     const { dsn } = await configured(client, serviceId);

@@ -9,6 +9,8 @@ import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
 import { InvoiceLinesTable } from "@/components/invoices/invoice-lines-table";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
+import { CREDIT_BALANCE_TRIGGER, creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
+import { noticeLabel } from "@/lib/collections/invoice-notices";
 
 export const metadata: Metadata = { title: "Invoice" };
 export const dynamic = "force-dynamic";
@@ -19,7 +21,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
   const invoice = await db().invoice.findUnique({
     where: { id },
     include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, creditNotes: { orderBy: { createdAt: "asc" } },
-      payments: { orderBy: { createdAt: "asc" }, include: { refunds: true } }, dunning: true },
+      payments: { orderBy: { createdAt: "asc" }, include: { refunds: true } }, dunning: true, notices: { orderBy: [{ createdAt: "asc" }, { step: "asc" }] } },
   });
   if (!invoice) notFound();
   const tz = invoice.customer.timezone;
@@ -42,7 +44,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
         ) : null}
       </div>
 
-      <InvoiceLinesTable invoice={invoice} />
+      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)} />
 
       {invoice.payments.length || invoice.dunning ? (
         <section>
@@ -63,7 +65,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
               rows={invoice.payments.map((p) => ({
                 attempt: String(p.attempt),
                 when: formatDateTime(p.createdAt, tz),
-                trigger: p.trigger,
+                trigger: p.trigger === CREDIT_BALANCE_TRIGGER ? "credit applied" : p.trigger,
                 status: `${p.status}${p.failureCode ? ` (${p.failureCode})` : ""}`,
                 stripe: p.receiptId ? `${p.provider} (payment received)` : p.providerPaymentId ?? "—",
                 stripeHref: p.receiptId ? `/console/payments/${p.receiptId}` : null,
@@ -71,6 +73,25 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
                 refunded: p.refundedCents > BigInt(0) ? formatMoney(p.refundedCents, p.currency) : "—",
               }))}
               empty="No payment attempt yet."
+            />
+          </div>
+        </section>
+      ) : null}
+
+      {invoice.notices.length ? (
+        <section>
+          <h2 className="text-lg font-semibold">Customer notices</h2>
+          <div className="mt-2">
+            <SimpleDataTable
+              label="Customer notices"
+              columns={[{ key: "what", header: "Notice" }, { key: "status", header: "Status" }, { key: "when", header: "When" }, { key: "error", header: "Last error" }]}
+              rows={invoice.notices.map((n) => ({
+                what: noticeLabel(n),
+                status: n.status,
+                when: formatDateTime(n.sentAt ?? n.createdAt, tz),
+                error: n.lastError ?? "—",
+              }))}
+              empty="Nothing sent yet."
             />
           </div>
         </section>

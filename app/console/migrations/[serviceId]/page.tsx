@@ -7,10 +7,12 @@ import { readinessReport } from "@/lib/migration/readiness";
 import { migrationSource } from "@/lib/migration/sources";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
-import { ButtonForm, DualRunSettingsForm, PromoteForm, RetireSourceForm, RevertPromotionForm, TrendChart } from "@/components/console/migration-panels";
+import { ButtonForm, DualRunSettingsForm, PromoteForm, RetireSourceForm, RevertPromotionForm, SourceConnectionForm, TrendChart } from "@/components/console/migration-panels";
+import { loadSourceConnection } from "@/lib/migration/service-migration";
+import { consoleNow } from "@/lib/console/console-clock";
 import { decommissionChecklist } from "@/lib/migration/decommission";
 import { dualRunHealth } from "@/lib/migration/dual-run-health";
-import { acknowledgeAlertAction, promoteServiceAction, retireSourceAction, revertPromotionAction, runDualRunNowAction, saveDualRunSettingsAction } from "../actions";
+import { acknowledgeAlertAction, promoteServiceAction, retireSourceAction, revertPromotionAction, runDualRunNowAction, runSourceImportAction, saveDualRunSettingsAction, saveSourceConnectionAction, testSourceConnectionAction } from "../actions";
 
 export const metadata: Metadata = { title: "Migration" };
 export const dynamic = "force-dynamic";
@@ -66,13 +68,18 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
     );
   }
 
-  const [report, health] = await Promise.all([readinessReport(db(), serviceId), dualRunHealth(db(), serviceId)]);
-  const boundary = new Date();
+  const now = await consoleNow();
+  const [report, health] = await Promise.all([readinessReport(db(), serviceId, { now }), dualRunHealth(db(), serviceId)]);
+  const [connection, imports] = await Promise.all([
+    loadSourceConnection(db(), serviceId).catch(() => ({ connection: null, tolerance: { cents: migration.toleranceCents, percent: migration.tolerancePercent.toString() } })),
+    db().importRun.findMany({ where: { serviceId }, orderBy: { startedAt: "desc" }, take: 5 }),
+  ]);
+  const boundary = now;
   const defaultBoundary = new Date(Date.UTC(boundary.getUTCFullYear(), boundary.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
   return (
     <div className="space-y-8">
       <PageHeader title={title} back={{ href: "/console/migrations", label: "Migrations" }}
-        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 underline" href={source.settingsHref}>{source.label} source</Link>.</>} />
+        description={<>Dual-run: billed in shadow beside {source.label} and reconciled month by month. Source settings and imports: <Link className="text-sky-700 underline" href={source.settingsHref(migration.serviceId)}>{source.label} source</Link>.</>} />
       {health.openAlerts.length ? (
         <div role="alert" data-testid="drift-alerts" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
           <p className="font-medium">Drift alerts</p>
@@ -84,6 +91,25 @@ export default async function MigrationPage({ params }: { params: Promise<{ serv
           ))}
         </div>
       ) : null}
+      <div id="source-connection">
+        <PageSection title="Source connection" description={`How Nexa Billing reads ${source.label} (read-only). Test the connection, try a dry run (rolled back), then import; the dual-run re-imports on its schedule.`}>
+          <Panel>
+            <SourceConnectionForm action={saveSourceConnectionAction} serviceId={serviceId} fields={source.connectionFields} storedSecrets={source.connectionFields.filter((f) => f.secret && connection.connection?.[f.key]).map((f) => f.key)}
+              defaults={{ ...Object.fromEntries(source.connectionFields.filter((f) => !f.secret).map((f) => [f.key, connection.connection?.[f.key] ?? ""])), tolerance_cents: connection.tolerance.cents.toString(), tolerance_percent: connection.tolerance.percent }} />
+          </Panel>
+          <div className="flex flex-wrap items-start gap-4">
+            <ButtonForm action={testSourceConnectionAction} fields={{ service_id: serviceId }} label="Test connection" pendingLabel="Testing…" />
+            <ButtonForm action={runSourceImportAction} fields={{ service_id: serviceId, dry_run: "true" }} label="Dry run" pendingLabel="Starting…" />
+            <ButtonForm action={runSourceImportAction} fields={{ service_id: serviceId, dry_run: "false" }} label="Import now" pendingLabel="Starting…" />
+          </div>
+          <SimpleDataTable label="Recent imports" empty="No import yet."
+            columns={[{ key: "started", header: "Started", link: true }, { key: "kind", header: "Kind" }, { key: "status", header: "Status" }, { key: "counts", header: "Created / updated / unchanged / skipped / failed" }]}
+            rows={imports.map((r) => ({
+              started: formatDateTime(r.startedAt), startedHref: `/console/imports/${r.id}`, kind: r.dryRun ? "dry run" : "import", status: r.status,
+              counts: `${r.createdCount} / ${r.updatedCount} / ${r.unchangedCount} / ${r.skippedCount} / ${r.failedCount}`,
+            }))} />
+        </PageSection>
+      </div>
       <PageSection title="Dual-run health" description="From the latest reconciliation of each month.">
         <dl className="grid gap-4 sm:grid-cols-3" data-testid="dual-run-health">
           <div className="rounded-md border border-slate-200 bg-white p-3"><dt className="text-xs text-slate-500">Months reconciled</dt><dd className="text-xl font-semibold">{health.monthsReconciled}</dd></div>

@@ -12,6 +12,7 @@ import { payInvoice } from "@/app/portal/actions";
 import { InvoiceLinesTable } from "@/components/invoices/invoice-lines-table";
 import { PortalActionButton } from "@/components/portal/portal-action-button";
 import { INVOICE_STATUS_LABEL } from "@/lib/portal/invoice-status";
+import { CREDIT_BALANCE_TRIGGER, creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
 
 export const metadata: Metadata = { title: "Invoice · Customer portal" };
 export const dynamic = "force-dynamic";
@@ -19,8 +20,8 @@ export const dynamic = "force-dynamic";
 const PAYMENT_STATUS: Record<string, string> = { succeeded: "Paid", failed: "Declined", processing: "Processing", pending: "Pending", refunded: "Refunded", canceled: "Cancelled" };
 
 export default async function PortalInvoice({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ payment?: string }> }) {
-  const session = await requirePortalCustomer();
   const { id } = await params;
+  const session = await requirePortalCustomer({ invoiceId: id });
   const paymentOutcome = (await searchParams).payment;
   const justPaid = paymentOutcome === "received";
   const invoice = await getPortalInvoice(db(), session.customerId, id);
@@ -65,7 +66,7 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
         </section>
       ) : null}
 
-      <InvoiceLinesTable invoice={invoice} />
+      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)} />
 
       {invoice.payments.length ? (
         <section>
@@ -73,7 +74,7 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
           <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm">
             {invoice.payments.map((p) => (
               <li key={p.id} data-testid="payment-row" className="flex justify-between px-4 py-2">
-                <span>{formatDateTime(p.createdAt, tz)} · {formatMoney(p.amountCents, p.currency)}{p.provider in OFFLINE_METHOD_LABEL ? ` · ${OFFLINE_METHOD_LABEL[p.provider as keyof typeof OFFLINE_METHOD_LABEL]}` : ""}</span>
+                <span>{formatDateTime(p.createdAt, tz)} · {formatMoney(p.amountCents, p.currency)}{p.trigger === CREDIT_BALANCE_TRIGGER ? " · Credit applied" : p.provider in OFFLINE_METHOD_LABEL ? ` · ${OFFLINE_METHOD_LABEL[p.provider as keyof typeof OFFLINE_METHOD_LABEL]}` : ""}</span>
                 <span className={p.status === "failed" ? "text-rose-700" : "text-slate-600"}>{p.failureCode === "reversed" ? "Reversed" : PAYMENT_STATUS[p.status] ?? p.status}{p.failureMessage && p.status === "failed" ? `: ${p.failureMessage}` : ""}</span>
               </li>
             ))}

@@ -9,9 +9,9 @@ import { publicBaseUrl } from "@/lib/portal/access-token";
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const url = new URL(request.url);
   const base = publicBaseUrl(request);
-  const session = await currentCustomer();
-  if (!session) return NextResponse.redirect(`${base}/portal/sign-in`, 303);
   const { id } = await params;
+  const session = await currentCustomer({ invoiceId: id });
+  if (!session) return NextResponse.redirect(`${base}/portal/sign-in`, 303);
   const intentId = url.searchParams.get("payment_intent");
   let outcome = "unknown";
   try {
