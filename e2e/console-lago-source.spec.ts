@@ -35,7 +35,9 @@ test("staff add a Lago source, test its connection and dry-run its import", asyn
     await connection.getByLabel("Lago API URL").fill(lago.apiUrl.replace("/api/v1", ""));
     await connection.getByLabel("Lago API key").fill(apiKey);
     await connection.getByRole("button", { name: "Save connection" }).click();
-    await expect(connection.getByRole("alert")).toContainText("Check the highlighted fields.");
+    await expect(connection.getByRole("alert")).toHaveText("Nothing was saved: check the fields marked below.");
+    await expect(connection.getByLabel("Lago API URL")).toHaveAttribute("aria-invalid", "true");
+    await expect(connection.getByLabel("Lago API key")).toHaveAttribute("aria-invalid", "false");
     await connection.getByLabel("Lago API URL").fill(lago.apiUrl);
     await connection.getByLabel("Lago API key").fill(apiKey);
     await connection.getByRole("button", { name: "Save connection" }).click();

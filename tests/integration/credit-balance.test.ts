@@ -19,6 +19,8 @@ import { inspectPdf } from "../unit/documents/pdf-inspect";
 const c = (n: number) => BigInt(n);
 const RECEIVED_AT = new Date("2021-03-05T15:00:00Z");
 const ISSUED_AT = new Date("2021-03-15T12:00:00Z");
+// The shared test machine can be slow: issuing gets the time the billing run gives it, not Prisma's default 5 s.
+const TX = { timeout: 60_000, maxWait: 20_000 };
 
 describe("credit balance applied to newly issued invoices", () => {
   let svc: TestService;
@@ -45,7 +47,7 @@ describe("credit balance applied to newly issued invoices", () => {
   }
   const issue = async (customerId: string, subtotal: number) => {
     const d = await draft(customerId, subtotal);
-    return testDb().$transaction((tx) => finalizeInvoice(tx, d.id, ISSUED_AT));
+    return testDb().$transaction((tx) => finalizeInvoice(tx, d.id, ISSUED_AT), TX);
   };
   const receive = (customerId: string, reference: string, amount: number, receivedOn = "2021-03-05") =>
     recordOfflinePayment(testDb(), { customerId, method: "cheque", reference, amountCents: c(amount), receivedOn, allocations: [] }, { staffId }, RECEIVED_AT);
@@ -129,7 +131,7 @@ describe("credit balance applied to newly issued invoices", () => {
     const customerId = await newCustomer("Race Condition Corp.");
     await receive(customerId, "800", 10000);
     const [a, b] = await Promise.all([draft(customerId, 5000), draft(customerId, 5000)]);
-    const issued = await Promise.all([a, b].map((d) => testDb().$transaction((tx) => finalizeInvoice(tx, d.id, ISSUED_AT))));
+    const issued = await Promise.all([a, b].map((d) => testDb().$transaction((tx) => finalizeInvoice(tx, d.id, ISSUED_AT), TX)));
     const applied = issued.map((i) => i.amountPaidCents).sort((x, y) => Number(x - y));
     // $100.00 of credit over two $56.50 invoices: one paid in full, the other gets the $43.50 left.
     expect(applied).toEqual([c(4350), c(5650)]);

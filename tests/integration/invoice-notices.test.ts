@@ -14,6 +14,8 @@ import { portalCookies, signInWith, staffCookies } from "../security/support";
 // scoped to this file's customers, so suites running beside it are not touched.
 const c = (n: number) => BigInt(n);
 const ISSUED_AT = new Date("2021-05-01T12:00:00Z");
+// The shared test machine can be slow: issuing gets the time the billing run gives it, not Prisma's default 5 s.
+const TX = { timeout: 60_000, maxWait: 20_000 };
 const PDF_MAGIC = Buffer.from("%PDF-").toString("base64").slice(0, 6);
 
 describe("invoice notices: issued e-mail, overdue reminders, invoice.payment_overdue", () => {
@@ -36,7 +38,7 @@ describe("invoice notices: issued e-mail, overdue reminders, invoice.payment_ove
         taxes: { create: [{ code: "HST", name: "HST (ON)", rate: "13", taxableAmountCents: c(subtotal), amountCents: c(tax) }] },
       },
     });
-    return testDb().$transaction((tx) => finalizeInvoice(tx, draft.id, ISSUED_AT));
+    return testDb().$transaction((tx) => finalizeInvoice(tx, draft.id, ISSUED_AT), TX);
   }
   const notices = (invoiceId: string) => testDb().invoiceNotice.findMany({ where: { invoiceId }, orderBy: [{ kind: "asc" }, { step: "asc" }] });
   const overdueEvents = (invoiceId: string) => testDb().webhookEvent.count({ where: { eventType: "invoice.payment_overdue", objectId: invoiceId } });
