@@ -6,7 +6,9 @@
 // Targets (issue 11): no 5xx at 200 connections; POST /usage ≥ 60 % of the floor with p99 ≤ 2× the floor's;
 // current_usage (≥ 100k rollups in the period) within 2× of GET /customers/:id.
 // BENCH_SECONDS (default 5) per run; BENCH_CONNECTIONS (default "50,200"); BENCH_ROLLUPS (default 100000).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
 import autocannon from "autocannon";
 import { applyMigrations } from "../lib/db/migrations";
 import { findFreePort } from "../lib/db/embedded-postgres";
@@ -20,6 +22,11 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "50,200").split(",").map(N
 const ROLLUPS = Number(process.env.BENCH_ROLLUPS ?? 100_000);
 const BATCH = 100;
 
+if (!existsSync(".next/BUILD_ID")) {
+  console.log("No production build; running next build…");
+  if (spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
+}
+const loadAtStart = os.loadavg();
 const cluster = await openTestCluster();
 const databaseUrl = await cluster.createDatabase("nexa_api_load");
 await applyMigrations(databaseUrl);
@@ -39,16 +46,21 @@ for (let i = 0; i < 50; i++) {
   }));
 }
 const at = new Date(Math.max(monthStart.getTime() + 3_600_000, Date.now() - 3_600_000));
-// The current_usage subscription gets ROLLUPS pushes in this period.
+// The current_usage subscription gets ROLLUPS pushes in this period, spread over its hours so far (one statement).
+const hoursSoFar = Math.max(1, Math.floor((at.getTime() - monthStart.getTime()) / 3_600_000));
+const seeded = Date.now();
 await prisma.$executeRawUnsafe(
   `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-   SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $4::timestamptz, (i % 97) + 0.5, 'seed-' || i FROM generate_series(1, $5::int) i`,
-  service.id, subscriptions[0].id, metric.id, at.toISOString(), ROLLUPS,
+   SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, t, t, (i % 97) + 0.5, 'seed-' || i
+     FROM generate_series(1, $5::int) i, LATERAL (SELECT $4::timestamptz + (i % $6::int) * interval '1 hour' + (i % 3600) * interval '1 second' AS t) w`,
+  service.id, subscriptions[0].id, metric.id, monthStart.toISOString(), ROLLUPS, hoursSoFar,
 );
+console.log(`Seeded ${ROLLUPS.toLocaleString("en-CA")} rollups over ${hoursSoFar} hours in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 await prisma.$executeRawUnsafe(`VACUUM ANALYZE "UsageRollup"`);
 await prisma.$disconnect();
 
-const app = await startAppServer({ databaseUrl, env: { NEXA_JOBS: "off" } });
+// Quotas far above what the bench sends, so the limiter still counts every request (its cost is measured) but refuses none.
+const app = await startAppServer({ databaseUrl, env: { NEXA_JOBS: "off", NEXA_RATE_LIMIT_API_PER_KEY: "100000000", NEXA_RATE_LIMIT_API_PER_IP: "100000000" } });
 const barePort = await findFreePort();
 const bare = spawn("node_modules/.bin/tsx", ["bench/bare-usage-server.ts"], {
   env: { ...process.env, DATABASE_URL: databaseUrl, BARE_PORT: String(barePort), BARE_SUBSCRIPTION_ID: subscriptions[1].id, BARE_METRIC_ID: metric.id },
@@ -75,7 +87,7 @@ interface Target {
 }
 const targets: Target[] = [
   { name: "bare node:http: key lookup + INSERT (reference)", url: `http://127.0.0.1:${barePort}/usage`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: record("bare") }), expect: 200 },
-  { name: "app floor: GET /customers without a key (401)", url: `${api}/customers`, expect: 401 },
+  { name: "app floor: GET /customers without a key (401 expected)", url: `${api}/customers`, expect: 401 },
   { name: "POST /usage (one record)", url: `${api}/usage`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: record("single") }), expect: 200 },
   { name: `POST /usage/batch (${BATCH} records)`, url: `${api}/usage/batch`, method: "POST", headers: auth, body: () => JSON.stringify({ usage: Array.from({ length: BATCH }, () => record("batch")) }), expect: 200, perRequest: BATCH },
   { name: `GET current_usage (${ROLLUPS.toLocaleString("en-CA")} rollups)`, url: `${api}/customers/load-cus/current_usage?external_subscription_id=load-sub-0`, headers: auth, expect: 200 },
@@ -84,6 +96,17 @@ const targets: Target[] = [
 ];
 
 interface Row { name: string; connections: number; rps: number; p50: number; p99: number; unexpected: number; fiveXx: number; errors: number; perRequest?: number }
+
+/** Lets the server finish what the previous run left queued, so each run starts on an idle server. */
+async function settle(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    await fetch(`${api}/customers`).then((r) => r.arrayBuffer()).catch(() => {});
+    if (performance.now() - started < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 async function drive(target: Target, connections: number, seconds: number): Promise<Row> {
   const result = await autocannon({
@@ -107,6 +130,7 @@ try {
   for (const target of targets) await drive(target, 10, 1);
   for (const connections of CONNECTIONS) {
     for (const target of targets) {
+      await settle();
       const row = await drive(target, connections, SECONDS);
       rows.push(row);
       console.log(`  ${connections} conns  ${target.name}: ${Math.round(row.rps)}/s`);
@@ -118,16 +142,17 @@ try {
   await cluster.stop();
 }
 
-const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const num = (n: number) => Math.round(n).toLocaleString("en-CA");
-console.log(`\nbench/api-load — ${SECONDS} s per run, production build, one app process (DB pool 10), same database for all rows\n`);
-console.log(`| request | conns | answers/s | p50 | p99 | unexpected status | 5xx | socket errors/timeouts |`);
+const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+console.log(`\nbench/api-load — ${SECONDS} s per run, production build (next start, one process, DB pool ${process.env.DB_POOL_MAX ?? 10}), same database for all rows, ${os.cpus().length} cores`);
+console.log(`load average (1/5/15 min): ${load(loadAtStart)} at start, ${load(os.loadavg())} at the end (the machine is shared)\n`);
+console.log(`| request | conns | answers/s | p50 | p99 | non-2xx* | 5xx | socket errors/timeouts |`);
 console.log(`|---|---|---|---|---|---|---|---|`);
 for (const r of rows) {
   const perRecord = r.perRequest ? ` (${num(r.rps * r.perRequest)} records/s)` : "";
   console.log(`| ${r.name} | ${r.connections} | ${num(r.rps)}${perRecord} | ${r.p50} ms | ${r.p99} ms | ${r.unexpected} | ${r.fiveXx} | ${r.errors} |`);
 }
-console.log("");
+console.log("* answers other than the route's expected status (200; the floor's 401)\n");
 for (const connections of CONNECTIONS) {
   const of = (prefix: string) => rows.find((r) => r.connections === connections && r.name.startsWith(prefix))!;
   const bareRow = of("bare");
@@ -135,6 +160,10 @@ for (const connections of CONNECTIONS) {
   const single = of("POST /usage (");
   const current = of("GET current_usage");
   const customerRow = of("GET /customers/:id");
-  const pct = (a: number, b: number) => `${Math.round((100 * a) / b)} %`;
-  console.log(`${pad(connections + " conns:", 11)} floor = ${pct(floor.rps, bareRow.rps)} of the bare handler; POST /usage = ${pct(single.rps, floor.rps)} of the floor (target ≥ 60 %), p99 ${(single.p99 / floor.p99).toFixed(1)}× the floor's (target ≤ 2×); current_usage = ${pct(current.rps, customerRow.rps)} of GET /customers/:id (target ≥ 50 %); 5xx total ${rows.filter((r) => r.connections === connections).reduce((n, r) => n + r.fiveXx, 0)}`);
+  const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)} %` : "n/a");
+  const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : "n/a");
+  console.log(`${connections} conns: floor = ${pct(floor.rps, bareRow.rps)} of the bare handler's answers/s (p99 ${times(floor.p99, bareRow.p99)}); ` +
+    `POST /usage = ${pct(single.rps, floor.rps)} of the floor's answers/s (target ≥ 60 %), p99 ${times(single.p99, floor.p99)} the floor's (target ≤ 2×); ` +
+    `current_usage = ${pct(current.rps, customerRow.rps)} of GET /customers/:id answers/s (target ≥ 50 %), p99 ${times(current.p99, customerRow.p99)}; ` +
+    `5xx total ${rows.filter((r) => r.connections === connections).reduce((n, r) => n + r.fiveXx, 0)} (target 0)`);
 }

@@ -1,6 +1,7 @@
 // npm run bench:ingest — sustained usage ingestion (POST /usage and /usage/batch over HTTP against the production
 // server) versus this machine's raw PostgreSQL INSERT rate into the same table, with the ratio of the two.
-// Target (issue 3): the batch path reaches at least 50 % of the raw multi-row INSERT rate.
+// Target (issue 11): the batch path reaches at least 60 % of the raw multi-row INSERT rate. Both write the same table,
+// so both pay its indexes and the hour-totals trigger (UsageRollupHour).
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { createPrismaClient } from "../lib/db/prisma";
@@ -112,7 +113,7 @@ try {
   console.log(`  POST /usage/batch (${BATCH_SIZE}/batch), ${BATCH_CONCURRENCY} clients:  ${batchRate.toLocaleString("en-CA")} (${batches * BATCH_SIZE} records in ${batch.seconds.toFixed(2)} s)`);
   console.log(`  raw ${BATCH_SIZE}-row INSERT, ${BATCH_CONCURRENCY} connections:       ${rawBatchRate.toLocaleString("en-CA")}`);
   console.log(`  ratio single API / raw single INSERT:  ${pct(singleRate, rawSingleRate)}`);
-  console.log(`  ratio batch API / raw batch INSERT:    ${pct(batchRate, rawBatchRate)}   (target ≥ 50 %: ${batchRate / rawBatchRate >= 0.5 ? "met" : "NOT met"})`);
+  console.log(`  ratio batch API / raw batch INSERT:    ${pct(batchRate, rawBatchRate)}   (target ≥ 60 %: ${batchRate / rawBatchRate >= 0.6 ? "met" : "NOT met"})`);
   console.log(`  ratio batch API / raw single INSERT:   ${pct(batchRate, rawSingleRate)}`);
 } finally {
   await env.close();

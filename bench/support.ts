@@ -21,7 +21,8 @@ export async function openBenchEnvironment(): Promise<BenchEnvironment> {
   const cluster = await openTestCluster();
   const databaseUrl = await cluster.createDatabase("nexa_bench");
   await applyMigrations(databaseUrl);
-  const server = await startAppServer({ databaseUrl });
+  // Quotas far above what a bench sends: the limiter still counts every request but refuses none.
+  const server = await startAppServer({ databaseUrl, env: { NEXA_RATE_LIMIT_API_PER_KEY: "100000000", NEXA_RATE_LIMIT_API_PER_IP: "100000000" } });
   return {
     cluster,
     databaseUrl,

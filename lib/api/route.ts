@@ -1,7 +1,8 @@
 import { sqlPool } from "@/lib/db/sql";
 import { observed } from "@/lib/observability/request-log";
 import { ApiError, errorResponse, handleApiErrors } from "./errors";
-import { clientIp, hitQuotas, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
+import { clientIp, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
+import { apiRateLimiter } from "@/lib/security/shared-window-limiter";
 import { authenticateService, type AuthenticatedService } from "./service-auth";
 
 export interface ServiceRequestContext<P> {
@@ -37,7 +38,8 @@ export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRe
       refuseNulInRequest(url, params);
       const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
       const limits = rateLimits();
-      const refusal = await hitQuotas(sqlPool(), [
+      // Counted in memory and shared with the other instances through PostgreSQL every second (no round trip here).
+      const refusal = apiRateLimiter(sqlPool).hit([
         { key: `api-key:${service.apiKeyId}`, ...limits.apiPerKey },
         { key: `api-ip:${clientIp(request.headers)}`, ...limits.apiPerIp },
       ]);

@@ -65,6 +65,33 @@ export interface AggregateUsageInput {
    * the previous subscription after an upgrade). Default 0.
    */
   carriedLevel?: Decimal;
+  /**
+   * The events already summarised (e.g. in SQL, lib/rating/event-totals.ts), instead of `events`: what the aggregation
+   * needs of them and nothing more, so reading a period does not load every event.
+   */
+  eventSummary?: EventSummary;
+}
+
+/**
+ * Everything the aggregations take from a period's accepted events (after the checks and de-duplication of
+ * `aggregateUsage`). Values are the metric field's numeric values (none for count and unique_count).
+ */
+export interface EventSummary {
+  /** Accepted events inside the period. */
+  eventsCount: number;
+  /** Sum of the values of accepted events before the period (recurring metrics only; else 0). */
+  carriedSum: Decimal;
+  periodSum: Decimal;
+  periodMax: Decimal | null;
+  /** The period's latest event (by timestamp, then arrival) and its value. */
+  last: { value: Decimal; time: number } | null;
+  /** unique_count: values whose last operation, over the accepted events (carried ones included), is an add. */
+  uniqueCount: number;
+  /** weighted_sum: Σ value × (period end − timestamp) in milliseconds over the period's events. */
+  weightedTail: Decimal;
+  /** Values of the period's events in timestamp order (only needed by per-event pricing rules; may be left empty). */
+  periodValues: Decimal[];
+  ignoredEvents: IgnoredEvent[];
 }
 
 export type IgnoredEventReason =
@@ -257,28 +284,47 @@ function countUnique(events: readonly AcceptedEvent[]): number {
   return count;
 }
 
+/**
+ * Σ level × duration over the period: the opening level held for the whole period, plus each event's value from its
+ * timestamp to the period end (the same as summing the level between consecutive events), plus each rollup's value
+ * over its overlap with the period.
+ */
 function weightedSum(
-  events: readonly AcceptedEvent[],
+  summary: EventSummary,
   rollups: readonly AcceptedRollup[],
   openingLevel: Decimal,
   periodStart: number,
   periodEnd: number,
 ): { units: Decimal; closingLevel: Decimal } {
   const periodLength = periodEnd - periodStart;
-  let level = openingLevel;
-  let pointTime = periodStart;
-  let levelTimesDuration = ZERO;
-  for (const event of events) {
-    levelTimesDuration = levelTimesDuration.plus(level.mul(event.time - pointTime));
-    level = level.plus(event.value as Decimal);
-    pointTime = event.time;
-  }
-  levelTimesDuration = levelTimesDuration.plus(level.mul(periodEnd - pointTime));
+  let levelTimesDuration = openingLevel.mul(periodLength).plus(summary.weightedTail);
   for (const rollup of rollups) {
     const overlap = Math.min(rollup.end, periodEnd) - Math.max(rollup.start, periodStart);
     levelTimesDuration = levelTimesDuration.plus(rollup.value.mul(overlap));
   }
-  return { units: levelTimesDuration.div(periodLength), closingLevel: level };
+  return { units: levelTimesDuration.div(periodLength), closingLevel: openingLevel.plus(summary.periodSum) };
+}
+
+/** The summary of events accepted by `acceptEvents`. */
+function summarizeEvents(accepted: readonly AcceptedEvent[], periodEnd: number, ignoredEvents: IgnoredEvent[]): EventSummary {
+  const periodEvents = accepted.filter((event) => !event.carried);
+  const periodValues = periodEvents.flatMap((event) => (event.value === null ? [] : [event.value]));
+  let carriedSum = ZERO;
+  for (const event of accepted) if (event.carried && event.value !== null) carriedSum = carriedSum.plus(event.value);
+  let weightedTail = ZERO;
+  for (const event of periodEvents) if (event.value !== null) weightedTail = weightedTail.plus(event.value.mul(periodEnd - event.time));
+  const latest = periodEvents.at(-1);
+  return {
+    eventsCount: periodEvents.length,
+    carriedSum,
+    periodSum: periodValues.reduce((total, value) => total.plus(value), ZERO),
+    periodMax: periodValues.length === 0 ? null : periodValues.reduce((max, value) => (value.gt(max) ? value : max)),
+    last: latest && latest.value !== null ? { value: latest.value, time: latest.time } : null,
+    uniqueCount: accepted.some((event) => event.uniqueKey !== null) ? countUnique(accepted) : 0,
+    weightedTail,
+    periodValues,
+    ignoredEvents,
+  };
 }
 
 /** Aggregates a period's usage for a metric. Throws only for an invalid metric, period or carried level. */
@@ -295,47 +341,47 @@ export function aggregateUsage(input: AggregateUsageInput): UsageAggregate {
     throw new RangeError("A carried level applies to recurring sum and weighted_sum metrics only");
   }
 
-  const ignoredEvents: IgnoredEvent[] = [];
   const ignoredRollups: IgnoredRollup[] = [];
-  const accepted = acceptEvents(input, periodStart, periodEnd, ignoredEvents);
+  let summary = input.eventSummary;
+  if (!summary) {
+    const ignoredEvents: IgnoredEvent[] = [];
+    summary = summarizeEvents(acceptEvents(input, periodStart, periodEnd, ignoredEvents), periodEnd, ignoredEvents);
+  }
   const rollups = acceptRollups(input, periodStart, periodEnd, ignoredRollups);
-  const carriedEvents = accepted.filter((event) => event.carried);
-  const periodEvents = accepted.filter((event) => !event.carried);
   const sumOf = (values: readonly Decimal[]) => values.reduce((total, value) => total.plus(value), ZERO);
-  const periodValues = periodEvents.flatMap((event) => (event.value === null ? [] : [event.value]));
   const rollupValues = rollups.map((rollup) => rollup.value);
 
   let units: Decimal;
   let closingLevel: Decimal | null = null;
   switch (metric.aggregation) {
     case "count":
-      units = decimal(periodEvents.length).plus(sumOf(rollupValues));
+      units = decimal(summary.eventsCount).plus(sumOf(rollupValues));
       break;
     case "sum":
-      units = carriedLevel.plus(sumOf(accepted.map((event) => event.value as Decimal))).plus(sumOf(rollupValues));
+      units = carriedLevel.plus(summary.carriedSum).plus(summary.periodSum).plus(sumOf(rollupValues));
       break;
     case "max": {
-      const candidates = [...periodValues, ...rollupValues];
+      const candidates = [...(summary.periodMax === null ? [] : [summary.periodMax]), ...rollupValues];
       units = candidates.length === 0 ? ZERO : candidates.reduce((max, value) => (value.gt(max) ? value : max));
       break;
     }
     case "last": {
-      const latestEvent = periodEvents.at(-1);
+      const latestEvent = summary.last;
       const latestRollup = rollups.reduce<AcceptedRollup | null>(
         (latest, rollup) => (latest === null || rollup.end >= latest.end ? rollup : latest),
         null,
       );
       let last: Decimal | null = latestEvent?.value ?? null;
-      if (latestRollup && (latestEvent === undefined || latestRollup.end > latestEvent.time)) last = latestRollup.value;
+      if (latestRollup && (latestEvent === null || latestRollup.end > latestEvent.time)) last = latestRollup.value;
       units = last === null || last.isNegative() ? ZERO : last;
       break;
     }
     case "unique_count":
-      units = decimal(countUnique(accepted)).plus(sumOf(rollupValues));
+      units = decimal(summary.uniqueCount).plus(sumOf(rollupValues));
       break;
     case "weighted_sum": {
-      const openingLevel = carriedLevel.plus(sumOf(carriedEvents.map((event) => event.value as Decimal)));
-      const result = weightedSum(periodEvents, rollups, openingLevel, periodStart, periodEnd);
+      const openingLevel = carriedLevel.plus(summary.carriedSum);
+      const result = weightedSum(summary, rollups, openingLevel, periodStart, periodEnd);
       units = result.units;
       closingLevel = result.closingLevel;
       break;
@@ -345,10 +391,10 @@ export function aggregateUsage(input: AggregateUsageInput): UsageAggregate {
   return {
     units: applyRounding(units, metric),
     unroundedUnits: units,
-    eventsCount: periodEvents.length,
-    eventValues: periodValues,
+    eventsCount: summary.eventsCount,
+    eventValues: summary.periodValues,
     closingLevel,
-    ignoredEvents,
+    ignoredEvents: summary.ignoredEvents,
     ignoredRollups,
   };
 }

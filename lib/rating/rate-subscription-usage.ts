@@ -1,8 +1,9 @@
 import type { Db } from "@/lib/db/prisma";
-import { aggregateUsage, type UsageAggregate } from "@/lib/billing/aggregation";
+import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/billing/aggregation";
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
 import { decimal } from "@/lib/billing/decimal";
 import type { BillableMetric, Charge, Prisma } from "@/lib/generated/prisma/client";
+import { loadEventSummaries } from "./event-summaries";
 
 export type ChargeWithMetric = Charge & { billableMetric: BillableMetric };
 
@@ -65,11 +66,13 @@ export function rateLoadedUsage(
   events: UsageEventRow[],
   rollups: UsageRollupRow[],
   window: RatingWindow,
-  options: { minimumProration?: string } = {},
+  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary> } = {},
 ): RatedCharge[] {
   return charges.map((charge) => {
     const metric = charge.billableMetric;
+    const eventSummary = options.eventSummaries?.get(metric.code);
     const aggregate = aggregateUsage({
+      eventSummary,
       metric: {
         aggregation: metric.aggregation,
         fieldName: metric.fieldName,
@@ -78,7 +81,7 @@ export function rateLoadedUsage(
         roundingPrecision: metric.roundingPrecision,
       },
       period: window,
-      events: events
+      events: eventSummary ? [] : events
         .filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start))
         .map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
       rollups: rollups
@@ -134,7 +137,8 @@ export async function loadUsage(
 
 /**
  * The rollups of one subscription in a window, folded in PostgreSQL into at most one equivalent rollup per metric, so
- * rating a subscription costs the same whether its apps pushed ten values or a million. Each stand-in gives
+ * rating a subscription costs the same whether its apps pushed ten values or a million: whole hours are read from
+ * their totals (UsageRollupHour), only the window's partial edge hours row by row. Each stand-in gives
  * `aggregateUsage` exactly the result the full list would:
  * - count, sum, unique_count: the sum of the rollups inside the window, as one value at the window's start (count and
  *   unique_count keep only whole non-negative values, as the aggregation does);
@@ -151,23 +155,50 @@ export async function loadRollupAggregates(
   window: RatingWindow,
 ): Promise<UsageRollupRow[]> {
   if (metrics.length === 0) return [];
+  // Whole UTC hours inside the window come from UsageRollupHour (kept by triggers), unless one of their rollups ends
+  // after the window (those hours and the partial hours at both edges are read row by row).
+  const HOUR = 3_600_000;
+  let fullFrom = new Date(Math.ceil(window.start.getTime() / HOUR) * HOUR);
+  let fullTo = new Date(Math.floor(window.end.getTime() / HOUR) * HOUR);
+  if (fullFrom >= fullTo) fullFrom = fullTo = window.end;
+  const metricIds = metrics.map((m) => m.id);
   const rows = await client.$queryRaw<{ m: string; total: string | null; whole: string | null; max: string | null; last: string | null; last_ps: Date | null; last_pe: Date | null; weighted: string | null }[]>`
-    WITH inside AS (
+    WITH shards AS (
+      SELECT h.* FROM "UsageRollupHour" h
+       WHERE h."subscriptionId" = ${subscriptionId}::uuid AND h."billableMetricId" = ANY(${metricIds}::uuid[])
+         AND h.hour >= ${fullFrom} AND h.hour < ${fullTo}
+    ), hours AS (
+      SELECT "subscriptionId", "billableMetricId", hour, max("maxPeriodEnd") AS "maxPeriodEnd" FROM shards GROUP BY 1, 2, 3
+    ), inside AS (
       SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt", r.id
         FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metrics.map((m) => m.id)}::uuid[])
-         AND r."periodStart" >= ${window.start} AND r."periodStart" < ${window.end} AND r."periodEnd" >= r."periodStart"
+       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metricIds}::uuid[]) AND r."periodEnd" >= r."periodStart"
+         AND ((r."periodStart" >= ${window.start} AND r."periodStart" < ${fullFrom}) OR (r."periodStart" >= ${fullTo} AND r."periodStart" < ${window.end}))
+      UNION ALL
+      SELECT r."billableMetricId", r."periodStart", r."periodEnd", r.value, r."createdAt", r.id
+        FROM hours h JOIN "UsageRollup" r ON r."subscriptionId" = h."subscriptionId" AND r."billableMetricId" = h."billableMetricId"
+             AND r."periodStart" >= h.hour AND r."periodStart" < h.hour + interval '1 hour' AND r."periodEnd" >= r."periodStart"
+       WHERE h."maxPeriodEnd" > ${window.end}
+    ), whole_hours AS (
+      SELECT s.* FROM shards s JOIN hours h USING ("billableMetricId", hour) WHERE h."maxPeriodEnd" <= ${window.end}
+    ), parts AS (
+      SELECT m,
+             sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
+             sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
+             max(value) FILTER (WHERE pe <= ${window.end}) AS max,
+             sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
+        FROM inside GROUP BY m
+      UNION ALL
+      SELECT "billableMetricId", sum(total), sum(whole), max(max), sum(weighted) FROM whole_hours GROUP BY "billableMetricId"
+    ), candidates AS (
+      SELECT m, value, ps, pe, "createdAt", id FROM inside WHERE pe <= ${window.end}
+      UNION ALL
+      SELECT "billableMetricId", "lastValue", "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId" FROM whole_hours
     )
     SELECT a.m, a.total::text, a.whole::text, a.max::text, a.weighted::text, l.value::text AS last, l.ps AS last_ps, l.pe AS last_pe
-      FROM (SELECT m,
-                   sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
-                   sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
-                   max(value) FILTER (WHERE pe <= ${window.end}) AS max,
-                   sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
-              FROM inside GROUP BY m) a
+      FROM (SELECT m, sum(total) AS total, sum(whole) AS whole, max(max) AS max, sum(weighted) AS weighted FROM parts GROUP BY m) a
       LEFT JOIN LATERAL (
-        SELECT i.value, i.ps, i.pe FROM inside i WHERE i.m = a.m AND i.pe <= ${window.end}
-         ORDER BY i.pe DESC, i."createdAt" DESC, i.id DESC LIMIT 1
+        SELECT c.value, c.ps, c.pe FROM candidates c WHERE c.m = a.m ORDER BY c.pe DESC, c."createdAt" DESC, c.id DESC LIMIT 1
       ) l ON true`;
   const aggregationOf = new Map(metrics.map((m) => [m.id, m.aggregation]));
   const at = window.start;
@@ -196,22 +227,9 @@ export async function loadRollupAggregates(
   return result;
 }
 
-/** Loads one subscription's events in a window (and, for recurring metrics, before it) as one JSON document. */
-async function loadEvents(client: Db | Prisma.TransactionClient, subscriptionId: string, codes: string[], from: Date, before: Date): Promise<UsageEventRow[]> {
-  const rows = await client.$queryRaw<{ rows: string | null }[]>`
-    SELECT jsonb_agg(jsonb_build_object('t', e."transactionId", 'ts', (extract(epoch FROM e.timestamp) * 1000)::float8,
-                                        'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
-      FROM "UsageEvent" e
-     WHERE e."subscriptionId" = ${subscriptionId}::uuid AND e.code = ANY(${codes}::text[])
-       AND e.timestamp >= ${from} AND e.timestamp < ${before}`;
-  return (JSON.parse(rows[0]?.rows ?? "[]") as { t: string; ts: number; p: Prisma.JsonValue; c: string }[]).map((e) => ({
-    subscriptionId, transactionId: e.t, timestamp: new Date(e.ts), properties: e.p, code: e.c,
-  }));
-}
-
 /**
  * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
- * refresh, reconciliation). Rollups are aggregated in SQL (see loadRollupAggregates); raw events are read.
+ * refresh, reconciliation). Rollups and raw events are both aggregated in SQL (loadRollupAggregates, loadEventSummaries).
  */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,
@@ -222,8 +240,15 @@ export async function rateSubscriptionUsage(
   const charges = await chargesOfSubscription(client, subscription);
   if (charges.length === 0) return [];
   const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
+  const summarized = [...new Map(charges.map((c) => [c.billableMetric.code, {
+    code: c.billableMetric.code,
+    aggregation: c.billableMetric.aggregation as string,
+    fieldName: c.billableMetric.fieldName,
+    recurring: c.billableMetric.recurring,
+    wantsValues: charges.some((other) => other.billableMetricId === c.billableMetricId && other.chargeModel === "percentage"),
+  }])).values()];
   // One after the other: one connection per request under load (and a transaction client runs one query at a time).
-  const events = await loadEvents(client, subscription.id, [...new Set(charges.map((c) => c.billableMetric.code))], charges.some((c) => c.billableMetric.recurring) ? new Date(0) : window.start, window.end);
+  const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
   const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
-  return rateLoadedUsage(charges, events, rollups, window, options);
+  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries });
 }

@@ -6,7 +6,8 @@ import type { SqlPool } from "@/lib/db/sql";
  *
  * Two kinds:
  * - request quotas (`hitQuotas`): a fixed window per subject (API key, IP, e-mail address); a request over the limit
- *   is refused until the window ends;
+ *   is refused until the window ends. The inbound API counts the same windows in memory and syncs them here every
+ *   second instead (shared-window-limiter.ts), so an API request costs no round trip for its quota;
  * - failure lockouts (`lockout`, `recordFailure`): staff sign-in failures per account and IP; from the Nth failure on,
  *   each further attempt waits twice as long as the last (30 s, 1 min, 2 min … up to the window), and a success clears it.
  */

@@ -42,7 +42,7 @@ export interface SubscriptionRequest {
 export type PlanChange = "created" | "unchanged" | "upgraded" | "downgrade_scheduled" | "plan_swapped";
 
 /** The current billing period of a subscription, in its customer's timezone. */
-export function currentPeriod(subscription: SubscriptionWithRelations, at = new Date()) {
+export function currentPeriod(subscription: Pick<SubscriptionWithRelations, "subscriptionAt" | "billingTime" | "billingAnchorDate"> & { plan: { interval: NonNullable<SubscriptionWithRelations["plan"]>["interval"] } | null; customer: { timezone: string } }, at = new Date()) {
   if (!subscription.plan) return null;
   return periodContaining(at < subscription.subscriptionAt ? subscription.subscriptionAt : at, scheduleOf(subscription, subscription.plan, subscription.customer.timezone));
 }

@@ -8,7 +8,8 @@ import { composeInvoice } from "@/lib/invoicing/compose-invoice";
 import { usageLines } from "@/lib/invoicing/invoice-lines";
 import { rateUsageWindow } from "@/lib/invoicing/usage-window";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
-import { currentPeriod, getServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
+import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+import type { Customer, Plan, Subscription } from "@/lib/generated/prisma/client";
 
 export interface CurrentUsage {
   periodStart: Date;
@@ -23,6 +24,17 @@ export interface CurrentUsage {
 
 /** Usage so far in the subscription's current billing period, priced as the period-end invoice would price it. */
 export async function currentUsage(client: Db, serviceId: string, externalCustomerId: string, externalSubscriptionId: string, now = new Date()): Promise<CurrentUsage> {
+  // The usual case in one query: the service's active subscription, held by the customer its link names.
+  const found = await client.subscription.findFirst({
+    where: {
+      serviceId, externalId: externalSubscriptionId, status: "active",
+      customer: { deletedAt: null, accountLinks: { some: { serviceId, externalId: externalCustomerId, deletedAt: null } } },
+    },
+    orderBy: { createdAt: "desc" },
+    include: { customer: true, plan: true },
+  });
+  if (found) return subscriptionCurrentUsage(client, found, now);
+  // Otherwise the precise refusal: an unknown customer, or no active subscription of theirs.
   const { customer } = await getServiceCustomer(client, serviceId, externalCustomerId);
   const subscription = await getServiceSubscription(client, serviceId, externalSubscriptionId, "active").catch((error) => {
     if (error instanceof DomainError && error.kind === "not_found") throw new DomainError("not_allowed", "no_active_subscription");
@@ -33,7 +45,7 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
 }
 
 /** The same for a subscription already loaded (the portal lists every subscription of the signed-in customer). */
-export async function subscriptionCurrentUsage(client: Db, subscription: SubscriptionWithRelations, now = new Date()): Promise<CurrentUsage> {
+export async function subscriptionCurrentUsage(client: Db, subscription: Subscription & { customer: Customer; plan: Plan | null }, now = new Date()): Promise<CurrentUsage> {
   const customer = subscription.customer;
   const period = currentPeriod(subscription, now);
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");

@@ -85,6 +85,10 @@ describe("offline migrations", () => {
     mark("UsageRollup", await prisma.usageRollup.create({
       data: { serviceId: service.id, subscriptionId: subscription.id, billableMetricId: metric.id, periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), value: new Prisma.Decimal("123.456789012345"), idempotencyKey: "k1" },
     }));
+    // Written by the trigger on UsageRollup, not by the app.
+    mark("UsageRollupHour", await prisma.usageRollupHour.findFirstOrThrow({
+      where: { subscriptionId: subscription.id, billableMetricId: metric.id, hour: new Date("2026-01-01Z") },
+    }).then((hour) => (expect([hour.rows, hour.total.toString(), hour.maxPeriodEnd.toISOString()]).toEqual([1, "123.456789012345", "2026-02-01T00:00:00.000Z"]), hour)));
     mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },

@@ -83,6 +83,26 @@ describe("current usage from SQL-aggregated rollups", () => {
     // Not vacuous: every metric saw usage, and the straddling and earlier windows were left out where they must be.
     for (const rated of fromSql) expect(rated.aggregate.units.isZero()).toBe(false);
     expect(reference.find((r) => r.charge.billableMetric.code === `peak_${p}`)!.aggregate.units.lt(999999)).toBe(true);
+
+    // Hour totals are kept by triggers: they follow updates (a value changed, a rollup moved to another hour) and
+    // deletes of rollups, and hold exactly what the rows hold.
+    const some = stored.filter((r) => r.idempotencyKey.endsWith("-7") || r.idempotencyKey.endsWith("-21"));
+    await testDb().usageRollup.updateMany({ where: { id: { in: some.map((r) => r.id) } }, data: { value: "12345" } });
+    const moved = stored.find((r) => r.idempotencyKey === "peak-33")!;
+    await testDb().usageRollup.update({ where: { id: moved.id }, data: { periodStart: new Date(window.start.getTime() + 1), periodEnd: new Date(window.start.getTime() + 1) } });
+    await testDb().usageRollup.deleteMany({ where: { subscriptionId, idempotencyKey: { endsWith: "-40" } } });
+    const after = await testDb().usageRollup.findMany({ where: { subscriptionId } });
+    expect(summary(await rateSubscriptionUsage(db(), subscription, window))).toEqual(summary(rateLoadedUsage(charges, [], after, window)));
+    const hours = await testDb().$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM (
+        SELECT "subscriptionId", "billableMetricId", hour, sum(rows)::int AS rows, sum(total) AS total, max(max) AS max, max("maxPeriodEnd") AS "maxPeriodEnd"
+          FROM "UsageRollupHour" GROUP BY 1, 2, 3) h FULL JOIN (
+        SELECT "subscriptionId" s, "billableMetricId" m, date_trunc('hour', "periodStart", 'UTC') hr, count(*)::int n, sum(value) total, max(value) mx, max("periodEnd") pe
+          FROM "UsageRollup" WHERE "subscriptionId" = ${subscriptionId}::uuid GROUP BY 1, 2, 3) r
+        ON r.s = h."subscriptionId" AND r.m = h."billableMetricId" AND r.hr = h.hour
+       WHERE (h."subscriptionId" = ${subscriptionId}::uuid OR r.s IS NOT NULL)
+         AND (h.rows IS DISTINCT FROM r.n OR h.total IS DISTINCT FROM r.total OR h.max IS DISTINCT FROM r.mx OR h."maxPeriodEnd" IS DISTINCT FROM r.pe)`;
+    expect(Number(hours[0].n)).toBe(0);
   });
 
   it("shows a push in the very next read (read-your-writes)", async () => {
