@@ -4,7 +4,8 @@
 import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
 import { createFixtureDatabase, createSelectOnlyRole, FIXTURE_RECONCILED_MONTH } from "../lib/nexacloud/fixture";
-import { describeCounts, importNexaCloud } from "../lib/nexacloud/importer";
+import { describeCounts } from "../lib/migration/import-runs";
+import { importNexaCloud } from "../lib/nexacloud/importer";
 import { reconcilePeriod } from "../lib/nexacloud/reconciliation";
 import { openTestCluster } from "../tests/support/test-database";
 import { timed } from "./support";

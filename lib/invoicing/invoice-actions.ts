@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
-import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
+import { Prisma, type Invoice, type InvoiceLineKind } from "@/lib/generated/prisma/client";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
@@ -34,6 +34,9 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
   });
 }
 
+/** The lines a refresh rates again from usage; every other line stays as the close composed it. */
+const RERATED_KINDS: InvoiceLineKind[] = ["usage_charge", "minimum_true_up"];
+
 /**
  * Recomputes a draft's usage (late events and pushes count) and taxes; fees stay as billed. Each subscription's usage is
  * rated over the window stored on the invoice when it was composed (InvoiceUsageWindow), with the same spending-minimum
@@ -41,10 +44,13 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
  * back unchanged, as in Lago. Runs in the caller's transaction.
  */
 export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: string): Promise<Invoice> {
+  // Locked first: a refresh racing a finalize must see the issued invoice and leave it as it is.
+  await tx.$queryRaw`SELECT id FROM "Invoice" WHERE id = ${invoiceId}::uuid FOR UPDATE`;
   const invoice = await tx.invoice.findUnique({ where: { id: invoiceId }, include: { customer: true, lines: true, usageWindows: { include: { subscription: true } } } });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   if (invoice.status !== "draft") return invoice;
-  const fees = invoice.lines.filter((l) => l.kind === "subscription_fee").sort((a, b) => a.position - b.position);
+  // Only usage is re-rated: fees, suspension and proration credits and one-off lines stay as composed.
+  const kept = invoice.lines.filter((l) => !RERATED_KINDS.includes(l.kind)).sort((a, b) => a.position - b.position);
   const fresh = [];
   // In the order the close billed the subscriptions (its sources).
   const billedOrder = (invoice.sources as { subscriptionId?: string }[]).map((s) => s.subscriptionId);
@@ -56,14 +62,15 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   const profile = await companyProfile(tx);
   const taxPoint = localDate(invoice.issuingDate ?? new Date(), "UTC");
   const composition = composeInvoice({
-    lines: [...fees.map((f) => ({ amountCents: f.amountCents })), ...fresh],
+    lines: [...kept.map((l) => ({ amountCents: l.amountCents })), ...fresh],
     taxes: (taxableCents) => taxesForInvoice(invoice, invoice.customer, profile, taxableCents, taxPoint),
   });
-  await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { not: "subscription_fee" } } });
+  await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { in: RERATED_KINDS } } });
+  const firstFreshPosition = kept.reduce((max, l) => Math.max(max, l.position + 1), 0);
   await tx.invoiceTax.deleteMany({ where: { invoiceId } });
   if (fresh.length) {
     await tx.invoiceLine.createMany({
-      data: fresh.map((line, i) => ({ ...line, invoiceId, position: fees.length + i, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount) })),
+      data: fresh.map((line, i) => ({ ...line, invoiceId, position: firstFreshPosition + i, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount) })),
     });
   }
   await tx.invoiceTax.createMany({

@@ -178,6 +178,9 @@ export async function recordIssued(tx: Prisma.TransactionClient, issued: IssuedI
 async function consumeCreditNotes(tx: Prisma.TransactionClient, invoice: DraftToIssue): Promise<bigint> {
   let remaining = invoice.totalCents - invoice.creditsAppliedCents;
   if (remaining <= ZERO) return ZERO;
+  // The customer's row serialises every spending of its credit (credit-balance.ts takes the same lock): two invoices
+  // issued at once must not both read the same note balance.
+  await tx.$queryRaw`SELECT id FROM "Customer" WHERE id = ${invoice.customerId}::uuid FOR UPDATE`;
   const notes = await tx.creditNote.findMany({
     where: { customerId: invoice.customerId, kind: "credit", status: "issued", balanceCents: { gt: 0 }, currency: invoice.currency },
     orderBy: [{ issuedAt: "asc" }, { createdAt: "asc" }],
@@ -186,7 +189,7 @@ async function consumeCreditNotes(tx: Prisma.TransactionClient, invoice: DraftTo
   for (const note of notes) {
     if (remaining <= ZERO) break;
     const amount = note.balanceCents < remaining ? note.balanceCents : remaining;
-    await tx.creditNote.update({ where: { id: note.id }, data: { balanceCents: note.balanceCents - amount } });
+    await tx.creditNote.update({ where: { id: note.id }, data: { balanceCents: { decrement: amount } } });
     await tx.creditApplication.create({ data: { invoiceId: invoice.id, creditNoteId: note.id, amountCents: amount } });
     remaining -= amount;
     applied += amount;

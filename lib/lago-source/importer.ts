@@ -20,23 +20,17 @@ import { decimal } from "@/lib/billing/decimal";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { Prisma, type AggregationType, type PlanInterval } from "@/lib/generated/prisma/client";
+import { recordImportRun, startImportRun, type ImportCounts } from "@/lib/migration/import-runs";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { readLagoSnapshot, type LagoBillableMetric, type LagoConnection, type LagoCustomer, type LagoFee, type LagoPlan, type LagoSnapshot, type LagoSubscription } from "./lago-api";
 
 export const LAGO_IMPORT_KIND = "lago";
 const CHUNK_SIZE = 200;
-const MAX_LOG_ENTRIES = 5000;
 
 export type LagoEntity = "metric" | "plan" | "customer" | "subscription" | "usage";
 type Outcome = "created" | "updated" | "unchanged" | "skipped" | "failed";
 
-export interface LagoImportCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-}
+export type LagoImportCounts = ImportCounts;
 
 export interface LagoImportLogEntry {
   level: "info" | "warning" | "error";
@@ -122,38 +116,13 @@ export function lagoStripeCustomerId(customer: LagoCustomer): string | null {
   return blank(entry?.value);
 }
 
-export async function startLagoImportRun(client: Db, input: { dryRun: boolean; startedById: string | null; serviceId: string }): Promise<string> {
-  const running = await client.importRun.findFirst({
-    where: { kind: LAGO_IMPORT_KIND, serviceId: input.serviceId, status: "running", startedAt: { gt: new Date(Date.now() - 60 * 60 * 1000) } },
-  });
-  if (running) throw new DomainError("conflict", "import_already_running", undefined, "An import is already running; wait for it to finish.");
-  const run = await client.importRun.create({ data: { kind: LAGO_IMPORT_KIND, dryRun: input.dryRun, startedById: input.startedById, serviceId: input.serviceId } });
-  return run.id;
+export function startLagoImportRun(client: Db, input: { dryRun: boolean; startedById: string | null; serviceId: string }): Promise<string> {
+  return startImportRun(client, LAGO_IMPORT_KIND, input);
 }
 
-const countColumns = (c: LagoImportCounts) => ({ createdCount: c.created, updatedCount: c.updated, unchangedCount: c.unchanged, skippedCount: c.skipped, failedCount: c.failed });
-const describeCounts = (c: LagoImportCounts) => `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed`;
-
 /** Runs the import of run `runId`, recording counts, progress and log on it. Null when Lago itself failed (the run says why). */
-export async function executeLagoImportRun(client: Db, runId: string, input: { connection: LagoConnection; serviceId: string; dryRun: boolean; now?: Date }): Promise<LagoImportSummary | null> {
-  try {
-    const summary = await importLago(client, {
-      ...input,
-      onProgress: async (processed, total, counts) => void (await client.importRun.update({ where: { id: runId }, data: { processedRows: processed, totalRows: total, ...countColumns(counts) } })),
-    });
-    const log = summary.log.slice(0, MAX_LOG_ENTRIES);
-    if (summary.log.length > MAX_LOG_ENTRIES) log.push({ level: "warning", entity: "run", sourceId: null, message: `${summary.log.length - MAX_LOG_ENTRIES} more log entries left out.` });
-    log.unshift({ level: "info", entity: "run", sourceId: null, message: `${input.dryRun ? "Dry run (rolled back)" : "Import"} from Lago finished in ${summary.durationMs} ms: ${describeCounts(summary.counts)}.` });
-    await client.importRun.update({ where: { id: runId }, data: { status: "succeeded", ...countColumns(summary.counts), log: log as unknown as Prisma.InputJsonValue, finishedAt: new Date() } });
-    return summary;
-  } catch (error) {
-    await client.importRun.update({
-      where: { id: runId },
-      data: { status: "failed", log: [{ level: "error", entity: "run", sourceId: null, message: (error as Error).message }], finishedAt: new Date() },
-    });
-    if (error instanceof DomainError || (error as Error).name === "SourceUnavailableError") return null;
-    throw error;
-  }
+export function executeLagoImportRun(client: Db, runId: string, input: { connection: LagoConnection; serviceId: string; dryRun: boolean; now?: Date }): Promise<LagoImportSummary | null> {
+  return recordImportRun(client, runId, { dryRun: input.dryRun, sourceName: "Lago" }, (onProgress) => importLago(client, { ...input, onProgress }));
 }
 
 export async function importLago(

@@ -7,8 +7,10 @@
  * for webhooks (NEXA_ALLOW_LOOPBACK_WEBHOOKS).
  */
 import { Client, type Api } from "lago-javascript-client";
-import { addressRefusal, hostRefusal } from "@/lib/net/outbound-address";
-import { resolvedAddressRefusal } from "@/lib/webhooks/webhook-http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { hostRefusal } from "@/lib/net/outbound-address";
+import { AddressNotAllowedError, checkedLookup } from "@/lib/webhooks/webhook-http";
 
 export interface LagoConnection {
   /** Base URL of the instance's API, e.g. https://lago.example.com/api/v1 (the client appends /customers etc.). */
@@ -166,14 +168,57 @@ export function apiUrlProblem(apiUrl: string): string | null {
   return null;
 }
 
-/** Fetch for the Lago client: public addresses only (after DNS too), no redirects, a timeout. */
+/** A Lago answer larger than this is refused rather than held in memory (a page of 100 invoices is far smaller). */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * Fetch for the Lago client: public addresses only, checked on the address the connection really uses (the resolver
+ * is wrapped, so a name cannot answer a public address to a check and a private one to the connection), no redirects,
+ * a timeout and a size cap.
+ */
 async function guardedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
   const literal = hostRefusal(url);
   if (literal) throw new LagoSourceError(`${url.hostname} is a ${literal === "loopback" ? "loopback" : "non-public"} address, which Nexa Billing does not call.`);
-  const resolved = await resolvedAddressRefusal(url.href);
-  if (resolved && addressRefusal(resolved)) throw new LagoSourceError(`${url.hostname} resolves to ${resolved}, which Nexa Billing does not call.`);
-  return fetch(input, { ...init, redirect: "manual", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const headers = Object.fromEntries(new Headers(init?.headers).entries());
+  const body = typeof init?.body === "string" ? init.body : init?.body == null ? undefined : String(init.body);
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<Response>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: init?.method ?? "GET", headers: body === undefined ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, lookup: checkedLookup() as never, agent: false, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy(new LagoSourceError(`Lago's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB.`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("end", () => {
+          const status = res.statusCode ?? 502;
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (typeof value === "string") responseHeaders.set(name, value);
+            else if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
+          }
+          resolve(new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`), { name: "TimeoutError" })));
+    req.on("error", (error) => {
+      if (error instanceof AddressNotAllowedError) reject(new LagoSourceError(`${url.hostname} resolves to a non-public address, which Nexa Billing does not call.`));
+      else reject(error);
+    });
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }
 
 export function lagoClient(connection: LagoConnection): Api<unknown> {

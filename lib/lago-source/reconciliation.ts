@@ -14,7 +14,7 @@ import { localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
 import { monthEnd } from "@/lib/migration/months";
-import { computeMonth, withinTolerance, type ComputedLine, type ShadowSubscription, type Tolerance } from "@/lib/migration/shadow-month";
+import { computeMonth, shadowSubscriptionsNearMonth, withinTolerance, type ComputedLine, type ShadowSubscription, type Tolerance } from "@/lib/migration/shadow-month";
 import { LAGO_IMPORT_KIND, lagoWindowEnd, type LagoImportLogEntry } from "./importer";
 import { readInvoices, type LagoConnection, type LagoFee, type LagoInvoice } from "./lago-api";
 
@@ -91,19 +91,9 @@ export async function reconcileLagoMonth(client: Db, input: { connection: LagoCo
   const feesByCustomer = new Map<string, LagoMonthFee[]>();
   for (const f of fees) feesByCustomer.set(f.customerExternalId, [...(feesByCustomer.get(f.customerExternalId) ?? []), f]);
 
-  const roughStart = new Date(Date.parse(`${period}-01T00:00:00Z`) - 86_400_000);
-  const roughEnd = new Date(Date.parse(`${period}-01T00:00:00Z`) + 33 * 86_400_000);
   const [links, subscriptions, imported] = await Promise.all([
     client.accountLink.findMany({ where: { serviceId, deletedAt: null }, select: { externalId: true, customerId: true } }),
-    client.subscription.findMany({
-      where: {
-        serviceId, shadow: true,
-        OR: [{ startedAt: { lt: roughEnd } }, { startedAt: null, subscriptionAt: { lt: roughEnd } }],
-        AND: [{ OR: [{ terminatedAt: null }, { terminatedAt: { gt: roughStart } }] }],
-      },
-      include: { plan: true, customer: { select: { id: true, timezone: true } } },
-      orderBy: [{ startedAt: "asc" }, { id: "asc" }],
-    }),
+    shadowSubscriptionsNearMonth(client, serviceId, period),
     client.subscription.findMany({ where: { serviceId, sourceId: { in: [...new Set(fees.map((f) => f.fee.lago_subscription_id).filter((id): id is string => Boolean(id)))] } }, select: { sourceId: true } }),
   ]);
   const importedIds = new Set(imported.map((s) => s.sourceId));

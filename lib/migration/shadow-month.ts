@@ -43,6 +43,21 @@ export function calendarMonthOf(period: string, timezone: string): BillingPeriod
 
 export type ShadowSubscription = Prisma.SubscriptionGetPayload<{ include: { plan: true; customer: { select: { id: true; timezone: true } } } }>;
 
+/** The service's shadow subscriptions that may overlap month `period` in any timezone (a day of margin either side). */
+export function shadowSubscriptionsNearMonth(client: Db, serviceId: string, period: string): Promise<ShadowSubscription[]> {
+  const roughStart = new Date(Date.parse(`${period}-01T00:00:00Z`) - 86_400_000);
+  const roughEnd = new Date(Date.parse(`${period}-01T00:00:00Z`) + 33 * 86_400_000);
+  return client.subscription.findMany({
+    where: {
+      serviceId, shadow: true,
+      OR: [{ startedAt: { lt: roughEnd } }, { startedAt: null, subscriptionAt: { lt: roughEnd } }],
+      AND: [{ OR: [{ terminatedAt: null }, { terminatedAt: { gt: roughStart } }] }],
+    },
+    include: { plan: true, customer: { select: { id: true, timezone: true } } },
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+  });
+}
+
 /** What Nexa Billing charges one customer's shadow subscriptions for the month (pre-tax), line by line. */
 export async function computeMonth(client: Db, subscriptions: ShadowSubscription[], period: string): Promise<ComputedLine[]> {
   const lines: ComputedLine[] = [];

@@ -18,6 +18,7 @@ import { decimal, parseDecimal, type Decimal } from "@/lib/billing/decimal";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { recordImportRun, startImportRun as startSourceImportRun, type ImportCounts } from "@/lib/migration/import-runs";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { readSourceSnapshot, type SourcePlan, type SourceSnapshot, type SourceSubscription, type SourceUsage, type SourceUser } from "./source-database";
 
@@ -25,7 +26,6 @@ export const IMPORT_KIND = "nexacloud";
 export const CPU_METRIC_CODE = "cpu_seconds";
 const SECONDS_PER_CPU_HOUR = 3600;
 const CHUNK_SIZE = 200;
-const MAX_LOG_ENTRIES = 5000;
 
 export type RowOutcome = "created" | "updated" | "unchanged" | "skipped" | "failed";
 export type ImportEntity = "plan" | "user" | "subscription" | "usage";
@@ -38,13 +38,7 @@ export interface ImportLogEntry {
   message: string;
 }
 
-export interface ImportCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-}
+export type { ImportCounts };
 
 export interface ImportSummary {
   counts: ImportCounts;
@@ -103,51 +97,13 @@ const json = (value: unknown): string =>
   JSON.stringify(value, (_key, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
 /** Creates the run record (status running) that the import then fills in. Refused while another import of the service runs. */
-export async function startImportRun(client: Db, input: { dryRun: boolean; startedById: string | null; serviceId: string }): Promise<string> {
-  const running = await client.importRun.findFirst({
-    where: { kind: IMPORT_KIND, serviceId: input.serviceId, status: "running", startedAt: { gt: new Date(Date.now() - 60 * 60 * 1000) } },
-  });
-  if (running) throw new DomainError("conflict", "import_already_running", undefined, "An import is already running; wait for it to finish.");
-  const run = await client.importRun.create({ data: { kind: IMPORT_KIND, dryRun: input.dryRun, startedById: input.startedById, serviceId: input.serviceId } });
-  return run.id;
+export function startImportRun(client: Db, input: { dryRun: boolean; startedById: string | null; serviceId: string }): Promise<string> {
+  return startSourceImportRun(client, IMPORT_KIND, input);
 }
 
 /** Runs the import of run `runId` and records its counts, progress and log on it. Never throws for the source's faults. */
-export async function executeImportRun(client: Db, runId: string, input: { dsn: string; serviceId: string; dryRun: boolean; now?: Date }): Promise<ImportSummary | null> {
-  try {
-    const summary = await importNexaCloud(client, {
-      ...input,
-      onProgress: async (processed, total, counts) => {
-        await client.importRun.update({ where: { id: runId }, data: { processedRows: processed, totalRows: total, ...countColumns(counts) } });
-      },
-    });
-    const log = summary.log.slice(0, MAX_LOG_ENTRIES);
-    if (summary.log.length > MAX_LOG_ENTRIES) log.push({ level: "warning", entity: "run", sourceId: null, message: `${summary.log.length - MAX_LOG_ENTRIES} more log entries left out.` });
-    log.unshift({
-      level: "info", entity: "run", sourceId: null,
-      message: `${input.dryRun ? "Dry run (rolled back)" : "Import"} finished in ${summary.durationMs} ms: ${describeCounts(summary.counts)}.`,
-    });
-    await client.importRun.update({
-      where: { id: runId },
-      data: { status: "succeeded", ...countColumns(summary.counts), log: log as unknown as Prisma.InputJsonValue, finishedAt: new Date() },
-    });
-    return summary;
-  } catch (error) {
-    await client.importRun.update({
-      where: { id: runId },
-      data: { status: "failed", log: [{ level: "error", entity: "run", sourceId: null, message: (error as Error).message }], finishedAt: new Date() },
-    });
-    if (error instanceof DomainError || (error as Error).name === "SourceUnavailableError") return null;
-    throw error;
-  }
-}
-
-function countColumns(counts: ImportCounts) {
-  return { createdCount: counts.created, updatedCount: counts.updated, unchangedCount: counts.unchanged, skippedCount: counts.skipped, failedCount: counts.failed };
-}
-
-export function describeCounts(c: ImportCounts): string {
-  return `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.failed} failed`;
+export function executeImportRun(client: Db, runId: string, input: { dsn: string; serviceId: string; dryRun: boolean; now?: Date }): Promise<ImportSummary | null> {
+  return recordImportRun(client, runId, { dryRun: input.dryRun }, (onProgress) => importNexaCloud(client, { ...input, onProgress }));
 }
 
 export async function importNexaCloud(

@@ -9,7 +9,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
-import { computeMonth, withinTolerance, type ComputedLine, type ShadowSubscription, type Tolerance } from "@/lib/migration/shadow-month";
+import { computeMonth, shadowSubscriptionsNearMonth, withinTolerance, type ComputedLine, type ShadowSubscription, type Tolerance } from "@/lib/migration/shadow-month";
 import { IMPORT_KIND, type ImportLogEntry } from "./importer";
 import { readInvoiceItems, readSubscriptionsCovering, type SourceInvoiceItem } from "./source-database";
 
@@ -54,20 +54,10 @@ export async function reconcilePeriod(client: Db, input: { dsn: string; serviceI
   const itemsByUser = new Map<string, SourceInvoiceItem[]>();
   for (const item of items) itemsByUser.set(item.user_id, [...(itemsByUser.get(item.user_id) ?? []), item]);
 
-  // Subscriptions that may overlap the month in any timezone (a day of margin either side), narrowed per customer.
-  const roughStart = new Date(Date.parse(`${period}-01T00:00:00Z`) - 86_400_000);
-  const roughEnd = new Date(Date.parse(`${period}-01T00:00:00Z`) + 33 * 86_400_000);
+  // Subscriptions that may overlap the month in any timezone, narrowed per customer.
   const [links, subscriptions] = await Promise.all([
     client.accountLink.findMany({ where: { serviceId, deletedAt: null }, select: { externalId: true, customerId: true } }),
-    client.subscription.findMany({
-      where: {
-        serviceId, shadow: true,
-        OR: [{ startedAt: { lt: roughEnd } }, { startedAt: null, subscriptionAt: { lt: roughEnd } }],
-        AND: [{ OR: [{ terminatedAt: null }, { terminatedAt: { gt: roughStart } }] }],
-      },
-      include: { plan: true, customer: { select: { id: true, timezone: true } } },
-      orderBy: [{ startedAt: "asc" }, { id: "asc" }],
-    }),
+    shadowSubscriptionsNearMonth(client, serviceId, period),
   ]);
   const missingByUser = await subscriptionsNotImported(client, input.dsn, serviceId, period);
   const customerOfUser = new Map(links.map((l) => [l.externalId, l.customerId]));

@@ -22,7 +22,7 @@ export interface WebhookPostResult {
 /** Lago's rule: only these statuses are a success; other 2xx and redirects are failures. */
 const SUCCESS_STATUSES = new Set([200, 201, 202, 204]);
 
-class AddressNotAllowedError extends Error {
+export class AddressNotAllowedError extends Error {
   readonly code = "address_not_allowed";
   constructor(host: string, address: string) {
     super(`address_not_allowed: ${host} resolves to ${address}, which webhooks may not reach`);

@@ -81,15 +81,22 @@ export const startMigrationAction = staffAction({ role: "finance" }, startMigrat
   redirect(`/console/migrations/${form.service_id}#source-connection`);
 });
 
-/** Saves the source's connection (encrypted; a blank secret keeps the stored one) and the reconciliation tolerance. */
-export const saveSourceConnectionAction = staffAction({ role: "finance" }, sourceConnectionForm, async (form, { staff }) => {
+/**
+ * Saves the source's connection (encrypted) and the reconciliation tolerance. Another system's credentials: admins
+ * only, as on the Imports page. A blank secret keeps the stored one only while the other fields (the address it is
+ * sent to) are unchanged: otherwise a stored key could be pointed at any host.
+ */
+export const saveSourceConnectionAction = staffAction({ role: "admin" }, sourceConnectionForm, async (form, { staff }) => {
   const { source } = await loadServiceMigration(db(), form.service_id);
   const stored = (await loadSourceConnection(db(), form.service_id)).connection ?? {};
+  const given = (key: string) => {
+    const value = (form as Record<string, unknown>)[key];
+    return typeof value === "string" ? value : "";
+  };
+  const sameAddress = source.connectionFields.every((field) => field.secret || given(field.key) === (stored[field.key] ?? ""));
   const connection: Record<string, string> = {};
   for (const field of source.connectionFields) {
-    const given = (form as Record<string, unknown>)[field.key];
-    const value = typeof given === "string" && given ? given : field.secret ? (stored[field.key] ?? "") : "";
-    connection[field.key] = value;
+    connection[field.key] = given(field.key) || (field.secret && sameAddress ? (stored[field.key] ?? "") : "");
   }
   const problems = source.connectionProblems(connection);
   if (problems) throw new DomainError("invalid", "validation_errors", problems, "Check the highlighted fields.");
@@ -100,7 +107,7 @@ export const saveSourceConnectionAction = staffAction({ role: "finance" }, sourc
   return { message: `Saved: ${source.label} connection and tolerance.` };
 });
 
-export const testSourceConnectionAction = staffAction({ role: "finance" }, serviceOnlyForm, async ({ service_id }) => {
+export const testSourceConnectionAction = staffAction({ role: "admin" }, serviceOnlyForm, async ({ service_id }) => {
   const { source } = await loadServiceMigration(db(), service_id);
   const check = await source.testConnection(db(), service_id);
   const facts = check.facts.map((f) => `${f.label}: ${f.value}`).join(", ");
@@ -109,7 +116,7 @@ export const testSourceConnectionAction = staffAction({ role: "finance" }, servi
 });
 
 /** A dry run (rolled back) or a real import, run after the answer: its ImportRun shows progress and log. */
-export const runSourceImportAction = staffAction({ role: "finance" }, sourceImportForm, async ({ service_id, dry_run }, { staff }) => {
+export const runSourceImportAction = staffAction({ role: "admin" }, sourceImportForm, async ({ service_id, dry_run }, { staff }) => {
   const { source } = await loadServiceMigration(db(), service_id);
   const runId = await source.startImport(db(), { serviceId: service_id, dryRun: dry_run, startedById: staff.id });
   after(() => source.executeImport(db(), runId, { serviceId: service_id, dryRun: dry_run }).catch((error) => console.error("Import failed", error)));

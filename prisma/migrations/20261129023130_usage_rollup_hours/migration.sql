@@ -45,8 +45,16 @@ LANGUAGE sql STABLE AS $$
    ORDER BY g.s, g.m, g.h
 $$;
 
+-- Hour keys are advisory-locked: adds share the lock (they only add to their own shard), a rebuild takes it alone, so a
+-- rebuild never counts a row that an add also adds (nor runs twice at once), in key order to avoid deadlocks.
+CREATE FUNCTION "usage_rollup_hour_lock_key"(s UUID, m UUID, h TIMESTAMPTZ) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
+  SELECT hashtextextended(s::text || ':' || m::text || ':' || extract(epoch FROM h)::bigint::text, 0)
+$$;
+
 CREATE FUNCTION "usage_rollup_hour_add"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock_shared(k.key) FROM (
+    SELECT DISTINCT "usage_rollup_hour_lock_key"("subscriptionId", "billableMetricId", date_trunc('hour', "periodStart", 'UTC')) AS key FROM new_rows ORDER BY 1) k;
   INSERT INTO "UsageRollupHour" AS t ("subscriptionId", "billableMetricId", "hour", "shard", "rows", "total", "whole", "max", "weighted", "maxPeriodEnd",
                                       "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId", "lastValue")
   SELECT a.s, a.m, a.h, (pg_backend_pid() % 16)::smallint, a.n, a.total, a.whole, a.mx, a.weighted, a.max_pe, a.last_ps, a.last_pe, a.last_created, a.last_id, a.last_value FROM (
@@ -72,6 +80,8 @@ END $$;
 -- Rebuilds the given hours from UsageRollup (after an update or a delete, which cannot be subtracted from a max).
 CREATE FUNCTION "usage_rollup_hour_rebuild"(keys_sub UUID[], keys_metric UUID[], keys_hour TIMESTAMPTZ[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(k.key) FROM (
+    SELECT DISTINCT "usage_rollup_hour_lock_key"(s, m, h) AS key FROM unnest(keys_sub, keys_metric, keys_hour) AS u(s, m, h) ORDER BY 1) k;
   DELETE FROM "UsageRollupHour" t
    USING unnest(keys_sub, keys_metric, keys_hour) AS k(s, m, h)
    WHERE t."subscriptionId" = k.s AND t."billableMetricId" = k.m AND t."hour" = k.h;
