@@ -138,26 +138,20 @@ export async function loadSuspensions(tx: Prisma.TransactionClient | Db, subscri
 }
 
 /**
- * The period close's one call: the suspension credit for the period a billing step closes (its in-arrears fee, or the
- * in-advance fee billed when that period opened), or null.
+ * The period close's one call: the suspension credit for the in-arrears fee of the period a billing step closes, or
+ * null. An in-advance fee was invoiced, and often paid, before the suspension: it is not credited by the close (a
+ * credit line there could exceed what the closing invoice bills, or what was billed at another price); staff credit
+ * those days with a credit note on the invoice that billed them when the contract calls for it.
  */
 export function suspensionCreditForStep(
-  sub: { id: string; startedAt: Date | null; subscriptionAt: Date; plan: { name: string; invoiceDisplayName: string | null; amountCents: bigint; payInAdvance: boolean }; customer: { timezone: string } },
-  step: { arrearsFee: { period: BillingPeriod; proration: { fromDate: CalendarDate; toDate: CalendarDate; amountCents: bigint } } | null; usageWindow: { start: Date; end: Date; period: BillingPeriod } | null },
+  sub: { id: string; plan: { name: string; invoiceDisplayName: string | null; amountCents: bigint; payInAdvance: boolean }; customer: { timezone: string } },
+  step: { arrearsFee: { period: BillingPeriod; proration: { fromDate: CalendarDate; toDate: CalendarDate; amountCents: bigint } } | null },
   spans: SuspensionSpan[],
 ): InvoiceLineDraft | null {
-  if (spans.length === 0) return null;
-  const planName = sub.plan.invoiceDisplayName ?? sub.plan.name;
-  const tz = sub.customer.timezone;
-  if (!sub.plan.payInAdvance) {
-    const fee = step.arrearsFee;
-    if (!fee) return null;
-    return suspensionCreditLine({ subscriptionId: sub.id, planName, amountCents: sub.plan.amountCents, period: fee.period, billedFrom: fee.proration.fromDate, billedTo: fee.proration.toDate, billedCents: fee.proration.amountCents, timezone: tz }, spans);
-  }
-  const window = step.usageWindow;
-  if (!window) return null;
+  if (spans.length === 0 || sub.plan.payInAdvance || !step.arrearsFee) return null;
+  const fee = step.arrearsFee;
   return suspensionCreditLine({
-    subscriptionId: sub.id, planName, amountCents: sub.plan.amountCents, period: window.period, billedFrom: localDate(window.start, tz), billedTo: localDate(new Date(window.end.getTime() - 1), tz),
-    billedCents: sub.plan.amountCents, timezone: tz,
+    subscriptionId: sub.id, planName: sub.plan.invoiceDisplayName ?? sub.plan.name, amountCents: sub.plan.amountCents, period: fee.period,
+    billedFrom: fee.proration.fromDate, billedTo: fee.proration.toDate, billedCents: fee.proration.amountCents, timezone: sub.customer.timezone,
   }, spans);
 }

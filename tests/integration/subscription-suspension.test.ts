@@ -102,4 +102,20 @@ describe("suspending and resuming a subscription", () => {
     const invoice = await db().invoice.findFirstOrThrow({ where: { lines: { some: { subscriptionId: subs.resumed } } } });
     expect(invoice.subtotalCents).toBe(BigInt(3000 + 1 - 1000));
   });
+
+  it("an in-advance fee is not credited by the close: it was invoiced before the suspension", async () => {
+    const p = `adv_${svc.code}`;
+    await svc.lago.plans.createPlan({ plan: { name: "Chat Prepaid", code: p, interval: "monthly", amount_cents: 3000, amount_currency: "CAD", pay_in_advance: true } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "cus-advance", legal_name: "Suspension advance Inc.", state: "ON", country: "CA", timezone: "UTC" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "cus-advance", plan_code: p, external_id: "sub-advance", subscription_at: NOV_1 } });
+    const id = (await db().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: "sub-advance" } })).id;
+    await runBillingCycle(db(), new Date("2026-11-01T00:05:00Z"), { serviceId: svc.id });
+    await suspendSubscription(db(), { subscriptionId: id, reason: "Paused at the customer's request", actor: actor(), now: new Date("2026-11-10T15:00:00Z") });
+    await resumeSubscription(db(), { subscriptionId: id, reason: "Customer asked to resume", actor: actor(), now: new Date("2026-11-20T09:00:00Z") });
+    await runBillingCycle(db(), CLOSE_AT, { serviceId: svc.id });
+    const lines = await db().invoiceLine.findMany({ where: { subscriptionId: id }, orderBy: { periodStart: "asc" } });
+    expect(lines.map((l) => [l.kind, l.amountCents])).toEqual([["subscription_fee", BigInt(3000)], ["subscription_fee", BigInt(3000)]]);
+    const invoices = await db().invoice.findMany({ where: { lines: { some: { subscriptionId: id } } } });
+    expect(invoices.every((i) => i.totalCents > BigInt(0))).toBe(true);
+  });
 });
