@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/prisma";
 import { dollars, toCsv } from "./csv";
+import { BOOKS_CURRENCY } from "./report-params";
 import { nextMonth, revenueFacts } from "./revenue";
 
 /**
@@ -68,6 +69,7 @@ export async function marginReport(client: Db, from: string, to: string, filter:
     by: ["costDate", "serviceId", "customerId", "costType"],
     where: {
       costDate: { gte: new Date(`${from}-01T00:00:00Z`), lt: new Date(`${nextMonth(to)}-01T00:00:00Z`) },
+      currency: BOOKS_CURRENCY,
       ...(filter.serviceId ? { serviceId: filter.serviceId } : {}), ...(filter.customerId ? { customerId: filter.customerId } : {}),
     },
     _sum: { amountCents: true },

@@ -5,6 +5,11 @@ const one = (params: Params, name: string) => (typeof params[name] === "string" 
 
 /** Where the books are kept: report days and months are calendar days and months in this timezone. */
 export const BOOKS_TIMEZONE = "America/Toronto";
+/**
+ * Revenue, MRR and margin add amounts together, so they count one currency: the books'. Documents in another currency
+ * are left out rather than added as if they were dollars (the product holds no exchange rates).
+ */
+export const BOOKS_CURRENCY = "CAD";
 
 /** Today in Toronto, where the books are kept. */
 export function booksToday(now = new Date()): string {

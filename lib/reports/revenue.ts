@@ -5,7 +5,7 @@ import { roundToCents } from "@/lib/billing/money";
 import { invalidField } from "@/lib/errors";
 import type { PlanInterval } from "@/lib/generated/prisma/client";
 import { toCsv } from "./csv";
-import { BOOKS_TIMEZONE } from "./report-params";
+import { BOOKS_CURRENCY, BOOKS_TIMEZONE } from "./report-params";
 
 /**
  * Revenue by service, plan and month, and MRR movements. Months are calendar months; the dates follow the other
@@ -75,7 +75,7 @@ export async function revenueFacts(client: Db, from: string, to: string, filter:
   const wideStart = new Date(start.getTime() - 2 * 86_400_000);
   const wideEnd = new Date(endExclusive.getTime() + 2 * 86_400_000);
   const inRange = (date: string) => date >= firstDay(from) && date < firstDay(nextMonth(to));
-  const byFilter = { ...(filter.serviceId ? { serviceId: filter.serviceId } : {}), ...(filter.customerId ? { customerId: filter.customerId } : {}) };
+  const byFilter = { currency: BOOKS_CURRENCY, ...(filter.serviceId ? { serviceId: filter.serviceId } : {}), ...(filter.customerId ? { customerId: filter.customerId } : {}) };
   const facts: RevenueFact[] = [];
   const services = new Map<string, string>();
   const customers = new Map<string, string>();
@@ -235,7 +235,7 @@ export async function mrrMovements(client: Db, months: string[], filter: { servi
   const instants = [...months, nextMonth(months[months.length - 1])].map((m) => startOfLocalDay(firstDay(m), BOOKS_TIMEZONE));
   const subscriptions = await client.subscription.findMany({
     where: {
-      shadow: false, planId: { not: null }, startedAt: { not: null, lt: instants[instants.length - 1] }, service: { mode: "live" },
+      shadow: false, planId: { not: null }, plan: { currency: BOOKS_CURRENCY }, startedAt: { not: null, lt: instants[instants.length - 1] }, service: { mode: "live" },
       OR: [{ terminatedAt: null }, { terminatedAt: { gt: instants[0] } }], ...(filter.serviceId ? { serviceId: filter.serviceId } : {}),
     },
     select: { customerId: true, serviceId: true, startedAt: true, terminatedAt: true, service: { select: { name: true } }, plan: { select: { amountCents: true, interval: true } } },
