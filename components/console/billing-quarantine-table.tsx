@@ -1,6 +1,7 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import type { ColumnDef } from "@tanstack/react-table";
+import { ColumnTable } from "@/components/data-table/column-table";
 import Link from "next/link";
 import type { FormState } from "@/lib/console/forms/form-state";
 import { ConfirmActionForm } from "@/components/forms/confirm-action";
@@ -49,26 +50,5 @@ const columns: ColumnDef<QuarantineRow, unknown>[] = [
 
 /** Billing groups the period close set aside: each with its reason, how to fix it, and a Release button. */
 export function BillingQuarantineTable({ rows }: { rows: QuarantineRow[] }) {
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
-  return (
-    <section aria-label="Quarantined billing groups" className="overflow-x-auto rounded-lg border border-amber-300 bg-white">
-      <table className="min-w-full text-sm">
-        <thead className="bg-amber-50 text-left text-xs uppercase tracking-wide text-slate-600">
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => <th key={header.id} scope="col" className="px-4 py-2 font-medium">{flexRender(header.column.columnDef.header, header.getContext())}</th>)}
-            </tr>
-          ))}
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
-              {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-2 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
+  return <ColumnTable label="Quarantined billing groups" columns={columns} rows={rows} getRowId={(row) => row.id} tone="warning" />;
 }

@@ -1,6 +1,7 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import type { ColumnDef } from "@tanstack/react-table";
+import { ColumnTable } from "@/components/data-table/column-table";
 import Link from "next/link";
 import { useActionState } from "react";
 import { IDLE_FORM, type FormState } from "@/lib/console/forms/form-state";
@@ -41,26 +42,10 @@ function AllocationTable({ invoices, state }: { invoices: OpenInvoiceRow[]; stat
       },
     },
   ];
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: invoices, columns, getCoreRowModel: getCoreRowModel(), getRowId: (r) => r.id });
   return (
-    <section aria-label="Open invoices" className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          {table.getHeaderGroups().map((g) => (
-            <tr key={g.id}>{g.headers.map((h) => <th key={h.id} scope="col" className="px-4 py-2 font-medium">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
-          ))}
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {table.getRowModel().rows.length === 0 ? (
-            <tr><td colSpan={columns.length} className="px-4 py-6 text-center text-slate-500">No open invoice: the whole amount goes to the credit balance.</td></tr>
-          ) : table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>{row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-2 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}</tr>
-          ))}
-        </tbody>
-      </table>
+    <ColumnTable label="Open invoices" columns={columns} rows={invoices} getRowId={(r) => r.id} empty="No open invoice: the whole amount goes to the credit balance.">
       <FieldErrors id="allocations-error" messages={[...(state.fieldErrors.allocations ?? [])]} />
-    </section>
+    </ColumnTable>
   );
 }
 

@@ -1,6 +1,7 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import type { ColumnDef } from "@tanstack/react-table";
+import { ColumnTable } from "@/components/data-table/column-table";
 import { useActionState } from "react";
 import { IDLE_FORM, type FormState } from "@/lib/console/forms/form-state";
 import { ConfirmActionForm } from "@/components/forms/confirm-action";
@@ -83,26 +84,5 @@ const columns: ColumnDef<StaffRow, unknown>[] = [
 ];
 
 export function StaffTable({ rows }: { rows: StaffRow[] }) {
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.id });
-  return (
-    <section aria-label="Staff" className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => <th key={header.id} scope="col" className="px-4 py-2 font-medium">{flexRender(header.column.columnDef.header, header.getContext())}</th>)}
-            </tr>
-          ))}
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
-              {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-2 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
+  return <ColumnTable label="Staff" columns={columns} rows={rows} getRowId={(row) => row.id} />;
 }
