@@ -1,10 +1,8 @@
 import { db } from "@/lib/db/prisma";
-import { sqlPool } from "@/lib/db/sql";
 import { observed } from "@/lib/observability/request-log";
 import { identifyReportingCredential } from "@/lib/reports/reporting-tokens";
-import { clientIp, hitQuotas, rateLimits } from "@/lib/security/rate-limit";
 import { ApiError, handleApiErrors } from "./errors";
-import { refuseNulInRequest, tooManyRequests } from "./route";
+import { apiQuotaRefusal, refuseNulInRequest, tooManyRequests } from "./route";
 
 /**
  * Wraps a route handler of the read-only reporting API (/api/reports/v1): a reporting token is required; a service API
@@ -21,11 +19,7 @@ export function reportingRoute<P extends object>(handler: (ctx: { request: Reque
       if (credential.kind === "missing") throw new ApiError(401, "missing_reporting_token", undefined, "Authorization: Bearer <reporting token> is required");
       if (credential.kind === "service_key") throw new ApiError(403, "reporting_token_required", undefined, "Service API keys cannot read reports: use a reporting token (Settings → Reporting tokens)");
       if (credential.kind === "invalid") throw new ApiError(401, "invalid_reporting_token", undefined, "The reporting token is invalid or has been revoked");
-      const limits = rateLimits();
-      const refusal = await hitQuotas(sqlPool(), [
-        { key: `reporting-token:${credential.tokenId}`, ...limits.apiPerKey },
-        { key: `api-ip:${clientIp(request.headers)}`, ...limits.apiPerIp },
-      ]);
+      const refusal = apiQuotaRefusal(`reporting-token:${credential.tokenId}`, request.headers);
       if (refusal) return tooManyRequests(refusal);
       return handler({ request, url, params });
     }));

@@ -37,15 +37,22 @@ export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRe
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);
       const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
-      const limits = rateLimits();
-      // Counted in memory and shared with the other instances through PostgreSQL every second (no round trip here).
-      const refusal = apiRateLimiter(sqlPool).hit([
-        { key: `api-key:${service.apiKeyId}`, ...limits.apiPerKey },
-        { key: `api-ip:${clientIp(request.headers)}`, ...limits.apiPerIp },
-      ]);
+      const refusal = apiQuotaRefusal(`api-key:${service.apiKeyId}`, request.headers);
       if (refusal) return tooManyRequests(refusal);
       return handler({ request, url, params, service });
     }));
+}
+
+/**
+ * The API's quotas for one credential and for the caller's address (every API: billing and reporting), counted in
+ * memory and shared with the other instances through PostgreSQL every second (no round trip per request).
+ */
+export function apiQuotaRefusal(credentialKey: string, headers: Headers): RateLimitRefusal | null {
+  const limits = rateLimits();
+  return apiRateLimiter(sqlPool).hit([
+    { key: credentialKey, ...limits.apiPerKey },
+    { key: `api-ip:${clientIp(headers)}`, ...limits.apiPerIp },
+  ]);
 }
 
 /** 429 in Lago's shape, with Retry-After in seconds. */

@@ -24,23 +24,24 @@ export interface UsageMetric {
   fieldName: string | null;
 }
 
+/** The subscription of each external id ($2) of service $1 that usage lands on (see resolveUsageSubscriptions). */
+const USAGE_SUBSCRIPTIONS_SQL = `
+  SELECT DISTINCT ON (s."externalId")
+         s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
+         s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
+         coalesce(s."suspendedBy" = 'staff', false) AS suspended
+    FROM "Subscription" s
+    JOIN "Customer" c ON c.id = s."customerId"
+    LEFT JOIN "Plan" p ON p.id = s."planId"
+   WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
+   ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC`;
+
 /**
  * The subscription usage for an external id lands on: the active one, else the most recent that ran (so late usage
  * after a termination or an upgrade is still attributed). Pending and cancelled subscriptions never take usage.
  */
 export async function resolveUsageSubscriptions(db: Queryable, serviceId: string, externalIds: string[]): Promise<Map<string, UsageSubscription>> {
-  const { rows } = await db.query<UsageSubscription>(
-    `SELECT DISTINCT ON (s."externalId")
-            s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
-            s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
-            coalesce(s."suspendedBy" = 'staff', false) AS suspended
-       FROM "Subscription" s
-       JOIN "Customer" c ON c.id = s."customerId"
-       LEFT JOIN "Plan" p ON p.id = s."planId"
-      WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
-      ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC`,
-    [serviceId, [...new Set(externalIds)]],
-  );
+  const { rows } = await db.query<UsageSubscription>(USAGE_SUBSCRIPTIONS_SQL, [serviceId, [...new Set(externalIds)]]);
   return new Map(rows.map((r) => [r.externalId, r]));
 }
 
@@ -55,16 +56,7 @@ export async function resolveUsageTargets(
   codes: string[],
 ): Promise<{ subscriptions: Map<string, UsageSubscription>; metrics: Map<string, UsageMetric> }> {
   const { rows } = await db.query<{ subscriptions: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string })[] | null; metrics: UsageMetric[] | null }>(
-    `SELECT (SELECT json_agg(x) FROM (
-               SELECT DISTINCT ON (s."externalId")
-                      s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
-                      s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
-            coalesce(s."suspendedBy" = 'staff', false) AS suspended
-                 FROM "Subscription" s
-                 JOIN "Customer" c ON c.id = s."customerId"
-                 LEFT JOIN "Plan" p ON p.id = s."planId"
-                WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
-                ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC) x) AS subscriptions,
+    `SELECT (SELECT json_agg(x) FROM (${USAGE_SUBSCRIPTIONS_SQL}) x) AS subscriptions,
             (SELECT json_agg(m) FROM (
                SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
                  FROM "BillableMetric" WHERE code = ANY($3::text[]) AND "deletedAt" IS NULL) m) AS metrics`,
