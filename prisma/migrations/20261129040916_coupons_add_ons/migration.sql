@@ -70,6 +70,7 @@ CREATE TABLE "InvoiceCoupon" (
     "appliedCouponId" UUID NOT NULL,
     "amountCents" BIGINT NOT NULL,
     "periodsConsumed" INTEGER NOT NULL DEFAULT 0,
+    "exhausted" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "InvoiceCoupon_pkey" PRIMARY KEY ("id")
