@@ -46,7 +46,7 @@ export function invoiceIssueTypes(status: "draft" | "finalized" | "paid" | "void
 const EVERY_INVOICE_TYPE: WebhookEventType[] = [
   "invoice.created", "invoice.drafted", "invoice.finalized", "invoice.paid", "invoice.voided",
   "invoice.payment_failed", "invoice.payment_failure", "invoice.payment_status_updated", "invoice.payment_dispute_lost",
-  "invoice.payment_overdue",
+  "invoice.payment_overdue", "invoice.one_off_created",
 ];
 
 /**
