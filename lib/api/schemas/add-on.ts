@@ -3,6 +3,9 @@ import type { AddOnInput } from "@/lib/catalog/add-ons";
 import type { OneOffInvoiceInput } from "@/lib/invoicing/one-off-invoices";
 import { amountCents, boundedDecimal, catalogCode, currencyCode, externalId, isoDateTime, optionalText } from "./common";
 
+/** Taxes follow the Canadian rules (lib/billing/tax/), not per-item tax codes: a non-empty list is refused. */
+const noTaxCodes = z.array(z.string()).max(100).optional().refine((codes) => !codes?.length, "not_supported");
+
 const addOnFields = {
   name: z.string().trim().min(1, "value_is_mandatory").max(255),
   code: catalogCode,
@@ -10,6 +13,7 @@ const addOnFields = {
   amount_currency: currencyCode.optional(),
   description: optionalText(2000),
   invoice_display_name: optionalText(),
+  tax_codes: noTaxCodes,
 };
 
 export const createAddOnBody = z.strictObject(addOnFields);
@@ -44,6 +48,7 @@ export const oneOffInvoiceBody = z.strictObject({
         invoice_display_name: optionalText(),
         from_datetime: isoDateTime.optional(),
         to_datetime: isoDateTime.optional(),
+        tax_codes: noTaxCodes,
       }),
     )
     .min(1, "value_is_mandatory")

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/prisma";
-import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
+import { serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { listAppliedCouponsResponse } from "@/lib/api/applied-coupons-list";
 
