@@ -32,7 +32,8 @@ describe("coupons on the period close", () => {
   };
   const appliedOf = async (externalCustomerId: string) => (await svc.lago.appliedCoupons.findAllAppliedCoupons({ external_customer_id: externalCustomerId })).data.applied_coupons;
 
-  beforeAll(async () => {
+  /** A service of its own per test (a close bills the whole service), with its plans, coupons and this customer. */
+  const arrange = async (customer: string, plan: "pro" | "lite") => {
     await ensureCompanyProfile();
     svc = await createTestService("live");
     p = svc.code;
@@ -42,10 +43,8 @@ describe("coupons on the period close", () => {
       plan: { name: "Lite", code: `lite_${p}`, interval: "monthly", amount_cents: 3000, amount_currency: "CAD", pay_in_advance: false,
         charges: [{ billable_metric_id: calls.lago_id, charge_model: "standard", properties: { amount: "1" } }] },
     });
-    for (const [id, plan] of [["on-pct", "pro"], ["on-fixed", "lite"], ["on-draft", "lite"]] as const) {
-      await svc.lago.customers.createCustomer({ customer: { external_id: id, legal_name: `${id} Inc.`, state: "ON", country: "CA", timezone: "America/Toronto", currency: "CAD" } });
-      await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: id, plan_code: `${plan}_${p}`, external_id: `sub-${id}`, subscription_at: OCT_1 } });
-    }
+    await svc.lago.customers.createCustomer({ customer: { external_id: customer, legal_name: `${customer} Inc.`, state: "ON", country: "CA", timezone: "America/Toronto", currency: "CAD" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: customer, plan_code: `${plan}_${p}`, external_id: `sub-${customer}`, subscription_at: OCT_1 } });
     const coupons = [
       { code: "TEN", name: "Ten percent", coupon_type: "percentage", percentage_rate: "10", frequency: "recurring", frequency_duration: 2, expiration: "no_expiration" },
       { code: "FIFTY", name: "Fifty off", coupon_type: "fixed_amount", amount_cents: 5000, amount_currency: "CAD", frequency: "once", expiration: "no_expiration" },
@@ -56,9 +55,10 @@ describe("coupons on the period close", () => {
       expect(created).toMatchObject({ code: coupon.code, coupon_type: coupon.coupon_type, frequency: coupon.frequency, expiration: "no_expiration" });
     }
     expect((await svc.lago.coupons.findCoupon("PRO_ONLY")).data.coupon).toMatchObject({ limited_plans: true, plan_codes: [`pro_${p}`], amount_cents: 1000, amount_currency: "CAD" });
-  });
+  };
 
   it("takes 10 % off an Ontario invoice before HST, for two periods, and never twice on a re-run", async () => {
+    await arrange("on-pct", "pro");
     const applied = (await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-pct", coupon_code: "TEN" } })).data.applied_coupon;
     expect(applied).toMatchObject({ coupon_code: "TEN", status: "active", percentage_rate: "10", frequency: "recurring", frequency_duration: 2, frequency_duration_remaining: 2, external_customer_id: "on-pct" });
 
@@ -86,6 +86,7 @@ describe("coupons on the period close", () => {
   });
 
   it("carries the $20 left of a $50 coupon on a $30 invoice to the next invoice; a plan-limited coupon skips other plans", async () => {
+    await arrange("on-fixed", "lite");
     await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-fixed", coupon_code: "FIFTY" } });
     await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-fixed", coupon_code: "PRO_ONLY" } });
     await runBillingCycle(testDb(), CLOSE_NOV, { serviceId: svc.id });
@@ -105,6 +106,7 @@ describe("coupons on the period close", () => {
   });
 
   it("a draft's refresh gives back what it took and takes it again from the new amounts (no double use)", async () => {
+    await arrange("on-draft", "lite");
     await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-draft", coupon_code: "FIFTY" } });
     await runBillingCycle(testDb(), CLOSE_NOV, { serviceId: svc.id });
     const [october] = await invoicesOf("on-draft");
