@@ -8,6 +8,7 @@ import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
+import { returnConsumedCredits } from "@/lib/wallets/consumption";
 import { issueInvoice, type IssueOptions } from "./issue-invoice";
 import { rateUsageWindow, storedUsageWindow } from "./usage-window";
 
@@ -27,6 +28,8 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
     }
     await tx.creditApplication.deleteMany({ where: { invoiceId } });
     if (returned > BigInt(0)) await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: returned } } });
+    // Prepaid credit it consumed goes back to its wallets.
+    await returnConsumedCredits(tx, invoiceId, now);
     await tx.auditLog.create({ data: { actorType: "system", action: "invoice.voided", entityType: "Invoice", entityId: invoiceId } });
     const updated = await tx.invoice.update({ where: { id: invoiceId }, data: voided });
     await recordInvoiceEvents(tx, [invoice], () => ["invoice.voided"]);
