@@ -76,8 +76,17 @@ export async function holdersOfPrepaidCredit(tx: Prisma.TransactionClient, custo
   return new Set(rows.map((r) => `${r.customerId}:${r.serviceId}`));
 }
 
-/** Voiding an invoice gives back the credits it consumed (inbound transactions naming the invoice). */
+/**
+ * Voiding an invoice: the credits it consumed go back to their wallets (inbound transactions naming the invoice), and
+ * a voided credit invoice's pending purchase fails (its credits will never come).
+ */
 export async function returnConsumedCredits(tx: Prisma.TransactionClient, invoiceId: string, now = new Date()): Promise<bigint> {
+  const purchases = await tx.walletTransaction.findMany({ where: { invoiceId, kind: "purchased", status: "pending" } });
+  for (const purchase of purchases) {
+    await lockWallet(tx, purchase.walletId);
+    await tx.walletTransaction.update({ where: { id: purchase.id }, data: { status: "failed", failedAt: now } });
+    await tx.wallet.update({ where: { id: purchase.walletId }, data: { pendingCents: { decrement: purchase.amountCents } } });
+  }
   const consumed = await tx.walletTransaction.findMany({ where: { invoiceId, kind: "invoiced", transactionType: "outbound", status: "settled" } });
   let returned = ZERO;
   for (const transaction of consumed) {

@@ -144,6 +144,15 @@ describe("wallets: prepaid credits", () => {
     expect((await svc.lago.wallets.findAllWalletTransactions(wallet.lago_id)).data.wallet_transactions[0]).toMatchObject({ status: "settled" });
   });
 
+  it("voiding an unpaid credit invoice fails its purchase: the credits never come", async () => {
+    await customer("changed-mind", "ON");
+    const wallet = (await svc.lago.wallets.createWallet({ wallet: { external_customer_id: "changed-mind", rate_amount: "1", currency: "CAD", paid_credits: "40" } })).data.wallet;
+    const [purchase] = (await svc.lago.wallets.findAllWalletTransactions(wallet.lago_id)).data.wallet_transactions;
+    expect((await svc.lago.invoices.voidInvoice(purchase.lago_invoice_id)).data.invoice).toMatchObject({ status: "voided", invoice_type: "credit" });
+    expect((await svc.lago.wallets.findAllWalletTransactions(wallet.lago_id)).data.wallet_transactions[0]).toMatchObject({ status: "failed" });
+    expect(await testDb().wallet.findUniqueOrThrow({ where: { id: wallet.lago_id } })).toMatchObject({ balanceCents: c(0), pendingCents: c(0) });
+  });
+
   it("expiry: the wallet job terminates an expired wallet and voids what is left with a transaction", async () => {
     await customer("expiring", "ON");
     const expiresAt = new Date(Date.now() + 3_600_000);
