@@ -9,7 +9,7 @@ import { boundedDecimal, catalogCode, currencyCode, externalId, isoDateTime, opt
  */
 export const credits = boundedDecimal({ min: "0", max: "1000000000000", scale: 5 });
 export const rateAmount = boundedDecimal({ min: "0.000000000000001", max: "1000000", scale: 15 });
-const noRules = z.array(z.unknown()).max(0, "not_supported").nullable().optional();
+const noRules = z.array(z.unknown()).nullable().optional().refine((v) => !v?.length, "not_supported");
 
 const walletFields = {
   name: optionalText(255),
