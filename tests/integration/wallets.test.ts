@@ -8,6 +8,9 @@ import { createTestService, lagoFailure, testDb, uniqueSuffix, type TestService 
 import { seededStaffId } from "../support/domain-fixture";
 import { saveCardThroughCheckout, serviceWithReceiver, stripeIntentsOf, TEST_CARDS } from "../support/payment-fixture";
 import { waitFor, type WebhookReceiver } from "../support/webhook-receiver";
+import { builtAction, callFormAction } from "../support/server-action-http";
+import { testEnv } from "../support/env";
+import { portalCookies, staffCookies } from "../security/support";
 
 // Wallets / prepaid credits (lib/wallets/), through the official Lago client against the running server.
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -181,6 +184,30 @@ describe("wallets: prepaid credits", () => {
     expect(issued.map((i) => i.status).sort()).toEqual(["finalized", "paid"]);
     const after = await testDb().wallet.findUniqueOrThrow({ where: { id: wallet.lago_id } });
     expect(after).toMatchObject({ balanceCents: c(0), consumedCents: c(10000) });
+  });
+
+  it("console: finance staff grant credits through the server action; the customer page and the portal show the balance", async () => {
+    const customerId = await customer("console-shown", "ON");
+    const wallet = (await svc.lago.wallets.createWallet({ wallet: { external_customer_id: "console-shown", name: "Tiles credit", rate_amount: "1", currency: "CAD", granted_credits: "10" } })).data.wallet;
+    const cookies = await staffCookies();
+    const grant = await callFormAction(builtAction("walletTransactionAction", customerId), cookies, { bound: [wallet.lago_id], fields: { kind: "granted", credits: "15", name: "Goodwill" } });
+    expect(grant.status).toBe(200);
+    expect(grant.text).toContain("Credits granted");
+    expect((await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet).toMatchObject({ balance_cents: 2500 });
+    const bad = await callFormAction(builtAction("walletTransactionAction", customerId), cookies, { bound: [wallet.lago_id], fields: { kind: "voided", credits: "99" } });
+    expect(bad.text).toContain("refused");
+    expect((await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet).toMatchObject({ balance_cents: 2500 });
+    const audit = await testDb().auditLog.findFirstOrThrow({ where: { entityId: wallet.lago_id, action: "wallet.top_up", actorType: "staff" } });
+    expect(audit.data).toMatchObject({ grantedCents: "1500" });
+
+    const page = await (await fetch(`${testEnv.baseUrl}/console/customers/${customerId}`, { headers: { Cookie: cookies } })).text();
+    expect(page).toContain("Wallets (prepaid credits)");
+    expect(page).toContain("Tiles credit");
+    expect(page).toMatch(/\$25\.00/);
+    expect(page).toContain("Goodwill");
+    const portal = await (await fetch(`${testEnv.baseUrl}/portal/usage`, { headers: { Cookie: await portalCookies(customerId) } })).text();
+    expect(portal).toContain("Prepaid credit");
+    expect(portal).toMatch(/Tiles credit<\/strong>.*\$25\.00/);
   });
 
   it("tenant isolation and bad input: Lago's error shape with a code, never a 500", async () => {
