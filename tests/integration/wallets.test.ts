@@ -156,6 +156,40 @@ describe("wallets: prepaid credits", () => {
     expect(await testDb().wallet.findUniqueOrThrow({ where: { id: wallet.lago_id } })).toMatchObject({ balanceCents: c(0), pendingCents: c(0) });
   });
 
+  it("ongoing balance: usage not yet invoiced (with tax) counts against the wallet, and the depleted alert goes out once per crossing", async () => {
+    const metric = (await svc.lago.billableMetrics.createBillableMetric({ billable_metric: { name: "Geocodes", code: `geo_${p}`, aggregation_type: "count_agg" } })).data.billable_metric;
+    await svc.lago.plans.createPlan({
+      plan: { name: "Geocoding", code: `geo_${p}`, interval: "monthly", amount_cents: 0, amount_currency: "CAD", pay_in_advance: false,
+        charges: [{ billable_metric_id: metric.lago_id, charge_model: "standard", properties: { amount: "1" } }] },
+    });
+    await customer("heavy-user", "ON");
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "heavy-user", plan_code: `geo_${p}`, external_id: "sub-heavy", billing_time: "calendar" } });
+    const wallet = (await svc.lago.wallets.createWallet({ wallet: { external_customer_id: "heavy-user", rate_amount: "1", currency: "CAD", granted_credits: "10" } })).data.wallet;
+    const now = Math.floor(Date.now() / 1000);
+    const send = (n: number, from: number) => svc.lago.events.createBatchEvents({ events: Array.from({ length: n }, (_, i) => ({ transaction_id: `geo-${p}-${from + i}`, external_subscription_id: "sub-heavy", code: `geo_${p}`, timestamp: now })) });
+
+    // 5 geocodes × $1 + 13 % HST = $5.65 of usage so far: $4.35 left.
+    await send(5, 0);
+    expect((await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet).toMatchObject({ balance_cents: 1000, ongoing_usage_balance_cents: 565, ongoing_balance_cents: 435, credits_ongoing_balance: "4.35" });
+    await runWalletJob(testDb());
+    expect(walletEvents(wallet.lago_id, "wallet.depleted_ongoing_balance")).toHaveLength(0);
+
+    // 4 more: $10.17 of usage, the ongoing balance is below zero — one alert, not one per pass.
+    await send(4, 5);
+    expect((await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet).toMatchObject({ balance_cents: 1000, ongoing_balance_cents: -17, credits_ongoing_balance: "-0.17" });
+    await runWalletJob(testDb());
+    await runWalletJob(testDb());
+    await waitFor(() => walletEvents(wallet.lago_id, "wallet.depleted_ongoing_balance").length === 1);
+    expect(walletEvents(wallet.lago_id, "wallet.depleted_ongoing_balance")[0].body).toMatchObject({ wallet: { ongoing_balance_cents: -17, ongoing_usage_balance_cents: 1017 } });
+
+    // A top-up brings it back above zero (re-armed); used up again, it alerts a second time.
+    await svc.lago.walletTransactions.createWalletTransaction({ wallet_transaction: { wallet_id: wallet.lago_id, granted_credits: "1" } });
+    await runWalletJob(testDb());
+    await send(1, 9);
+    await runWalletJob(testDb());
+    await waitFor(() => walletEvents(wallet.lago_id, "wallet.depleted_ongoing_balance").length === 2);
+  });
+
   it("expiry: the wallet job terminates an expired wallet and voids what is left with a transaction", async () => {
     await customer("expiring", "ON");
     const expiresAt = new Date(Date.now() + 3_600_000);
