@@ -4,6 +4,8 @@ import { finalizeInvoice } from "@/lib/invoicing/finalize-invoice";
 import { voidInvoice } from "@/lib/invoicing/invoice-actions";
 import { recordOfflinePayment } from "@/lib/offline-payments/offline-payments";
 import { runWalletJob } from "@/lib/wallets/wallet-jobs";
+import { journal } from "@/lib/reports/journal";
+import { salesTaxReport } from "@/lib/reports/sales-tax";
 import { createTestService, lagoFailure, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
 import { seededStaffId } from "../support/domain-fixture";
 import { saveCardThroughCheckout, serviceWithReceiver, stripeIntentsOf, TEST_CARDS } from "../support/payment-fixture";
@@ -17,6 +19,7 @@ const OCT_1 = "2026-10-01T04:00:00.000Z";
 const CLOSE_AT = new Date("2026-11-01T12:00:00.000Z");
 const TX = { timeout: 60_000, maxWait: 20_000 };
 const c = (n: number) => BigInt(n);
+const localDateToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "America/Toronto", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
 
 describe("wallets: prepaid credits", () => {
   let svc: TestService;
@@ -127,6 +130,21 @@ describe("wallets: prepaid credits", () => {
     const issued = await testDb().$transaction(async (tx) => finalizeInvoice(tx, (await ontarioDraft(customerId, 5000)).id, CLOSE_AT), TX);
     expect(issued).toMatchObject({ status: "paid", paymentStatus: "succeeded", totalCents: c(5650), prepaidCreditCents: c(5650), creditsAppliedCents: c(5650) });
     expect((await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet).toMatchObject({ balance_cents: 350, credits_balance: "7", consumed_credits: "113" });
+
+    // The books: the sale of credit is a liability, not revenue, and no sale in the sales tax report; spending it clears
+    // the receivable against that liability. Every entry balances.
+    const sold = localDateToday();
+    const books = await journal(testDb(), sold, sold);
+    const entry = (memo: string) => books.entries.find((e) => e.memo.includes(memo));
+    const soldEntry = entry("Prepaid credit sold")!;
+    expect(soldEntry.lines.find((l) => l.account.startsWith("2400"))!.creditCents).toBeGreaterThanOrEqual(c(6000));
+    expect(soldEntry.lines.some((l) => l.account.startsWith("4000"))).toBe(false);
+    for (const e of books.entries) expect(e.lines.reduce((sum, l) => sum + l.debitCents - l.creditCents, c(0)), e.memo).toBe(c(0));
+    const applied = (await journal(testDb(), "2026-11-01", "2026-11-01")).entries.find((e) => e.memo.includes("Prepaid credit applied"))!;
+    expect(applied.lines.find((l) => l.account.startsWith("1200"))!.creditCents).toBeGreaterThanOrEqual(c(5650));
+    // Revenue in the journal still equals the sales tax report's sales: the credit invoice is in neither.
+    const [day, taxReport] = await Promise.all([journal(testDb(), sold, sold), salesTaxReport(testDb(), sold, sold)]);
+    expect(day.revenueCents).toBe(taxReport.sales.netCents);
   });
 
   it("without a card the credit invoice stays open and the credits pending until it is paid (here by cheque)", async () => {
