@@ -3,6 +3,7 @@ import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/
 import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
 import { validateChargeProperties, type ChargePropertiesByModel } from "@/lib/billing/charge-models";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
+import { chargeFilterErrors, storedMetricFilters, type ChargeFilter } from "@/lib/rating/charge-filters";
 import { assertCatalogWritable, assertPlanNotUsedByOtherServices } from "./ownership";
 
 export interface ChargeInput {
@@ -16,6 +17,8 @@ export interface ChargeInput {
   includedQuantity?: string;
   minAmountCents?: bigint | null;
   invoiceDisplayName?: string | null;
+  /** Lago's charge filters; the whole list is replaced when given (an update without it keeps the stored ones). */
+  filters?: { invoiceDisplayName: string | null; properties: Record<string, unknown>; values: Record<string, string[]> }[];
 }
 
 export interface PlanInput {
@@ -58,6 +61,28 @@ export function storedChargeProperties(charge: { properties: Prisma.JsonValue })
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as StoredChargeProperties) : {};
 }
 
+/**
+ * A charge's filters checked against its metric's declared filters and its model (each filter's properties are the
+ * model's); returned as stored (Lago's shape). A charge with filters has no included quantity nor minimum spend: which
+ * bucket they would apply to is not defined, so they are refused rather than guessed.
+ */
+function checkChargeFilters(charge: ChargeInput, metric: { filters: Prisma.JsonValue }, index: number): ChargeFilter[] | undefined {
+  if (charge.filters === undefined) return undefined;
+  if (charge.filters.length === 0) return [];
+  const details: Record<string, string[]> = chargeFilterErrors(charge.filters, storedMetricFilters(metric), `charges.${index}.filters`);
+  if (charge.minAmountCents) (details[`charges.${index}.min_amount_cents`] ??= []).push("not_compatible_with_filters");
+  if (charge.includedQuantity && new Prisma.Decimal(charge.includedQuantity).gt(0)) (details[`charges.${index}.included_quantity`] ??= []).push("not_compatible_with_filters");
+  const stored = charge.filters.map((filter, filterIndex): ChargeFilter => {
+    const checked = validateChargeProperties(charge.chargeModel, filter.properties);
+    if (!checked.valid) {
+      for (const [field, codes] of Object.entries(checked.errors)) details[`charges.${index}.filters.${filterIndex}.properties.${field}`] = codes;
+    }
+    return { invoice_display_name: filter.invoiceDisplayName, properties: (checked.valid ? checked.properties : {}) as Record<string, unknown>, values: filter.values };
+  });
+  if (Object.keys(details).length) throw new DomainError("invalid", "validation_errors", details, "Invalid charge filters");
+  return stored;
+}
+
 /** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */
 async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[]) {
   const ids = charges.map((c) => c.billableMetricId).filter((v): v is string => Boolean(v));
@@ -75,6 +100,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       const details = Object.fromEntries(Object.entries(checked.errors).map(([field, codes]) => [`charges.${index}.properties.${field}`, codes]));
       throw new DomainError("invalid", "validation_errors", details, "Invalid charge properties");
     }
+    const filters = checkChargeFilters(charge, metric, index);
     const code = charge.code ?? metric.code;
     if (seenCodes.has(code)) throw invalidField(`charges.${index}.code`, "value_already_exist", "Two charges of the plan have the same code");
     seenCodes.add(code);
@@ -87,6 +113,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       includedQuantity: new Prisma.Decimal(charge.includedQuantity ?? "0"),
       minAmountCents: charge.minAmountCents ?? null,
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
+      ...(filters !== undefined ? { filters: filters as unknown as Prisma.InputJsonValue } : {}),
       position: index,
     };
   });
