@@ -116,7 +116,7 @@ export async function customerLedger(client: Db, customerId: string) {
 /** Plans staff may start or move a subscription to (the subscription rules refuse what a service may not use). */
 export async function planChoices(client: Db): Promise<PlanChoice[]> {
   return client.plan.findMany({
-    where: { deletedAt: null },
+    where: { deletedAt: null, parentId: null },
     select: { code: true, name: true, amountCents: true, currency: true, interval: true },
     orderBy: [{ amountCents: "asc" }, { name: "asc" }],
     take: 500,

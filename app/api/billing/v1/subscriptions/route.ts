@@ -3,7 +3,7 @@ import { validationError } from "@/lib/api/errors";
 import { arrayParam, pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
-import { createSubscriptionBody, SUBSCRIPTION_STATUSES } from "@/lib/api/schemas/subscription";
+import { createSubscriptionBody, planOverridesFrom, SUBSCRIPTION_STATUSES } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { createOrChangeSubscription, listServiceSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
@@ -19,6 +19,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
     subscriptionAt: body.subscription_at,
     endingAt: body.ending_at,
     name: body.name,
+    planOverrides: planOverridesFrom(body.plan_overrides),
   });
   return json({ subscription: serializeSubscription(subscription, body.external_customer_id, { withPlan: true }) });
 });
