@@ -46,6 +46,7 @@ export async function applyPlanOverrides(
   tx: Prisma.TransactionClient,
   subscription: { id: string; serviceId: string; planId: string | null },
   overrides: PlanOverrides,
+  actor: { type: "service" | "staff"; id: string } = { type: "service", id: subscription.serviceId },
 ): Promise<PlanWithCharges> {
   if (!subscription.planId) throw new DomainError("not_allowed", "subscription_has_no_plan", undefined, "A subscription without a plan has no price to override");
   const plan = await tx.plan.findUniqueOrThrow({ where: { id: subscription.planId }, include: planInclude });
@@ -147,7 +148,7 @@ export async function applyPlanOverrides(
     await tx.subscription.update({ where: { id: subscription.id }, data: { planId: childId } });
   }
   await tx.auditLog.create({
-    data: { actorType: "service", actorId: subscription.serviceId, action: "subscription.plan_overridden", entityType: "Subscription", entityId: subscription.id, data: { planId: childId } },
+    data: { actorType: actor.type, actorId: actor.id, action: "subscription.plan_overridden", entityType: "Subscription", entityId: subscription.id, data: { planId: childId } },
   });
   return tx.plan.findUniqueOrThrow({ where: { id: childId }, include: planInclude });
 }

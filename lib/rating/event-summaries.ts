@@ -79,8 +79,8 @@ export async function loadEventSummaries(
           SELECT (f.ord - 1)::int AS bucket FROM jsonb_array_elements(m.filters) WITH ORDINALITY AS f(def, ord)
            WHERE NOT EXISTS (
                    SELECT 1 FROM jsonb_each(f.def) AS kv(k, vals)
-                    WHERE NOT (jsonb_typeof(e.properties -> kv.k) IN ('string', 'number', 'boolean')
-                               AND (kv.vals ? (e.properties ->> kv.k) OR kv.vals ? '__ALL_FILTER_VALUES__')))
+                    WHERE NOT coalesce(jsonb_typeof(e.properties -> kv.k) IN ('string', 'number', 'boolean')
+                                        AND (kv.vals ? (e.properties ->> kv.k) OR kv.vals ? '__ALL_FILTER_VALUES__'), false))
            ORDER BY (SELECT count(*) FROM jsonb_object_keys(f.def)) DESC, f.ord LIMIT 1
         ) b ON m.filters IS NOT NULL
     ), classified AS (
