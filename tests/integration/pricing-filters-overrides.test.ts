@@ -193,7 +193,9 @@ describe("plan overrides: a negotiated price for one subscription", () => {
     })).data.subscription;
     expect(created.plan_amount_cents).toBe(4000);
     for (const sub of ["sub-list", "sub-deal"]) {
-      await svc.lago.events.createBatchEvents({ events: Array.from({ length: 200 }, (_, i) => ({ transaction_id: `${sub}-${i}`, external_subscription_id: sub, code: `calls_${p}`, timestamp: OCT_20 + i })) });
+      for (const half of [0, 100]) {
+        await svc.lago.events.createBatchEvents({ events: Array.from({ length: 100 }, (_, i) => ({ transaction_id: `${sub}-${half + i}`, external_subscription_id: sub, code: `calls_${p}`, timestamp: OCT_20 + half + i })) });
+      }
     }
   });
 
