@@ -265,7 +265,7 @@ export async function getServiceSubscription(client: Db | Prisma.TransactionClie
 export async function listServiceSubscriptions(
   client: Db,
   serviceId: string,
-  query: { skip: number; take: number; externalCustomerId?: string; planCode?: string; statuses: SubscriptionStatus[]; externalId?: string },
+  query: { skip: number; take: number; externalCustomerId?: string; planCode?: string; statuses: SubscriptionStatus[]; externalId?: string; overridden?: boolean },
 ) {
   await activateDueSubscriptions(client, new Date(), serviceId);
   let customerId: string | undefined;
@@ -280,6 +280,7 @@ export async function listServiceSubscriptions(
     ...(customerId ? { customerId } : {}),
     ...(query.planCode ? { plan: { code: query.planCode } } : {}),
     ...(query.externalId ? { externalId: query.externalId } : {}),
+    ...(query.overridden === undefined ? {} : { plan: { ...(query.planCode ? { code: query.planCode } : {}), parentId: query.overridden ? { not: null } : null } }),
   };
   const [total, items] = await Promise.all([
     client.subscription.count({ where }),

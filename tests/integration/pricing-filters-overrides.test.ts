@@ -211,6 +211,10 @@ describe("plan overrides: a negotiated price for one subscription", () => {
     // The list price subscription and the catalog still show the parent; the child plan is never listed nor found by code.
     expect((await svc.lago.subscriptions.findSubscription("sub-list", {})).data.subscription.plan).toMatchObject({ lago_id: parent.lago_id, amount_cents: 5000, parent_id: null });
     expect((await svc.lago.plans.findPlan(`std_${svc.code}`)).data.plan.lago_id).toBe(parent.lago_id);
+    const overridden = (await svc.lago.subscriptions.findAllSubscriptions({ overridden: true })).data.subscriptions.map((s: { external_id: string }) => s.external_id);
+    expect(overridden).toEqual(["sub-deal"]);
+    const plain = (await svc.lago.subscriptions.findAllSubscriptions({ overridden: false, plan_code: `std_${svc.code}` })).data.subscriptions.map((s: { external_id: string }) => s.external_id);
+    expect(plain).toEqual(["sub-list"]);
     const listed = (await svc.lago.plans.findAllPlans({ per_page: 100 })).data.plans.filter((pl: { code: string }) => pl.code === `std_${svc.code}`);
     expect(listed.map((pl: { lago_id: string }) => pl.lago_id)).toEqual([parent.lago_id]);
   });

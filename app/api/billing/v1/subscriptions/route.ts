@@ -29,11 +29,14 @@ export const GET = serviceRoute(async ({ url, service }) => {
   const statuses = arrayParam(url, "status");
   const invalid = statuses.filter((s) => !(SUBSCRIPTION_STATUSES as readonly string[]).includes(s));
   if (invalid.length) throw validationError({ status: ["value_is_invalid"] });
+  const overridden = url.searchParams.get("overridden");
+  if (overridden !== null && overridden !== "true" && overridden !== "false") throw validationError({ overridden: ["value_is_invalid"] });
   const { total, items } = await listServiceSubscriptions(db(), service.id, {
     ...page,
     externalCustomerId: url.searchParams.get("external_customer_id") ?? undefined,
     planCode: url.searchParams.get("plan_code") ?? undefined,
     externalId: url.searchParams.get("external_id") ?? undefined,
+    overridden: overridden === null ? undefined : overridden === "true",
     statuses: (statuses.length ? statuses : ["active"]) as (typeof SUBSCRIPTION_STATUSES)[number][],
   });
   const externalIds = await externalIdsOfCustomers(db(), service.id, items.map((s) => s.customerId));
