@@ -30,9 +30,6 @@ export interface PlanOverrides {
   charges?: ChargeOverride[];
 }
 
-/** The plan codes resolve to: a parent (a child plan is reached only through its subscription). */
-export const PARENT_PLAN = { parentId: null } as const;
-
 /** The amount a change of plan compares (Lago compares the overridden fee when a change carries overrides). */
 export function overriddenAmount(plan: { amountCents: bigint }, overrides: PlanOverrides | undefined): bigint {
   return overrides?.amountCents ?? plan.amountCents;
