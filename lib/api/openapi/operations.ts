@@ -148,7 +148,8 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: "get", path: "/subscriptions", operationId: "findAllSubscriptions", tag: "Subscriptions", summary: "List subscriptions (default: active)",
-    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES)],
+    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES),
+      { name: "overridden", schema: z.enum(["true", "false"]), description: "Only subscriptions with (true) or without (false) a negotiated plan (plan_overrides)" }],
     response: { name: "SubscriptionList", schema: listOf("subscriptions", r.subscriptionObject) },
   },
   { method: "get", path: "/subscriptions/{external_id}", operationId: "findSubscription", tag: "Subscriptions", summary: "Retrieve a subscription", query: [statusQuery], response: SUBSCRIPTION },

@@ -19,14 +19,14 @@ import { applyCustomerCreditAction, recordOfflinePaymentAction } from "../../pay
 import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
-import { StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
+import { NegotiatedPriceForm, StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
 import { customerCouponChoices } from "@/lib/console/coupons";
 import { CustomerCouponsPanel } from "@/components/console/coupon-panels";
 import { applyCouponToCustomerAction, createOneOffInvoiceAction, removeAppliedCouponAction } from "../../coupons/actions";
 import { customerWallets } from "@/lib/console/customer-wallets";
 import { TerminateWalletForm, WalletTransactionForm } from "@/components/console/wallet-forms";
 import { terminateWalletAction, walletTransactionAction } from "../wallet-actions";
-import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
+import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, setNegotiatedPriceAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -75,7 +75,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           rows={subscriptions.map((s) => ({
             externalId: s.externalId,
             service: s.service,
-            plan: `${s.plan ?? "—"}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
+            plan: `${s.plan ?? "—"}${s.negotiated ? ` (negotiated ${formatMoney(s.negotiated.amountCents, s.currency)} ${s.negotiated.interval}; list ${formatMoney(s.negotiated.listAmountCents, s.currency)})` : ""}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
             status: s.status === "canceled" ? "cancelled" : s.suspendedAt ? `${s.status}, suspended` : s.status,
             started: formatDate(s.startedAt ?? s.subscriptionAt, tz),
             nextBill: s.nextBillingAt ? formatDate(s.nextBillingAt, tz) : "—",
@@ -89,6 +89,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
                 <p className="mb-2 text-sm"><strong>{s.externalId}</strong> · {s.service} · {s.plan ?? "no plan"} · {s.status}</p>
                 <SubscriptionActions externalId={s.externalId} currentPlan={s.planCode} plans={planOptions}
                   changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)} />
+                {s.planCode ? (
+                  <div className="mt-3 border-t border-slate-100 pt-3">
+                    <NegotiatedPriceForm externalId={s.externalId} currency={s.currency} action={setNegotiatedPriceAction.bind(null, customer.id, s.id)}
+                      current={s.negotiated ? `${s.negotiated.amountCents / BigInt(100)}.${String(s.negotiated.amountCents % BigInt(100)).padStart(2, "0")}` : ""} />
+                  </div>
+                ) : null}
                 {s.status === "active" ? (
                   <div className="mt-3 border-t border-slate-100 pt-3">
                     <SuspensionForm key={s.suspendedAt ? "suspended" : "running"} externalId={s.externalId} suspendAction={suspendSubscriptionAction.bind(null, customer.id, s.id)} resumeAction={resumeSubscriptionAction.bind(null, customer.id, s.id)}
