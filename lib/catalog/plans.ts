@@ -16,7 +16,12 @@ export interface ChargeInput {
   includedQuantity?: string;
   minAmountCents?: bigint | null;
   invoiceDisplayName?: string | null;
+  /** Billed on each event, on an instant invoice (lib/invoicing/advance-charges.ts), instead of at period end. */
+  payInAdvance?: boolean;
 }
+
+/** Aggregations an event can be priced on by itself (Lago's rule for pay-in-advance charges). */
+const IN_ADVANCE_AGGREGATIONS = new Set(["count", "sum", "unique_count"]);
 
 export interface PlanInput {
   code: string;
@@ -70,6 +75,14 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
     if (charge.chargeModel === "percentage" && metric.aggregation === "last") {
       throw invalidField(`charges.${index}.charge_model`, "not_compatible_with_aggregation_type");
     }
+    if (charge.payInAdvance) {
+      if (!IN_ADVANCE_AGGREGATIONS.has(metric.aggregation) || charge.chargeModel === "volume") {
+        throw invalidField(`charges.${index}.pay_in_advance`, "invalid_aggregation_type_or_charge_model", "A pay-in-advance charge needs a count, sum or unique_count metric and a model other than volume");
+      }
+      // A recurring metric's level carries over periods: an event alone does not say what it adds to the bill.
+      if (metric.recurring) throw invalidField(`charges.${index}.pay_in_advance`, "not_supported", "Recurring metrics are billed in arrears");
+      if (charge.minAmountCents && charge.minAmountCents > BigInt(0)) throw invalidField(`charges.${index}.min_amount_cents`, "not_compatible_with_pay_in_advance");
+    }
     const checked = validateChargeProperties(charge.chargeModel, charge.properties ?? null);
     if (!checked.valid) {
       const details = Object.fromEntries(Object.entries(checked.errors).map(([field, codes]) => [`charges.${index}.properties.${field}`, codes]));
@@ -87,6 +100,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       includedQuantity: new Prisma.Decimal(charge.includedQuantity ?? "0"),
       minAmountCents: charge.minAmountCents ?? null,
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
+      payInAdvance: charge.payInAdvance ?? false,
       position: index,
     };
   });
@@ -143,8 +157,12 @@ export async function updatePlan(client: Db, serviceId: string | null, code: str
         if (input.currency !== undefined) data.currency = input.currency;
         if (input.payInAdvance !== undefined) data.payInAdvance = input.payInAdvance;
         if (input.trialPeriodDays !== undefined) data.trialPeriodDays = input.trialPeriodDays ? new Prisma.Decimal(input.trialPeriodDays) : null;
+        // Once subscribed, the charge periods stay as they are: switching would leave the months already past unbilled.
+        const interval = input.interval ?? plan.interval;
+        if (input.billChargesMonthly !== undefined || input.interval !== undefined) {
+          data.billChargesMonthly = interval === "yearly" || interval === "semiannual" ? (input.billChargesMonthly ?? plan.billChargesMonthly ?? false) : null;
+        }
       }
-      if (input.billChargesMonthly !== undefined) data.billChargesMonthly = input.billChargesMonthly;
       await tx.plan.update({ where: { id: plan.id }, data });
 
       if (input.charges) {

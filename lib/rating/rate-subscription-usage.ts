@@ -66,11 +66,14 @@ export function rateLoadedUsage(
   events: UsageEventRow[],
   rollups: UsageRollupRow[],
   window: RatingWindow,
-  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary> } = {},
+  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary>; eventsBilledInAdvance?: boolean } = {},
 ): RatedCharge[] {
   return charges.map((charge) => {
     const metric = charge.billableMetric;
-    const eventSummary = options.eventSummaries?.get(metric.code);
+    // A pay-in-advance charge's events were each invoiced when they came (lib/invoicing/advance-charges.ts): only its
+    // usage records (rollups) are left for the period close.
+    const skipEvents = options.eventsBilledInAdvance === true && charge.payInAdvance;
+    const eventSummary = skipEvents ? undefined : options.eventSummaries?.get(metric.code);
     const aggregate = aggregateUsage({
       eventSummary,
       metric: {
@@ -81,7 +84,7 @@ export function rateLoadedUsage(
         roundingPrecision: metric.roundingPrecision,
       },
       period: window,
-      events: eventSummary ? [] : events
+      events: eventSummary || skipEvents ? [] : events
         .filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start))
         .map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
       rollups: rollups
@@ -233,7 +236,7 @@ export async function loadRollupAggregates(
  */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,
-  subscription: { id: string; planId: string | null },
+  subscription: { id: string; planId: string | null; shadow?: boolean },
   window: RatingWindow,
   options: { minimumProration?: string } = {},
 ): Promise<RatedCharge[]> {
@@ -250,5 +253,5 @@ export async function rateSubscriptionUsage(
   // One after the other: one connection per request under load (and a transaction client runs one query at a time).
   const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
   const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
-  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries });
+  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries, eventsBilledInAdvance: subscription.shadow !== true });
 }

@@ -168,7 +168,7 @@ export const subscriptionObject = z.strictObject({
   billing_time: z.enum(["calendar", "anniversary"]),
   subscription_at: nullableTimestamp,
   started_at: nullableTimestamp,
-  trial_ended_at: z.null(),
+  trial_ended_at: z.string().nullable(),
   ending_at: nullableTimestamp,
   terminated_at: nullableTimestamp,
   canceled_at: nullableTimestamp,
