@@ -44,8 +44,15 @@ interface PendingEvent {
   code: string;
 }
 
+/**
+ * How far back the every-minute sweep over all subscriptions looks (by event timestamp), so its cost does not grow with
+ * history; a nudge for named subscriptions looks at all of their events.
+ */
+const SWEEP_DAYS = 62;
+
 /** Events of live subscriptions on pay-in-advance plan charges that have no fee yet, oldest first. */
 async function pendingEvents(client: Db | Prisma.TransactionClient, subscriptionIds: string[] | null, limit: number): Promise<PendingEvent[]> {
+  const sweepFrom = subscriptionIds ? new Date(0) : new Date(Date.now() - SWEEP_DAYS * 86_400_000);
   return client.$queryRaw<PendingEvent[]>`
     SELECT e."subscriptionId", c.id AS "chargeId", e."transactionId", e.timestamp, e.properties, e.code
       FROM "Charge" c
@@ -55,6 +62,7 @@ async function pendingEvents(client: Db | Prisma.TransactionClient, subscription
            AND (s."terminatedAt" IS NULL OR e.timestamp < s."terminatedAt")
            -- events received before the charge existed were never its to bill in advance
            AND e."createdAt" >= c."createdAt"
+           AND e.timestamp >= ${sweepFrom}
      WHERE c."payInAdvance" AND c."deletedAt" IS NULL AND c."planId" IS NOT NULL
        AND (${subscriptionIds}::uuid[] IS NULL OR s.id = ANY(${subscriptionIds}::uuid[]))
        AND NOT EXISTS (SELECT 1 FROM "AdvanceChargeFee" f
