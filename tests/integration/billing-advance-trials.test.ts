@@ -50,8 +50,9 @@ describe("pay-in-advance charges (instant invoices, Ontario HST 13 %)", () => {
 
     // 6 units: $6.00; 6 more cross the tier at 10: 4 × $1 + 2 × $0.50 = $5.00; 4 more: 4 × $0.50 = $2.00. Each with HST.
     const expected: bigint[][] = [[600n, 78n, 678n], [500n, 65n, 565n], [200n, 26n, 226n]];
+    const at = Math.floor(Date.now() / 1000);
     for (const [n, calls] of [6, 6, 4].entries()) {
-      await svc.lago.events.createEvent({ event: { transaction_id: `tx-${n}`, external_subscription_id: "adv-sub", code: `calls_${p}`, properties: { calls } } });
+      await svc.lago.events.createEvent({ event: { transaction_id: `tx-${n}`, external_subscription_id: "adv-sub", code: `calls_${p}`, timestamp: at + n, properties: { calls } } });
       // The server's job (nudged by the event) issues the invoice: no test hook involved.
       const invoices = await waitFor(async () => {
         const all = await invoicesOf(svc.id);
@@ -69,7 +70,7 @@ describe("pay-in-advance charges (instant invoices, Ontario HST 13 %)", () => {
     expect((await eventTypes(svc.id)).filter((t) => t === "invoice.created")).toHaveLength(3);
 
     // A retried event, a retried job and two runners at once bill nothing more.
-    await svc.lago.events.createEvent({ event: { transaction_id: "tx-1", external_subscription_id: "adv-sub", code: `calls_${p}`, properties: { calls: 6 } } });
+    await svc.lago.events.createEvent({ event: { transaction_id: "tx-1", external_subscription_id: "adv-sub", code: `calls_${p}`, timestamp: at + 1, properties: { calls: 6 } } });
     const [a, b] = await Promise.all([billAdvanceCharges(testDb()), billAdvanceCharges(testDb())]);
     const sub = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id } });
     expect(a.failures.concat(b.failures).filter((f) => f.subscriptionId === sub.id)).toEqual([]);
