@@ -64,7 +64,7 @@ export function storedChargeProperties(charge: { properties: Prisma.JsonValue })
 }
 
 /** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */
-async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[]) {
+async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[], existing: { id: string; payInAdvance: boolean }[] = []) {
   const ids = charges.map((c) => c.billableMetricId).filter((v): v is string => Boolean(v));
   const codes = charges.map((c) => c.billableMetricCode).filter((v): v is string => Boolean(v));
   const metrics = await tx.billableMetric.findMany({ where: { deletedAt: null, OR: [{ id: { in: ids } }, { code: { in: codes } }] } });
@@ -75,7 +75,8 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
     if (charge.chargeModel === "percentage" && metric.aggregation === "last") {
       throw invalidField(`charges.${index}.charge_model`, "not_compatible_with_aggregation_type");
     }
-    if (charge.payInAdvance) {
+    const inAdvance = charge.payInAdvance ?? existing.find((c) => c.id === charge.id)?.payInAdvance ?? false;
+    if (inAdvance) {
       if (!IN_ADVANCE_AGGREGATIONS.has(metric.aggregation) || charge.chargeModel === "volume") {
         throw invalidField(`charges.${index}.pay_in_advance`, "invalid_aggregation_type_or_charge_model", "A pay-in-advance charge needs a count, sum or unique_count metric and a model other than volume");
       }
@@ -100,7 +101,8 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       includedQuantity: new Prisma.Decimal(charge.includedQuantity ?? "0"),
       minAmountCents: charge.minAmountCents ?? null,
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
-      payInAdvance: charge.payInAdvance ?? false,
+      // Unsaid on an update keeps what the charge has (a new charge defaults to in arrears).
+      ...(charge.payInAdvance !== undefined ? { payInAdvance: charge.payInAdvance } : {}),
       position: index,
     };
   });
@@ -166,10 +168,15 @@ export async function updatePlan(client: Db, serviceId: string | null, code: str
       await tx.plan.update({ where: { id: plan.id }, data });
 
       if (input.charges) {
-        const wanted = await resolveCharges(tx, input.charges);
+        const wanted = await resolveCharges(tx, input.charges, plan.charges);
         const existingIds = new Set(plan.charges.map((c) => c.id));
         for (const [index, charge] of wanted.entries()) {
           if (charge.id && !existingIds.has(charge.id)) throw invalidField(`charges.${index}.id`, "charge_not_found");
+          // Switching a subscribed charge between in advance and in arrears would bill its past events twice or never.
+          const before = plan.charges.find((c) => c.id === charge.id);
+          if (subscribed && before && charge.payInAdvance !== undefined && charge.payInAdvance !== before.payInAdvance) {
+            throw invalidField(`charges.${index}.pay_in_advance`, "cannot_change_once_subscribed", "Add a new charge instead: this one has billed events of subscriptions");
+          }
         }
         const keep = new Set(wanted.map((c) => c.id).filter(Boolean));
         await tx.charge.updateMany({ where: { planId: plan.id, deletedAt: null, id: { notIn: [...keep] as string[] } }, data: { deletedAt: new Date() } });

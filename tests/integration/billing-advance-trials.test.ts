@@ -64,6 +64,11 @@ describe("pay-in-advance charges (instant invoices, Ontario HST 13 %)", () => {
       expect(invoice.number).toMatch(/^INV-/);
       expect(invoice.lines.map((l) => [l.kind, l.quantity.toString(), l.amountCents])).toEqual([["usage_charge", String(calls), expected[n][0]]]);
     }
+    // A subscribed charge cannot switch to arrears (its events would be billed twice).
+    const charge = plan.data.plan.charges[0];
+    const flip = await lagoFailure(svc.lago.plans.updatePlan(`adv_${p}`, { plan: { charges: [{ id: charge.lago_id, billable_metric_id: charge.lago_billable_metric_id, charge_model: "graduated", pay_in_advance: false, properties: charge.properties }] } }));
+    expect(flip).toMatchObject({ status: 422, body: { error_details: { "charges.0.pay_in_advance": ["cannot_change_once_subscribed"] } } });
+
     // Through the client: the fee says it was paid in advance, for which event.
     const listed = await svc.lago.invoices.findInvoice((await invoicesOf(svc.id))[1].id);
     expect(listed.data.invoice).toMatchObject({ invoice_type: "subscription", total_amount_cents: 565, fees: [{ pay_in_advance: true, event_transaction_id: "tx-1", amount_cents: 500 }] });
