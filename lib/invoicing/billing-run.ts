@@ -5,8 +5,9 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
-import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { chargeScheduleOf, scheduleOf, trialEndOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
+import { recordEndedTrials } from "@/lib/subscriptions/trials";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
@@ -75,7 +76,7 @@ type SubscriptionToBill = Pick<
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
   | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote"
 > & {
-  plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency"> | null;
+  plan: (Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "billChargesMonthly"> & { trialPeriodDays: string | null }) | null;
   customer: BillableCustomer;
 };
 type BillableCustomer = Pick<
@@ -96,7 +97,8 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
              'startedAt', s."startedAt", 'terminatedAt', s."terminatedAt", 'endingAt', s."endingAt", 'nextPlanId', s."nextPlanId",
              'nextBillingAt', s."nextBillingAt", 'shadow', s.shadow, 'onTerminationCreditNote', s."onTerminationCreditNote",
              'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
-                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency) END,
+                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency,
+                     'billChargesMonthly', p."billChargesMonthly", 'trialPeriodDays', p."trialPeriodDays"::text) END,
              'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
                      'taxExempt', c."taxExempt", 'taxExemptionNumber', c."taxExemptionNumber", 'timezone', c.timezone,
                      'netPaymentTermDays', c."netPaymentTermDays", 'creditBalanceCents', c."creditBalanceCents"::text, 'currency', c.currency)
@@ -188,6 +190,8 @@ function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
       payInAdvance: sub.plan.payInAdvance,
       amountCents: sub.plan.amountCents,
       schedule: scheduleOf(sub, sub.plan, sub.customer.timezone),
+      chargeSchedule: sub.shadow ? undefined : chargeScheduleOf(sub, sub.plan, sub.customer.timezone),
+      trialEndsAt: sub.shadow ? null : trialEndOf(sub.startedAt ?? sub.subscriptionAt, sub.plan),
       startedAt: sub.startedAt ?? sub.subscriptionAt,
       terminatedAt: sub.status === "terminated" ? sub.terminatedAt : null,
       upgraded: sub.status === "terminated" && sub.nextPlanId !== null,
@@ -233,7 +237,7 @@ function composeGroup(
     if (suspensionCredit) lines.push(suspensionCredit);
     if (step.usageWindow) {
       const { events, rollups } = usageOf(sub.id);
-      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow) });
+      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow), eventsBilledInAdvance: !sub.shadow });
       lines.push(...usageLines(sub.id, rated, step.usageWindow));
       usageWindows.push({ subscriptionId: sub.id, start: step.usageWindow.start, end: step.usageWindow.end, periodStart: step.usageWindow.period.start, periodEnd: step.usageWindow.period.end });
       widen(step.usageWindow.period);
@@ -515,6 +519,7 @@ const MAX_PASSES = 530;
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo, options.serviceId);
+  await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
   // Measured on 2 cores (bench/invoice-run): two chunks of 1000 at a time beat more, smaller ones.
   const concurrency = options.concurrency ?? 2;

@@ -168,7 +168,7 @@ export const subscriptionObject = z.strictObject({
   billing_time: z.enum(["calendar", "anniversary"]),
   subscription_at: nullableTimestamp,
   started_at: nullableTimestamp,
-  trial_ended_at: z.null(),
+  trial_ended_at: z.string().nullable(),
   ending_at: nullableTimestamp,
   terminated_at: nullableTimestamp,
   canceled_at: nullableTimestamp,
@@ -206,6 +206,9 @@ const feeObject = z.strictObject({
   from_datetime: nullableTimestamp,
   to_datetime: nullableTimestamp,
   amount_details: z.unknown(),
+  /** True for a pay-in-advance charge's fee, billed on its own invoice when its event came. */
+  pay_in_advance: z.boolean(),
+  event_transaction_id: z.string().nullable(),
 });
 
 const appliedTaxObject = z.strictObject({

@@ -62,6 +62,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             from_datetime: iso(line.periodStart),
             to_datetime: iso(line.periodEnd),
             amount_details: line.details,
+            pay_in_advance: isInAdvanceCharge(line.details),
+            event_transaction_id: isInAdvanceCharge(line.details) ? (line.details as { transactionId?: string }).transactionId ?? null : null,
           })),
           credits: (invoice.coupons ?? []).map((c) => ({
             lago_id: c.id,
@@ -109,4 +111,9 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     created_at: iso(note.createdAt),
     updated_at: iso(note.updatedAt),
   };
+}
+
+/** A fee billed on its event (pay-in-advance charge; lib/invoicing/advance-charges.ts). */
+function isInAdvanceCharge(details: unknown): boolean {
+  return typeof details === "object" && details !== null && (details as { payInAdvance?: unknown }).payInAdvance === true;
 }

@@ -77,7 +77,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             service: s.service,
             plan: `${s.plan ?? "—"}${s.negotiated ? ` (negotiated ${formatMoney(s.negotiated.amountCents, s.currency)} ${s.negotiated.interval}; list ${formatMoney(s.negotiated.listAmountCents, s.currency)})` : ""}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
             status: s.status === "canceled" ? "cancelled" : s.suspendedAt ? `${s.status}, suspended` : s.status,
-            started: formatDate(s.startedAt ?? s.subscriptionAt, tz),
+            started: `${formatDate(s.startedAt ?? s.subscriptionAt, tz)}${s.trialEndsAt ? ` · trial ${s.trialEndsAt > new Date() ? "until" : "ended"} ${formatDate(s.trialEndsAt, tz)}` : ""}`,
             nextBill: s.nextBillingAt ? formatDate(s.nextBillingAt, tz) : "—",
             usage: s.usageCents === null ? "—" : formatMoney(s.usageCents, s.currency),
           }))}
