@@ -184,6 +184,7 @@ function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
       amountCents: sub.plan.amountCents,
       schedule: scheduleOf(sub, sub.plan, sub.customer.timezone),
       startedAt: sub.startedAt ?? sub.subscriptionAt,
+      subscriptionAt: sub.subscriptionAt,
       terminatedAt: sub.status === "terminated" ? sub.terminatedAt : null,
       upgraded: sub.status === "terminated" && sub.nextPlanId !== null,
       endingAt: sub.endingAt,
