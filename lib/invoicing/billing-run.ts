@@ -51,6 +51,8 @@ export interface BillingRunSummary {
   subscriptionsBilled: number;
   invoicesCreated: number;
   creditNotesIssued: number;
+  /** Refund credit notes the run issued: paid back to the card by the refund job, after the run's transactions. */
+  refundCreditNoteIds: string[];
   failures: BillingFailure[];
 }
 
@@ -370,7 +372,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
          ORDER BY s.id
          FOR UPDATE OF s SKIP LOCKED`;
       const ids = locked.filter((l) => wanted.has(keyOfSub(l))).map((l) => l.id);
-      const empty = { invoices: 0, billed: 0, creditNotes: 0, failures: [] as BillingFailure[] };
+      const empty = { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       if (ids.length === 0) return empty;
       const subs = await loadSubscriptions(tx, ids);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
@@ -455,6 +457,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
 
       let creditNotes = 0;
+      const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {
         for (const { sub, step } of credits) {
           if (sub.onTerminationCreditNote === "skip" || sub.shadow) continue;
@@ -464,14 +467,18 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
             orderBy: { invoice: { createdAt: "desc" } },
           });
           if (!billedLine) continue;
-          await issueCreditNote(tx, {
-            invoiceId: billedLine.invoiceId,
-            reason: "order_cancellation",
-            description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
-            kind: sub.onTerminationCreditNote === "refund" ? "refund" : "credit",
-            items: [{ invoiceLineId: billedLine.id, amountCents: credit.proration.amountCents }],
-          }, now);
-          creditNotes += 1;
+          const billedInvoice = await tx.invoice.findUniqueOrThrow({ where: { id: billedLine.invoiceId }, select: { totalCents: true, amountPaidCents: true } });
+          for (const part of terminationCreditParts(sub.onTerminationCreditNote, credit.proration.amountCents, billedInvoice)) {
+            const note = await issueCreditNote(tx, {
+              invoiceId: billedLine.invoiceId,
+              reason: "order_cancellation",
+              description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
+              kind: part.kind,
+              items: [{ invoiceLineId: billedLine.id, amountCents: part.amountCents }],
+            }, now);
+            creditNotes += 1;
+            if (part.kind === "refund") refundCreditNoteIds.push(note.id);
+          }
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
@@ -479,10 +486,29 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
-      return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
+      return { invoices: invoices.length, billed: updates.length, creditNotes, refundCreditNoteIds, failures };
     },
     { timeout: 120_000, maxWait: 20_000 },
   );
+}
+
+/**
+ * How a termination's credit for unused prepaid days is issued (Lago's on_termination_credit_note): `refund` and
+ * `offset` pay back the share of the fee's invoice the customer has paid (a refund credit note, paid to the card by the
+ * refund job) and credit the unpaid share; `credit` credits it all. The paid share is split pro rata before tax.
+ */
+export function terminationCreditParts(
+  option: string,
+  amountCents: bigint,
+  invoice: { totalCents: bigint; amountPaidCents: bigint },
+): { kind: "refund" | "credit"; amountCents: bigint }[] {
+  if (option !== "refund" && option !== "offset") return [{ kind: "credit", amountCents }];
+  const paid = invoice.amountPaidCents < invoice.totalCents ? invoice.amountPaidCents : invoice.totalCents;
+  const refunded = invoice.totalCents > BigInt(0) && paid > BigInt(0) ? (amountCents * paid) / invoice.totalCents : BigInt(0);
+  return [
+    ...(refunded > BigInt(0) ? [{ kind: "refund" as const, amountCents: refunded }] : []),
+    ...(amountCents - refunded > BigInt(0) ? [{ kind: "credit" as const, amountCents: amountCents - refunded }] : []),
+  ];
 }
 
 /** Bills one group on its own (a chunk of one). */
@@ -496,7 +522,7 @@ const MAX_PASSES = 530;
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo, options.serviceId);
-  const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
+  const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
   // Measured on 2 cores (bench/invoice-run): two chunks of 1000 at a time beat more, smaller ones.
   const concurrency = options.concurrency ?? 2;
   const chunkSize = options.chunkSize ?? 1000;
@@ -509,6 +535,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     summary.subscriptionsBilled += result.billed;
     summary.invoicesCreated += result.invoices;
     summary.creditNotesIssued += result.creditNotes;
+    summary.refundCreditNoteIds.push(...result.refundCreditNoteIds);
     summary.failures.push(...result.failures);
     for (const failure of result.failures) failed.add(failedKey(failure));
   };

@@ -11,6 +11,7 @@ import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { formatCount, formatDateTime } from "@/lib/format";
 import type { RevealedSecret } from "@/lib/console/forms/service-forms";
+import { requestSubscriptionClose } from "@/lib/jobs/billing-jobs";
 import { changeSubscriptionPlan, createCustomerForService, startSubscriptionForCustomer, terminateSubscriptionForCustomer } from "@/lib/console/customer-commands";
 import { customerForm, mergeForm } from "@/lib/console/forms/customer-form";
 import { uuid } from "@/lib/console/forms/form-schemas";
@@ -74,14 +75,17 @@ const subscriptionOfCustomer = z.tuple([uuid, uuid]);
 
 export const changePlanAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, changePlanForm, async ({ plan_code }, { staff, args: [id, subscriptionId] }) => {
   const result = await changeSubscriptionPlan(db(), id, subscriptionId, plan_code, staffActor(staff.id));
+  // An upgrade ends the old subscription now: its period is billed at once through the job queue.
+  if (result.change === "upgraded") await requestSubscriptionClose(db(), subscriptionId);
   refreshConsole();
   return { message: CHANGE_MESSAGES[result.change] };
 });
 
 export const terminateSubscriptionAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, z.object({}), async (_form, { staff, args: [id, subscriptionId] }) => {
   const ended = await terminateSubscriptionForCustomer(db(), id, subscriptionId, staffActor(staff.id));
+  const queued = ended.status === "terminated" && (await requestSubscriptionClose(db(), ended.id));
   refreshConsole();
-  return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed at the next run.` };
+  return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed ${queued ? "now" : "at the next run"}.` };
 });
 
 /** Suspending or resuming by staff needs finance (or admin), a reason, and is audited (lib/subscriptions/suspension.ts). */
