@@ -69,7 +69,7 @@ export interface BillingRunOptions {
 }
 
 /** What the period close needs of a subscription, its plan and its customer. */
-type SubscriptionToBill = Pick<
+export type SubscriptionToBill = Pick<
   Subscription,
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
   | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote"
@@ -77,11 +77,11 @@ type SubscriptionToBill = Pick<
   plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency"> | null;
   customer: BillableCustomer;
 };
-type BillableCustomer = Pick<
+export type BillableCustomer = Pick<
   Customer,
   "id" | "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber" | "timezone" | "netPaymentTermDays" | "creditBalanceCents" | "currency"
 >;
-type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<SubscriptionToBill["plan"]> };
+export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<SubscriptionToBill["plan"]> };
 
 /**
  * The chunk's subscriptions with their plan and customer, as one JSON document from one query: on large runs
@@ -119,7 +119,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
   }));
 }
 
-interface ComposedInvoice {
+export interface ComposedInvoice {
   id: string;
   group: BillingGroup;
   customer: BillableCustomer;
@@ -132,7 +132,7 @@ interface ComposedInvoice {
   sources: Prisma.InputJsonValue[];
 }
 
-interface ComposedGroup {
+export interface ComposedGroup {
   group: BillingGroup;
   invoice: ComposedInvoice | null;
   updates: { id: string; nextBillingAt: Date | null; terminatedAt: Date | null }[];
@@ -179,7 +179,7 @@ async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, ro
   return complete.length ? complete : list;
 }
 
-function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
+export function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   return billingStep(
     {
       payInAdvance: sub.plan.payInAdvance,
@@ -195,8 +195,11 @@ function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   );
 }
 
-/** What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. */
-function composeGroup(
+/**
+ * What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. The
+ * invoice preview (lib/invoicing/invoice-preview.ts) composes through it too, so a preview prices as the close will.
+ */
+export function composeGroup(
   group: BillingGroup,
   subs: SubscriptionToBill[],
   stepFor: (sub: PlannedSubscription) => BillingStep,
