@@ -7,10 +7,11 @@ import { findServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError, entityNotFound, invalidField } from "@/lib/errors";
 import type { BillingTime } from "@/lib/generated/prisma/client";
 import { chargesOfSubscription, loadUsage, type ChargeWithMetric } from "@/lib/rating/rate-subscription-usage";
-import { firstBillingAt } from "@/lib/subscriptions/billing-schedule";
+import { periodContaining } from "@/lib/billing/billing-periods";
+import { firstBillingAt, scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { loadSuspensions } from "@/lib/subscriptions/suspension";
 import { composeGroup, stepOf, type BillableCustomer, type BillingGroup, type PlannedSubscription, type SubscriptionToBill } from "./billing-run";
-import { boundaryAfterTermination, type BillingStep } from "./billing-step";
+import type { BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
 import type { InvoiceLineDraft } from "./invoice-lines";
@@ -138,7 +139,8 @@ async function previewedGroup(client: Db, service: { id: string; mode: string },
       if (yearlyEquivalentCents(plan) < yearlyEquivalentCents(old.plan)) {
         throw invalidField("subscriptions.plan_code", "not_supported", "A downgrade takes effect at the end of the period and bills nothing now; preview upgrades and terminations");
       }
-      const boundary = boundaryAfterTermination(old.nextBillingAt, now);
+      // Billed at the change (a close that is behind bills its earlier boundaries first; they are not this invoice).
+      const boundary = now;
       const ended: PlannedSubscription = { ...old, status: "terminated", terminatedAt: now, nextPlanId: plan.id, nextBillingAt: boundary };
       const next = plannedSubscription(customer, service.id, planFields(plan), {
         id: randomUUID(), billingTime: old.billingTime, billingAnchorDate: old.billingAnchorDate, subscriptionAt: old.subscriptionAt, startedAt: now, shadow: old.shadow, endingAt: old.endingAt,
@@ -152,13 +154,12 @@ async function previewedGroup(client: Db, service: { id: string; mode: string },
     const terminatedAt = subscriptions.terminatedAt ?? now;
     if (terminatedAt.getTime() < now.getTime() - CLOCK_SKEW_MS) throw invalidField("subscriptions.terminated_at", "invalid_date", "The termination must be now or later");
     for (const sub of existing) {
-      if (sub.nextBillingAt && terminatedAt > sub.nextBillingAt) {
+      if (terminatedAt >= periodContaining(now, scheduleOf(sub, sub.plan, customer.timezone)).end) {
         throw invalidField("subscriptions.terminated_at", "invalid_date", "The termination must fall in the current billing period");
       }
     }
-    const boundaries = new Set(existing.map((sub) => boundaryAfterTermination(sub.nextBillingAt, terminatedAt).getTime()));
-    if (boundaries.size !== 1) throw invalidField("subscriptions.external_ids", "value_is_invalid", "These subscriptions are not billed together");
-    const boundary = new Date([...boundaries][0]);
+    // Billed at the termination (a close that is behind bills its earlier boundaries first; they are not this invoice).
+    const boundary = terminatedAt;
     const members = existing.map((sub): PlannedSubscription => ({ ...sub, status: "terminated", terminatedAt, nextPlanId: null, nextBillingAt: boundary }));
     return { kind: "termination" as const, existingCustomer: true, customer, externalId: request.customer.externalId, boundary, members, existing, newCharges: new Map<string, ChargeWithMetric[]>() };
   }
