@@ -72,7 +72,7 @@ export interface BillingRunOptions {
 export type SubscriptionToBill = Pick<
   Subscription,
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
-  | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote"
+  | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote" | "onTerminationInvoice"
 > & {
   plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency"> | null;
   customer: BillableCustomer;
@@ -94,6 +94,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
              'billingTime', s."billingTime", 'billingAnchorDate', s."billingAnchorDate", 'subscriptionAt', s."subscriptionAt",
              'startedAt', s."startedAt", 'terminatedAt', s."terminatedAt", 'endingAt', s."endingAt", 'nextPlanId', s."nextPlanId",
              'nextBillingAt', s."nextBillingAt", 'shadow', s.shadow, 'onTerminationCreditNote', s."onTerminationCreditNote",
+             'onTerminationInvoice', s."onTerminationInvoice",
              'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
                      'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency) END,
              'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
@@ -227,6 +228,12 @@ export function composeGroup(
     const plan = sub.plan;
     const step = stepFor(sub as PlannedSubscription);
     const name = plan.invoiceDisplayName ?? plan.name;
+    // Lago's on_termination_invoice: skip — a termination (not an upgrade) bills neither the used days nor the usage.
+    if (sub.status === "terminated" && sub.onTerminationInvoice === "skip" && sub.nextPlanId === null && step.next === null) {
+      if (step.unusedAdvanceCredit) credits.push({ sub, step });
+      updates.push({ id: sub.id, nextBillingAt: null, terminatedAt: null });
+      continue;
+    }
     if (step.arrearsFee) lines.push(feeLine(sub.id, name, step.arrearsFee, "in_arrears"));
     const suspensionCredit = suspensionCreditForStep(sub as PlannedSubscription, step, suspensionsOf(sub.id));
     if (suspensionCredit) lines.push(suspensionCredit);

@@ -103,7 +103,7 @@ function plannedSubscription(
 ): PlannedSubscription {
   return {
     customerId: customer.id, serviceId, planId: plan.id, status: "active", terminatedAt: null, endingAt: null, nextPlanId: null,
-    nextBillingAt: null, onTerminationCreditNote: "credit", ...fields, plan, customer,
+    nextBillingAt: null, onTerminationCreditNote: "credit", onTerminationInvoice: "generate", ...fields, plan, customer,
   };
 }
 

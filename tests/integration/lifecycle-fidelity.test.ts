@@ -96,6 +96,17 @@ describe("termination and upgrade are billed at once through the job queue", () 
     expect(receiver.accepted().filter((r) => r.type === "invoice.created")).toHaveLength(1);
   });
 
+  it("on_termination_invoice=skip: the termination bills nothing (the job closes the subscription without an invoice)", async () => {
+    const svc = await createTestService();
+    await arrearsPlans(svc);
+    await svc.lago.customers.createCustomer({ customer: { external_id: "skip-1", legal_name: "Skip Inc.", state: "ON", country: "CA", timezone: "UTC" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "skip-1", plan_code: `basic_${svc.code}`, external_id: "skip-sub", subscription_at: monthStart.toISOString() } });
+    const ended = await svc.lago.subscriptions.destroySubscription("skip-sub", { on_termination_invoice: "skip" });
+    expect(ended.data.subscription).toMatchObject({ status: "terminated", on_termination_invoice: "skip" });
+    await waitFor(async () => (await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: "skip-sub" } })).nextBillingAt === null, { timeoutMs: 15_000 });
+    expect(await testDb().invoice.count({ where: { serviceId: svc.id } })).toBe(0);
+  });
+
   it("Lago's example to the cent: $100/month upgraded to $200 on January 15 (31 days) → 14/31 × $100 = $45.16 + Quebec tax, previewed alike", async () => {
     const svc = await createTestService();
     await arrearsPlans(svc);
