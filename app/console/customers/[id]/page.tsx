@@ -20,7 +20,7 @@ import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
-import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
+import { changePlanAction, previewSubscriptionChangeAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -80,7 +80,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <li key={`${s.serviceId}:${s.externalId}`} aria-label={s.externalId} className="rounded-lg border border-slate-200 bg-white p-3">
                 <p className="mb-2 text-sm"><strong>{s.externalId}</strong> · {s.service} · {s.plan ?? "no plan"} · {s.status}</p>
                 <SubscriptionActions externalId={s.externalId} currentPlan={s.planCode} plans={planOptions}
-                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)} />
+                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)}
+                  previewAction={s.status === "active" ? previewSubscriptionChangeAction.bind(null, customer.id, s.id) : undefined} />
                 {s.status === "active" ? (
                   <div className="mt-3 border-t border-slate-100 pt-3">
                     <SuspensionForm key={s.suspendedAt ? "suspended" : "running"} externalId={s.externalId} suspendAction={suspendSubscriptionAction.bind(null, customer.id, s.id)} resumeAction={resumeSubscriptionAction.bind(null, customer.id, s.id)}
