@@ -53,6 +53,7 @@ describe("termination and upgrade are billed at once through the job queue", () 
     const invoice = await waitFor(() => testDb().invoice.findFirst({ where: { serviceId: svc.id }, include: { lines: true } }), { timeoutMs: 15_000 });
     const created = await waitFor(() => receiver.accepted().find((r) => r.type === "invoice.created"), { timeoutMs: 15_000 });
     const seconds = (Date.now() - started) / 1000;
+    console.log(`termination → invoice and invoice.created webhook received: ${seconds.toFixed(1)} s`);
     expect(seconds).toBeLessThan(15);
     expect(invoice!).toMatchObject({ status: "finalized", subtotalCents: BigInt(fee), taxesCents: BigInt(HST(fee)), totalCents: BigInt(fee + HST(fee)) });
     expect(invoice!.lines.map((l) => l.kind)).toEqual(["subscription_fee"]);
