@@ -82,8 +82,8 @@ export const changePlanAction = staffAction({ role: "finance", args: subscriptio
   return { message: CHANGE_MESSAGES[result.change] };
 });
 
-/** Read-only: what changing the plan (or terminating) now would invoice, with tax, before staff confirm it. */
-export const previewSubscriptionChangeAction = staffAction({ role: "viewer", args: subscriptionOfCustomer }, previewChangeForm, async ({ plan_code }, { args: [id, subscriptionId] }) => {
+/** What changing the plan (or terminating) now would invoice, with tax, before staff confirm it (finance, like the change itself). */
+export const previewSubscriptionChangeAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, previewChangeForm, async ({ plan_code }, { args: [id, subscriptionId] }) => {
   const sub = await db().subscription.findFirst({ where: { id: subscriptionId, customerId: id, status: "active" }, include: { service: { select: { id: true, mode: true } } } });
   if (!sub) throw new DomainError("not_found", "subscription_not_found", undefined, "Only a running subscription can be previewed.");
   const link = await db().accountLink.findFirst({ where: { customerId: id, serviceId: sub.serviceId, deletedAt: null }, select: { externalId: true } });
