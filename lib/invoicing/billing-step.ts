@@ -1,5 +1,5 @@
 import { periodContaining as computePeriod, type BillingPeriod, type BillingSchedule } from "@/lib/billing/billing-periods";
-import { compareDates, localDate } from "@/lib/billing/calendar-date";
+import { compareDates, localDate, startOfLocalDay } from "@/lib/billing/calendar-date";
 import { firstPeriodFee, proratedFee, terminationProration, upgradeProration, type Proration } from "@/lib/billing/proration";
 
 /**
@@ -20,6 +20,11 @@ export interface BillableSubscription {
   amountCents: bigint;
   schedule: BillingSchedule;
   startedAt: Date;
+  /**
+   * When the subscription was first taken out (an upgrade keeps the original one). Usage counts from the beginning of
+   * its start day, like Lago's first period.
+   */
+  subscriptionAt?: Date;
   /** Set when the subscription ended; `upgraded` when it ended because of an upgrade. */
   terminatedAt: Date | null;
   upgraded: boolean;
@@ -103,10 +108,13 @@ export function billingStep(sub: BillableSubscription, boundary: Date): BillingS
   const trialEndBoundary = sub.payInAdvance && !final && !!sub.trialEndsAt && boundary.getTime() === sub.trialEndsAt.getTime()
     && boundary.getTime() !== periodContaining(boundary, sub.schedule).start.getTime();
 
-  // Usage of the charge period that closes here (nothing when the subscription started at the boundary).
-  const usageStart = sub.startedAt > chargeClosed.start ? sub.startedAt : chargeClosed.start;
+  // Usage of the charge period that closes here (nothing when the subscription started at the boundary); the first
+  // period's usage counts from the start day (usageStartOf).
+  const ranFrom = sub.startedAt > chargeClosed.start ? sub.startedAt : chargeClosed.start;
   const usageEnd = final && endsAt! < boundary ? endsAt! : boundary;
-  const ranBeforeBoundary = usageStart < usageEnd;
+  const ranBeforeBoundary = ranFrom < usageEnd;
+  const firstUsage = usageStartOf(sub);
+  const usageStart = firstUsage > chargeClosed.start ? firstUsage : chargeClosed.start;
   const usageWindow = ranBeforeBoundary && !trialEndBoundary ? { start: usageStart, end: usageEnd, period: chargeClosed } : null;
   const feeRan = (sub.startedAt > closed.start ? sub.startedAt : closed.start) < usageEnd;
 
@@ -164,6 +172,16 @@ export function billingStep(sub: BillableSubscription, boundary: Date): BillingS
   }
   if (chargeOpening.end < next) next = chargeOpening.end;
   return { boundary, usageWindow, arrearsFee, advanceFee, unusedAdvanceCredit, next: endsAt && endsAt < next ? endsAt : next };
+}
+
+/**
+ * The first instant whose usage a subscription is billed for. Lago starts the first period at the start *date*: usage
+ * sent earlier on the start day (the customer's day), e.g. in the same second as the create call, counts. A subscription
+ * that replaced another during the day (an upgrade) counts from the change, the earlier usage being the old one's.
+ */
+export function usageStartOf(sub: Pick<BillableSubscription, "startedAt" | "subscriptionAt" | "schedule">): Date {
+  if (!sub.subscriptionAt || sub.subscriptionAt.getTime() !== sub.startedAt.getTime()) return sub.startedAt;
+  return startOfLocalDay(localDate(sub.startedAt, sub.schedule.timezone), sub.schedule.timezone);
 }
 
 /** The first boundary of a subscription that has just started: its start (in advance) or its first period's end. */

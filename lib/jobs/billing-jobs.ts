@@ -2,6 +2,8 @@ import PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/prisma";
 import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing-run";
 import { runCollections } from "@/lib/payments/collections";
+import { closeSubscriptionNow } from "@/lib/invoicing/close-subscription";
+import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
 import { ADVANCE_CHARGES_QUEUE, billAdvanceCharges, billsInAdvance } from "@/lib/invoicing/advance-charges";
@@ -28,6 +30,18 @@ export const COLLECTIONS_CRON = process.env.NEXA_COLLECTIONS_CRON ?? "*/5 * * * 
 export const ADVANCE_CHARGES_CRON = process.env.NEXA_ADVANCE_CHARGES_CRON ?? "* * * * *";
 export interface AdvanceChargesJob {
   subscriptionIds?: string[];
+}
+
+/** Bills the ended period of a subscription just terminated or upgraded (closeSubscriptionNow), within seconds. */
+export const SUBSCRIPTION_CLOSE_QUEUE = "subscription-close";
+export interface SubscriptionCloseJob {
+  subscriptionId: string;
+}
+
+/** Pays a refund credit note back to the card (refundCreditNoteToCard), outside the transaction that issued it. */
+export const CREDIT_NOTE_REFUND_QUEUE = "credit-note-refund";
+export interface CreditNoteRefundJob {
+  creditNoteId: string;
 }
 
 export interface PeriodCloseJob {
@@ -103,8 +117,21 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     await boss.start();
     await boss.createQueue(PERIOD_CLOSE_QUEUE);
     await boss.schedule(PERIOD_CLOSE_QUEUE, PERIOD_CLOSE_CRON, { trigger: "schedule" } satisfies PeriodCloseJob, { tz: "UTC" });
+    await boss.createQueue(CREDIT_NOTE_REFUND_QUEUE);
+    await boss.work<CreditNoteRefundJob>(CREDIT_NOTE_REFUND_QUEUE, { batchSize: 1 }, async ([job]) => {
+      const outcome = await refundCreditNoteToCard(client, job.data.creditNoteId);
+      // Failed: pg-boss retries; Stripe's idempotency keys (per note and payment) keep a retry from refunding twice.
+      if (outcome.status === "failed") throw new Error(`Refund of credit note ${job.data.creditNoteId} failed: ${outcome.message}`);
+    });
+    await boss.createQueue(SUBSCRIPTION_CLOSE_QUEUE);
+    await boss.work<SubscriptionCloseJob>(SUBSCRIPTION_CLOSE_QUEUE, { batchSize: 1 }, async ([job]) => {
+      const summary = await closeSubscriptionNow(client, job.data.subscriptionId);
+      await queueCreditNoteRefunds(boss, summary.refundCreditNoteIds);
+      if (summary.invoicesCreated) await boss.send(COLLECTIONS_QUEUE, {}, { singletonKey: "collections", singletonSeconds: 5 });
+    });
     await boss.work<PeriodCloseJob>(PERIOD_CLOSE_QUEUE, { batchSize: 1 }, async ([job]) => {
-      await executeBillingRun(client, job.data ?? {});
+      const summary = await executeBillingRun(client, job.data ?? {});
+      await queueCreditNoteRefunds(boss, summary.refundCreditNoteIds);
       await boss.send(COLLECTIONS_QUEUE, {}, { singletonKey: "collections", singletonSeconds: 5 });
       await boss.send(INVOICE_NOTICES_QUEUE, {}, { singletonKey: "invoice-notices", singletonSeconds: 5 });
     });
@@ -141,4 +168,29 @@ export async function requestBillingRun(client: Db, connectionString: string, re
   const boss = await startBillingJobs(connectionString, client);
   await boss.send(PERIOD_CLOSE_QUEUE, { billingRunId: run.id, trigger: "console" } satisfies PeriodCloseJob);
   return run.id;
+}
+
+/** One refund job per credit note; running one twice refunds nothing twice (see refundCreditNoteToCard). */
+export async function queueCreditNoteRefunds(boss: PgBoss, creditNoteIds: string[]) {
+  for (const creditNoteId of creditNoteIds) {
+    await boss.send(CREDIT_NOTE_REFUND_QUEUE, { creditNoteId } satisfies CreditNoteRefundJob, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
+  }
+}
+
+/**
+ * Queues the close of a subscription that was just terminated or upgraded. Called after the change has committed; when
+ * the queue cannot be reached (jobs off, database hiccup) the scheduled close bills it instead, so this never fails the
+ * caller's request.
+ */
+export async function requestSubscriptionClose(client: Db, subscriptionId: string): Promise<boolean> {
+  const url = process.env.DATABASE_URL;
+  if (!url || process.env.NEXA_JOBS === "off") return false;
+  try {
+    const boss = await startBillingJobs(url, client);
+    await boss.send(SUBSCRIPTION_CLOSE_QUEUE, { subscriptionId } satisfies SubscriptionCloseJob, { retryLimit: 3, retryDelay: 2 });
+    return true;
+  } catch (error) {
+    console.error("Queueing the close of subscription", subscriptionId, "failed:", (error as Error).message);
+    return false;
+  }
 }

@@ -179,6 +179,11 @@ describe("OpenAPI document", () => {
     // Refresh and finalize answer a finalized invoice with Lago's error, which the document describes too.
     await call("put", "/invoices/{id}/refresh", `/invoices/${id}/refresh`);
     await call("put", "/invoices/{id}/finalize", `/invoices/${id}/finalize`);
+    // Previews: a termination and an upgrade of the running subscription, a new subscription for a prospect.
+    await svc.lago.plans.createPlan({ plan: { name: "Big", code: `big_${p}`, interval: "monthly", amount_cents: 20000, amount_currency: "CAD", pay_in_advance: true } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"] } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"], plan_code: `big_${p}` } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { country: "CA", state: "ON" }, plan_code: `flat_${p}` });
   });
 
   it("matches real answers of wallets and wallet transactions", async () => {

@@ -7,6 +7,7 @@ import { applyCouponBody, createCouponBody, updateCouponBody } from "@/lib/api/s
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
+import { invoicePreviewBody } from "@/lib/api/schemas/invoice-preview";
 import { eventBody, MAX_EVENTS_PER_BATCH, MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
 import { createWebhookEndpointBody, updateWebhookEndpointBody } from "@/lib/api/schemas/webhook-endpoint";
 import { createWalletBody, updateWalletBody, walletTransactionBody } from "@/lib/api/schemas/wallet";
@@ -219,6 +220,12 @@ export const API_OPERATIONS: ApiOperation[] = [
       dateQuery("issuing_date_from"), dateQuery("issuing_date_to"),
     ],
     response: { name: "InvoiceList", schema: listOf("invoices", r.invoiceObject) },
+  },
+  {
+    method: "post", path: "/invoices/preview", operationId: "invoicePreview", tag: "Invoices",
+    summary: "What a new subscription, an upgrade now or a termination would invoice, with tax (nothing is written)",
+    requestBody: { name: "InvoicePreviewInput", schema: invoicePreviewBody },
+    response: { name: "InvoicePreviewResponse", schema: envelope("invoice", r.invoicePreviewObject) },
   },
   { method: "get", path: "/invoices/{id}", operationId: "findInvoice", tag: "Invoices", summary: "Retrieve an invoice with its fees and taxes", response: INVOICE },
   { method: "put", path: "/invoices/{id}/refresh", operationId: "refreshInvoice", tag: "Invoices", summary: "Re-rate a draft invoice from current usage", response: INVOICE },

@@ -328,6 +328,16 @@ export const invoiceObject = z.strictObject({
   applied_taxes: z.array(appliedTaxObject).optional(),
 });
 
+/** An invoice preview (POST /invoices/preview): an invoice object with nothing written, so no ids, number or timestamps. */
+export const invoicePreviewObject = invoiceObject.extend({
+  lago_id: z.null(),
+  sequential_id: z.null(),
+  number: z.null(),
+  customer: z.strictObject({ lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }),
+  fees: z.array(feeObject.extend({ lago_id: z.null(), external_subscription_id: z.string().nullable() })),
+  applied_taxes: z.array(appliedTaxObject.extend({ lago_id: z.null() })),
+});
+
 export const creditNoteObject = z.strictObject({
   lago_id: uuid,
   sequential_id: z.number().int().nullable(),

@@ -26,7 +26,7 @@ import { applyCouponToCustomerAction, createOneOffInvoiceAction, removeAppliedCo
 import { customerWallets } from "@/lib/console/customer-wallets";
 import { TerminateWalletForm, WalletTransactionForm } from "@/components/console/wallet-forms";
 import { terminateWalletAction, walletTransactionAction } from "../wallet-actions";
-import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, setNegotiatedPriceAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
+import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, previewSubscriptionChangeAction, resumeSubscriptionAction, setNegotiatedPriceAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -88,7 +88,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <li key={`${s.serviceId}:${s.externalId}`} aria-label={s.externalId} className="rounded-lg border border-slate-200 bg-white p-3">
                 <p className="mb-2 text-sm"><strong>{s.externalId}</strong> · {s.service} · {s.plan ?? "no plan"} · {s.status}</p>
                 <SubscriptionActions externalId={s.externalId} currentPlan={s.planCode} plans={planOptions}
-                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)} />
+                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)}
+                  previewAction={s.status === "active" ? previewSubscriptionChangeAction.bind(null, customer.id, s.id) : undefined} />
                 {s.planCode ? (
                   <div className="mt-3 border-t border-slate-100 pt-3">
                     <NegotiatedPriceForm externalId={s.externalId} currency={s.currency} action={setNegotiatedPriceAction.bind(null, customer.id, s.id)}
