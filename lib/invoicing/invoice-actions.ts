@@ -6,6 +6,7 @@ import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
+import { progressiveBillingCredits } from "./progressive-billing";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
 import { issueInvoice, type IssueOptions } from "./issue-invoice";
@@ -61,8 +62,10 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   }
   const profile = await companyProfile(tx);
   const taxPoint = localDate(invoice.issuingDate ?? new Date(), "UTC");
+  const progressive = await progressiveBillingCredits(tx, invoice.usageWindows.map((w) => ({ subscriptionId: w.subscriptionId, periodStart: w.periodStart })));
   const composition = composeInvoice({
     lines: [...kept.map((l) => ({ amountCents: l.amountCents })), ...fresh],
+    credits: [...progressive.values()].map((amountCents) => ({ code: "progressive_billing", description: "Usage already billed during the period (progressive billing)", amountCents })),
     taxes: (taxableCents) => taxesForInvoice(invoice, invoice.customer, profile, taxableCents, taxPoint),
   });
   await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { in: RERATED_KINDS } } });
@@ -76,7 +79,7 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   await tx.invoiceTax.createMany({
     data: composition.taxes.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
   });
-  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
+  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents, progressiveBillingCreditCents: composition.creditsCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
 }
 
 export function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {

@@ -4,6 +4,7 @@ import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing
 import { runCollections } from "@/lib/payments/collections";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
+import { startUsageMonitorJobs } from "./usage-monitor-jobs";
 import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
 
 /**
@@ -90,6 +91,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     });
     await startDualRunJobs(boss, client);
     await startInvoiceNoticeJobs(boss, client);
+    await startUsageMonitorJobs(boss, client);
     return boss;
   })().catch((error) => {
     globalForJobs.nexaBoss = undefined; // let the next call try again
