@@ -107,9 +107,11 @@ export async function deleteAlert(client: Db, serviceId: string, externalSubscri
   return alert;
 }
 
-export async function deleteAllAlerts(client: Db, serviceId: string, externalSubscriptionId: string): Promise<void> {
+export async function deleteAllAlerts(client: Db, serviceId: string, externalSubscriptionId: string): Promise<AlertWithMetric[]> {
   const sub = await getServiceSubscription(client, serviceId, externalSubscriptionId);
-  await client.usageAlert.deleteMany({ where: { subscriptionId: sub.id } });
+  const alerts = await client.usageAlert.findMany({ where: { subscriptionId: sub.id }, include: { billableMetric: true }, orderBy: [{ createdAt: "asc" }, { code: "asc" }] });
+  await client.usageAlert.deleteMany({ where: { id: { in: alerts.map((a) => a.id) } } });
+  return alerts;
 }
 
 const number = (value: { toString(): string }) => Number(value.toString());

@@ -42,8 +42,8 @@ export const POST = serviceRoute<Params>(async ({ request, url, params, service 
 
 export const DELETE = serviceRoute<Params>(async ({ url, params, service }) => {
   refuseOtherStatus(url);
-  await deleteAllAlerts(db(), service.id, params.external_id);
-  return new Response(null, { status: 204 });
+  const deleted = await deleteAllAlerts(db(), service.id, params.external_id);
+  return json({ alerts: deleted.map((a) => serializeAlert(a, params.external_id)) });
 });
 
 export { methodNotAllowed as PUT, methodNotAllowed as PATCH };
