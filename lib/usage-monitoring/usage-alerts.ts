@@ -155,3 +155,12 @@ export function serializeTriggeredAlert(triggered: TriggeredAlert, alert: AlertW
     crossed_thresholds: triggered.crossedThresholds,
   };
 }
+
+/** A customer's usage alerts with their last trigger (console, customer page). */
+export async function customerUsageAlerts(client: Db, customerId: string) {
+  return client.usageAlert.findMany({
+    where: { subscription: { customerId } },
+    include: { billableMetric: true, subscription: { select: { externalId: true } }, triggered: { orderBy: { triggeredAt: "desc" }, take: 1 } },
+    orderBy: [{ createdAt: "asc" }, { code: "asc" }],
+  });
+}
