@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { findServiceCustomer, upsertServiceCustomer } from "@/lib/customers/service-customers";
-import { getPlanByCode, planInclude, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
+import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/prisma/client";
 import { boundaryAfterTermination } from "@/lib/invoicing/billing-step";
@@ -10,7 +10,13 @@ import { firstBillingAt, scheduleOf } from "./billing-schedule";
 
 const include = {
   customer: true,
-  plan: { include: planInclude },
+  // planInclude's shape, spelled out: catalog/plans imports this module, so its value may not be ready here yet.
+  plan: {
+    include: {
+      charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] },
+      usageThresholds: { orderBy: [{ recurring: "asc" }, { amountCents: "asc" }] },
+    },
+  },
   nextPlan: true,
   previousSubscription: { include: { plan: true } },
 } satisfies Prisma.SubscriptionInclude;

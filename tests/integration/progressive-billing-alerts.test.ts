@@ -199,14 +199,14 @@ describe("usage alerts", () => {
     await pushEvent(svc, 30); // 30 units: nothing crossed
     await settle();
     expect(triggered()).toHaveLength(0);
-    await pushEvent(svc, 25); // 55 units: crosses 40
+    await pushEvent(svc, 25); // 55 units: crosses 40 (the alert saw 30 last)
     const [first] = (await waitFor(() => (triggered().length ? triggered() : null)))!;
     expect(first.lagoSignatureValid).toBe(true);
     expect(first.body).toMatchObject({
       object_type: "triggered_alert",
       triggered_alert: {
         lago_alert_id: created.lago_id, external_subscription_id: "sub-1", external_customer_id: "cus-1", billable_metric_code: metric.code,
-        alert_type: "billable_metric_current_usage_units", alert_code: "calls_alert", alert_name: "Calls", previous_value: 0, current_value: 55,
+        alert_type: "billable_metric_current_usage_units", alert_code: "calls_alert", alert_name: "Calls", previous_value: 30, current_value: 55,
         crossed_thresholds: [{ code: "warn", value: "40", recurring: false }],
       },
     });
