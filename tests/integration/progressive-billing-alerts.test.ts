@@ -101,7 +101,7 @@ describe("usage thresholds (progressive billing)", () => {
     }))!;
     expect(invoice).toMatchObject({ status: "finalized", subtotalCents: 5500n, taxesCents: 715n, totalCents: 6215n, currency: "CAD" });
     expect(invoice.number).toMatch(/^INV-\d{4}-\d+$/);
-    expect(invoice.taxes).toEqual([expect.objectContaining({ code: "HST_ON", taxableAmountCents: 5500n, amountCents: 715n })]);
+    expect(invoice.taxes).toEqual([expect.objectContaining({ code: "HST", taxableAmountCents: 5500n, amountCents: 715n })]);
     expect(invoice.lines).toEqual([expect.objectContaining({ kind: "usage_charge", amountCents: 5500n })]);
     expect(invoice.lines[0].quantity.toString()).toBe("55");
 
@@ -109,7 +109,8 @@ describe("usage thresholds (progressive billing)", () => {
     const apiInvoice = (await svc.lago.invoices.findInvoice(invoice.id)).data.invoice;
     expect(apiInvoice).toMatchObject({ invoice_type: "progressive_billing", fees_amount_cents: 5500, taxes_amount_cents: 715, total_amount_cents: 6215 });
 
-    const reached = await waitFor(() => receiver.accepted().filter((r) => r.body.webhook_type === "subscription.usage_threshold_reached"));
+    const thresholdEvents = () => receiver.accepted().filter((r) => r.body.webhook_type === "subscription.usage_threshold_reached");
+    const reached = (await waitFor(() => (thresholdEvents().length ? thresholdEvents() : null)))!;
     expect(reached).toHaveLength(1);
     expect(reached[0].lagoSignatureValid).toBe(true);
     expect(reached[0].body).toMatchObject({
@@ -131,7 +132,7 @@ describe("usage thresholds (progressive billing)", () => {
     await runBillingCycle(testDb(), new Date(nextBillingAt!.getTime() + 60_000), { serviceId: svc.id });
     const close = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id, invoiceType: "subscription" }, include: { taxes: true } });
     expect(close).toMatchObject({ status: "finalized", subtotalCents: 7500n, progressiveBillingCreditCents: 5500n, taxesCents: 260n, totalCents: 2260n });
-    expect(close.taxes).toEqual([expect.objectContaining({ code: "HST_ON", taxableAmountCents: 2000n, amountCents: 260n })]);
+    expect(close.taxes).toEqual([expect.objectContaining({ code: "HST", taxableAmountCents: 2000n, amountCents: 260n })]);
     const apiClose = (await svc.lago.invoices.findInvoice(close.id)).data.invoice;
     expect(apiClose).toMatchObject({ fees_amount_cents: 7500, progressive_billing_credit_amount_cents: 5500, sub_total_excluding_taxes_amount_cents: 2000, taxes_amount_cents: 260, total_amount_cents: 2260 });
     // The period's usage is billed once: $75 + 13 % = $84.75 over the two invoices.
@@ -175,7 +176,7 @@ describe("usage alerts", () => {
     expect(created.thresholds).toEqual([{ code: "warn", value: "40", recurring: false }, { code: "every_20", value: "20", recurring: true }]);
     const amountAlert = (await svc.lago.subscriptions.createSubscriptionAlert("sub-1", { alerts: [{ alert_type: "current_usage_amount", code: "spend", thresholds: [{ value: "100000" }] }] })).data.alerts;
     expect(amountAlert).toHaveLength(1);
-    expect((await svc.lago.subscriptions.findAllSubscriptionAlerts("sub-1")).data.alerts.map((a: { code: string }) => a.code)).toEqual(["calls_alert", "spend"]);
+    expect((await svc.lago.subscriptions.getSubscriptionAlerts("sub-1")).data.alerts.map((a: { code: string }) => a.code)).toEqual(["calls_alert", "spend"]);
     expect((await svc.lago.subscriptions.updateSubscriptionAlert("sub-1", "spend", { alert: { name: "Spend" } })).data.alert.name).toBe("Spend");
     expect((await svc.lago.subscriptions.getSubscriptionAlert("sub-1", "spend")).data.alert.name).toBe("Spend");
     expect((await svc.lago.subscriptions.deleteSubscriptionAlert("sub-1", "spend")).data.alert.code).toBe("spend");
@@ -190,7 +191,7 @@ describe("usage alerts", () => {
     expect((await bad({ alert_type: "current_usage_amount", code: "z", thresholds: [{ value: "-5" }] })).body).toMatchObject({ status: 422 });
     expect((await bad({ alert_type: "billable_metric_current_usage_units", code: "w", billable_metric_code: "nope", thresholds: [{ value: "1" }] })).body).toMatchObject({ status: 404, code: "billable_metric_not_found" });
     expect((await lagoFailure(svc.lago.subscriptions.createSubscriptionAlert("no-such-sub", { alert: { alert_type: "current_usage_amount", code: "q", thresholds: [{ value: "1" }] } }))).status).toBe(404);
-    expect((await lagoFailure(svc.lago.subscriptions.findAllSubscriptionAlerts("sub-1", { subscription_status: "terminated" }))).body).toMatchObject({ status: 422, error_details: { subscription_status: ["not_supported"] } });
+    expect((await lagoFailure(svc.lago.subscriptions.getSubscriptionAlerts("sub-1", { subscription_status: "terminated" }))).body).toMatchObject({ status: 422, error_details: { subscription_status: ["not_supported"] } });
     // Another service cannot see the alert.
     const other = await createTestService("live");
     expect((await lagoFailure(other.lago.subscriptions.getSubscriptionAlert("sub-1", "calls_alert"))).status).toBe(404);
@@ -219,6 +220,8 @@ describe("usage alerts", () => {
     await settle();
     expect(triggered()).toHaveLength(2);
     expect((await svc.lago.subscriptions.getSubscriptionAlert("sub-1", "calls_alert")).data.alert.previous_value).toBe(66);
-    expect((await svc.lago.subscriptions.deleteAllSubscriptionAlerts("sub-1")).data.alerts).toHaveLength(1);
+    // The client types this answer as void (it does not read the body); the alerts are gone.
+    expect((await svc.lago.subscriptions.deleteAllSubscriptionAlerts("sub-1")).status).toBe(200);
+    expect((await svc.lago.subscriptions.getSubscriptionAlerts("sub-1")).data.alerts).toEqual([]);
   });
 });

@@ -159,7 +159,7 @@ export const API_OPERATIONS: ApiOperation[] = [
 
   // Usage alerts
   {
-    method: "get", path: "/subscriptions/{external_id}/alerts", operationId: "findAllSubscriptionAlerts", tag: "Subscriptions", summary: "List the subscription's usage alerts",
+    method: "get", path: "/subscriptions/{external_id}/alerts", operationId: "getSubscriptionAlerts", tag: "Subscriptions", summary: "List the subscription's usage alerts",
     query: [...pageQuery, alertStatusQuery], response: { name: "AlertList", schema: listOf("alerts", r.alertObject) },
   },
   {
