@@ -39,7 +39,7 @@ export default async function PlanPage({ params }: { params: Promise<{ code: str
         </div>
       </PageSection>
       <PageSection title="Usage thresholds" description="Progressive billing: when a subscription's usage in its period reaches a threshold (before tax), the usage billed so far is invoiced at once, and the period-end invoice deducts it. Set through the API (plan usage_thresholds).">
-        <SimpleDataTable label="Usage thresholds"
+        <SimpleDataTable label="Thresholds of the plan"
           columns={[{ key: "amount", header: "Usage reaches", align: "right" }, { key: "name", header: "Name" }, { key: "recurring", header: "Repeats" }]}
           rows={plan.usageThresholds.map((t) => ({
             amount: formatMoney(t.amountCents, plan.currency),
