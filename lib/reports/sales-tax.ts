@@ -71,8 +71,9 @@ export async function salesTaxReport(client: Db, from: string, to: string): Prom
   const start = new Date(`${from}T00:00:00Z`);
   const endExclusive = new Date(`${addDays(to, 1)}T00:00:00Z`);
   const invoices = await client.invoice.findMany({
-    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive } },
-    select: { id: true, subtotalCents: true, progressiveBillingCreditCents: true, taxNote: true, billedTo: true, customer: { select: { province: true } }, taxes: true },
+    // A credit invoice sells prepaid credit, not a supply: it is taxed when the credit pays a usage invoice (README "Wallets").
+    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, invoiceType: { not: "credit" }, issuingDate: { gte: start, lt: endExclusive } },
+    select: { id: true, subtotalCents: true, taxNote: true, billedTo: true, customer: { select: { province: true } }, taxes: true },
   });
   // Credit notes by their local issue date: a wide UTC window first, then the exact date in the customer's timezone.
   const noteRows = await client.$queryRaw<{ id: string }[]>`
@@ -101,13 +102,11 @@ export async function salesTaxReport(client: Db, from: string, to: string): Prom
   const sales = { taxableCents: ZERO, zeroRatedCents: ZERO, exemptCents: ZERO, creditedTaxableCents: ZERO, creditedZeroRatedCents: ZERO, creditedExemptCents: ZERO, netCents: ZERO };
   for (const invoice of invoices) {
     if (invoice.taxes.length === 0) {
-      // What the invoice sold net of usage a progressive-billing invoice of the period already reported.
-      const soldCents = invoice.subtotalCents - invoice.progressiveBillingCreditCents;
-      if (noTaxTreatment(invoice.taxNote) === "exempt") sales.exemptCents += soldCents;
-      else sales.zeroRatedCents += soldCents;
+      if (noTaxTreatment(invoice.taxNote) === "exempt") sales.exemptCents += invoice.subtotalCents;
+      else sales.zeroRatedCents += invoice.subtotalCents;
       continue;
     }
-    sales.taxableCents += invoice.subtotalCents - invoice.progressiveBillingCreditCents;
+    sales.taxableCents += invoice.subtotalCents;
     for (const tax of invoice.taxes) {
       const row = rowFor(tax, provinceOf(invoice));
       row.invoicedTaxableCents += tax.taxableAmountCents;

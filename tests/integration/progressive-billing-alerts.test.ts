@@ -131,13 +131,14 @@ describe("usage thresholds (progressive billing)", () => {
     const { nextBillingAt } = await testDb().subscription.findUniqueOrThrow({ where: { id: sub.id } });
     await runBillingCycle(testDb(), new Date(nextBillingAt!.getTime() + 60_000), { serviceId: svc.id });
     const close = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id, invoiceType: "subscription" }, include: { taxes: true } });
-    expect(close).toMatchObject({ status: "finalized", subtotalCents: 7500n, progressiveBillingCreditCents: 5500n, taxesCents: 260n, totalCents: 2260n });
+    // subtotalCents is net (what tax applies to, what reports read as revenue), as with coupons.
+    expect(close).toMatchObject({ status: "finalized", subtotalCents: 2000n, progressiveBillingCreditCents: 5500n, taxesCents: 260n, totalCents: 2260n });
     expect(close.taxes).toEqual([expect.objectContaining({ code: "HST", taxableAmountCents: 2000n, amountCents: 260n })]);
     const apiClose = (await svc.lago.invoices.findInvoice(close.id)).data.invoice;
     expect(apiClose).toMatchObject({ fees_amount_cents: 7500, progressive_billing_credit_amount_cents: 5500, sub_total_excluding_taxes_amount_cents: 2000, taxes_amount_cents: 260, total_amount_cents: 2260 });
     // The period's usage is billed once: $75 + 13 % = $84.75 over the two invoices.
     expect(invoice.totalCents + close.totalCents).toBe(8475n);
-    expect(invoice.subtotalCents + close.subtotalCents - close.progressiveBillingCreditCents).toBe(7500n);
+    expect(invoice.subtotalCents + close.subtotalCents).toBe(7500n);
   });
 
   it("a recurring threshold fires again every amount_cents above the last fixed one", async () => {

@@ -21,6 +21,12 @@ import { customerLedger, customerSubscriptions, planChoices } from "@/lib/consol
 import { alertThresholdsOf, customerUsageAlerts } from "@/lib/usage-monitoring/usage-alerts";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
+import { customerCouponChoices } from "@/lib/console/coupons";
+import { CustomerCouponsPanel } from "@/components/console/coupon-panels";
+import { applyCouponToCustomerAction, createOneOffInvoiceAction, removeAppliedCouponAction } from "../../coupons/actions";
+import { customerWallets } from "@/lib/console/customer-wallets";
+import { TerminateWalletForm, WalletTransactionForm } from "@/components/console/wallet-forms";
+import { terminateWalletAction, walletTransactionAction } from "../wallet-actions";
 import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
@@ -38,7 +44,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   const customer = await findCustomerDetails(db(), id);
   if (!customer) notFound();
   const alerts = await customerUsageAlerts(db(), customer.id);
-  const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit] = await Promise.all([
+  const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit, couponChoices, wallets] = await Promise.all([
     findMergeCandidates(db(), customer.id),
     customerSubscriptions(db(), customer.id),
     customerLedger(db(), customer.id),
@@ -46,6 +52,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
     openInvoicesOf(db(), customer.id),
     listReceipts(db(), { customerId: customer.id }),
     db().paymentReceipt.aggregate({ where: { customerId: customer.id, reversedAt: null }, _sum: { unappliedCents: true } }),
+    customerCouponChoices(db(), customer.id),
+    customerWallets(db(), customer.id, customer.timezone),
   ]);
   const tz = customer.timezone;
   const planOptions = plans.map((p) => ({ value: p.code, label: `${p.name} (${p.code}) · ${formatMoney(p.amountCents, p.currency)} ${p.interval}` }));
@@ -130,6 +138,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           empty="No invoice yet." />
       </PageSection>
 
+      <PageSection title="Coupons and one-off invoices" description="Coupons come off the customer's invoices with the coupon's service, before tax; a one-off invoice bills an add-on now, with tax.">
+        <CustomerCouponsPanel applied={couponChoices.applied} coupons={couponChoices.coupons} addOns={couponChoices.addOns}
+          applyAction={applyCouponToCustomerAction.bind(null, customer.id)} oneOffAction={createOneOffInvoiceAction.bind(null, customer.id)}
+          removeActions={Object.fromEntries(couponChoices.applied.map((a) => [a.id, removeAppliedCouponAction.bind(null, customer.id, a.id)]))} />
+      </PageSection>
+
       <PageSection title="Payments">
         <SimpleDataTable label="Payments of the customer"
           columns={[{ key: "when", header: "When" }, { key: "invoice", header: "Invoice", link: true }, { key: "status", header: "Status" }, { key: "amount", header: "Amount", align: "right" }, { key: "refunded", header: "Refunded", align: "right" }]}
@@ -157,6 +171,34 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             left: n.kind === "credit" ? formatMoney(n.balanceCents, n.currency) : "—",
           }))}
           empty="No credit note." />
+      </PageSection>
+
+      <PageSection title="Wallets (prepaid credits)"
+        description="Prepaid credit the customer holds with a service, spent by that service's invoices after tax. Ongoing balance = balance − usage of the current periods not yet invoiced. Paid credits are available once their credit invoice is paid.">
+        <SimpleDataTable label="Wallets of the customer"
+          columns={[
+            { key: "label", header: "Wallet" }, { key: "service", header: "Service" }, { key: "status", header: "Status" }, { key: "rate", header: "Rate" },
+            { key: "balance", header: "Balance", align: "right" }, { key: "ongoing", header: "Ongoing balance", align: "right" }, { key: "pending", header: "Pending (unpaid)", align: "right" },
+            { key: "consumed", header: "Consumed", align: "right" }, { key: "expires", header: "Expires" },
+          ]}
+          rows={wallets.wallets}
+          empty="No wallet: a service creates one through the API (POST /wallets)." />
+        <SimpleDataTable label="Wallet transactions"
+          columns={[
+            { key: "date", header: "Date" }, { key: "wallet", header: "Wallet" }, { key: "kind", header: "Transaction" }, { key: "amount", header: "Amount", align: "right" },
+            { key: "credits", header: "Credits", align: "right" }, { key: "status", header: "Status" }, { key: "invoice", header: "Invoice", link: true }, { key: "name", header: "Description" },
+          ]}
+          rows={wallets.transactions}
+          empty="No transaction yet." />
+        {canRecord
+          ? wallets.wallets.filter((w) => w.status === "active").map((w) => (
+              <Panel key={w.id}>
+                <h3 className="mb-2 font-medium">{w.label} · {w.service}</h3>
+                <WalletTransactionForm action={walletTransactionAction.bind(null, w.id)} label={w.label} />
+                <div className="mt-3 border-t border-slate-100 pt-3"><TerminateWalletForm action={terminateWalletAction.bind(null, w.id)} /></div>
+              </Panel>
+            ))
+          : null}
       </PageSection>
 
       <PageSection title="Payments received"
