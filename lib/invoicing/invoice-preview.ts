@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { assertTimeZone, localDate } from "@/lib/billing/calendar-date";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
-import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
+import { getPlanByCode, yearlyEquivalentCents } from "@/lib/catalog/plans";
 import { findServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError, entityNotFound, invalidField } from "@/lib/errors";
 import type { BillingTime, Plan } from "@/lib/generated/prisma/client";
