@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/prisma";
+import { withConflictRetry } from "@/lib/errors";
 import { validationError } from "@/lib/api/errors";
 import { pageRequest, paginationMeta } from "@/lib/api/pagination";
 import { parseBody, readEnvelope } from "@/lib/api/request";
@@ -11,13 +12,13 @@ import { createWallet } from "@/lib/wallets/wallets";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(createWalletBody, await readEnvelope(request, "wallet"));
-  const created = await db().$transaction(async (tx) => {
+  const created = await withConflictRetry(() => db().$transaction(async (tx) => {
     const { customer } = await getServiceCustomer(tx, service.id, body.external_customer_id);
     return createWallet(tx, service.id, customer, {
       name: body.name, code: body.code, priority: body.priority, rateAmount: body.rate_amount, currency: body.currency,
       expirationAt: body.expiration_at, invoiceRequiresSuccessfulPayment: body.invoice_requires_successful_payment,
     }, { paidCredits: body.paid_credits, grantedCredits: body.granted_credits, name: body.transaction_name }, { type: "service", id: service.id });
-  }, { timeout: 30_000, maxWait: 10_000 });
+  }, { timeout: 30_000, maxWait: 10_000 }));
   if (created.creditInvoiceId) await collectCreditInvoice(db(), created.creditInvoiceId);
   const wallet = await db().wallet.findUniqueOrThrow({ where: { id: created.wallet.id } });
   return json({ wallet: await serializeServiceWallet(db(), service.id, wallet) });
