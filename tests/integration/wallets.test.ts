@@ -177,7 +177,7 @@ describe("wallets: prepaid credits", () => {
   // Passed on this branch before merging main at b4ad0ed (commit f188eba); after the merge the current usage of events
   // sent "now" on a subscription created "now" reads 0, so the wallet's ongoing usage is 0. Skipped until that is
   // understood (reported to the lead), not deleted.
-  it.skip("ongoing balance: usage not yet invoiced (with tax) counts against the wallet, and the depleted alert goes out once per crossing", async () => {
+  it("ongoing balance: usage not yet invoiced (with tax) counts against the wallet, and the depleted alert goes out once per crossing", async () => {
     const metric = (await svc.lago.billableMetrics.createBillableMetric({ billable_metric: { name: "Geocodes", code: `geo_${p}`, aggregation_type: "count_agg" } })).data.billable_metric;
     await svc.lago.plans.createPlan({
       plan: { name: "Geocoding", code: `geo_${p}`, interval: "monthly", amount_cents: 0, amount_currency: "CAD", pay_in_advance: false,
