@@ -20,6 +20,7 @@ import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedField
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
+import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
 
 /**
  * The period close. Every subscription whose `nextBillingAt` has come is billed for that boundary; subscriptions of
@@ -450,12 +451,15 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // Invoices are issued as they are written (numbers, status, dates, billed-to decided by prepareIssue), except
-      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance are written
-      // as drafts and issued after this chunk's credit notes by issueInvoices, which consumes the credit.
+      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
+      // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
+      // which consumes the credit.
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
       const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
-      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
+      const prepaid = await holdersOfPrepaidCredit(tx, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
+      const consumesCredit = (i: ComposedInvoice) =>
+        i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
       const issued = await prepareIssue(

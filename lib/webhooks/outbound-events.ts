@@ -26,6 +26,10 @@ export const EMITTED_EVENT_TYPES = [
   "invoice.payment_overdue",
   "invoice.one_off_created",
   "payment.succeeded",
+  "wallet.created",
+  "wallet.updated",
+  "wallet.terminated",
+  "wallet.depleted_ongoing_balance",
 ] as const;
 
 export type WebhookEventType = (typeof EMITTED_EVENT_TYPES)[number];
@@ -50,7 +54,6 @@ const OTHER_LAGO_EVENT_TYPES = [
   "plan.created", "plan.updated", "plan.deleted", "quote.created", "quote.approved", "quote.voided",
   "subscription.canceled", "subscription.incomplete", "subscription.termination_alert", "subscription.trial_ended",
   "subscription.usage_threshold_reached",
-  "wallet.created", "wallet.depleted_ongoing_balance", "wallet.terminated", "wallet.updated",
   "wallet_transaction.created", "wallet_transaction.updated", "wallet_transaction.payment_failure",
 ];
 
