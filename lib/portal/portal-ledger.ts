@@ -1,3 +1,4 @@
+import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { fetchTablePage, type TableQuery } from "@/lib/console/table-query";
@@ -63,6 +64,7 @@ export async function getPortalInvoice(client: Db, customerId: string, invoiceId
       customer: true,
       lines: { orderBy: { position: "asc" } },
       taxes: { orderBy: { code: "asc" } },
+      coupons: invoiceCouponsInclude,
       payments: { orderBy: { createdAt: "desc" } },
       creditNotes: { where: { status: "issued" }, orderBy: { createdAt: "asc" } },
       dunning: true,

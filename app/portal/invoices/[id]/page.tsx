@@ -66,7 +66,8 @@ export default async function PortalInvoice({ params, searchParams }: { params: 
         </section>
       ) : null}
 
-      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)} />
+      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)}
+        coupons={invoice.coupons.map((c) => ({ id: c.id, name: `Coupon ${c.appliedCoupon.coupon.name}`, amountCents: c.amountCents }))} />
 
       {invoice.payments.length ? (
         <section>
