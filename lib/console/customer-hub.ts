@@ -1,4 +1,5 @@
 /** The customer page of the console: everything a finance person looks at for one customer, in a few queries. */
+import { trialEndOf } from "@/lib/subscriptions/billing-schedule";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
@@ -20,6 +21,8 @@ export interface HubSubscription {
   /** A downgrade waiting for the end of the period: the plan it moves to, and when. */
   nextPlan: string | null;
   downgradeAt: Date | null;
+  /** End of the plan's trial (the fee is free before it), when the plan has one. */
+  trialEndsAt: Date | null;
   currency: string;
   /** Usage so far in the current period, priced before tax; null for subscriptions that are not active. */
   usageCents: bigint | null;
@@ -28,6 +31,8 @@ export interface HubSubscription {
   suspendedAt: Date | null;
   suspendedBy: string | null;
   suspensionReason: string | null;
+  /** A negotiated price (plan overrides): the subscription's own fee beside the plan's list fee. */
+  negotiated: { amountCents: bigint; listAmountCents: bigint; interval: string } | null;
 }
 
 export interface PlanChoice {
@@ -42,7 +47,7 @@ export interface PlanChoice {
 export async function customerSubscriptions(client: Db, customerId: string, now = new Date()): Promise<HubSubscription[]> {
   const subscriptions = await client.subscription.findMany({
     where: { customerId },
-    include: { ...subscriptionInclude, service: { select: { name: true } }, suspensions: { where: { resumedAt: null }, orderBy: { suspendedAt: "desc" }, take: 1 } },
+    include: { ...subscriptionInclude, plan: { include: { ...subscriptionInclude.plan.include, parent: { select: { amountCents: true } } } }, service: { select: { name: true } }, suspensions: { where: { resumedAt: null }, orderBy: { suspendedAt: "desc" }, take: 1 } },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: 200,
   });
@@ -71,12 +76,14 @@ export async function customerSubscriptions(client: Db, customerId: string, now 
         nextBillingAt: s.nextBillingAt,
         nextPlan: s.nextPlan?.name ?? null,
         downgradeAt: s.downgradePlanDate,
+        trialEndsAt: trialEndOf(s.startedAt, s.plan),
         currency: s.plan?.currency ?? s.customer.currency,
         usageCents: usage?.amountCents ?? null,
         usagePeriodEnd: usage?.periodEnd ?? null,
         suspendedAt: s.suspendedAt,
         suspendedBy: s.suspendedBy,
         suspensionReason: s.suspendedBy === "staff" ? (s.suspensions[0]?.reason ?? null) : null,
+        negotiated: s.plan?.parent ? { amountCents: s.plan.amountCents, listAmountCents: s.plan.parent.amountCents, interval: s.plan.interval } : null,
       };
     }),
   );
@@ -116,7 +123,7 @@ export async function customerLedger(client: Db, customerId: string) {
 /** Plans staff may start or move a subscription to (the subscription rules refuse what a service may not use). */
 export async function planChoices(client: Db): Promise<PlanChoice[]> {
   return client.plan.findMany({
-    where: { deletedAt: null },
+    where: { deletedAt: null, parentId: null },
     select: { code: true, name: true, amountCents: true, currency: true, interval: true },
     orderBy: [{ amountCents: "asc" }, { name: "asc" }],
     take: 500,

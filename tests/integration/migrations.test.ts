@@ -106,6 +106,9 @@ describe("offline migrations", () => {
     mark("InvoiceUsageWindow", await prisma.invoiceUsageWindow.create({
       data: { invoiceId: invoice.id, subscriptionId: subscription.id, start: new Date("2026-01-15Z"), end: new Date("2026-02-01Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z") },
     }));
+    mark("AdvanceChargeFee", await prisma.advanceChargeFee.create({
+      data: { subscriptionId: subscription.id, chargeId: charge.id, transactionId: "tx1", timestamp: new Date("2026-01-20Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), units: new Prisma.Decimal("3"), amountCents: 300n, invoiceId: invoice.id },
+    }));
     mark("InvoiceTax", await prisma.invoiceTax.create({
       data: { invoiceId: invoice.id, code: "HST_ON", name: "HST", rate: new Prisma.Decimal("0.13"), taxableAmountCents: 1999n, amountCents: 260n },
     }));

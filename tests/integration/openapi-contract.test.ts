@@ -179,6 +179,11 @@ describe("OpenAPI document", () => {
     // Refresh and finalize answer a finalized invoice with Lago's error, which the document describes too.
     await call("put", "/invoices/{id}/refresh", `/invoices/${id}/refresh`);
     await call("put", "/invoices/{id}/finalize", `/invoices/${id}/finalize`);
+    // Previews: a termination and an upgrade of the running subscription, a new subscription for a prospect.
+    await svc.lago.plans.createPlan({ plan: { name: "Big", code: `big_${p}`, interval: "monthly", amount_cents: 20000, amount_currency: "CAD", pay_in_advance: true } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"] } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"], plan_code: `big_${p}` } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { country: "CA", state: "ON" }, plan_code: `flat_${p}` });
   });
 
   it("matches real answers of wallets and wallet transactions", async () => {
@@ -230,8 +235,10 @@ describe("request bodies: no field is accepted and ignored", () => {
     });
     expect((await refusal("/customers", { customer: { external_id: "k-1", adress_line1: "1 Main St" } })).error_details).toEqual({ adress_line1: ["unknown_field"] });
     const plan = { name: "P", code: `p_${p}`, interval: "yearly", amount_cents: 100 };
-    expect((await refusal("/plans", { plan: { ...plan, trial_period: 14 } })).error_details).toEqual({ trial_period: ["not_supported"] });
-    expect((await refusal("/plans", { plan: { ...plan, bill_charges_monthly: true } })).error_details).toEqual({ bill_charges_monthly: ["not_supported"] });
+    // A fee without an invoice (Lago's non-invoiceable in-advance charge) and regrouped paid fees are not offered.
+    const feeOnly = { billable_metric_code: "m", charge_model: "standard", pay_in_advance: true };
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, invoiceable: false }] } })).error_details).toEqual({ "charges.0.invoiceable": ["not_supported"] });
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, regroup_paid_fees: "invoice" }] } })).error_details).toEqual({ "charges.0.regroup_paid_fees": ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, tax_codes: ["gst"] } })).error_details).toEqual({ tax_codes: ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, minimum_commitment: { amount_cents: 100 } } })).error_details).toEqual({ minimum_commitment: ["not_supported"] });
     expect((await refusal("/events", { event: { transaction_id: "t", code: "c", external_subscription_id: "s", timestmap: 1 } })).error_details).toEqual({ timestmap: ["unknown_field"] });

@@ -51,8 +51,8 @@ export default async function PortalUsage() {
               </p>
               {s.metrics.length === 0 ? <p className="mt-3 text-sm text-slate-500">This plan has no usage charges.</p> : null}
               <div className="mt-4 grid gap-6 md:grid-cols-2">
-                {s.metrics.map((m) => (
-                  <div key={m.metricCode} data-testid={`usage-${m.metricCode}`}>
+                {s.metrics.map((m, index) => (
+                  <div key={`${m.metricCode}:${index}`} data-testid={`usage-${m.metricCode}`}>
                     <h3 className="font-medium">{m.metricName}</h3>
                     <p className="text-sm text-slate-600">
                       {m.currentUnits} so far{m.includedUnits !== "0" ? ` (${m.includedUnits} included)` : ""} · {formatMoney(BigInt(m.currentAmountCents), s.currency)}

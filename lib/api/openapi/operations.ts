@@ -8,6 +8,7 @@ import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
 import { createAlertBody, updateAlertBody } from "@/lib/api/schemas/alert";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
+import { invoicePreviewBody } from "@/lib/api/schemas/invoice-preview";
 import { eventBody, MAX_EVENTS_PER_BATCH, MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
 import { createWebhookEndpointBody, updateWebhookEndpointBody } from "@/lib/api/schemas/webhook-endpoint";
 import { createWalletBody, updateWalletBody, walletTransactionBody } from "@/lib/api/schemas/wallet";
@@ -151,7 +152,8 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: "get", path: "/subscriptions", operationId: "findAllSubscriptions", tag: "Subscriptions", summary: "List subscriptions (default: active)",
-    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES)],
+    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES),
+      { name: "overridden", schema: z.enum(["true", "false"]), description: "Only subscriptions with (true) or without (false) a negotiated plan (plan_overrides)" }],
     response: { name: "SubscriptionList", schema: listOf("subscriptions", r.subscriptionObject) },
   },
   { method: "get", path: "/subscriptions/{external_id}", operationId: "findSubscription", tag: "Subscriptions", summary: "Retrieve a subscription", query: [statusQuery], response: SUBSCRIPTION },
@@ -244,6 +246,12 @@ export const API_OPERATIONS: ApiOperation[] = [
       dateQuery("issuing_date_from"), dateQuery("issuing_date_to"),
     ],
     response: { name: "InvoiceList", schema: listOf("invoices", r.invoiceObject) },
+  },
+  {
+    method: "post", path: "/invoices/preview", operationId: "invoicePreview", tag: "Invoices",
+    summary: "What a new subscription, an upgrade now or a termination would invoice, with tax (nothing is written)",
+    requestBody: { name: "InvoicePreviewInput", schema: invoicePreviewBody },
+    response: { name: "InvoicePreviewResponse", schema: envelope("invoice", r.invoicePreviewObject) },
   },
   { method: "get", path: "/invoices/{id}", operationId: "findInvoice", tag: "Invoices", summary: "Retrieve an invoice with its fees and taxes", response: INVOICE },
   { method: "put", path: "/invoices/{id}/refresh", operationId: "refreshInvoice", tag: "Invoices", summary: "Re-rate a draft invoice from current usage", response: INVOICE },

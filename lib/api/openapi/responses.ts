@@ -124,8 +124,8 @@ export const chargeObject = z.strictObject({
   accepts_target_wallet: z.boolean(),
   properties: jsonObject.nullable(),
   applied_pricing_unit: z.null(),
-  lago_parent_id: z.null(),
-  filters: alwaysEmpty,
+  lago_parent_id: uuid.nullable().describe("On an overridden (child) plan: the parent plan's charge"),
+  filters: z.array(z.strictObject({ invoice_display_name: z.string().nullable(), properties: jsonObject, values: z.record(z.string(), z.array(z.string())) })),
   taxes: alwaysEmpty,
 });
 
@@ -155,7 +155,7 @@ export const planObject = z.strictObject({
   customers_count: z.number().int(),
   active_subscriptions_count: z.number().int(),
   draft_invoices_count: z.number().int(),
-  parent_id: z.null(),
+  parent_id: uuid.nullable().describe("A subscription's overridden plan (plan_overrides): the plan it was copied from"),
   pending_deletion: z.boolean(),
   charges: z.array(chargeObject),
   fixed_charges: alwaysEmpty,
@@ -177,7 +177,7 @@ export const subscriptionObject = z.strictObject({
   billing_time: z.enum(["calendar", "anniversary"]),
   subscription_at: nullableTimestamp,
   started_at: nullableTimestamp,
-  trial_ended_at: z.null(),
+  trial_ended_at: z.string().nullable(),
   ending_at: nullableTimestamp,
   terminated_at: nullableTimestamp,
   canceled_at: nullableTimestamp,
@@ -215,6 +215,9 @@ const feeObject = z.strictObject({
   from_datetime: nullableTimestamp,
   to_datetime: nullableTimestamp,
   amount_details: z.unknown(),
+  /** True for a pay-in-advance charge's fee, billed on its own invoice when its event came. */
+  pay_in_advance: z.boolean(),
+  event_transaction_id: z.string().nullable(),
 });
 
 const appliedTaxObject = z.strictObject({
@@ -333,6 +336,16 @@ export const invoiceObject = z.strictObject({
   fees: z.array(feeObject).optional(),
   credits: z.array(creditObject).optional(),
   applied_taxes: z.array(appliedTaxObject).optional(),
+});
+
+/** An invoice preview (POST /invoices/preview): an invoice object with nothing written, so no ids, number or timestamps. */
+export const invoicePreviewObject = invoiceObject.extend({
+  lago_id: z.null(),
+  sequential_id: z.null(),
+  number: z.null(),
+  customer: z.strictObject({ lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }),
+  fees: z.array(feeObject.extend({ lago_id: z.null(), external_subscription_id: z.string().nullable() })),
+  applied_taxes: z.array(appliedTaxObject.extend({ lago_id: z.null() })),
 });
 
 export const creditNoteObject = z.strictObject({
@@ -488,7 +501,14 @@ export const customerUsageObject = z.strictObject({
       pricing_unit_details: z.null(),
       charge: z.strictObject({ lago_id: uuid, code: z.string().nullable(), charge_model: z.string(), invoice_display_name: z.string().nullable() }),
       billable_metric: z.strictObject({ lago_id: uuid, name: z.string(), code: z.string(), aggregation_type: z.string() }),
-      filters: alwaysEmpty,
+      filters: z.array(z.strictObject({
+        units: decimalText,
+        total_aggregated_units: decimalText,
+        amount_cents: cents,
+        events_count: z.number().int(),
+        invoice_display_name: z.string().nullable(),
+        values: z.record(z.string(), z.array(z.string())),
+      })),
       grouped_usage: alwaysEmpty,
       presentation_breakdowns: alwaysEmpty,
     }),

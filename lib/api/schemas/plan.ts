@@ -6,6 +6,17 @@ import { amountCents, catalogCode, currencyCode, includedQuantity, optionalText,
 /** Taxes follow the Canadian rules from the customer's province; Lago's per-object tax codes have nothing to name. */
 const noTaxCodes = z.array(z.string()).optional().refine((codes) => !codes?.length, "not_supported");
 
+/** Lago's charge filter: events whose properties match `values` are priced with `properties` (the charge's model). */
+export const chargeFilterBody = z.strictObject({
+  invoice_display_name: optionalText(),
+  properties: z.record(z.string(), z.unknown()),
+  values: z.record(z.string().min(1).max(255), z.array(z.string().max(255)).max(100)),
+});
+
+export function chargeFiltersFrom(filters: z.infer<typeof chargeFilterBody>[]): NonNullable<ChargeInput["filters"]> {
+  return filters.map((f) => ({ invoiceDisplayName: f.invoice_display_name ?? null, properties: f.properties, values: f.values }));
+}
+
 const chargeBody = z.strictObject({
   id: z.string().uuid().optional(),
   billable_metric_id: z.string().uuid().optional(),
@@ -13,16 +24,18 @@ const chargeBody = z.strictObject({
   code: catalogCode.optional(),
   charge_model: z.enum(CHARGE_MODELS),
   properties: z.record(z.string(), z.unknown()).nullable().optional(),
-  // Usage-based charges are billed in arrears at period end; instant (in-advance) charges and per-unit proration of
-  // recurring metrics are not offered, and saying so beats accepting a setting that would be ignored.
-  pay_in_advance: z.boolean().optional().refine((v) => !v, "not_supported"),
+  // Pay-in-advance charges are billed on each event (instant invoice); a fee without an invoice (`invoiceable: false`,
+  // `regroup_paid_fees`) and per-unit proration of recurring metrics are not offered, and saying so beats accepting a
+  // setting that would be ignored.
+  pay_in_advance: z.boolean().optional(),
   prorated: z.boolean().optional().refine((v) => !v, "not_supported"),
   invoiceable: z.boolean().optional().refine((v) => v !== false, "not_supported"),
+  regroup_paid_fees: z.unknown().optional().refine((v) => v === undefined || v === null, "not_supported"),
   min_amount_cents: amountCents.nullable().optional(),
   invoice_display_name: optionalText(),
   included_quantity: includedQuantity.optional(),
   tax_codes: noTaxCodes,
-  filters: z.array(z.unknown()).max(0, "not_supported").optional(),
+  filters: z.array(chargeFilterBody).max(50).optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
 
 /** Lago's progressive billing: usage (before tax) at which the period's usage so far is invoiced at once. */
@@ -48,9 +61,9 @@ const planFields = {
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),
-  // Not billed yet: refused rather than stored and ignored (a trial would otherwise be charged in full).
-  trial_period: trialPeriodDays.nullable().optional().refine((v) => v === undefined || v === null || Number(v) === 0, "not_supported"),
-  bill_charges_monthly: z.boolean().nullable().optional().refine((v) => !v, "not_supported"),
+  trial_period: trialPeriodDays.nullable().optional(),
+  // Only meaningful on yearly and semiannual plans (Lago forces it to null on others: stored as null there too).
+  bill_charges_monthly: z.boolean().nullable().optional(),
   description: optionalText(2000),
   invoice_display_name: optionalText(),
   tax_codes: noTaxCodes,
@@ -72,6 +85,8 @@ function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
     includedQuantity: body.included_quantity,
     minAmountCents: body.min_amount_cents ?? null,
     invoiceDisplayName: body.invoice_display_name,
+    filters: body.filters ? chargeFiltersFrom(body.filters) : undefined,
+    payInAdvance: body.pay_in_advance,
   };
 }
 

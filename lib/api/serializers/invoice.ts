@@ -63,6 +63,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             from_datetime: iso(line.periodStart),
             to_datetime: iso(line.periodEnd),
             amount_details: line.details,
+            pay_in_advance: isInAdvanceCharge(line.details),
+            event_transaction_id: isInAdvanceCharge(line.details) ? (line.details as { transactionId?: string }).transactionId ?? null : null,
           })),
           credits: (invoice.coupons ?? []).map((c) => ({
             lago_id: c.id,
@@ -86,7 +88,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
   };
 }
 
-export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null }, fileUrl: string | null = null) {
+/** `refundStatus`: how paying a refund note back went (lib/payments/credit-note-refunds.ts); pending when not given. */
+export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null; refundStatus?: "pending" | "succeeded" | "failed" }, fileUrl: string | null = null) {
   return {
     lago_id: note.id,
     sequential_id: note.number ? Number(note.number.slice(-6)) : null,
@@ -95,7 +98,7 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     invoice_number: note.invoice?.number ?? null,
     issuing_date: day(note.issuedAt),
     credit_status: note.kind === "credit" ? (note.status === "voided" ? "voided" : note.balanceCents > BigInt(0) ? "available" : "consumed") : null,
-    refund_status: note.kind === "refund" ? "pending" : null,
+    refund_status: note.kind === "refund" ? (note.refundStatus ?? "pending") : null,
     reason: note.reason,
     description: note.description,
     currency: note.currency,
@@ -110,4 +113,9 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     created_at: iso(note.createdAt),
     updated_at: iso(note.updatedAt),
   };
+}
+
+/** A fee billed on its event (pay-in-advance charge; lib/invoicing/advance-charges.ts). */
+function isInAdvanceCharge(details: unknown): boolean {
+  return typeof details === "object" && details !== null && (details as { payInAdvance?: unknown }).payInAdvance === true;
 }

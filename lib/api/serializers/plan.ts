@@ -1,4 +1,5 @@
 import type { PlanWithCharges } from "@/lib/catalog/plans";
+import { storedChargeFilters } from "@/lib/rating/charge-filters";
 
 export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
   return {
@@ -11,15 +12,15 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
     charge_model: charge.chargeModel,
     invoiceable: true,
     regroup_paid_fees: null,
-    pay_in_advance: false,
+    pay_in_advance: charge.payInAdvance,
     prorated: false,
     min_amount_cents: charge.minAmountCents === null ? 0 : Number(charge.minAmountCents),
     included_quantity: charge.includedQuantity.toString(),
     accepts_target_wallet: false,
     properties: charge.properties,
     applied_pricing_unit: null,
-    lago_parent_id: null,
-    filters: [],
+    lago_parent_id: charge.parentId,
+    filters: storedChargeFilters(charge).map((f) => ({ invoice_display_name: f.invoice_display_name ?? null, properties: f.properties, values: f.values })),
     taxes: [],
   };
 }
@@ -53,7 +54,7 @@ export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptio
     customers_count: counts.customers ?? 0,
     active_subscriptions_count: counts.activeSubscriptions ?? 0,
     draft_invoices_count: 0,
-    parent_id: null,
+    parent_id: plan.parentId,
     pending_deletion: plan.deletedAt !== null,
     charges: plan.charges.map(serializeCharge),
     fixed_charges: [],

@@ -20,14 +20,14 @@ import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
 import { alertThresholdsOf, customerUsageAlerts } from "@/lib/usage-monitoring/usage-alerts";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
-import { StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
+import { NegotiatedPriceForm, StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
 import { customerCouponChoices } from "@/lib/console/coupons";
 import { CustomerCouponsPanel } from "@/components/console/coupon-panels";
 import { applyCouponToCustomerAction, createOneOffInvoiceAction, removeAppliedCouponAction } from "../../coupons/actions";
 import { customerWallets } from "@/lib/console/customer-wallets";
 import { TerminateWalletForm, WalletTransactionForm } from "@/components/console/wallet-forms";
 import { terminateWalletAction, walletTransactionAction } from "../wallet-actions";
-import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
+import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, previewSubscriptionChangeAction, resumeSubscriptionAction, setNegotiatedPriceAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
 export const dynamic = "force-dynamic";
@@ -77,9 +77,9 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           rows={subscriptions.map((s) => ({
             externalId: s.externalId,
             service: s.service,
-            plan: `${s.plan ?? "—"}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
+            plan: `${s.plan ?? "—"}${s.negotiated ? ` (negotiated ${formatMoney(s.negotiated.amountCents, s.currency)} ${s.negotiated.interval}; list ${formatMoney(s.negotiated.listAmountCents, s.currency)})` : ""}${s.nextPlan ? ` → ${s.nextPlan} on ${s.downgradeAt ? formatDate(s.downgradeAt, tz) : "period end"}` : ""}`,
             status: s.status === "canceled" ? "cancelled" : s.suspendedAt ? `${s.status}, suspended` : s.status,
-            started: formatDate(s.startedAt ?? s.subscriptionAt, tz),
+            started: `${formatDate(s.startedAt ?? s.subscriptionAt, tz)}${s.trialEndsAt ? ` · trial ${s.trialEndsAt > new Date() ? "until" : "ended"} ${formatDate(s.trialEndsAt, tz)}` : ""}`,
             nextBill: s.nextBillingAt ? formatDate(s.nextBillingAt, tz) : "—",
             usage: s.usageCents === null ? "—" : formatMoney(s.usageCents, s.currency),
           }))}
@@ -90,7 +90,14 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <li key={`${s.serviceId}:${s.externalId}`} aria-label={s.externalId} className="rounded-lg border border-slate-200 bg-white p-3">
                 <p className="mb-2 text-sm"><strong>{s.externalId}</strong> · {s.service} · {s.plan ?? "no plan"} · {s.status}</p>
                 <SubscriptionActions externalId={s.externalId} currentPlan={s.planCode} plans={planOptions}
-                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)} />
+                  changeAction={changePlanAction.bind(null, customer.id, s.id)} terminateAction={terminateSubscriptionAction.bind(null, customer.id, s.id)}
+                  previewAction={s.status === "active" ? previewSubscriptionChangeAction.bind(null, customer.id, s.id) : undefined} />
+                {s.planCode ? (
+                  <div className="mt-3 border-t border-slate-100 pt-3">
+                    <NegotiatedPriceForm externalId={s.externalId} currency={s.currency} action={setNegotiatedPriceAction.bind(null, customer.id, s.id)}
+                      current={s.negotiated ? `${s.negotiated.amountCents / BigInt(100)}.${String(s.negotiated.amountCents % BigInt(100)).padStart(2, "0")}` : ""} />
+                  </div>
+                ) : null}
                 {s.status === "active" ? (
                   <div className="mt-3 border-t border-slate-100 pt-3">
                     <SuspensionForm key={s.suspendedAt ? "suspended" : "running"} externalId={s.externalId} suspendAction={suspendSubscriptionAction.bind(null, customer.id, s.id)} resumeAction={resumeSubscriptionAction.bind(null, customer.id, s.id)}
