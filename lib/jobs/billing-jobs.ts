@@ -7,6 +7,7 @@ import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
 import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
+import { startWalletJobs } from "@/lib/wallets/wallet-jobs";
 
 /**
  * The period close runs as a pg-boss job in PostgreSQL: scheduled every 15 minutes and on demand from the console.
@@ -117,6 +118,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     });
     await startDualRunJobs(boss, client);
     await startInvoiceNoticeJobs(boss, client);
+    await startWalletJobs(boss, client);
     return boss;
   })().catch((error) => {
     globalForJobs.nexaBoss = undefined; // let the next call try again
