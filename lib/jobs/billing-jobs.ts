@@ -6,6 +6,8 @@ import { closeSubscriptionNow } from "@/lib/invoicing/close-subscription";
 import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
+import { ADVANCE_CHARGES_QUEUE, billAdvanceCharges, billsInAdvance } from "@/lib/invoicing/advance-charges";
+import { startUsageMonitorJobs } from "./usage-monitor-jobs";
 import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
 import { startWalletJobs } from "@/lib/wallets/wallet-jobs";
 
@@ -21,6 +23,15 @@ export const PERIOD_CLOSE_CRON = process.env.NEXA_BILLING_CRON ?? "*/15 * * * *"
 /** Charges newly finalised invoices and carries out due dunning steps: after each billing run and every 5 minutes. */
 export const COLLECTIONS_QUEUE = "payment-collections";
 export const COLLECTIONS_CRON = process.env.NEXA_COLLECTIONS_CRON ?? "*/5 * * * *";
+
+/**
+ * Pay-in-advance charges (lib/invoicing/advance-charges.ts): nudged by `POST /events` for the subscriptions it touched,
+ * and every minute for all of them (NEXA_ADVANCE_CHARGES_CRON overrides), so a lost nudge delays a fee, never drops it.
+ */
+export const ADVANCE_CHARGES_CRON = process.env.NEXA_ADVANCE_CHARGES_CRON ?? "* * * * *";
+export interface AdvanceChargesJob {
+  subscriptionIds?: string[];
+}
 
 /** Bills the ended period of a subscription just terminated or upgraded (closeSubscriptionNow), within seconds. */
 export const SUBSCRIPTION_CLOSE_QUEUE = "subscription-close";
@@ -84,6 +95,21 @@ export async function executeBillingRun(client: Db, job: PeriodCloseJob, now = n
 
 const globalForJobs = globalThis as unknown as { nexaBoss?: Promise<PgBoss> };
 
+/**
+ * Asks the advance-charges job to bill these subscriptions' new events now. Called by `POST /events` after it has
+ * answered (never on the request's path): a cheap read decides whether any of them bills the events' metrics in
+ * advance; the job's schedule catches anything a failed nudge missed.
+ */
+export function nudgeAdvanceCharges(client: Db, events: { subscriptionId: string | null; code: string }[]): void {
+  const boss = globalForJobs.nexaBoss;
+  if (!boss) return;
+  const ids = [...new Set(events.map((e) => e.subscriptionId).filter((id): id is string => id !== null))];
+  void (async () => {
+    if (!(await billsInAdvance(client, ids, [...new Set(events.map((e) => e.code))]))) return;
+    await (await boss).send(ADVANCE_CHARGES_QUEUE, { subscriptionIds: ids } satisfies AdvanceChargesJob);
+  })().catch((error) => console.error("Pay-in-advance nudge:", (error as Error).message));
+}
+
 /** Starts pg-boss, the schedule and the worker once per process. */
 export function startBillingJobs(connectionString: string, client: Db): Promise<PgBoss> {
   globalForJobs.nexaBoss ??= (async () => {
@@ -116,8 +142,19 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
       const summary = await runCollections(client);
       if (summary.errors.length || summary.dunning?.errors.length) console.error("Collections:", JSON.stringify({ errors: summary.errors, dunning: summary.dunning?.errors }));
     });
+    await boss.createQueue(ADVANCE_CHARGES_QUEUE);
+    await boss.schedule(ADVANCE_CHARGES_QUEUE, ADVANCE_CHARGES_CRON, {} satisfies AdvanceChargesJob, { tz: "UTC" });
+    await boss.work<AdvanceChargesJob>(ADVANCE_CHARGES_QUEUE, { batchSize: 20, pollingIntervalSeconds: 1 }, async (jobs) => {
+      // A batch of nudges is billed in one pass; a scheduled job (no ids) bills every subscription.
+      const everyone = jobs.some((job) => !job.data?.subscriptionIds);
+      const ids = everyone ? null : [...new Set(jobs.flatMap((job) => job.data!.subscriptionIds!))];
+      const summary = await billAdvanceCharges(client, ids);
+      if (summary.failures.length) console.error("Pay-in-advance charges:", JSON.stringify(summary.failures));
+      if (summary.invoicesIssued) await boss.send(COLLECTIONS_QUEUE, {}, { singletonKey: "collections", singletonSeconds: 5 });
+    });
     await startDualRunJobs(boss, client);
     await startInvoiceNoticeJobs(boss, client);
+    await startUsageMonitorJobs(boss, client);
     await startWalletJobs(boss, client);
     return boss;
   })().catch((error) => {

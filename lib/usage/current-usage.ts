@@ -11,6 +11,8 @@ import { usageStartOf } from "@/lib/invoicing/billing-step";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+import { chargeScheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { periodContaining } from "@/lib/billing/billing-periods";
 import type { Customer, Plan, Subscription } from "@/lib/generated/prisma/client";
 
 export interface CurrentUsage {
@@ -49,7 +51,10 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
 /** The same for a subscription already loaded (the portal lists every subscription of the signed-in customer). */
 export async function subscriptionCurrentUsage(client: Db, subscription: Subscription & { customer: Customer; plan: Plan | null }, now = new Date()): Promise<CurrentUsage> {
   const customer = subscription.customer;
-  const period = currentPeriod(subscription, now);
+  // With bill_charges_monthly, usage is billed (and shown) per month of the yearly period.
+  const period = subscription.plan && chargeScheduleOf(subscription, subscription.plan, customer.timezone)
+    ? periodContaining(now < subscription.subscriptionAt ? subscription.subscriptionAt : now, usageScheduleOf(subscription, subscription.plan, customer.timezone))
+    : currentPeriod(subscription, now);
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
   const usageFrom = subscription.startedAt && subscription.plan
     ? usageStartOf({ startedAt: subscription.startedAt, subscriptionAt: subscription.subscriptionAt, schedule: scheduleOf(subscription, subscription.plan, customer.timezone) })

@@ -89,6 +89,10 @@ describe("offline migrations", () => {
     mark("UsageRollupHour", await prisma.usageRollupHour.findFirstOrThrow({
       where: { subscriptionId: subscription.id, billableMetricId: metric.id, hour: new Date("2026-01-01Z") },
     }).then((hour) => (expect([hour.rows, hour.total.toString(), hour.maxPeriodEnd.toISOString()]).toEqual([1, "123.456789012345", "2026-02-01T00:00:00.000Z"]), hour)));
+    const threshold = mark("UsageThreshold", await prisma.usageThreshold.create({ data: { planId: plan.id, amountCents: 5000n, thresholdDisplayName: "$50", recurring: false } }));
+    mark("AppliedUsageThreshold", await prisma.appliedUsageThreshold.create({ data: { subscriptionId: subscription.id, usageThresholdId: threshold.id, periodStart: new Date("2026-01-01Z"), levelCents: 5000n, usageCents: 5100n } }));
+    const alert = mark("UsageAlert", await prisma.usageAlert.create({ data: { serviceId: service.id, subscriptionId: subscription.id, alertType: "current_usage_amount", code: "a1", thresholds: [{ code: "warn", value: "1000", recurring: false }] } }));
+    mark("TriggeredAlert", await prisma.triggeredAlert.create({ data: { alertId: alert.id, subscriptionId: subscription.id, periodStart: new Date("2026-01-01Z"), previousValue: new Prisma.Decimal(0), currentValue: new Prisma.Decimal(1200), crossedThresholds: [{ code: "warn", value: "1000", recurring: false }] } }));
     mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },
@@ -101,6 +105,9 @@ describe("offline migrations", () => {
     }));
     mark("InvoiceUsageWindow", await prisma.invoiceUsageWindow.create({
       data: { invoiceId: invoice.id, subscriptionId: subscription.id, start: new Date("2026-01-15Z"), end: new Date("2026-02-01Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z") },
+    }));
+    mark("AdvanceChargeFee", await prisma.advanceChargeFee.create({
+      data: { subscriptionId: subscription.id, chargeId: charge.id, transactionId: "tx1", timestamp: new Date("2026-01-20Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), units: new Prisma.Decimal("3"), amountCents: 300n, invoiceId: invoice.id },
     }));
     mark("InvoiceTax", await prisma.invoiceTax.create({
       data: { invoiceId: invoice.id, code: "HST_ON", name: "HST", rate: new Prisma.Decimal("0.13"), taxableAmountCents: 1999n, amountCents: 260n },

@@ -235,8 +235,10 @@ describe("request bodies: no field is accepted and ignored", () => {
     });
     expect((await refusal("/customers", { customer: { external_id: "k-1", adress_line1: "1 Main St" } })).error_details).toEqual({ adress_line1: ["unknown_field"] });
     const plan = { name: "P", code: `p_${p}`, interval: "yearly", amount_cents: 100 };
-    expect((await refusal("/plans", { plan: { ...plan, trial_period: 14 } })).error_details).toEqual({ trial_period: ["not_supported"] });
-    expect((await refusal("/plans", { plan: { ...plan, bill_charges_monthly: true } })).error_details).toEqual({ bill_charges_monthly: ["not_supported"] });
+    // A fee without an invoice (Lago's non-invoiceable in-advance charge) and regrouped paid fees are not offered.
+    const feeOnly = { billable_metric_code: "m", charge_model: "standard", pay_in_advance: true };
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, invoiceable: false }] } })).error_details).toEqual({ "charges.0.invoiceable": ["not_supported"] });
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, regroup_paid_fees: "invoice" }] } })).error_details).toEqual({ "charges.0.regroup_paid_fees": ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, tax_codes: ["gst"] } })).error_details).toEqual({ tax_codes: ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, minimum_commitment: { amount_cents: 100 } } })).error_details).toEqual({ minimum_commitment: ["not_supported"] });
     expect((await refusal("/events", { event: { transaction_id: "t", code: "c", external_subscription_id: "s", timestmap: 1 } })).error_details).toEqual({ timestmap: ["unknown_field"] });

@@ -129,6 +129,15 @@ export const chargeObject = z.strictObject({
   taxes: alwaysEmpty,
 });
 
+export const usageThresholdObject = z.strictObject({
+  lago_id: uuid,
+  threshold_display_name: z.string().nullable(),
+  amount_cents: cents,
+  recurring: z.boolean(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
 export const planObject = z.strictObject({
   lago_id: uuid,
   name: z.string(),
@@ -150,7 +159,7 @@ export const planObject = z.strictObject({
   pending_deletion: z.boolean(),
   charges: z.array(chargeObject),
   fixed_charges: alwaysEmpty,
-  usage_thresholds: alwaysEmpty,
+  usage_thresholds: z.array(usageThresholdObject),
   taxes: alwaysEmpty,
   entitlements: alwaysEmpty,
 });
@@ -168,7 +177,7 @@ export const subscriptionObject = z.strictObject({
   billing_time: z.enum(["calendar", "anniversary"]),
   subscription_at: nullableTimestamp,
   started_at: nullableTimestamp,
-  trial_ended_at: z.null(),
+  trial_ended_at: z.string().nullable(),
   ending_at: nullableTimestamp,
   terminated_at: nullableTimestamp,
   canceled_at: nullableTimestamp,
@@ -206,6 +215,9 @@ const feeObject = z.strictObject({
   from_datetime: nullableTimestamp,
   to_datetime: nullableTimestamp,
   amount_details: z.unknown(),
+  /** True for a pay-in-advance charge's fee, billed on its own invoice when its event came. */
+  pay_in_advance: z.boolean(),
+  event_transaction_id: z.string().nullable(),
 });
 
 const appliedTaxObject = z.strictObject({
@@ -303,6 +315,7 @@ export const invoiceObject = z.strictObject({
   coupons_amount_cents: cents,
   credit_notes_amount_cents: cents,
   prepaid_credit_amount_cents: cents,
+  progressive_billing_credit_amount_cents: cents.describe("Usage of the period already billed by progressive-billing invoices, deducted before tax"),
   sub_total_excluding_taxes_amount_cents: cents,
   sub_total_including_taxes_amount_cents: cents,
   total_amount_cents: cents,
@@ -516,3 +529,22 @@ export const healthObject = z.strictObject({
 });
 
 export const linkTokenObject = z.strictObject({ token: z.string(), lago_customer_id: uuid, expires_at: timestamp });
+
+const alertThresholdObject = z.strictObject({ code: z.string().nullable(), value: decimalText, recurring: z.boolean() });
+
+export const alertObject = z.strictObject({
+  lago_id: uuid,
+  lago_organization_id: uuid,
+  external_subscription_id: z.string(),
+  lago_wallet_id: z.null(),
+  wallet_code: z.null(),
+  billable_metric: billableMetricObject.nullable(),
+  alert_type: z.enum(["current_usage_amount", "billable_metric_current_usage_amount", "billable_metric_current_usage_units"]),
+  code: z.string(),
+  name: z.string().nullable(),
+  direction: z.literal("increasing"),
+  previous_value: z.number().describe("The value seen at the last evaluation in the current period (cents, or units)"),
+  last_processed_at: nullableTimestamp,
+  thresholds: z.array(alertThresholdObject),
+  created_at: timestamp,
+});

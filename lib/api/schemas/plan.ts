@@ -24,17 +24,35 @@ const chargeBody = z.strictObject({
   code: catalogCode.optional(),
   charge_model: z.enum(CHARGE_MODELS),
   properties: z.record(z.string(), z.unknown()).nullable().optional(),
-  // Usage-based charges are billed in arrears at period end; instant (in-advance) charges and per-unit proration of
-  // recurring metrics are not offered, and saying so beats accepting a setting that would be ignored.
-  pay_in_advance: z.boolean().optional().refine((v) => !v, "not_supported"),
+  // Pay-in-advance charges are billed on each event (instant invoice); a fee without an invoice (`invoiceable: false`,
+  // `regroup_paid_fees`) and per-unit proration of recurring metrics are not offered, and saying so beats accepting a
+  // setting that would be ignored.
+  pay_in_advance: z.boolean().optional(),
   prorated: z.boolean().optional().refine((v) => !v, "not_supported"),
   invoiceable: z.boolean().optional().refine((v) => v !== false, "not_supported"),
+  regroup_paid_fees: z.unknown().optional().refine((v) => v === undefined || v === null, "not_supported"),
   min_amount_cents: amountCents.nullable().optional(),
   invoice_display_name: optionalText(),
   included_quantity: includedQuantity.optional(),
   tax_codes: noTaxCodes,
   filters: z.array(chargeFilterBody).max(50).optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
+
+/** Lago's progressive billing: usage (before tax) at which the period's usage so far is invoiced at once. */
+const usageThresholdBody = z.strictObject({
+  amount_cents: amountCents.refine((v) => v > BigInt(0), "value_is_out_of_range"),
+  threshold_display_name: optionalText(),
+  recurring: z.boolean().optional(),
+});
+
+const usageThresholds = z
+  .array(usageThresholdBody)
+  .max(20)
+  .superRefine((list, ctx) => {
+    if (list.filter((t) => t.recurring).length > 1) ctx.addIssue({ code: "custom", message: "only_one_recurring_threshold" });
+    const fixed = list.filter((t) => !t.recurring).map((t) => t.amount_cents.toString());
+    if (new Set(fixed).size !== fixed.length) ctx.addIssue({ code: "custom", message: "value_already_exist" });
+  });
 
 const planFields = {
   name: z.string().trim().min(1, "value_is_mandatory").max(255),
@@ -43,13 +61,14 @@ const planFields = {
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),
-  // Not billed yet: refused rather than stored and ignored (a trial would otherwise be charged in full).
-  trial_period: trialPeriodDays.nullable().optional().refine((v) => v === undefined || v === null || Number(v) === 0, "not_supported"),
-  bill_charges_monthly: z.boolean().nullable().optional().refine((v) => !v, "not_supported"),
+  trial_period: trialPeriodDays.nullable().optional(),
+  // Only meaningful on yearly and semiannual plans (Lago forces it to null on others: stored as null there too).
+  bill_charges_monthly: z.boolean().nullable().optional(),
   description: optionalText(2000),
   invoice_display_name: optionalText(),
   tax_codes: noTaxCodes,
   charges: z.array(chargeBody).max(100).optional(),
+  usage_thresholds: usageThresholds.optional(),
 };
 
 export const createPlanBody = z.strictObject(planFields);
@@ -67,6 +86,7 @@ function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
     minAmountCents: body.min_amount_cents ?? null,
     invoiceDisplayName: body.invoice_display_name,
     filters: body.filters ? chargeFiltersFrom(body.filters) : undefined,
+    payInAdvance: body.pay_in_advance,
   };
 }
 
@@ -83,5 +103,8 @@ export function planInputFrom(body: Partial<z.infer<typeof createPlanBody>>): Pa
   if (body.trial_period !== undefined) input.trialPeriodDays = body.trial_period;
   if (body.bill_charges_monthly !== undefined) input.billChargesMonthly = body.bill_charges_monthly;
   if (body.charges !== undefined) input.charges = body.charges.map(chargeInputFrom);
+  if (body.usage_thresholds !== undefined) {
+    input.usageThresholds = body.usage_thresholds.map((t) => ({ amountCents: t.amount_cents, thresholdDisplayName: t.threshold_display_name ?? null, recurring: t.recurring ?? false }));
+  }
   return input;
 }

@@ -25,11 +25,12 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
     payment_status: invoice.status === "paid" ? "succeeded" : invoice.paymentStatus,
     payment_overdue: invoice.status === "finalized" && invoice.paymentDueDate !== null && invoice.paymentDueDate < new Date(),
     currency: invoice.currency,
-    fees_amount_cents: invoice.subtotalCents + invoice.couponsCents,
+    fees_amount_cents: invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents,
     taxes_amount_cents: invoice.taxesCents,
     coupons_amount_cents: invoice.couponsCents,
     credit_notes_amount_cents: invoice.creditsAppliedCents - invoice.prepaidCreditCents,
     prepaid_credit_amount_cents: invoice.prepaidCreditCents,
+    progressive_billing_credit_amount_cents: invoice.progressiveBillingCreditCents,
     sub_total_excluding_taxes_amount_cents: invoice.subtotalCents,
     sub_total_including_taxes_amount_cents: invoice.subtotalCents + invoice.taxesCents,
     total_amount_cents: invoice.totalCents - invoice.creditsAppliedCents,
@@ -62,6 +63,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             from_datetime: iso(line.periodStart),
             to_datetime: iso(line.periodEnd),
             amount_details: line.details,
+            pay_in_advance: isInAdvanceCharge(line.details),
+            event_transaction_id: isInAdvanceCharge(line.details) ? (line.details as { transactionId?: string }).transactionId ?? null : null,
           })),
           credits: (invoice.coupons ?? []).map((c) => ({
             lago_id: c.id,
@@ -110,4 +113,9 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     created_at: iso(note.createdAt),
     updated_at: iso(note.updatedAt),
   };
+}
+
+/** A fee billed on its event (pay-in-advance charge; lib/invoicing/advance-charges.ts). */
+function isInAdvanceCharge(details: unknown): boolean {
+  return typeof details === "object" && details !== null && (details as { payInAdvance?: unknown }).payInAdvance === true;
 }

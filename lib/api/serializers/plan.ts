@@ -12,7 +12,7 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
     charge_model: charge.chargeModel,
     invoiceable: true,
     regroup_paid_fees: null,
-    pay_in_advance: false,
+    pay_in_advance: charge.payInAdvance,
     prorated: false,
     min_amount_cents: charge.minAmountCents === null ? 0 : Number(charge.minAmountCents),
     included_quantity: charge.includedQuantity.toString(),
@@ -22,6 +22,17 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
     lago_parent_id: charge.parentId,
     filters: storedChargeFilters(charge).map((f) => ({ invoice_display_name: f.invoice_display_name ?? null, properties: f.properties, values: f.values })),
     taxes: [],
+  };
+}
+
+export function serializeUsageThreshold(threshold: { id: string; thresholdDisplayName: string | null; amountCents: bigint; recurring: boolean; createdAt: Date; updatedAt: Date }) {
+  return {
+    lago_id: threshold.id,
+    threshold_display_name: threshold.thresholdDisplayName,
+    amount_cents: Number(threshold.amountCents),
+    recurring: threshold.recurring,
+    created_at: threshold.createdAt.toISOString(),
+    updated_at: threshold.updatedAt.toISOString(),
   };
 }
 
@@ -47,7 +58,7 @@ export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptio
     pending_deletion: plan.deletedAt !== null,
     charges: plan.charges.map(serializeCharge),
     fixed_charges: [],
-    usage_thresholds: [],
+    usage_thresholds: (plan.usageThresholds ?? []).map(serializeUsageThreshold),
     taxes: [],
     entitlements: [],
   };
