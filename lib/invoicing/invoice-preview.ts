@@ -13,6 +13,7 @@ import { loadSuspensions } from "@/lib/subscriptions/suspension";
 import { composeGroup, stepOf, type BillableCustomer, type BillingGroup, type PlannedSubscription, type SubscriptionToBill } from "./billing-run";
 import type { BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
+import { couponBookKey, loadCouponBook } from "@/lib/coupons/coupon-ledger";
 import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
 import type { InvoiceLineDraft } from "./invoice-lines";
 
@@ -51,6 +52,8 @@ export interface InvoicePreview {
   externalIds: Map<string, string | null>;
   /** Lines of subscriptions that exist (and may be looked up by lago_id); the others are the preview's own. */
   existingSubscriptionIds: Set<string>;
+  /** Codes of the applied coupons the invoice takes, by applied-coupon id (what its discounts carry). */
+  couponCodes: Map<string, string>;
   currency: string;
   issuingDate: string;
   periodStart: Date;
@@ -200,11 +203,15 @@ export async function previewInvoice(client: Db, service: { id: string; mode: st
   );
   const suspensions = existingIds.length ? await loadSuspensions(client, existingIds, from, boundary) : new Map();
   const profile = await companyProfile(client);
+  // The customer's applied coupons, as the close takes them (read here; their use is recorded only by a real close).
+  const coupons = built.existingCustomer && !group.shadow
+    ? ((await loadCouponBook(client, [{ customerId: customer.id, serviceId: service.id }])).get(couponBookKey(customer.id, service.id)) ?? [])
+    : [];
 
   const composed = composeGroup(
     group, members, (sub) => steps.get(sub.id)!, (sub) => charges.get(sub.id) ?? [],
     (id) => ({ events: usage.events.filter((e) => e.subscriptionId === id), rollups: usage.rollups.filter((r) => r.subscriptionId === id) }),
-    profile, (id) => suspensions.get(id) ?? [],
+    profile, (id) => suspensions.get(id) ?? [], coupons,
   );
   const issuingDate = localDate(boundary, customer.timezone);
   // Nothing to bill (e.g. a termination on the day an in-advance fee was paid): an empty invoice, taxed at zero.
@@ -218,6 +225,7 @@ export async function previewInvoice(client: Db, service: { id: string; mode: st
     // A new subscription has no external id yet, except the one an upgrade keeps.
     externalIds: new Map(members.map((s) => [s.id, (s as { externalId?: string }).externalId ?? (built.kind === "upgrade" ? request.subscriptions!.externalIds[0] : null)])),
     existingSubscriptionIds: new Set(existingIds),
+    couponCodes: new Map(coupons.map((c) => [c.appliedCouponId, c.code])),
     currency: composed.invoice?.currency ?? members[0].plan.currency,
     issuingDate,
     periodStart: composed.invoice?.periodStart ?? boundary,

@@ -346,6 +346,11 @@ export const invoicePreviewObject = invoiceObject.extend({
   customer: z.strictObject({ lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }),
   fees: z.array(feeObject.extend({ lago_id: z.null(), external_subscription_id: z.string().nullable() })),
   applied_taxes: z.array(appliedTaxObject.extend({ lago_id: z.null() })),
+  credits: z.array(creditObject.extend({
+    lago_id: z.null(),
+    item: z.strictObject({ lago_item_id: uuid, type: z.literal("coupon"), code: z.string(), name: z.string() }),
+    invoice: z.strictObject({ lago_id: z.null(), payment_status: z.literal("pending") }),
+  })),
 });
 
 export const creditNoteObject = z.strictObject({

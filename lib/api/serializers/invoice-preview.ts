@@ -11,7 +11,9 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
   const invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[]; customer: Customer } = {
     id: "", number: null, customerId: preview.customer.id, serviceId: "", invoiceType: "subscription", status: "draft", shadow: false, billingKey: null,
     periodStart: preview.periodStart, periodEnd: preview.periodEnd, issuingDate: new Date(`${preview.issuingDate}T00:00:00Z`), paymentDueDate: null,
-    currency: preview.currency, subtotalCents: c.subtotalCents, taxesCents: c.taxesCents, creditsAppliedCents: BigInt(0), totalCents: c.totalCents,
+    // As the close writes it: the subtotal net of coupons, the coupons apart.
+    currency: preview.currency, subtotalCents: c.subtotalCents - c.discountsCents, couponsCents: c.discountsCents, prepaidCreditCents: BigInt(0),
+    taxesCents: c.taxesCents, creditsAppliedCents: BigInt(0), totalCents: c.totalCents,
     amountPaidCents: BigInt(0), paymentStatus: "pending", taxNote: c.taxNote, sources: [], billedTo: null, seller: null,
     finalizedAt: null, paidAt: null, voidedAt: null, createdAt: new Date(0), updatedAt: new Date(0),
     lines: c.lines.map((line) => ({
@@ -25,6 +27,7 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
       amountCents: t.amountCents, registrationNumber: t.registrationNumber,
     })) as unknown as InvoiceTax[],
     customer: { ...preview.customer, displayName: null } as unknown as Customer,
+      coupons: [],
   } as never;
   const base = serializeInvoice(invoice, { externalCustomerId: preview.externalCustomerId ?? undefined });
   return {
@@ -41,6 +44,10 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
       lago_id: null,
       lago_subscription_id: preview.existingSubscriptionIds.has(c.lines[i].subscriptionId) ? c.lines[i].subscriptionId : null,
       external_subscription_id: preview.externalIds.get(c.lines[i].subscriptionId) ?? null,
+    })),
+    credits: c.discounts.map((d) => ({
+      lago_id: null, amount_cents: d.amountCents, amount_currency: preview.currency, before_taxes: true,
+      item: { lago_item_id: d.code, type: "coupon", code: preview.couponCodes.get(d.code) ?? d.code, name: d.description }, invoice: { lago_id: null, payment_status: "pending" },
     })),
     applied_taxes: base.applied_taxes!.map((t) => ({ ...t, lago_id: null })),
   };
