@@ -13,6 +13,8 @@ import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { billedToSql } from "./billed-to";
 import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
+import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
+import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
 import { issueCreditNote } from "./credit-notes";
 import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
@@ -72,7 +74,7 @@ type SubscriptionToBill = Pick<
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
   | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote"
 > & {
-  plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency"> | null;
+  plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "parentId"> | null;
   customer: BillableCustomer;
 };
 type BillableCustomer = Pick<
@@ -93,7 +95,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
              'startedAt', s."startedAt", 'terminatedAt', s."terminatedAt", 'endingAt', s."endingAt", 'nextPlanId', s."nextPlanId",
              'nextBillingAt', s."nextBillingAt", 'shadow', s.shadow, 'onTerminationCreditNote', s."onTerminationCreditNote",
              'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
-                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency) END,
+                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency, 'parentId', p."parentId") END,
              'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
                      'taxExempt', c."taxExempt", 'taxExemptionNumber', c."taxExemptionNumber", 'timezone', c.timezone,
                      'netPaymentTermDays', c."netPaymentTermDays", 'creditBalanceCents', c."creditBalanceCents"::text, 'currency', c.currency)
@@ -128,6 +130,8 @@ interface ComposedInvoice {
   periodEnd: Date;
   issuingDate: string;
   sources: Prisma.InputJsonValue[];
+  /** What it took from the customer's applied coupons. */
+  couponsUsed: CouponConsumption[];
 }
 
 interface ComposedGroup {
@@ -201,6 +205,8 @@ function composeGroup(
   usageOf: (subId: string) => { events: UsageEventRow[]; rollups: UsageRollupRow[] },
   profile: Awaited<ReturnType<typeof companyProfile>>,
   suspensionsOf: (subId: string) => SuspensionSpan[] = () => [],
+  /** The customer's applied coupons with this service (their state is updated in place as the invoice uses them). */
+  coupons: CouponState[] = [],
 ): ComposedGroup {
   const lines: InvoiceLineDraft[] = [];
   const updates: ComposedGroup["updates"] = [];
@@ -242,7 +248,11 @@ function composeGroup(
   if (lines.length === 0) return { group, invoice: null, updates, credits };
   const customer = subs[0].customer;
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const composition = composeInvoice({ lines, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
+  // A coupon limited to a plan covers its subscriptions' negotiated copies (plan overrides) too.
+  const planOf = new Map(subs.map((s) => [s.id, s.plan?.parentId ?? s.planId]));
+  const discounts = couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: planOf.get(l.subscriptionId) ?? null })), coupons);
+  const composition = composeInvoice({ lines, discounts, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
+  const couponsUsed = consumeCoupons(coupons, composition.discounts);
   return {
     group,
     updates,
@@ -258,6 +268,7 @@ function composeGroup(
       periodEnd,
       issuingDate,
       sources,
+      couponsUsed,
     },
   };
 }
@@ -292,7 +303,9 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      subtotal: i.composition.subtotalCents,
+      // Net of coupons: what taxes apply to (reports and journals read it as the invoice's revenue).
+      subtotal: i.composition.subtotalCents - i.composition.discountsCents,
+      coupons: i.composition.discountsCents,
       taxes: i.composition.taxesCents,
       total: i.composition.totalCents,
       note: i.composition.taxNote,
@@ -314,16 +327,16 @@ async function writeChunk(
   await tx.$executeRaw`
     WITH invoices AS (
       INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                             "subtotalCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
+                             "subtotalCents", "couponsCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
                              "paymentDueDate", "billedTo", seller, "updatedAt")
-      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, COALESCE(i.credits, 0),
+      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.coupons, i.taxes, i.total, COALESCE(i.credits, 0),
              i.note, i.sources, i.status::"InvoiceStatus", i.finalized, i.paid, i.due,
              CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
              CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
         FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
-                  subtotal bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
+                  subtotal bigint, coupons bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
@@ -414,6 +427,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = await companyProfile(tx);
       const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
+      // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
+      const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
 
       const failures: BillingFailure[] = [];
       const composed: ComposedGroup[] = [];
@@ -428,7 +443,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         const members = subsByKey.get(billingKey(group));
         if (!members) continue;
         try {
-          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? []));
+          const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
+          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
@@ -451,6 +467,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       );
       const updates = composed.flatMap((c) => c.updates);
       if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
+      await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
 
       let creditNotes = 0;

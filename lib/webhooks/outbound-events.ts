@@ -24,6 +24,7 @@ export const EMITTED_EVENT_TYPES = [
   "invoice.payment_status_updated",
   "invoice.payment_dispute_lost",
   "invoice.payment_overdue",
+  "invoice.one_off_created",
   "payment.succeeded",
 ] as const;
 
@@ -39,7 +40,7 @@ const OTHER_LAGO_EVENT_TYPES = [
   "credit_note.generated", "credit_note.provider_refund_failure", "credit_note.refund_failure",
   "dunning_campaign.finished", "event.error", "events.errors",
   "feature.created", "feature.updated", "feature.deleted", "fee.created", "fee.tax_provider_error",
-  "invoice.one_off_created", "invoice.paid_credit_added", "invoice.generated", "invoice.ready_to_finalize",
+  "invoice.paid_credit_added", "invoice.generated", "invoice.ready_to_finalize",
   "invoice.deleted", "invoice.resynced", "invoice.add_on_added",
   "integration.provider_error", "order.created", "order.executed",
   "order_form.created", "order_form.signed", "order_form.expired", "order_form.voided",

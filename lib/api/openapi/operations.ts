@@ -2,6 +2,8 @@ import { z } from "zod";
 import { createMetricBody, updateMetricBody } from "@/lib/api/schemas/billable-metric";
 import { costBody, MAX_COSTS_PER_BATCH } from "@/lib/api/schemas/cost";
 import { creditNoteBody } from "@/lib/api/schemas/credit-note";
+import { createAddOnBody, oneOffInvoiceBody, updateAddOnBody } from "@/lib/api/schemas/add-on";
+import { applyCouponBody, createCouponBody, updateCouponBody } from "@/lib/api/schemas/coupon";
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
@@ -65,6 +67,15 @@ const SUBSCRIPTION = { name: "SubscriptionResponse", schema: envelope("subscript
 const INVOICE = { name: "InvoiceResponse", schema: envelope("invoice", r.invoiceObject) };
 const CREDIT_NOTE = { name: "CreditNoteResponse", schema: envelope("credit_note", r.creditNoteObject) };
 const EVENT = { name: "EventResponse", schema: envelope("event", r.eventObject) };
+const COUPON = { name: "CouponResponse", schema: envelope("coupon", r.couponObject) };
+const APPLIED_COUPON = { name: "AppliedCouponResponse", schema: envelope("applied_coupon", r.appliedCouponObject) };
+const APPLIED_COUPON_LIST = { name: "AppliedCouponList", schema: listOf("applied_coupons", r.appliedCouponObject) };
+const ADD_ON = { name: "AddOnResponse", schema: envelope("add_on", r.addOnObject) };
+const appliedCouponQuery: QueryParameter[] = [
+  ...pageQuery,
+  { name: "status", schema: z.enum(["active", "terminated"]) },
+  arrayQuery("coupon_code"),
+];
 const WEBHOOK_ENDPOINT = { name: "WebhookEndpointResponse", schema: envelope("webhook_endpoint", r.webhookEndpointObject) };
 
 export const API_OPERATIONS: ApiOperation[] = [
@@ -215,6 +226,48 @@ export const API_OPERATIONS: ApiOperation[] = [
     method: "post", path: "/invoices/{id}/download", operationId: "downloadInvoice", tag: "Invoices",
     summary: "The invoice with a signed file_url to its PDF (empty 200 for a draft, as Lago)", response: INVOICE, mayAnswerEmpty: true,
   },
+
+  {
+    method: "post", path: "/invoices", operationId: "createInvoice", tag: "Invoices",
+    summary: "Create a one-off invoice of add-ons: issued at once (numbered, taxed, collected)",
+    requestBody: { name: "OneOffInvoiceInput", schema: envelope("invoice", oneOffInvoiceBody) }, response: INVOICE,
+  },
+
+  // Coupons
+  {
+    method: "post", path: "/coupons", operationId: "createCoupon", tag: "Coupons", summary: "Create a coupon (fixed amount or percentage; once, recurring or forever)",
+    requestBody: { name: "CouponInput", schema: envelope("coupon", createCouponBody) }, response: COUPON,
+  },
+  { method: "get", path: "/coupons", operationId: "findAllCoupons", tag: "Coupons", summary: "List this service's coupons", query: pageQuery, response: { name: "CouponList", schema: listOf("coupons", r.couponObject) } },
+  { method: "get", path: "/coupons/{code}", operationId: "findCoupon", tag: "Coupons", summary: "Retrieve a coupon", response: COUPON },
+  {
+    method: "put", path: "/coupons/{code}", operationId: "updateCoupon", tag: "Coupons", summary: "Update a coupon (its terms only while no customer has it)",
+    requestBody: { name: "CouponUpdate", schema: envelope("coupon", updateCouponBody) }, response: COUPON,
+  },
+  { method: "delete", path: "/coupons/{code}", operationId: "destroyCoupon", tag: "Coupons", summary: "Delete a coupon (its applications are terminated)", response: COUPON },
+  {
+    method: "post", path: "/applied_coupons", operationId: "applyCoupon", tag: "Coupons", summary: "Apply a coupon to a customer (optionally overriding its terms)",
+    requestBody: { name: "AppliedCouponInput", schema: envelope("applied_coupon", applyCouponBody) }, response: APPLIED_COUPON,
+  },
+  { method: "get", path: "/applied_coupons", operationId: "findAllAppliedCoupons", tag: "Coupons", summary: "List applied coupons", query: [...appliedCouponQuery, textQuery("external_customer_id")], response: APPLIED_COUPON_LIST },
+  { method: "get", path: "/customers/{external_id}/applied_coupons", operationId: "findAllCustomerAppliedCoupons", tag: "Coupons", summary: "List a customer's applied coupons", query: appliedCouponQuery, response: APPLIED_COUPON_LIST },
+  {
+    method: "delete", path: "/customers/{external_id}/applied_coupons/{applied_coupon_id}", operationId: "deleteAppliedCoupon", tag: "Coupons",
+    summary: "Remove a coupon from a customer (it stops applying to later invoices)", response: APPLIED_COUPON,
+  },
+
+  // Add-ons
+  {
+    method: "post", path: "/add_ons", operationId: "createAddOn", tag: "Add-ons", summary: "Create an add-on (a one-off item)",
+    requestBody: { name: "AddOnInput", schema: envelope("add_on", createAddOnBody) }, response: ADD_ON,
+  },
+  { method: "get", path: "/add_ons", operationId: "findAllAddOns", tag: "Add-ons", summary: "List this service's add-ons", query: pageQuery, response: { name: "AddOnList", schema: listOf("add_ons", r.addOnObject) } },
+  { method: "get", path: "/add_ons/{code}", operationId: "findAddOn", tag: "Add-ons", summary: "Retrieve an add-on", response: ADD_ON },
+  {
+    method: "put", path: "/add_ons/{code}", operationId: "updateAddOn", tag: "Add-ons", summary: "Update an add-on",
+    requestBody: { name: "AddOnUpdate", schema: envelope("add_on", updateAddOnBody) }, response: ADD_ON,
+  },
+  { method: "delete", path: "/add_ons/{code}", operationId: "destroyAddOn", tag: "Add-ons", summary: "Delete an add-on", response: ADD_ON },
 
   // Credit notes
   {

@@ -197,7 +197,7 @@ const feeObject = z.strictObject({
   lago_id: uuid,
   lago_charge_id: uuid.nullable(),
   lago_subscription_id: uuid.nullable(),
-  item: z.strictObject({ type: z.enum(["subscription", "charge", "commitment"]), name: z.string() }),
+  item: z.strictObject({ type: z.enum(["subscription", "charge", "commitment", "add_on"]), name: z.string() }),
   amount_cents: cents,
   amount_currency: z.string(),
   units: decimalText,
@@ -216,6 +216,74 @@ const appliedTaxObject = z.strictObject({
   taxable_amount_cents: cents,
   amount_cents: cents,
   registration_number: z.string().nullable(),
+});
+
+/** Lago's credit of an invoice: here, a coupon taken off before tax. */
+export const creditObject = z.strictObject({
+  lago_id: uuid,
+  amount_cents: cents,
+  amount_currency: z.string(),
+  before_taxes: z.boolean(),
+  item: z.strictObject({ lago_item_id: uuid, type: z.enum(["coupon", "credit_note", "invoice"]), code: z.string(), name: z.string() }),
+  invoice: z.strictObject({ lago_id: uuid, payment_status: z.enum(["pending", "succeeded", "failed"]) }),
+});
+
+export const couponObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  code: z.string(),
+  description: z.string().nullable(),
+  coupon_type: z.enum(["fixed_amount", "percentage"]),
+  amount_cents: z.number().int().nullable(),
+  amount_currency: z.string().nullable(),
+  percentage_rate: decimalText.nullable(),
+  frequency: z.enum(["once", "recurring", "forever"]),
+  frequency_duration: z.number().int().nullable(),
+  reusable: z.boolean(),
+  limited_plans: z.boolean(),
+  plan_codes: z.array(z.string()),
+  limited_billable_metrics: z.boolean(),
+  billable_metric_codes: z.array(z.string()),
+  expiration: z.enum(["no_expiration", "time_limit"]),
+  expiration_at: nullableTimestamp,
+  status: z.enum(["active", "terminated"]),
+  created_at: timestamp,
+  terminated_at: nullableTimestamp,
+});
+
+export const appliedCouponObject = z.strictObject({
+  lago_id: uuid,
+  lago_coupon_id: uuid,
+  coupon_code: z.string(),
+  coupon_name: z.string(),
+  coupon_status: z.enum(["active", "terminated"]),
+  coupon_deleted_at: nullableTimestamp,
+  lago_customer_id: uuid,
+  external_customer_id: z.string(),
+  status: z.enum(["active", "terminated"]),
+  amount_cents: z.number().int().nullable(),
+  amount_cents_remaining: z.number().int().nullable(),
+  amount_currency: z.string().nullable(),
+  percentage_rate: decimalText.nullable(),
+  frequency: z.enum(["once", "recurring", "forever"]),
+  frequency_duration: z.number().int().nullable(),
+  frequency_duration_remaining: z.number().int().nullable(),
+  expiration_at: nullableTimestamp,
+  created_at: timestamp,
+  terminated_at: nullableTimestamp,
+  credits: z.array(creditObject),
+});
+
+export const addOnObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  amount_cents: z.number().int(),
+  amount_currency: z.string(),
+  description: z.string().nullable(),
+  created_at: timestamp,
+  taxes: z.array(z.unknown()),
 });
 
 export const invoiceObject = z.strictObject({
@@ -253,6 +321,7 @@ export const invoiceObject = z.strictObject({
   voided_at: nullableTimestamp,
   customer: z.strictObject({ lago_id: uuid, external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }).optional(),
   fees: z.array(feeObject).optional(),
+  credits: z.array(creditObject).optional(),
   applied_taxes: z.array(appliedTaxObject).optional(),
 });
 

@@ -20,6 +20,9 @@ import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { NegotiatedPriceForm, StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
+import { customerCouponChoices } from "@/lib/console/coupons";
+import { CustomerCouponsPanel } from "@/components/console/coupon-panels";
+import { applyCouponToCustomerAction, createOneOffInvoiceAction, removeAppliedCouponAction } from "../../coupons/actions";
 import { changePlanAction, issueLinkTokenAction, mergeCustomerAction, resumeSubscriptionAction, setNegotiatedPriceAction, startSubscriptionAction, suspendSubscriptionAction, terminateSubscriptionAction, updateCustomerAction } from "../actions";
 
 export const metadata: Metadata = { title: "Customer" };
@@ -36,7 +39,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   if (!uuid.safeParse(id).success) notFound();
   const customer = await findCustomerDetails(db(), id);
   if (!customer) notFound();
-  const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit] = await Promise.all([
+  const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit, couponChoices] = await Promise.all([
     findMergeCandidates(db(), customer.id),
     customerSubscriptions(db(), customer.id),
     customerLedger(db(), customer.id),
@@ -44,6 +47,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
     openInvoicesOf(db(), customer.id),
     listReceipts(db(), { customerId: customer.id }),
     db().paymentReceipt.aggregate({ where: { customerId: customer.id, reversedAt: null }, _sum: { unappliedCents: true } }),
+    customerCouponChoices(db(), customer.id),
   ]);
   const tz = customer.timezone;
   const planOptions = plans.map((p) => ({ value: p.code, label: `${p.name} (${p.code}) · ${formatMoney(p.amountCents, p.currency)} ${p.interval}` }));
@@ -117,6 +121,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             due: formatMoney(i.amountDueCents, i.currency),
           }))}
           empty="No invoice yet." />
+      </PageSection>
+
+      <PageSection title="Coupons and one-off invoices" description="Coupons come off the customer's invoices with the coupon's service, before tax; a one-off invoice bills an add-on now, with tax.">
+        <CustomerCouponsPanel applied={couponChoices.applied} coupons={couponChoices.coupons} addOns={couponChoices.addOns}
+          applyAction={applyCouponToCustomerAction.bind(null, customer.id)} oneOffAction={createOneOffInvoiceAction.bind(null, customer.id)}
+          removeActions={Object.fromEntries(couponChoices.applied.map((a) => [a.id, removeAppliedCouponAction.bind(null, customer.id, a.id)]))} />
       </PageSection>
 
       <PageSection title="Payments">
