@@ -33,6 +33,11 @@ test("a customer and a subscription are created in the console, upgraded, and th
 
   // Upgrade: a dearer plan (yearly equivalent) applies at once; the old subscription ends today.
   const running = page.getByRole("list", { name: "Running subscriptions" }).getByRole("listitem", { name: `sub-${s}` });
+  // First, what would it invoice now (the invoice preview, with tax; nothing changes).
+  await running.getByLabel(`What would it invoice now: sub-${s}`).selectOption("chat_business_yearly");
+  await running.getByRole("button", { name: "Preview invoice" }).click();
+  await expect(running.getByRole("status").filter({ hasText: `Changing sub-${s} to chat_business_yearly now invoices $` })).toContainText("Nothing has changed yet.");
+  await expect(subscriptions.locator("tbody tr")).toHaveCount(1);
   await running.getByLabel(`New plan for sub-${s}`).selectOption("chat_business_yearly");
   await running.getByRole("button", { name: "Change plan" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Upgraded" })).toBeVisible();

@@ -21,8 +21,11 @@ import { openTestCluster } from "../tests/support/test-database";
 // The app's scheduled period close would bill test data at wall-clock time in the middle of tests that bill chosen
 // instants; it is moved to 03:00 on January 1 (the tests still check that it is scheduled, and run queued jobs).
 process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
+// Pay-in-advance charges are then billed by the nudge from POST /events alone (what the tests check), not by the sweep.
+process.env.NEXA_ADVANCE_CHARGES_CRON ??= "0 3 1 1 *";
 process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
 process.env.NEXA_NOTICES_CRON ??= "0 3 1 1 *";
+process.env.NEXA_WALLETS_CRON ??= "0 3 1 1 *";
 // The app's webhook worker polls and retries on a test scale: a receiver that comes back is served within a second or two.
 process.env.NEXA_WEBHOOK_POLL_MS ??= "200";
 process.env.NEXA_WEBHOOK_RETRY_BASE_MS ??= "200";

@@ -18,6 +18,7 @@ export function ChargeSummary({ charge, currency }: { charge: Charge; currency: 
         <span className="text-sm text-slate-600">
           {CHARGE_MODEL_LABELS[charge.chargeModel]}
           {included !== "0" ? ` · ${included} units included` : ""}
+          {charge.payInAdvance ? " · paid in advance (invoiced on each event)" : ""}
         </span>
       </div>
       {charge.chargeModel === "standard" ? <p className="mt-1 text-sm">{p.amount} {currency} per unit</p> : null}

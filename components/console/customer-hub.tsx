@@ -56,26 +56,37 @@ export function NegotiatedPriceForm({ externalId, action, current, currency }: {
 }
 
 /** Per running subscription: move it to another plan, or end it. */
-export function SubscriptionActions({ externalId, currentPlan, plans, changeAction, terminateAction }: {
+export function SubscriptionActions({ externalId, currentPlan, plans, changeAction, terminateAction, previewAction }: {
   externalId: string;
   currentPlan: string | null;
   plans: Option[];
   changeAction: FormAction;
   terminateAction: FormAction;
+  /** The invoice preview of a plan change, or of a termination (no plan chosen); running subscriptions only. */
+  previewAction?: FormAction;
 }) {
   const [changed, change] = useActionState(changeAction, IDLE_FORM as FormState);
   const [ended, terminate, terminating] = useActionState(terminateAction, IDLE_FORM as FormState);
+  const [previewed, preview] = useActionState(previewAction ?? changeAction, IDLE_FORM as FormState);
   return (
     <div className="space-y-2">
       <FormMessage state={changed.status === "idle" ? ended : changed} />
+      {previewAction ? <FormMessage state={previewed} /> : null}
       <div className="flex flex-wrap items-end gap-2">
         <form action={change} className="flex items-end gap-2" aria-label={`Change the plan of ${externalId}`} noValidate>
           <SelectField label={`New plan for ${externalId}`} name="plan_code" state={changed} defaults={{ plan_code: currentPlan ?? "" }} options={plans} className="min-w-48" />
           <SubmitButton>Change plan</SubmitButton>
         </form>
         <ConfirmAction label="Terminate" action={terminate} pending={terminating} confirmLabel="Yes, terminate"
-          question={<>End <strong>{externalId}</strong> now? The used part of the period is billed at the next run.</>} />
+          question={<>End <strong>{externalId}</strong> now? The used part of the period is billed at once.</>} />
       </div>
+      {previewAction ? (
+        <form action={preview} className="flex items-end gap-2" aria-label={`Preview a change of ${externalId}`} noValidate>
+          <SelectField label={`What would it invoice now: ${externalId}`} name="plan_code" state={previewed} defaults={{ plan_code: "" }}
+            options={[{ value: "", label: "Terminate now" }, ...plans.filter((p) => p.value !== currentPlan)]} className="min-w-48" />
+          <SubmitButton>Preview invoice</SubmitButton>
+        </form>
+      ) : null}
     </div>
   );
 }

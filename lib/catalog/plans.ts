@@ -19,7 +19,12 @@ export interface ChargeInput {
   invoiceDisplayName?: string | null;
   /** Lago's charge filters; the whole list is replaced when given (an update without it keeps the stored ones). */
   filters?: { invoiceDisplayName: string | null; properties: Record<string, unknown>; values: Record<string, string[]> }[];
+  /** Billed on each event, on an instant invoice (lib/invoicing/advance-charges.ts), instead of at period end. */
+  payInAdvance?: boolean;
 }
+
+/** Aggregations an event can be priced on by itself (Lago's rule for pay-in-advance charges). */
+const IN_ADVANCE_AGGREGATIONS = new Set(["count", "sum", "unique_count"]);
 
 export interface PlanInput {
   code: string;
@@ -89,7 +94,7 @@ export function checkChargeFilters(
 }
 
 /** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */
-async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[]) {
+async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput[], existing: { id: string; payInAdvance: boolean }[] = []) {
   const ids = charges.map((c) => c.billableMetricId).filter((v): v is string => Boolean(v));
   const codes = charges.map((c) => c.billableMetricCode).filter((v): v is string => Boolean(v));
   const metrics = await tx.billableMetric.findMany({ where: { deletedAt: null, OR: [{ id: { in: ids } }, { code: { in: codes } }] } });
@@ -99,6 +104,15 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
     if (!metric) throw new DomainError("not_found", "billable_metrics_not_found", { [`charges.${index}.billable_metric_id`]: ["billable_metric_not_found"] });
     if (charge.chargeModel === "percentage" && metric.aggregation === "last") {
       throw invalidField(`charges.${index}.charge_model`, "not_compatible_with_aggregation_type");
+    }
+    const inAdvance = charge.payInAdvance ?? existing.find((c) => c.id === charge.id)?.payInAdvance ?? false;
+    if (inAdvance) {
+      if (!IN_ADVANCE_AGGREGATIONS.has(metric.aggregation) || charge.chargeModel === "volume") {
+        throw invalidField(`charges.${index}.pay_in_advance`, "invalid_aggregation_type_or_charge_model", "A pay-in-advance charge needs a count, sum or unique_count metric and a model other than volume");
+      }
+      // A recurring metric's level carries over periods: an event alone does not say what it adds to the bill.
+      if (metric.recurring) throw invalidField(`charges.${index}.pay_in_advance`, "not_supported", "Recurring metrics are billed in arrears");
+      if (charge.minAmountCents && charge.minAmountCents > BigInt(0)) throw invalidField(`charges.${index}.min_amount_cents`, "not_compatible_with_pay_in_advance");
     }
     const checked = validateChargeProperties(charge.chargeModel, charge.properties ?? null);
     if (!checked.valid) {
@@ -119,6 +133,8 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       minAmountCents: charge.minAmountCents ?? null,
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
       ...(filters !== undefined ? { filters: filters as unknown as Prisma.InputJsonValue } : {}),
+      // Unsaid on an update keeps what the charge has (a new charge defaults to in arrears).
+      ...(charge.payInAdvance !== undefined ? { payInAdvance: charge.payInAdvance } : {}),
       position: index,
     };
   });
@@ -175,15 +191,24 @@ export async function updatePlan(client: Db, serviceId: string | null, code: str
         if (input.currency !== undefined) data.currency = input.currency;
         if (input.payInAdvance !== undefined) data.payInAdvance = input.payInAdvance;
         if (input.trialPeriodDays !== undefined) data.trialPeriodDays = input.trialPeriodDays ? new Prisma.Decimal(input.trialPeriodDays) : null;
+        // Once subscribed, the charge periods stay as they are: switching would leave the months already past unbilled.
+        const interval = input.interval ?? plan.interval;
+        if (input.billChargesMonthly !== undefined || input.interval !== undefined) {
+          data.billChargesMonthly = interval === "yearly" || interval === "semiannual" ? (input.billChargesMonthly ?? plan.billChargesMonthly ?? false) : null;
+        }
       }
-      if (input.billChargesMonthly !== undefined) data.billChargesMonthly = input.billChargesMonthly;
       await tx.plan.update({ where: { id: plan.id }, data });
 
       if (input.charges) {
-        const wanted = await resolveCharges(tx, input.charges);
+        const wanted = await resolveCharges(tx, input.charges, plan.charges);
         const existingIds = new Set(plan.charges.map((c) => c.id));
         for (const [index, charge] of wanted.entries()) {
           if (charge.id && !existingIds.has(charge.id)) throw invalidField(`charges.${index}.id`, "charge_not_found");
+          // Switching a subscribed charge between in advance and in arrears would bill its past events twice or never.
+          const before = plan.charges.find((c) => c.id === charge.id);
+          if (subscribed && before && charge.payInAdvance !== undefined && charge.payInAdvance !== before.payInAdvance) {
+            throw invalidField(`charges.${index}.pay_in_advance`, "cannot_change_once_subscribed", "Add a new charge instead: this one has billed events of subscriptions");
+          }
         }
         const keep = new Set(wanted.map((c) => c.id).filter(Boolean));
         await tx.charge.updateMany({ where: { planId: plan.id, deletedAt: null, id: { notIn: [...keep] as string[] } }, data: { deletedAt: new Date() } });

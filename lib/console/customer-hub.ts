@@ -1,4 +1,5 @@
 /** The customer page of the console: everything a finance person looks at for one customer, in a few queries. */
+import { trialEndOf } from "@/lib/subscriptions/billing-schedule";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
@@ -20,6 +21,8 @@ export interface HubSubscription {
   /** A downgrade waiting for the end of the period: the plan it moves to, and when. */
   nextPlan: string | null;
   downgradeAt: Date | null;
+  /** End of the plan's trial (the fee is free before it), when the plan has one. */
+  trialEndsAt: Date | null;
   currency: string;
   /** Usage so far in the current period, priced before tax; null for subscriptions that are not active. */
   usageCents: bigint | null;
@@ -73,6 +76,7 @@ export async function customerSubscriptions(client: Db, customerId: string, now 
         nextBillingAt: s.nextBillingAt,
         nextPlan: s.nextPlan?.name ?? null,
         downgradeAt: s.downgradePlanDate,
+        trialEndsAt: trialEndOf(s.startedAt, s.plan),
         currency: s.plan?.currency ?? s.customer.currency,
         usageCents: usage?.amountCents ?? null,
         usagePeriodEnd: usage?.periodEnd ?? null,

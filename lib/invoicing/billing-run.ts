@@ -5,8 +5,9 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
-import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { chargeScheduleOf, scheduleOf, trialEndOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
+import { recordEndedTrials } from "@/lib/subscriptions/trials";
 import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
@@ -20,6 +21,7 @@ import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedField
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
+import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
 
 /**
  * The period close. Every subscription whose `nextBillingAt` has come is billed for that boundary; subscriptions of
@@ -53,6 +55,8 @@ export interface BillingRunSummary {
   subscriptionsBilled: number;
   invoicesCreated: number;
   creditNotesIssued: number;
+  /** Refund credit notes the run issued: paid back to the card by the refund job, after the run's transactions. */
+  refundCreditNoteIds: string[];
   failures: BillingFailure[];
 }
 
@@ -69,19 +73,19 @@ export interface BillingRunOptions {
 }
 
 /** What the period close needs of a subscription, its plan and its customer. */
-type SubscriptionToBill = Pick<
+export type SubscriptionToBill = Pick<
   Subscription,
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
-  | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote"
+  | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote" | "onTerminationInvoice"
 > & {
-  plan: Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "parentId"> | null;
+  plan: (Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "billChargesMonthly"> & Partial<Pick<Plan, "parentId">> & { trialPeriodDays: string | null }) | null;
   customer: BillableCustomer;
 };
-type BillableCustomer = Pick<
+export type BillableCustomer = Pick<
   Customer,
   "id" | "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber" | "timezone" | "netPaymentTermDays" | "creditBalanceCents" | "currency"
 >;
-type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<SubscriptionToBill["plan"]> };
+export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<SubscriptionToBill["plan"]> };
 
 /**
  * The chunk's subscriptions with their plan and customer, as one JSON document from one query: on large runs
@@ -94,8 +98,10 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
              'billingTime', s."billingTime", 'billingAnchorDate', s."billingAnchorDate", 'subscriptionAt', s."subscriptionAt",
              'startedAt', s."startedAt", 'terminatedAt', s."terminatedAt", 'endingAt', s."endingAt", 'nextPlanId', s."nextPlanId",
              'nextBillingAt', s."nextBillingAt", 'shadow', s.shadow, 'onTerminationCreditNote', s."onTerminationCreditNote",
+             'onTerminationInvoice', s."onTerminationInvoice",
              'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
-                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency, 'parentId', p."parentId") END,
+                     'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency,
+                     'billChargesMonthly', p."billChargesMonthly", 'trialPeriodDays', p."trialPeriodDays"::text, 'parentId', p."parentId") END,
              'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
                      'taxExempt', c."taxExempt", 'taxExemptionNumber', c."taxExemptionNumber", 'timezone', c.timezone,
                      'netPaymentTermDays', c."netPaymentTermDays", 'creditBalanceCents', c."creditBalanceCents"::text, 'currency', c.currency)
@@ -119,7 +125,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
   }));
 }
 
-interface ComposedInvoice {
+export interface ComposedInvoice {
   id: string;
   group: BillingGroup;
   customer: BillableCustomer;
@@ -134,7 +140,7 @@ interface ComposedInvoice {
   couponsUsed: CouponConsumption[];
 }
 
-interface ComposedGroup {
+export interface ComposedGroup {
   group: BillingGroup;
   invoice: ComposedInvoice | null;
   updates: { id: string; nextBillingAt: Date | null; terminatedAt: Date | null }[];
@@ -181,13 +187,16 @@ async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, ro
   return complete.length ? complete : list;
 }
 
-function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
+export function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   return billingStep(
     {
       payInAdvance: sub.plan.payInAdvance,
       amountCents: sub.plan.amountCents,
       schedule: scheduleOf(sub, sub.plan, sub.customer.timezone),
+      chargeSchedule: sub.shadow ? undefined : chargeScheduleOf(sub, sub.plan, sub.customer.timezone),
+      trialEndsAt: sub.shadow ? null : trialEndOf(sub.startedAt ?? sub.subscriptionAt, sub.plan),
       startedAt: sub.startedAt ?? sub.subscriptionAt,
+      subscriptionAt: sub.subscriptionAt,
       terminatedAt: sub.status === "terminated" ? sub.terminatedAt : null,
       upgraded: sub.status === "terminated" && sub.nextPlanId !== null,
       endingAt: sub.endingAt,
@@ -196,8 +205,11 @@ function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   );
 }
 
-/** What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. */
-function composeGroup(
+/**
+ * What one group owes (pure over loaded data): the invoice, the subscriptions' next boundaries, credits to issue. The
+ * invoice preview (lib/invoicing/invoice-preview.ts) composes through it too, so a preview prices as the close will.
+ */
+export function composeGroup(
   group: BillingGroup,
   subs: SubscriptionToBill[],
   stepFor: (sub: PlannedSubscription) => BillingStep,
@@ -227,12 +239,18 @@ function composeGroup(
     const plan = sub.plan;
     const step = stepFor(sub as PlannedSubscription);
     const name = plan.invoiceDisplayName ?? plan.name;
+    // Lago's on_termination_invoice: skip — a termination (not an upgrade) bills neither the used days nor the usage.
+    if (sub.status === "terminated" && sub.onTerminationInvoice === "skip" && sub.nextPlanId === null && step.next === null) {
+      if (step.unusedAdvanceCredit) credits.push({ sub, step });
+      updates.push({ id: sub.id, nextBillingAt: null, terminatedAt: null });
+      continue;
+    }
     if (step.arrearsFee) lines.push(feeLine(sub.id, name, step.arrearsFee, "in_arrears"));
     const suspensionCredit = suspensionCreditForStep(sub as PlannedSubscription, step, suspensionsOf(sub.id));
     if (suspensionCredit) lines.push(suspensionCredit);
     if (step.usageWindow) {
       const { events, rollups } = usageOf(sub.id);
-      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow) });
+      const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow), eventsBilledInAdvance: !sub.shadow });
       lines.push(...usageLines(sub.id, rated, step.usageWindow));
       usageWindows.push({ subscriptionId: sub.id, start: step.usageWindow.start, end: step.usageWindow.end, periodStart: step.usageWindow.period.start, periodEnd: step.usageWindow.period.end });
       widen(step.usageWindow.period);
@@ -382,7 +400,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
          ORDER BY s.id
          FOR UPDATE OF s SKIP LOCKED`;
       const ids = locked.filter((l) => wanted.has(keyOfSub(l))).map((l) => l.id);
-      const empty = { invoices: 0, billed: 0, creditNotes: 0, failures: [] as BillingFailure[] };
+      const empty = { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       if (ids.length === 0) return empty;
       const subs = await loadSubscriptions(tx, ids);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
@@ -451,12 +469,15 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // Invoices are issued as they are written (numbers, status, dates, billed-to decided by prepareIssue), except
-      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance are written
-      // as drafts and issued after this chunk's credit notes by issueInvoices, which consumes the credit.
+      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
+      // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
+      // which consumes the credit.
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
       const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
-      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
+      const prepaid = await holdersOfPrepaidCredit(tx, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
+      const consumesCredit = (i: ComposedInvoice) =>
+        i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
       const issued = await prepareIssue(
@@ -471,6 +492,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
 
       let creditNotes = 0;
+      const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {
         for (const { sub, step } of credits) {
           if (sub.onTerminationCreditNote === "skip" || sub.shadow) continue;
@@ -480,14 +502,18 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
             orderBy: { invoice: { createdAt: "desc" } },
           });
           if (!billedLine) continue;
-          await issueCreditNote(tx, {
-            invoiceId: billedLine.invoiceId,
-            reason: "order_cancellation",
-            description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
-            kind: sub.onTerminationCreditNote === "refund" ? "refund" : "credit",
-            items: [{ invoiceLineId: billedLine.id, amountCents: credit.proration.amountCents }],
-          }, now);
-          creditNotes += 1;
+          const billedInvoice = await tx.invoice.findUniqueOrThrow({ where: { id: billedLine.invoiceId }, select: { totalCents: true, amountPaidCents: true } });
+          for (const part of terminationCreditParts(sub.onTerminationCreditNote, credit.proration.amountCents, billedInvoice)) {
+            const note = await issueCreditNote(tx, {
+              invoiceId: billedLine.invoiceId,
+              reason: "order_cancellation",
+              description: `Unused days ${credit.proration.fromDate} to ${credit.proration.toDate} of ${sub.plan?.name ?? "the plan"}`,
+              kind: part.kind,
+              items: [{ invoiceLineId: billedLine.id, amountCents: part.amountCents }],
+            }, now);
+            creditNotes += 1;
+            if (part.kind === "refund") refundCreditNoteIds.push(note.id);
+          }
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
@@ -495,10 +521,29 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
-      return { invoices: invoices.length, billed: updates.length, creditNotes, failures };
+      return { invoices: invoices.length, billed: updates.length, creditNotes, refundCreditNoteIds, failures };
     },
     { timeout: 120_000, maxWait: 20_000 },
   );
+}
+
+/**
+ * How a termination's credit for unused prepaid days is issued (Lago's on_termination_credit_note): `refund` and
+ * `offset` pay back the share of the fee's invoice the customer has paid (a refund credit note, paid to the card by the
+ * refund job) and credit the unpaid share; `credit` credits it all. The paid share is split pro rata before tax.
+ */
+export function terminationCreditParts(
+  option: string,
+  amountCents: bigint,
+  invoice: { totalCents: bigint; amountPaidCents: bigint },
+): { kind: "refund" | "credit"; amountCents: bigint }[] {
+  if (option !== "refund" && option !== "offset") return [{ kind: "credit", amountCents }];
+  const paid = invoice.amountPaidCents < invoice.totalCents ? invoice.amountPaidCents : invoice.totalCents;
+  const refunded = invoice.totalCents > BigInt(0) && paid > BigInt(0) ? (amountCents * paid) / invoice.totalCents : BigInt(0);
+  return [
+    ...(refunded > BigInt(0) ? [{ kind: "refund" as const, amountCents: refunded }] : []),
+    ...(amountCents - refunded > BigInt(0) ? [{ kind: "credit" as const, amountCents: amountCents - refunded }] : []),
+  ];
 }
 
 /** Bills one group on its own (a chunk of one). */
@@ -512,7 +557,8 @@ const MAX_PASSES = 530;
 /** Bills every boundary due up to `upTo`, including boundaries missed while no run happened. */
 export async function runBillingCycle(client: Db, upTo = new Date(), options: BillingRunOptions = {}): Promise<BillingRunSummary> {
   await activateDueSubscriptions(client, upTo, options.serviceId);
-  const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, failures: [] };
+  await recordEndedTrials(client, upTo, options.serviceId);
+  const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
   // Measured on 2 cores (bench/invoice-run): two chunks of 1000 at a time beat more, smaller ones.
   const concurrency = options.concurrency ?? 2;
   const chunkSize = options.chunkSize ?? 1000;
@@ -525,6 +571,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     summary.subscriptionsBilled += result.billed;
     summary.invoicesCreated += result.invoices;
     summary.creditNotesIssued += result.creditNotes;
+    summary.refundCreditNoteIds.push(...result.refundCreditNoteIds);
     summary.failures.push(...result.failures);
     for (const failure of result.failures) failed.add(failedKey(failure));
   };

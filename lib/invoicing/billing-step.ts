@@ -1,5 +1,5 @@
 import { periodContaining as computePeriod, type BillingPeriod, type BillingSchedule } from "@/lib/billing/billing-periods";
-import { compareDates, localDate } from "@/lib/billing/calendar-date";
+import { compareDates, localDate, startOfLocalDay } from "@/lib/billing/calendar-date";
 import { firstPeriodFee, proratedFee, terminationProration, upgradeProration, type Proration } from "@/lib/billing/proration";
 
 /**
@@ -10,17 +10,32 @@ import { firstPeriodFee, proratedFee, terminationProration, upgradeProration, ty
  * - its start, for an in-advance plan (the first fee is billed when it starts);
  * - its termination (or upgrade) instant: usage up to then, the days used of an in-arrears fee, and a credit for the
  *   unused days of an in-advance fee.
- * Days are whole calendar days in the customer's timezone; see lib/billing/proration.ts for the conventions.
+ * - with `bill_charges_monthly`, each month end inside the fee's period (usage of that month only);
+ * - the end of a trial, for an in-advance plan whose trial ends inside a period (the fee from the trial's last day on).
+ * Days are whole calendar days in the customer's timezone; see lib/billing/proration.ts for the conventions. A trial
+ * makes the fee free up to the day its trial ends (that day is billed, as Lago bills from the trial end date).
  */
 export interface BillableSubscription {
   payInAdvance: boolean;
   amountCents: bigint;
   schedule: BillingSchedule;
   startedAt: Date;
+  /**
+   * When the subscription was first taken out (an upgrade keeps the original one). Usage counts from the beginning of
+   * its start day, like Lago's first period.
+   */
+  subscriptionAt?: Date;
   /** Set when the subscription ended; `upgraded` when it ended because of an upgrade. */
   terminatedAt: Date | null;
   upgraded: boolean;
   endingAt: Date | null;
+  /** End of the plan's trial (startedAt + trial_period days): the fee is free before its day, usage is billed as usual. */
+  trialEndsAt?: Date | null;
+  /**
+   * The periods usage charges are billed on, when they differ from the fee's (`bill_charges_monthly` on a yearly or
+   * semiannual plan: monthly periods on the same anchor, so every fee boundary is also a charge boundary).
+   */
+  chargeSchedule?: BillingSchedule;
 }
 
 export interface FeeCharge {
@@ -65,39 +80,67 @@ function fee(period: BillingPeriod, proration: Proration): FeeCharge {
   return { period, proration, prorated: proration.days !== period.days };
 }
 
+/** The first local day the fee is owed for within `period`, from the start and the trial; null when none is. */
+function firstFeeDay(sub: BillableSubscription, period: BillingPeriod): string | null {
+  const tz = sub.schedule.timezone;
+  let first = period.firstDay;
+  const startDay = localDate(sub.startedAt, tz);
+  if (compareDates(startDay, first) > 0) first = startDay;
+  if (sub.trialEndsAt) {
+    const trialEndDay = localDate(sub.trialEndsAt, tz);
+    if (compareDates(trialEndDay, first) > 0) first = trialEndDay;
+  }
+  return compareDates(first, period.lastDay) > 0 ? null : first;
+}
+
 export function billingStep(sub: BillableSubscription, boundary: Date): BillingStep {
   const tz = sub.schedule.timezone;
   const endsAt = sub.terminatedAt ?? sub.endingAt;
   const final = endsAt !== null && endsAt.getTime() <= boundary.getTime();
   const closed = periodContaining(new Date(boundary.getTime() - MS), sub.schedule);
+  const chargeSchedule = sub.chargeSchedule ?? sub.schedule;
+  const chargeClosed = sub.chargeSchedule ? periodContaining(new Date(boundary.getTime() - MS), chargeSchedule) : closed;
   const startDay = localDate(sub.startedAt, tz);
+  // The boundary closes a fee period (or ends the subscription): only then is an in-arrears fee or a credit due. With
+  // monthly charges on a yearly plan, the month ends in between bill usage only.
+  const closesFeePeriod = final || boundary.getTime() === closed.end.getTime();
+  // The end of an in-advance plan's trial inside a period: the fee from the trial's end to the period's end.
+  const trialEndBoundary = sub.payInAdvance && !final && !!sub.trialEndsAt && boundary.getTime() === sub.trialEndsAt.getTime()
+    && boundary.getTime() !== periodContaining(boundary, sub.schedule).start.getTime();
 
-  // Usage and in-arrears fee of the period that closes here (nothing when the subscription started at the boundary).
-  const usageStart = sub.startedAt > closed.start ? sub.startedAt : closed.start;
+  // Usage of the charge period that closes here (nothing when the subscription started at the boundary); the first
+  // period's usage counts from the start day (usageStartOf).
+  const ranFrom = sub.startedAt > chargeClosed.start ? sub.startedAt : chargeClosed.start;
   const usageEnd = final && endsAt! < boundary ? endsAt! : boundary;
-  const ranBeforeBoundary = usageStart < usageEnd;
-  const usageWindow = ranBeforeBoundary ? { start: usageStart, end: usageEnd, period: closed } : null;
+  const ranBeforeBoundary = ranFrom < usageEnd;
+  const firstUsage = usageStartOf(sub);
+  const usageStart = firstUsage > chargeClosed.start ? firstUsage : chargeClosed.start;
+  const usageWindow = ranBeforeBoundary && !trialEndBoundary ? { start: usageStart, end: usageEnd, period: chargeClosed } : null;
+  const feeRan = (sub.startedAt > closed.start ? sub.startedAt : closed.start) < usageEnd;
 
   let arrearsFee: FeeCharge | null = null;
   let unusedAdvanceCredit: FeeCharge | null = null;
   const endedMidPeriod = final && endsAt!.getTime() < closed.end.getTime();
-  if (ranBeforeBoundary && !sub.payInAdvance) {
-    const from = compareDates(startDay, closed.firstDay) > 0 ? startDay : closed.firstDay;
+  const from = firstFeeDay(sub, closed);
+  if (feeRan && closesFeePeriod && !sub.payInAdvance && from !== null) {
     if (!endedMidPeriod) {
       arrearsFee = fee(closed, proratedFee(sub.amountCents, closed, from, closed.lastDay));
     } else {
       const endDay = localDate(endsAt!, tz);
-      const proration = sub.upgraded
-        ? upgradeProration({ upgradeDate: endDay, previousPlan: { amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, nextPlan: { amountCents: BigInt(0), period: closed } }).previousPlanCharge!
-        : terminationProration({ amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, endDay).charge!;
-      arrearsFee = fee(closed, proration);
+      // Ended while still in trial: nothing of the fee is owed.
+      if (compareDates(from, endDay) <= 0 || sub.upgraded) {
+        const proration = sub.upgraded
+          ? upgradeProration({ upgradeDate: endDay, previousPlan: { amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, nextPlan: { amountCents: BigInt(0), period: closed } }).previousPlanCharge!
+          : terminationProration({ amountCents: sub.amountCents, payInAdvance: false, period: closed, startDate: from }, endDay).charge!;
+        if (proration.days > 0 || !sub.trialEndsAt) arrearsFee = fee(closed, proration);
+      }
     }
   }
-  if (sub.payInAdvance && endedMidPeriod && endsAt! >= sub.startedAt) {
+  if (sub.payInAdvance && endedMidPeriod && endsAt! >= sub.startedAt && from !== null) {
     const endDay = localDate(endsAt!, tz);
-    const firstDay = compareDates(startDay, closed.firstDay) > 0 ? startDay : closed.firstDay;
-    // What was billed in advance for this period: the whole fee, or the prorated first period.
-    const billed = compareDates(firstDay, closed.firstDay) > 0 && sub.schedule.billingTime === "calendar"
+    const firstDay = from;
+    // What was billed in advance for this period: the whole fee, or the prorated first period (or from the trial's end).
+    const billed = compareDates(firstDay, closed.firstDay) > 0 && (sub.schedule.billingTime === "calendar" || compareDates(firstDay, startDay) !== 0)
       ? firstPeriodFee(sub.amountCents, closed, firstDay).amountCents
       : sub.amountCents;
     const planFee = { amountCents: sub.amountCents, payInAdvance: true, period: closed, startDate: firstDay, billedCents: billed };
@@ -110,21 +153,45 @@ export function billingStep(sub: BillableSubscription, boundary: Date): BillingS
   // The period that opens here: its in-advance fee, and the next boundary.
   if (final) return { boundary, usageWindow, arrearsFee, advanceFee: null, unusedAdvanceCredit, next: null };
   const opening = periodContaining(boundary, sub.schedule);
+  const chargeOpening = sub.chargeSchedule ? periodContaining(boundary, chargeSchedule) : opening;
+  const opensFeePeriod = boundary.getTime() === opening.start.getTime() || boundary.getTime() === sub.startedAt.getTime() || trialEndBoundary;
   let advanceFee: FeeCharge | null = null;
-  if (sub.payInAdvance) {
-    const firstDay = compareDates(startDay, opening.firstDay) > 0 ? startDay : opening.firstDay;
-    const proration = firstDay === opening.firstDay
-      ? proratedFee(sub.amountCents, opening, opening.firstDay, opening.lastDay)
-      : firstPeriodFee(sub.amountCents, opening, firstDay);
-    advanceFee = fee(opening, proration);
+  let next = opening.end;
+  if (sub.payInAdvance && opensFeePeriod) {
+    const firstDay = firstFeeDay(sub, opening);
+    const trialEndDay = sub.trialEndsAt ? localDate(sub.trialEndsAt, tz) : null;
+    if (!trialEndBoundary && firstDay !== null && trialEndDay !== null && compareDates(firstDay, trialEndDay) === 0 && compareDates(trialEndDay, opening.firstDay) > 0 && sub.trialEndsAt! > boundary) {
+      // The trial ends inside this period: its fee is invoiced when the trial ends (Lago invoices at trial end).
+      next = sub.trialEndsAt!;
+    } else if (firstDay !== null) {
+      const proration = firstDay === opening.firstDay
+        ? proratedFee(sub.amountCents, opening, opening.firstDay, opening.lastDay)
+        : firstPeriodFee(sub.amountCents, opening, firstDay);
+      advanceFee = fee(opening, proration);
+    }
   }
-  return { boundary, usageWindow, arrearsFee, advanceFee, unusedAdvanceCredit, next: endsAt && endsAt < opening.end ? endsAt : opening.end };
+  if (chargeOpening.end < next) next = chargeOpening.end;
+  return { boundary, usageWindow, arrearsFee, advanceFee, unusedAdvanceCredit, next: endsAt && endsAt < next ? endsAt : next };
+}
+
+/**
+ * The first instant whose usage a subscription is billed for. Lago starts the first period at the start *date*: usage
+ * sent earlier on the start day (the customer's day), e.g. in the same second as the create call, counts. A subscription
+ * that replaced another during the day (an upgrade) counts from the change, the earlier usage being the old one's.
+ */
+export function usageStartOf(sub: Pick<BillableSubscription, "startedAt" | "subscriptionAt" | "schedule">): Date {
+  if (!sub.subscriptionAt || sub.subscriptionAt.getTime() !== sub.startedAt.getTime()) return sub.startedAt;
+  return startOfLocalDay(localDate(sub.startedAt, sub.schedule.timezone), sub.schedule.timezone);
 }
 
 /** The first boundary of a subscription that has just started: its start (in advance) or its first period's end. */
-export function firstBillingBoundary(sub: Pick<BillableSubscription, "payInAdvance" | "schedule" | "startedAt" | "endingAt">): Date {
+export function firstBillingBoundary(sub: Pick<BillableSubscription, "payInAdvance" | "schedule" | "startedAt" | "endingAt" | "chargeSchedule">): Date {
   if (sub.payInAdvance) return sub.startedAt;
-  const end = periodContaining(sub.startedAt, sub.schedule).end;
+  let end = periodContaining(sub.startedAt, sub.schedule).end;
+  if (sub.chargeSchedule) {
+    const chargeEnd = periodContaining(sub.startedAt, sub.chargeSchedule).end;
+    if (chargeEnd < end) end = chargeEnd;
+  }
   return sub.endingAt && sub.endingAt < end ? sub.endingAt : end;
 }
 

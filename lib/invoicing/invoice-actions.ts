@@ -8,6 +8,7 @@ import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
+import { returnConsumedCredits } from "@/lib/wallets/consumption";
 import { issueInvoice, type IssueOptions } from "./issue-invoice";
 import { rateUsageWindow, storedUsageWindow } from "./usage-window";
 import { consumeCoupons, couponDiscounts } from "@/lib/coupons/coupon-discounts";
@@ -31,6 +32,8 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
     // Coupons it used are given back, as Lago re-credits them on void.
     await releaseInvoiceCoupons(tx, invoice, now);
     if (returned > BigInt(0)) await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: returned } } });
+    // Prepaid credit it consumed goes back to its wallets.
+    await returnConsumedCredits(tx, invoiceId, now);
     await tx.auditLog.create({ data: { actorType: "system", action: "invoice.voided", entityType: "Invoice", entityId: invoiceId } });
     const updated = await tx.invoice.update({ where: { id: invoiceId }, data: voided });
     await recordInvoiceEvents(tx, [invoice], () => ["invoice.voided"]);

@@ -21,7 +21,7 @@ export function minimumProrationOf(window: UsageWindow): string | undefined {
 }
 
 /** Rates one subscription's usage over a window exactly as the period close does (loads its usage). */
-export function rateUsageWindow(client: Db | Prisma.TransactionClient, subscription: { id: string; planId: string | null }, window: UsageWindow): Promise<RatedCharge[]> {
+export function rateUsageWindow(client: Db | Prisma.TransactionClient, subscription: { id: string; planId: string | null; shadow?: boolean }, window: UsageWindow): Promise<RatedCharge[]> {
   return rateSubscriptionUsage(client, subscription, window, { minimumProration: minimumProrationOf(window) });
 }
 

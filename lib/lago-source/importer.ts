@@ -291,10 +291,10 @@ function decidePlan(state: State, plan: LagoPlan, warnings: string[]): Decision 
   const spec: PlanSpec = {
     name: plan.name, description: blank(plan.description), invoiceDisplayName: blank(plan.invoice_display_name), interval: plan.interval as PlanInterval,
     amountCents: BigInt(plan.amount_cents), currency: (plan.amount_currency || "CAD").toUpperCase(), payInAdvance: Boolean(plan.pay_in_advance),
-    // Trials are not billed by this engine yet (the API refuses trial_period too): imported without, and said so.
+    // Shadow (dual-run) subscriptions carry no trial (lib/invoicing/billing-run.ts): imported without, and said so.
     trialPeriodDays: null,
   };
-  if (plan.trial_period && plan.trial_period > 0) warnings.push(`Lago gives a ${plan.trial_period}-day trial on this plan; trials are not billed here yet, so it is imported without one.`);
+  if (plan.trial_period && plan.trial_period > 0) warnings.push(`Lago gives a ${plan.trial_period}-day trial on this plan; shadow subscriptions are billed without trials, so it is imported without one.`);
   const charges: ChargeSpec[] = (plan.charges ?? []).map((charge, position) => {
     const metric = state.metrics.get(charge.billable_metric_code);
     if (!metric) throw new RowRefused(`Charge ${charge.code ?? charge.lago_id} prices metric ${charge.billable_metric_code}, which was not imported.`);

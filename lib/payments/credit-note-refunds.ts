@@ -50,3 +50,20 @@ export async function refundCreditNoteToCard(client: Db, creditNoteId: string): 
   }
   return { status: settled ? "refunded" : "pending", refundedCents: refunded };
 }
+
+/**
+ * Lago's refund_status of refund credit notes, from the refunds recorded against them: succeeded once refunds that
+ * succeeded cover the note, failed when every attempt failed, pending otherwise (nothing sent yet, or on its way).
+ */
+export async function creditNoteRefundStatuses(client: Db, notes: { id: string; kind: string; totalCents: bigint }[]): Promise<Map<string, "pending" | "succeeded" | "failed">> {
+  const refundNotes = notes.filter((n) => n.kind === "refund");
+  if (!refundNotes.length) return new Map();
+  const refunds = await client.refund.findMany({ where: { creditNoteId: { in: refundNotes.map((n) => n.id) } }, select: { creditNoteId: true, amountCents: true, status: true } });
+  return new Map(refundNotes.map((note) => {
+    const own = refunds.filter((r) => r.creditNoteId === note.id);
+    const succeeded = own.filter((r) => r.status === "succeeded").reduce((sum, r) => sum + r.amountCents, BigInt(0));
+    if (own.length && succeeded >= note.totalCents) return [note.id, "succeeded" as const];
+    if (own.length && own.every((r) => r.status === "failed" || r.status === "canceled")) return [note.id, "failed" as const];
+    return [note.id, "pending" as const];
+  }));
+}

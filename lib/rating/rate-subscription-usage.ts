@@ -76,11 +76,14 @@ export function rateLoadedUsage(
   events: UsageEventRow[],
   rollups: UsageRollupRow[],
   window: RatingWindow,
-  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary> } = {},
+  options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary>; eventsBilledInAdvance?: boolean } = {},
 ): RatedCharge[] {
   return charges.flatMap((charge) => {
     const metric = charge.billableMetric;
-    const metricEvents = events.filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start));
+    // A pay-in-advance charge's events were each invoiced when they came (lib/invoicing/advance-charges.ts): only its
+    // usage records (rollups) are left for the period close.
+    const skipEvents = options.eventsBilledInAdvance === true && charge.payInAdvance;
+    const metricEvents = skipEvents ? [] : events.filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start));
     const metricRollups = rollups.filter((r) => r.billableMetricId === metric.id && r.periodStart >= window.start && r.periodStart < window.end);
     const rate = (eventSummary: EventSummary | undefined, bucketEvents: UsageEventRow[], bucketRollups: UsageRollupRow[], filter: RatedCharge["filter"]): RatedCharge => {
       const aggregate = aggregateUsage({
@@ -104,7 +107,7 @@ export function rateLoadedUsage(
       return { charge, aggregate, price, filter };
     };
     const filters = storedChargeFilters(charge);
-    if (filters.length === 0) return [rate(options.eventSummaries?.get(metric.code), metricEvents, metricRollups, null)];
+    if (filters.length === 0) return [rate(skipEvents ? undefined : options.eventSummaries?.get(metric.code), metricEvents, metricRollups, null)];
     // Each event in one bucket; a later copy of a transaction id goes where its first copy went (and is dropped there
     // as a duplicate, as the SQL summary drops it). Rollups carry no properties: they count in the default bucket.
     const buckets = new Map<number | null, UsageEventRow[]>();
@@ -265,7 +268,7 @@ export async function loadRollupAggregates(
  */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,
-  subscription: { id: string; planId: string | null },
+  subscription: { id: string; planId: string | null; shadow?: boolean },
   window: RatingWindow,
   options: { minimumProration?: string } = {},
 ): Promise<RatedCharge[]> {
@@ -287,5 +290,5 @@ export async function rateSubscriptionUsage(
   // One after the other: one connection per request under load (and a transaction client runs one query at a time).
   const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
   const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
-  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries });
+  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries, eventsBilledInAdvance: subscription.shadow !== true });
 }

@@ -7,8 +7,12 @@ import { invoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
 import { composeInvoice } from "@/lib/invoicing/compose-invoice";
 import { usageLines } from "@/lib/invoicing/invoice-lines";
 import { rateUsageWindow } from "@/lib/invoicing/usage-window";
+import { usageStartOf } from "@/lib/invoicing/billing-step";
+import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+import { chargeScheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { periodContaining } from "@/lib/billing/billing-periods";
 import type { Customer, Plan, Subscription } from "@/lib/generated/prisma/client";
 
 export interface CurrentUsage {
@@ -47,9 +51,15 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
 /** The same for a subscription already loaded (the portal lists every subscription of the signed-in customer). */
 export async function subscriptionCurrentUsage(client: Db, subscription: Subscription & { customer: Customer; plan: Plan | null }, now = new Date()): Promise<CurrentUsage> {
   const customer = subscription.customer;
-  const period = currentPeriod(subscription, now);
+  // With bill_charges_monthly, usage is billed (and shown) per month of the yearly period.
+  const period = subscription.plan && chargeScheduleOf(subscription, subscription.plan, customer.timezone)
+    ? periodContaining(now < subscription.subscriptionAt ? subscription.subscriptionAt : now, usageScheduleOf(subscription, subscription.plan, customer.timezone))
+    : currentPeriod(subscription, now);
   if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
-  const start = subscription.startedAt && subscription.startedAt > period.start ? subscription.startedAt : period.start;
+  const usageFrom = subscription.startedAt && subscription.plan
+    ? usageStartOf({ startedAt: subscription.startedAt, subscriptionAt: subscription.subscriptionAt, schedule: scheduleOf(subscription, subscription.plan, customer.timezone) })
+    : null;
+  const start = usageFrom && usageFrom > period.start ? usageFrom : period.start;
   // Rated as the period close will rate it: same window rules, same spending-minimum proration, same composition.
   const window = { start, end: period.end, period: { start: period.start, end: period.end } };
   const charges = await rateUsageWindow(client, subscription, window);

@@ -15,6 +15,7 @@ export const EMITTED_EVENT_TYPES = [
   "subscription.terminated",
   "subscription.suspended",
   "subscription.updated",
+  "subscription.trial_ended",
   "customer.created",
   "customer.updated",
   "credit_note.created",
@@ -26,6 +27,10 @@ export const EMITTED_EVENT_TYPES = [
   "invoice.payment_overdue",
   "invoice.one_off_created",
   "payment.succeeded",
+  "wallet.created",
+  "wallet.updated",
+  "wallet.terminated",
+  "wallet.depleted_ongoing_balance",
 ] as const;
 
 export type WebhookEventType = (typeof EMITTED_EVENT_TYPES)[number];
@@ -48,9 +53,8 @@ const OTHER_LAGO_EVENT_TYPES = [
   "payment_receipt.created", "payment_receipt.generated",
   "payment_request.created", "payment_request.payment_failure", "payment_request.payment_status_updated",
   "plan.created", "plan.updated", "plan.deleted", "quote.created", "quote.approved", "quote.voided",
-  "subscription.canceled", "subscription.incomplete", "subscription.termination_alert", "subscription.trial_ended",
+  "subscription.canceled", "subscription.incomplete", "subscription.termination_alert",
   "subscription.usage_threshold_reached",
-  "wallet.created", "wallet.depleted_ongoing_balance", "wallet.terminated", "wallet.updated",
   "wallet_transaction.created", "wallet_transaction.updated", "wallet_transaction.payment_failure",
 ];
 

@@ -102,6 +102,9 @@ describe("offline migrations", () => {
     mark("InvoiceUsageWindow", await prisma.invoiceUsageWindow.create({
       data: { invoiceId: invoice.id, subscriptionId: subscription.id, start: new Date("2026-01-15Z"), end: new Date("2026-02-01Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z") },
     }));
+    mark("AdvanceChargeFee", await prisma.advanceChargeFee.create({
+      data: { subscriptionId: subscription.id, chargeId: charge.id, transactionId: "tx1", timestamp: new Date("2026-01-20Z"), periodStart: new Date("2026-01-01Z"), periodEnd: new Date("2026-02-01Z"), units: new Prisma.Decimal("3"), amountCents: 300n, invoiceId: invoice.id },
+    }));
     mark("InvoiceTax", await prisma.invoiceTax.create({
       data: { invoiceId: invoice.id, code: "HST_ON", name: "HST", rate: new Prisma.Decimal("0.13"), taxableAmountCents: 1999n, amountCents: 260n },
     }));
@@ -142,6 +145,9 @@ describe("offline migrations", () => {
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
     mark("InvoiceNotice", await prisma.invoiceNotice.create({ data: { invoiceId: invoice.id, kind: "overdue_reminder", step: 7 } }));
     mark("ProviderCost", await prisma.providerCost.create({ data: { serviceId: service.id, customerId: customer.id, externalCustomerId: "x", costDate: new Date("2026-11-01T00:00:00Z"), costType: "sms", amountCents: BigInt(5), currency: "CAD", idempotencyKey: "k" } }));
+    const wallet = mark("Wallet", await prisma.wallet.create({ data: { customerId: customer.id, serviceId: service.id, currency: "CAD", rateAmount: "1", balanceCents: BigInt(100) } }));
+    mark("WalletTransaction", await prisma.walletTransaction.create({ data: { walletId: wallet.id, transactionType: "inbound", kind: "granted", status: "settled", amountCents: BigInt(100), creditAmount: "1" } }));
+    await expect(prisma.wallet.update({ where: { id: wallet.id }, data: { balanceCents: BigInt(-1) } })).rejects.toThrow();
     mark("ReportingToken", await prisma.reportingToken.create({ data: { name: "BI", prefix: "nexa_rt_abcdefgh", tokenHash: "d".repeat(64) } }));
     const coupon = mark("Coupon", await prisma.coupon.create({ data: { serviceId: service.id, code: "c_mig", name: "C", couponType: "percentage", percentageRate: new Prisma.Decimal("10"), frequency: "forever" } }));
     mark("CouponPlan", await prisma.couponPlan.create({ data: { couponId: coupon.id, planId: plan.id } }));

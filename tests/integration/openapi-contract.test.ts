@@ -179,6 +179,26 @@ describe("OpenAPI document", () => {
     // Refresh and finalize answer a finalized invoice with Lago's error, which the document describes too.
     await call("put", "/invoices/{id}/refresh", `/invoices/${id}/refresh`);
     await call("put", "/invoices/{id}/finalize", `/invoices/${id}/finalize`);
+    // Previews: a termination and an upgrade of the running subscription, a new subscription for a prospect.
+    await svc.lago.plans.createPlan({ plan: { name: "Big", code: `big_${p}`, interval: "monthly", amount_cents: 20000, amount_currency: "CAD", pay_in_advance: true } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"] } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { external_id: "inv-1" }, subscriptions: { external_ids: ["inv-sub"], plan_code: `big_${p}` } });
+    await call("post", "/invoices/preview", "/invoices/preview", { customer: { country: "CA", state: "ON" }, plan_code: `flat_${p}` });
+  });
+
+  it("matches real answers of wallets and wallet transactions", async () => {
+    await svc.lago.customers.createCustomer({ customer: { external_id: "wallet-1", legal_name: "Prepaid Maps Inc.", state: "QC", country: "CA", timezone: "America/Toronto" } });
+    const call = (method: string, template: string, concrete: string, json?: unknown) =>
+      svc.call(concrete, { method: method.toUpperCase(), ...(json !== undefined ? { json } : {}) }).then((r) => expectConforms(method, template, r));
+    const created = (await call("post", "/wallets", "/wallets", { wallet: { external_customer_id: "wallet-1", rate_amount: "1", currency: "CAD", granted_credits: "20", paid_credits: "10" } })) as { wallet: { lago_id: string } };
+    const id = created.wallet.lago_id;
+    await call("get", "/wallets", "/wallets?external_customer_id=wallet-1");
+    await call("get", "/wallets/{id}", `/wallets/${id}`);
+    await call("put", "/wallets/{id}", `/wallets/${id}`, { wallet: { name: "Maps credit", priority: 10 } });
+    await call("post", "/wallet_transactions", "/wallet_transactions", { wallet_transaction: { wallet_id: id, granted_credits: "5", voided_credits: "1" } });
+    await call("get", "/wallets/{id}/wallet_transactions", `/wallets/${id}/wallet_transactions`);
+    await call("delete", "/wallets/{id}", `/wallets/${id}`);
+    await call("post", "/wallet_transactions", "/wallet_transactions", { wallet_transaction: { wallet_id: id, granted_credits: "5" } });
   });
 
   it("describes the errors real callers get", async () => {
@@ -215,8 +235,10 @@ describe("request bodies: no field is accepted and ignored", () => {
     });
     expect((await refusal("/customers", { customer: { external_id: "k-1", adress_line1: "1 Main St" } })).error_details).toEqual({ adress_line1: ["unknown_field"] });
     const plan = { name: "P", code: `p_${p}`, interval: "yearly", amount_cents: 100 };
-    expect((await refusal("/plans", { plan: { ...plan, trial_period: 14 } })).error_details).toEqual({ trial_period: ["not_supported"] });
-    expect((await refusal("/plans", { plan: { ...plan, bill_charges_monthly: true } })).error_details).toEqual({ bill_charges_monthly: ["not_supported"] });
+    // A fee without an invoice (Lago's non-invoiceable in-advance charge) and regrouped paid fees are not offered.
+    const feeOnly = { billable_metric_code: "m", charge_model: "standard", pay_in_advance: true };
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, invoiceable: false }] } })).error_details).toEqual({ "charges.0.invoiceable": ["not_supported"] });
+    expect((await refusal("/plans", { plan: { ...plan, charges: [{ ...feeOnly, regroup_paid_fees: "invoice" }] } })).error_details).toEqual({ "charges.0.regroup_paid_fees": ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, tax_codes: ["gst"] } })).error_details).toEqual({ tax_codes: ["not_supported"] });
     expect((await refusal("/plans", { plan: { ...plan, minimum_commitment: { amount_cents: 100 } } })).error_details).toEqual({ minimum_commitment: ["not_supported"] });
     expect((await refusal("/events", { event: { transaction_id: "t", code: "c", external_subscription_id: "s", timestmap: 1 } })).error_details).toEqual({ timestmap: ["unknown_field"] });

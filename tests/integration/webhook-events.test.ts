@@ -113,12 +113,15 @@ describe("lifecycle events", () => {
     expect(note.status).toBe(200);
     expect((await svc.call(`/invoices/${invoice.id}/void`, { method: "POST" })).status).toBe(200);
     expect((await svc.call("/subscriptions/sub-1", { method: "DELETE" })).status).toBe(200);
+    // The termination bills November's used days at once (through the job queue): its invoice's events follow.
+    await waitFor(async () => (await eventsOf(svc.id)).filter((e) => e.eventType === "invoice.finalized").length === 2);
     // Another module's event about the invoice, with a key of its own choosing, still queues behind the customer's.
     await recordWebhookEvent(testDb(), { serviceId: svc.id, type: "invoice.payment_status_updated", objectType: "invoice", objectId: invoice.id, orderingKey: `invoice:${invoice.id}`, object: { lago_id: invoice.id } });
 
     const expected = [
       "customer.created", "customer.updated", "subscription.started", "subscription.updated",
-      "invoice.created", "invoice.finalized", "credit_note.created", "invoice.voided", "subscription.terminated", "invoice.payment_status_updated",
+      "invoice.created", "invoice.finalized", "credit_note.created", "invoice.voided", "subscription.terminated",
+      "invoice.created", "invoice.finalized", "invoice.payment_status_updated",
     ];
     const events = await eventsOf(svc.id);
     expect(events.map((e) => e.eventType)).toEqual(expected);
@@ -131,7 +134,8 @@ describe("lifecycle events", () => {
     expect(got.map((r) => r.eventId)).toEqual(events.map((e) => e.id));
     expect(got.every((r) => r.nexaSignatureValid && r.lagoSignatureValid)).toBe(true);
 
-    const byType = Object.fromEntries(got.map((r) => [r.type, r.body]));
+    // The first of each type (the October invoice's, not the termination invoice's).
+    const byType = Object.fromEntries([...got].reverse().map((r) => [r.type, r.body]));
     expect(byType["customer.created"]).toMatchObject({ object_type: "customer", organization_id: svc.id, customer: { external_id: "cus-1", legal_name: "Toronto Widgets Inc." } });
     expect(byType["customer.updated"]).toMatchObject({ customer: { external_id: "cus-1", email: "ap@widgets.example" } });
     expect(byType["subscription.started"]).toMatchObject({ object_type: "subscription", subscription: { external_id: "sub-1", status: "active", external_customer_id: "cus-1", plan: { code: plan } } });

@@ -9,14 +9,16 @@ import { issueLinkToken } from "@/lib/customers/link-tokens";
 import { mergeCustomers } from "@/lib/customers/merge-customers";
 import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
-import { formatCount, formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime, formatMoney } from "@/lib/format";
+import { previewInvoice } from "@/lib/invoicing/invoice-preview";
 import type { RevealedSecret } from "@/lib/console/forms/service-forms";
+import { requestSubscriptionClose } from "@/lib/jobs/billing-jobs";
 import { changeSubscriptionPlan, createCustomerForService, startSubscriptionForCustomer, terminateSubscriptionForCustomer } from "@/lib/console/customer-commands";
 import { customerForm, mergeForm } from "@/lib/console/forms/customer-form";
 import { dollarsAsCents, uuid } from "@/lib/console/forms/form-schemas";
 import { applyPlanOverrides } from "@/lib/catalog/plan-overrides";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
-import { changePlanForm, newCustomerForm, newSubscriptionForm } from "@/lib/console/forms/subscription-form";
+import { changePlanForm, newCustomerForm, newSubscriptionForm, previewChangeForm } from "@/lib/console/forms/subscription-form";
 import type { PlanChange } from "@/lib/subscriptions/subscriptions";
 import { resumeSubscription, suspendSubscription } from "@/lib/subscriptions/suspension";
 
@@ -75,14 +77,33 @@ const subscriptionOfCustomer = z.tuple([uuid, uuid]);
 
 export const changePlanAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, changePlanForm, async ({ plan_code }, { staff, args: [id, subscriptionId] }) => {
   const result = await changeSubscriptionPlan(db(), id, subscriptionId, plan_code, staffActor(staff.id));
+  // An upgrade ends the old subscription now: its period is billed at once through the job queue.
+  if (result.change === "upgraded") await requestSubscriptionClose(db(), subscriptionId);
   refreshConsole();
   return { message: CHANGE_MESSAGES[result.change] };
 });
 
+/** What changing the plan (or terminating) now would invoice, with tax, before staff confirm it (finance, like the change itself). */
+export const previewSubscriptionChangeAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, previewChangeForm, async ({ plan_code }, { args: [id, subscriptionId] }) => {
+  const sub = await db().subscription.findFirst({ where: { id: subscriptionId, customerId: id, status: "active" }, include: { service: { select: { id: true, mode: true } } } });
+  if (!sub) throw new DomainError("not_found", "subscription_not_found", undefined, "Only a running subscription can be previewed.");
+  const link = await db().accountLink.findFirst({ where: { customerId: id, serviceId: sub.serviceId, deletedAt: null }, select: { externalId: true } });
+  if (!link) throw new DomainError("not_allowed", "no_account_link", undefined, "The customer has no account on this subscription's service.");
+  const preview = await previewInvoice(db(), sub.service, {
+    customer: { externalId: link.externalId },
+    subscriptions: { externalIds: [sub.externalId], ...(plan_code ? { planCode: plan_code } : {}) },
+  });
+  const c = preview.composition;
+  const what = plan_code ? `Changing ${sub.externalId} to ${plan_code} now` : `Terminating ${sub.externalId} now`;
+  const lines = c.lines.map((l) => `${l.description}: ${formatMoney(l.amountCents, preview.currency)}`).join("; ");
+  return { message: `${what} invoices ${formatMoney(c.subtotalCents, preview.currency)} + tax ${formatMoney(c.taxesCents, preview.currency)} = ${formatMoney(c.totalCents, preview.currency)}${lines ? ` (${lines})` : ""}. Nothing has changed yet.` };
+});
+
 export const terminateSubscriptionAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, z.object({}), async (_form, { staff, args: [id, subscriptionId] }) => {
   const ended = await terminateSubscriptionForCustomer(db(), id, subscriptionId, staffActor(staff.id));
+  const queued = ended.status === "terminated" && (await requestSubscriptionClose(db(), ended.id));
   refreshConsole();
-  return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed at the next run.` };
+  return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed ${queued ? "now" : "at the next run"}.` };
 });
 
 /** A negotiated base fee for one subscription (plan overrides, lib/catalog/plan-overrides.ts): finance or admin, audited. */

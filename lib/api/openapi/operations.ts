@@ -7,8 +7,10 @@ import { applyCouponBody, createCouponBody, updateCouponBody } from "@/lib/api/s
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
+import { invoicePreviewBody } from "@/lib/api/schemas/invoice-preview";
 import { eventBody, MAX_EVENTS_PER_BATCH, MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
 import { createWebhookEndpointBody, updateWebhookEndpointBody } from "@/lib/api/schemas/webhook-endpoint";
+import { createWalletBody, updateWalletBody, walletTransactionBody } from "@/lib/api/schemas/wallet";
 import * as r from "./responses";
 
 /**
@@ -76,6 +78,7 @@ const appliedCouponQuery: QueryParameter[] = [
   { name: "status", schema: z.enum(["active", "terminated"]) },
   arrayQuery("coupon_code"),
 ];
+const WALLET = { name: "WalletResponse", schema: envelope("wallet", r.walletObject) };
 const WEBHOOK_ENDPOINT = { name: "WebhookEndpointResponse", schema: envelope("webhook_endpoint", r.webhookEndpointObject) };
 
 export const API_OPERATIONS: ApiOperation[] = [
@@ -218,6 +221,12 @@ export const API_OPERATIONS: ApiOperation[] = [
     ],
     response: { name: "InvoiceList", schema: listOf("invoices", r.invoiceObject) },
   },
+  {
+    method: "post", path: "/invoices/preview", operationId: "invoicePreview", tag: "Invoices",
+    summary: "What a new subscription, an upgrade now or a termination would invoice, with tax (nothing is written)",
+    requestBody: { name: "InvoicePreviewInput", schema: invoicePreviewBody },
+    response: { name: "InvoicePreviewResponse", schema: envelope("invoice", r.invoicePreviewObject) },
+  },
   { method: "get", path: "/invoices/{id}", operationId: "findInvoice", tag: "Invoices", summary: "Retrieve an invoice with its fees and taxes", response: INVOICE },
   { method: "put", path: "/invoices/{id}/refresh", operationId: "refreshInvoice", tag: "Invoices", summary: "Re-rate a draft invoice from current usage", response: INVOICE },
   { method: "put", path: "/invoices/{id}/finalize", operationId: "finalizeInvoice", tag: "Invoices", summary: "Refresh and finalize a draft invoice (numbered, taxed, collected)", response: INVOICE },
@@ -281,6 +290,40 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   { method: "get", path: "/credit_notes/{id}", operationId: "findCreditNote", tag: "Credit notes", summary: "Retrieve a credit note", response: CREDIT_NOTE },
   { method: "post", path: "/credit_notes/{id}/download", operationId: "downloadCreditNote", tag: "Credit notes", summary: "The credit note with a signed file_url to its PDF", response: CREDIT_NOTE },
+
+  // Wallets (prepaid credits)
+  {
+    method: "post", path: "/wallets", operationId: "createWallet", tag: "Wallets",
+    summary: "Create a customer's wallet, with its first top-up (paid credits are billed on a credit invoice; granted credits are free)",
+    requestBody: { name: "WalletInput", schema: envelope("wallet", createWalletBody) }, response: WALLET,
+  },
+  {
+    method: "get", path: "/wallets", operationId: "findAllWallets", tag: "Wallets", summary: "List a customer's wallets",
+    query: [...pageQuery, textQuery("external_customer_id", "The customer's external id", true)],
+    response: { name: "WalletList", schema: listOf("wallets", r.walletObject) },
+  },
+  { method: "get", path: "/wallets/{id}", operationId: "findWallet", tag: "Wallets", summary: "Retrieve a wallet, with its ongoing balance", response: WALLET },
+  {
+    method: "put", path: "/wallets/{id}", operationId: "updateWallet", tag: "Wallets", summary: "Change a wallet's name, code, priority, expiration or payment rule",
+    requestBody: { name: "WalletUpdateInput", schema: envelope("wallet", updateWalletBody) }, response: WALLET,
+  },
+  { method: "delete", path: "/wallets/{id}", operationId: "destroyWallet", tag: "Wallets", summary: "Terminate a wallet (its remaining credits are voided)", response: WALLET },
+  {
+    method: "get", path: "/wallets/{id}/wallet_transactions", operationId: "findAllWalletTransactions", tag: "Wallets", summary: "List a wallet's transactions",
+    query: [
+      ...pageQuery,
+      { name: "status", schema: z.enum(["pending", "settled", "failed"]) },
+      { name: "transaction_status", schema: z.enum(["purchased", "granted", "voided", "invoiced"]) },
+      { name: "transaction_type", schema: z.enum(["inbound", "outbound"]) },
+    ],
+    response: { name: "WalletTransactionList", schema: listOf("wallet_transactions", r.walletTransactionObject) },
+  },
+  {
+    method: "post", path: "/wallet_transactions", operationId: "createWalletTransaction", tag: "Wallets",
+    summary: "Top up (paid or granted credits) or void credits of a wallet",
+    requestBody: { name: "WalletTransactionInput", schema: envelope("wallet_transaction", walletTransactionBody) },
+    response: { name: "WalletTransactionsResponse", schema: z.strictObject({ wallet_transactions: z.array(r.walletTransactionObject) }) },
+  },
 
   // Webhook endpoints
   {

@@ -168,7 +168,7 @@ export const subscriptionObject = z.strictObject({
   billing_time: z.enum(["calendar", "anniversary"]),
   subscription_at: nullableTimestamp,
   started_at: nullableTimestamp,
-  trial_ended_at: z.null(),
+  trial_ended_at: z.string().nullable(),
   ending_at: nullableTimestamp,
   terminated_at: nullableTimestamp,
   canceled_at: nullableTimestamp,
@@ -206,6 +206,9 @@ const feeObject = z.strictObject({
   from_datetime: nullableTimestamp,
   to_datetime: nullableTimestamp,
   amount_details: z.unknown(),
+  /** True for a pay-in-advance charge's fee, billed on its own invoice when its event came. */
+  pay_in_advance: z.boolean(),
+  event_transaction_id: z.string().nullable(),
 });
 
 const appliedTaxObject = z.strictObject({
@@ -325,6 +328,16 @@ export const invoiceObject = z.strictObject({
   applied_taxes: z.array(appliedTaxObject).optional(),
 });
 
+/** An invoice preview (POST /invoices/preview): an invoice object with nothing written, so no ids, number or timestamps. */
+export const invoicePreviewObject = invoiceObject.extend({
+  lago_id: z.null(),
+  sequential_id: z.null(),
+  number: z.null(),
+  customer: z.strictObject({ lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }),
+  fees: z.array(feeObject.extend({ lago_id: z.null(), external_subscription_id: z.string().nullable() })),
+  applied_taxes: z.array(appliedTaxObject.extend({ lago_id: z.null() })),
+});
+
 export const creditNoteObject = z.strictObject({
   lago_id: uuid,
   sequential_id: z.number().int().nullable(),
@@ -347,6 +360,59 @@ export const creditNoteObject = z.strictObject({
   file_url: z.string().nullable(),
   created_at: nullableTimestamp,
   updated_at: nullableTimestamp,
+});
+
+export const walletObject = z.strictObject({
+  lago_id: uuid,
+  lago_customer_id: uuid,
+  external_customer_id: z.string(),
+  status: z.enum(["active", "terminated"]),
+  currency: z.string(),
+  name: z.string().nullable(),
+  code: z.string().nullable(),
+  priority: z.number().int(),
+  rate_amount: decimalText.describe("Value of one credit in the currency"),
+  credits_balance: decimalText,
+  balance_cents: cents,
+  consumed_credits: decimalText,
+  consumed_amount_cents: cents,
+  ongoing_balance_cents: cents.describe("Balance less the usage of the current periods not yet invoiced, with tax"),
+  ongoing_usage_balance_cents: cents,
+  credits_ongoing_balance: decimalText,
+  credits_ongoing_usage_balance: decimalText,
+  created_at: timestamp,
+  expiration_at: nullableTimestamp,
+  last_balance_sync_at: nullableTimestamp,
+  last_consumed_credit_at: nullableTimestamp,
+  terminated_at: nullableTimestamp,
+  invoice_requires_successful_payment: z.boolean(),
+  paid_top_up_min_amount_cents: z.null(),
+  paid_top_up_max_amount_cents: z.null(),
+  recurring_transaction_rules: alwaysEmpty,
+  applies_to: z.strictObject({ fee_types: alwaysEmpty, billable_metric_codes: alwaysEmpty }),
+});
+
+export const walletTransactionObject = z.strictObject({
+  lago_id: uuid,
+  lago_wallet_id: uuid,
+  lago_invoice_id: uuid.nullable(),
+  lago_credit_note_id: z.null(),
+  lago_voided_invoice_id: z.null(),
+  status: z.enum(["pending", "settled", "failed"]),
+  source: z.literal("manual"),
+  transaction_status: z.enum(["purchased", "granted", "voided", "invoiced"]),
+  transaction_type: z.enum(["inbound", "outbound"]),
+  amount: decimalText.describe("In the currency"),
+  credit_amount: decimalText,
+  invoice_requires_successful_payment: z.boolean(),
+  metadata: alwaysEmpty,
+  remaining_amount_cents: z.null(),
+  remaining_credit_amount: z.null(),
+  priority: z.number().int(),
+  settled_at: nullableTimestamp,
+  failed_at: nullableTimestamp,
+  created_at: timestamp,
+  name: z.string().nullable(),
 });
 
 export const eventObject = z.strictObject({

@@ -24,11 +24,13 @@ const chargeBody = z.strictObject({
   code: catalogCode.optional(),
   charge_model: z.enum(CHARGE_MODELS),
   properties: z.record(z.string(), z.unknown()).nullable().optional(),
-  // Usage-based charges are billed in arrears at period end; instant (in-advance) charges and per-unit proration of
-  // recurring metrics are not offered, and saying so beats accepting a setting that would be ignored.
-  pay_in_advance: z.boolean().optional().refine((v) => !v, "not_supported"),
+  // Pay-in-advance charges are billed on each event (instant invoice); a fee without an invoice (`invoiceable: false`,
+  // `regroup_paid_fees`) and per-unit proration of recurring metrics are not offered, and saying so beats accepting a
+  // setting that would be ignored.
+  pay_in_advance: z.boolean().optional(),
   prorated: z.boolean().optional().refine((v) => !v, "not_supported"),
   invoiceable: z.boolean().optional().refine((v) => v !== false, "not_supported"),
+  regroup_paid_fees: z.unknown().optional().refine((v) => v === undefined || v === null, "not_supported"),
   min_amount_cents: amountCents.nullable().optional(),
   invoice_display_name: optionalText(),
   included_quantity: includedQuantity.optional(),
@@ -43,9 +45,9 @@ const planFields = {
   amount_cents: amountCents,
   amount_currency: currencyCode.optional(),
   pay_in_advance: z.boolean().optional(),
-  // Not billed yet: refused rather than stored and ignored (a trial would otherwise be charged in full).
-  trial_period: trialPeriodDays.nullable().optional().refine((v) => v === undefined || v === null || Number(v) === 0, "not_supported"),
-  bill_charges_monthly: z.boolean().nullable().optional().refine((v) => !v, "not_supported"),
+  trial_period: trialPeriodDays.nullable().optional(),
+  // Only meaningful on yearly and semiannual plans (Lago forces it to null on others: stored as null there too).
+  bill_charges_monthly: z.boolean().nullable().optional(),
   description: optionalText(2000),
   invoice_display_name: optionalText(),
   tax_codes: noTaxCodes,
@@ -67,6 +69,7 @@ function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
     minAmountCents: body.min_amount_cents ?? null,
     invoiceDisplayName: body.invoice_display_name,
     filters: body.filters ? chargeFiltersFrom(body.filters) : undefined,
+    payInAdvance: body.pay_in_advance,
   };
 }
 

@@ -19,6 +19,9 @@ export const LAGO_FIELDS_NOT_SUPPORTED: ReadonlySet<string> = new Set([
   "offset_amount_cents",
   // webhook endpoints
   "signature_algorithm",
+  // wallets and wallet transactions
+  "applies_to", "paid_top_up_min_amount_cents", "paid_top_up_max_amount_cents", "ignore_paid_top_up_limits_on_creation",
+  "ignore_paid_top_up_limits",
 ]);
 
 /** The code a strict body gives a key it does not know. */

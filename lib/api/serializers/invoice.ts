@@ -28,8 +28,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
     fees_amount_cents: invoice.subtotalCents + invoice.couponsCents,
     taxes_amount_cents: invoice.taxesCents,
     coupons_amount_cents: invoice.couponsCents,
-    credit_notes_amount_cents: invoice.creditsAppliedCents,
-    prepaid_credit_amount_cents: 0,
+    credit_notes_amount_cents: invoice.creditsAppliedCents - invoice.prepaidCreditCents,
+    prepaid_credit_amount_cents: invoice.prepaidCreditCents,
     sub_total_excluding_taxes_amount_cents: invoice.subtotalCents,
     sub_total_including_taxes_amount_cents: invoice.subtotalCents + invoice.taxesCents,
     total_amount_cents: invoice.totalCents - invoice.creditsAppliedCents,
@@ -53,7 +53,7 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             lago_id: line.id,
             lago_charge_id: line.chargeId,
             lago_subscription_id: line.subscriptionId,
-            item: { type: line.kind === "subscription_fee" ? "subscription" : line.kind === "minimum_true_up" ? "commitment" : line.kind === "one_off" ? "add_on" : "charge", name: line.description },
+            item: { type: line.kind === "subscription_fee" ? "subscription" : line.kind === "minimum_true_up" ? "commitment" : line.kind === "one_off" ? "add_on" : line.kind === "prepaid_credit" ? "credit" : "charge", name: line.description },
             amount_cents: line.amountCents,
             amount_currency: invoice.currency,
             units: line.quantity.toString(),
@@ -62,6 +62,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             from_datetime: iso(line.periodStart),
             to_datetime: iso(line.periodEnd),
             amount_details: line.details,
+            pay_in_advance: isInAdvanceCharge(line.details),
+            event_transaction_id: isInAdvanceCharge(line.details) ? (line.details as { transactionId?: string }).transactionId ?? null : null,
           })),
           credits: (invoice.coupons ?? []).map((c) => ({
             lago_id: c.id,
@@ -85,7 +87,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
   };
 }
 
-export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null }, fileUrl: string | null = null) {
+/** `refundStatus`: how paying a refund note back went (lib/payments/credit-note-refunds.ts); pending when not given. */
+export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null; refundStatus?: "pending" | "succeeded" | "failed" }, fileUrl: string | null = null) {
   return {
     lago_id: note.id,
     sequential_id: note.number ? Number(note.number.slice(-6)) : null,
@@ -94,7 +97,7 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     invoice_number: note.invoice?.number ?? null,
     issuing_date: day(note.issuedAt),
     credit_status: note.kind === "credit" ? (note.status === "voided" ? "voided" : note.balanceCents > BigInt(0) ? "available" : "consumed") : null,
-    refund_status: note.kind === "refund" ? "pending" : null,
+    refund_status: note.kind === "refund" ? (note.refundStatus ?? "pending") : null,
     reason: note.reason,
     description: note.description,
     currency: note.currency,
@@ -109,4 +112,9 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     created_at: iso(note.createdAt),
     updated_at: iso(note.updatedAt),
   };
+}
+
+/** A fee billed on its event (pay-in-advance charge; lib/invoicing/advance-charges.ts). */
+function isInAdvanceCharge(details: unknown): boolean {
+  return typeof details === "object" && details !== null && (details as { payInAdvance?: unknown }).payInAdvance === true;
 }

@@ -12,7 +12,7 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
     charge_model: charge.chargeModel,
     invoiceable: true,
     regroup_paid_fees: null,
-    pay_in_advance: false,
+    pay_in_advance: charge.payInAdvance,
     prorated: false,
     min_amount_cents: charge.minAmountCents === null ? 0 : Number(charge.minAmountCents),
     included_quantity: charge.includedQuantity.toString(),

@@ -19,7 +19,7 @@ export function serializeSubscription(sub: SubscriptionWithRelations, externalCu
     billing_time: sub.billingTime,
     subscription_at: iso(sub.subscriptionAt),
     started_at: iso(sub.startedAt),
-    trial_ended_at: null,
+    trial_ended_at: sub.trialEndedAt?.toISOString() ?? null,
     ending_at: iso(sub.endingAt),
     terminated_at: iso(sub.terminatedAt),
     canceled_at: iso(sub.canceledAt),

@@ -26,3 +26,5 @@ export const newSubscriptionForm = z.object({
 
 /** Moving a subscription to another plan: upgrades start now, downgrades at the end of the period (the API's rule). */
 export const changePlanForm = z.object({ plan_code: requiredText(255) });
+/** What a plan change (or, with no plan, a termination) would invoice now: the invoice preview. */
+export const previewChangeForm = z.object({ plan_code: z.string().trim().max(255).default("") });

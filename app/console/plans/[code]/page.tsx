@@ -28,6 +28,8 @@ export default async function PlanPage({ params }: { params: Promise<{ code: str
       <PageHeader title={plan.name} back={{ href: "/console/plans", label: "Plans" }}
         description={<>
           Code <code>{plan.code}</code> · {formatMoney(plan.amountCents, plan.currency)} {plan.interval}, billed {plan.payInAdvance ? "in advance" : "in arrears"} ·{" "}
+          {plan.trialPeriodDays && !plan.trialPeriodDays.isZero() ? `${plan.trialPeriodDays.toString()}-day trial · ` : ""}
+          {plan.billChargesMonthly ? "usage billed monthly · " : ""}
           {formatCount(subscriptions, "subscription")} · created {formatDateTime(plan.createdAt)}
         </>} />
       {plan.description ? <p className="text-sm text-slate-700">{plan.description}</p> : null}

@@ -7,7 +7,7 @@ import { creditNoteBody } from "@/lib/api/schemas/credit-note";
 import { serializeCreditNote } from "@/lib/api/serializers/invoice";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
 import { getServiceInvoice } from "@/lib/invoicing/service-invoices";
-import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
+import { creditNoteRefundStatuses, refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(creditNoteBody, await readEnvelope(request, "credit_note"));
@@ -39,7 +39,8 @@ export const GET = serviceRoute(async ({ url, service }) => {
     db().creditNote.count({ where }),
     db().creditNote.findMany({ where, include: { invoice: true }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: page.skip, take: page.take }),
   ]);
-  return json({ credit_notes: notes.map((n) => serializeCreditNote(n)), meta: paginationMeta(page, total) });
+  const refundStatuses = await creditNoteRefundStatuses(db(), notes);
+  return json({ credit_notes: notes.map((n) => serializeCreditNote({ ...n, refundStatus: refundStatuses.get(n.id) })), meta: paginationMeta(page, total) });
 });
 
 export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

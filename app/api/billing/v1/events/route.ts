@@ -7,6 +7,7 @@ import { dateQueryParam } from "@/lib/api/query-params";
 import { eventBody } from "@/lib/api/schemas/usage";
 import { serializeEvent } from "@/lib/api/serializers/usage";
 import { ingestEvents } from "@/lib/usage/usage-events";
+import { nudgeAdvanceCharges } from "@/lib/jobs/billing-jobs";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const POST = serviceRoute(async ({ request, service }) => {
@@ -21,6 +22,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
       preciseTotalAmountCents: body.precise_total_amount_cents,
     },
   ]);
+  if (!result.duplicate) nudgeAdvanceCharges(db(), [result.event]);
   return json({ event: serializeEvent(result.event) });
 });
 

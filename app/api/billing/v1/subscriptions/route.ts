@@ -6,12 +6,13 @@ import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { createSubscriptionBody, planOverridesFrom, SUBSCRIPTION_STATUSES } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { createOrChangeSubscription, listServiceSubscriptions } from "@/lib/subscriptions/subscriptions";
+import { requestSubscriptionClose } from "@/lib/jobs/billing-jobs";
 import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
 
 /** Create, or change the plan of the subscription with this external id (upgrade now / downgrade at period end). */
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(createSubscriptionBody, await readEnvelope(request, "subscription"));
-  const { subscription } = await createOrChangeSubscription(db(), service, {
+  const { subscription, change } = await createOrChangeSubscription(db(), service, {
     externalCustomerId: body.external_customer_id,
     planCode: body.plan_code,
     externalId: body.external_id,
@@ -21,6 +22,8 @@ export const POST = serviceRoute(async ({ request, service }) => {
     name: body.name,
     planOverrides: planOverridesFrom(body.plan_overrides),
   });
+  // An upgrade ends the old subscription now: Lago bills its period at once (reason upgrading), through the job queue.
+  if (change === "upgraded" && subscription.previousSubscriptionId) await requestSubscriptionClose(db(), subscription.previousSubscriptionId);
   return json({ subscription: serializeSubscription(subscription, body.external_customer_id, { withPlan: true }) });
 });
 

@@ -5,6 +5,8 @@ import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { eventBody, MAX_EVENTS_PER_BATCH } from "@/lib/api/schemas/usage";
 import { serializeEvent } from "@/lib/api/serializers/usage";
 import { ingestEvents } from "@/lib/usage/usage-events";
+import { db } from "@/lib/db/prisma";
+import { nudgeAdvanceCharges } from "@/lib/jobs/billing-jobs";
 
 /** Up to 100 events, all or nothing (Lago's batch). */
 export const POST = serviceRoute(async ({ request, service }) => {
@@ -22,6 +24,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
       preciseTotalAmountCents: body.precise_total_amount_cents,
     })),
   );
+  nudgeAdvanceCharges(db(), results.filter((r) => !r.duplicate).map((r) => r.event));
   return json({ events: results.map((r) => serializeEvent(r.event)) });
 });
 

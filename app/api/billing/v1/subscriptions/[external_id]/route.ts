@@ -4,6 +4,7 @@ import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { planOverridesFrom, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
+import { requestSubscriptionClose } from "@/lib/jobs/billing-jobs";
 import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
 import { activateDueSubscriptions, getServiceSubscription, terminateServiceSubscription, updateServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
 
@@ -55,6 +56,8 @@ export const DELETE = serviceRoute<Params>(async ({ url, params, service }) => {
     onTerminationCreditNote: optionParam(url, "on_termination_credit_note", TERMINATION_CREDIT_NOTE),
     onTerminationInvoice: optionParam(url, "on_termination_invoice", TERMINATION_INVOICE),
   });
+  // The ended period is billed at once (Lago's subscription_terminating invoice), through the job queue.
+  if (sub.status === "terminated") await requestSubscriptionClose(db(), sub.id);
   return respond(service.id, sub);
 });
 

@@ -1,0 +1,47 @@
+import { Prisma, type Customer, type Invoice, type InvoiceLine, type InvoiceTax } from "@/lib/generated/prisma/client";
+import type { InvoicePreview } from "@/lib/invoicing/invoice-preview";
+import { serializeInvoice } from "./invoice";
+
+/**
+ * Lago's invoice object for a preview: the same fields as an issued invoice (serializeInvoice), with no ids, number or
+ * timestamps, since nothing was written; fees name their subscription by external id (a new one has no lago id).
+ */
+export function serializeInvoicePreview(preview: InvoicePreview) {
+  const c = preview.composition;
+  const invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[]; customer: Customer } = {
+    id: "", number: null, customerId: preview.customer.id, serviceId: "", invoiceType: "subscription", status: "draft", shadow: false, billingKey: null,
+    periodStart: preview.periodStart, periodEnd: preview.periodEnd, issuingDate: new Date(`${preview.issuingDate}T00:00:00Z`), paymentDueDate: null,
+    currency: preview.currency, subtotalCents: c.subtotalCents, taxesCents: c.taxesCents, creditsAppliedCents: BigInt(0), totalCents: c.totalCents,
+    amountPaidCents: BigInt(0), paymentStatus: "pending", taxNote: c.taxNote, sources: [], billedTo: null, seller: null,
+    finalizedAt: null, paidAt: null, voidedAt: null, createdAt: new Date(0), updatedAt: new Date(0),
+    lines: c.lines.map((line) => ({
+      id: "", invoiceId: "", subscriptionId: line.subscriptionId, chargeId: line.chargeId, kind: line.kind, description: line.description,
+      quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity),
+      unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount), amountCents: line.amountCents,
+      details: line.details as Prisma.JsonValue, periodStart: line.periodStart, periodEnd: line.periodEnd,
+    })) as unknown as InvoiceLine[],
+    taxes: c.taxes.map((t) => ({
+      id: "", invoiceId: "", code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents,
+      amountCents: t.amountCents, registrationNumber: t.registrationNumber,
+    })) as unknown as InvoiceTax[],
+    customer: { ...preview.customer, displayName: null } as unknown as Customer,
+  } as never;
+  const base = serializeInvoice(invoice, { externalCustomerId: preview.externalCustomerId ?? undefined });
+  return {
+    ...base,
+    lago_id: null,
+    sequential_id: null,
+    number: null,
+    payment_overdue: false,
+    created_at: null,
+    updated_at: null,
+    customer: { ...base.customer!, lago_id: preview.existingCustomer ? preview.customer.id : null, external_id: preview.externalCustomerId },
+    fees: base.fees!.map((fee, i) => ({
+      ...fee,
+      lago_id: null,
+      lago_subscription_id: preview.existingSubscriptionIds.has(c.lines[i].subscriptionId) ? c.lines[i].subscriptionId : null,
+      external_subscription_id: preview.externalIds.get(c.lines[i].subscriptionId) ?? null,
+    })),
+    applied_taxes: base.applied_taxes!.map((t) => ({ ...t, lago_id: null })),
+  };
+}
