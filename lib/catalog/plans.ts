@@ -38,10 +38,19 @@ export interface PlanInput {
   trialPeriodDays?: string | null;
   billChargesMonthly?: boolean | null;
   charges?: ChargeInput[];
+  /** Progressive billing: the full list (an update replaces the plan's thresholds). */
+  usageThresholds?: UsageThresholdInput[];
+}
+
+export interface UsageThresholdInput {
+  amountCents: bigint;
+  thresholdDisplayName: string | null;
+  recurring: boolean;
 }
 
 export const planInclude = {
   charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] },
+  usageThresholds: { orderBy: [{ recurring: "asc" }, { amountCents: "asc" }] },
 } satisfies Prisma.PlanInclude;
 export type PlanWithCharges = Prisma.PlanGetPayload<{ include: typeof planInclude }>;
 
@@ -158,6 +167,7 @@ export async function createPlan(client: Db, serviceId: string | null, input: Pl
           trialPeriodDays: input.trialPeriodDays ? new Prisma.Decimal(input.trialPeriodDays) : null,
           billChargesMonthly: input.interval === "yearly" || input.interval === "semiannual" ? (input.billChargesMonthly ?? false) : null,
           charges: { create: charges.map((c) => ({ ...c, id: undefined })) },
+          usageThresholds: { create: input.usageThresholds ?? [] },
         },
       });
       return tx.plan.findUniqueOrThrow({ where: { id: plan.id }, include: planInclude });
@@ -216,6 +226,12 @@ export async function updatePlan(client: Db, serviceId: string | null, code: str
           if (id) await tx.charge.update({ where: { id }, data: charge });
           else await tx.charge.create({ data: { ...charge, planId: plan.id } });
         }
+      }
+      if (input.usageThresholds) {
+        // Replaced as a whole; crossings already billed stay recorded by amount, so an unchanged threshold never
+        // bills its period twice.
+        await tx.usageThreshold.deleteMany({ where: { planId: plan.id } });
+        await tx.usageThreshold.createMany({ data: input.usageThresholds.map((t) => ({ ...t, planId: plan.id })) });
       }
       return tx.plan.findUniqueOrThrow({ where: { id: plan.id }, include: planInclude });
     });

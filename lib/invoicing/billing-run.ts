@@ -13,9 +13,10 @@ import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quaran
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { billedToSql } from "./billed-to";
-import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
+import { composeInvoice, type Credit, type InvoiceComposition } from "./compose-invoice";
 import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
 import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
+import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { issueCreditNote } from "./credit-notes";
 import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
@@ -219,12 +220,14 @@ export function composeGroup(
   suspensionsOf: (subId: string) => SuspensionSpan[] = () => [],
   /** The customer's applied coupons with this service (their state is updated in place as the invoice uses them). */
   coupons: CouponState[] = [],
+  progressiveBilledOf: (subId: string, periodStart: Date) => bigint = () => BigInt(0),
 ): ComposedGroup {
   const lines: InvoiceLineDraft[] = [];
   const updates: ComposedGroup["updates"] = [];
-  const credits: ComposedGroup["credits"] = [];
+  const unusedCredits: ComposedGroup["credits"] = [];
   const sources: Prisma.InputJsonValue[] = [];
   const usageWindows: ComposedInvoice["usageWindows"] = [];
+  const credits: Credit[] = [];
   let periodStart = group.boundary;
   let periodEnd = group.boundary;
   const widen = (p: { start: Date; end: Date }) => {
@@ -241,7 +244,7 @@ export function composeGroup(
     const name = plan.invoiceDisplayName ?? plan.name;
     // Lago's on_termination_invoice: skip — a termination (not an upgrade) bills neither the used days nor the usage.
     if (sub.status === "terminated" && sub.onTerminationInvoice === "skip" && sub.nextPlanId === null && step.next === null) {
-      if (step.unusedAdvanceCredit) credits.push({ sub, step });
+      if (step.unusedAdvanceCredit) unusedCredits.push({ sub, step });
       updates.push({ id: sub.id, nextBillingAt: null, terminatedAt: null });
       continue;
     }
@@ -252,29 +255,31 @@ export function composeGroup(
       const { events, rollups } = usageOf(sub.id);
       const rated = rateLoadedUsage(chargesOf(sub), events, rollups, step.usageWindow, { minimumProration: minimumProrationOf(step.usageWindow), eventsBilledInAdvance: !sub.shadow });
       lines.push(...usageLines(sub.id, rated, step.usageWindow));
+      const progressive = progressiveBilledOf(sub.id, step.usageWindow.period.start);
+      if (progressive > BigInt(0)) credits.push({ code: "progressive_billing", description: `Usage already billed during the period (progressive billing) — ${name}`, amountCents: progressive });
       usageWindows.push({ subscriptionId: sub.id, start: step.usageWindow.start, end: step.usageWindow.end, periodStart: step.usageWindow.period.start, periodEnd: step.usageWindow.period.end });
       widen(step.usageWindow.period);
     } else if (step.advanceFee) {
       widen(step.advanceFee.period);
     }
     if (step.advanceFee) lines.push(feeLine(sub.id, name, step.advanceFee, "in_advance"));
-    if (step.unusedAdvanceCredit) credits.push({ sub, step });
+    if (step.unusedAdvanceCredit) unusedCredits.push({ sub, step });
     sources.push({ subscriptionId: sub.id, boundary: group.boundary.toISOString(), usageWindow: step.usageWindow ? { start: step.usageWindow.start.toISOString(), end: step.usageWindow.end.toISOString() } : null });
     const reachedEnd = step.next === null && sub.status === "active";
     updates.push({ id: sub.id, nextBillingAt: step.next, terminatedAt: reachedEnd ? (sub.endingAt ?? group.boundary) : null });
   }
-  if (lines.length === 0) return { group, invoice: null, updates, credits };
+  if (lines.length === 0) return { group, invoice: null, updates, credits: unusedCredits };
   const customer = subs[0].customer;
   const issuingDate = localDate(group.boundary, customer.timezone);
   // A coupon limited to a plan covers its subscriptions' negotiated copies (plan overrides) too.
   const planOf = new Map(subs.map((s) => [s.id, s.plan?.parentId ?? s.planId]));
   const discounts = couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: planOf.get(l.subscriptionId) ?? null })), coupons);
-  const composition = composeInvoice({ lines, discounts, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
+  const composition = composeInvoice({ lines, discounts, credits, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
   const couponsUsed = consumeCoupons(coupons, composition.discounts);
   return {
     group,
     updates,
-    credits,
+    credits: unusedCredits,
     invoice: {
       id: randomUUID(),
       group,
@@ -321,9 +326,10 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      // Net of coupons: what taxes apply to (reports and journals read it as the invoice's revenue).
-      subtotal: i.composition.subtotalCents - i.composition.discountsCents,
+      // Net of coupons and of progressive billing: what taxes apply to (reports and journals read it as the invoice's revenue).
+      subtotal: i.composition.subtotalCents - i.composition.discountsCents - i.composition.creditsCents,
       coupons: i.composition.discountsCents,
+      progressive: i.composition.creditsCents,
       taxes: i.composition.taxesCents,
       total: i.composition.totalCents,
       note: i.composition.taxNote,
@@ -345,16 +351,16 @@ async function writeChunk(
   await tx.$executeRaw`
     WITH invoices AS (
       INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                             "subtotalCents", "couponsCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
+                             "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
                              "paymentDueDate", "billedTo", seller, "updatedAt")
-      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.coupons, i.taxes, i.total, COALESCE(i.credits, 0),
+      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.coupons, i.progressive, i.taxes, i.total, COALESCE(i.credits, 0),
              i.note, i.sources, i.status::"InvoiceStatus", i.finalized, i.paid, i.due,
              CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
              CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
         FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
-                  subtotal bigint, coupons bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
+                  subtotal bigint, coupons bigint, progressive bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
@@ -445,6 +451,11 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = await companyProfile(tx);
       const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
+      // Usage of these periods already billed by progressive-billing invoices: deducted before tax.
+      const progressive = await progressiveBillingCredits(tx, subs.filter((s) => s.plan && !s.shadow).flatMap((s) => {
+        const w = stepFor(s as PlannedSubscription).usageWindow;
+        return w ? [{ subscriptionId: s.id, periodStart: w.period.start }] : [];
+      }));
       // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
       const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
 
@@ -462,7 +473,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         if (!members) continue;
         try {
           const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
-          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons));
+          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0)));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });

@@ -6,6 +6,7 @@ import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
+import { progressiveBillingCredits } from "./progressive-billing";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
 import { returnConsumedCredits } from "@/lib/wallets/consumption";
@@ -75,8 +76,10 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   const lines = [...kept.map((l) => ({ amountCents: l.amountCents, subscriptionId: l.subscriptionId })), ...fresh];
   const subscriptionIds = [...new Set(lines.map((l) => l.subscriptionId).filter((id): id is string => id !== null))];
   const planOf = new Map((await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true, planId: true, plan: { select: { parentId: true } } } })).map((s) => [s.id, s.plan?.parentId ?? s.planId]));
+  const progressive = await progressiveBillingCredits(tx, invoice.usageWindows.map((w) => ({ subscriptionId: w.subscriptionId, periodStart: w.periodStart })));
   const composition = composeInvoice({
     lines,
+    credits: [...progressive.values()].map((amountCents) => ({ code: "progressive_billing", description: "Usage already billed during the period (progressive billing)", amountCents })),
     discounts: couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: l.subscriptionId ? (planOf.get(l.subscriptionId) ?? null) : null })), coupons),
     taxes: (taxableCents) => taxesForInvoice(invoice, invoice.customer, profile, taxableCents, taxPoint),
   });
@@ -92,7 +95,7 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   await tx.invoiceTax.createMany({
     data: composition.taxes.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
   });
-  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents - composition.discountsCents, couponsCents: composition.discountsCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
+  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents - composition.discountsCents - composition.creditsCents, couponsCents: composition.discountsCents, progressiveBillingCreditCents: composition.creditsCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
 }
 
 export function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { assertTimeZone, localDate } from "@/lib/billing/calendar-date";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
-import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
+import { getPlanByCode, yearlyEquivalentCents } from "@/lib/catalog/plans";
 import { findServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError, entityNotFound, invalidField } from "@/lib/errors";
-import type { BillingTime } from "@/lib/generated/prisma/client";
+import type { BillingTime, Plan } from "@/lib/generated/prisma/client";
 import { chargesOfSubscription, loadUsage, type ChargeWithMetric } from "@/lib/rating/rate-subscription-usage";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { firstBillingAt, scheduleOf } from "@/lib/subscriptions/billing-schedule";
@@ -61,7 +61,7 @@ export interface InvoicePreview {
 const CLOCK_SKEW_MS = 60_000;
 
 type PlanFields = NonNullable<SubscriptionToBill["plan"]>;
-const planFields = (plan: Omit<PlanWithCharges, "charges">): PlanFields => ({
+const planFields = (plan: Plan): PlanFields => ({
   id: plan.id, name: plan.name, invoiceDisplayName: plan.invoiceDisplayName, amountCents: plan.amountCents, payInAdvance: plan.payInAdvance, interval: plan.interval, currency: plan.currency,
   billChargesMonthly: plan.billChargesMonthly, trialPeriodDays: plan.trialPeriodDays?.toString() ?? null,
 });

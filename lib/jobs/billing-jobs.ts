@@ -7,6 +7,7 @@ import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
 import { ADVANCE_CHARGES_QUEUE, billAdvanceCharges, billsInAdvance } from "@/lib/invoicing/advance-charges";
+import { startUsageMonitorJobs } from "./usage-monitor-jobs";
 import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
 import { startWalletJobs } from "@/lib/wallets/wallet-jobs";
 
@@ -153,6 +154,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     });
     await startDualRunJobs(boss, client);
     await startInvoiceNoticeJobs(boss, client);
+    await startUsageMonitorJobs(boss, client);
     await startWalletJobs(boss, client);
     return boss;
   })().catch((error) => {

@@ -11,7 +11,13 @@ import { firstBillingAt, scheduleOf } from "./billing-schedule";
 
 const include = {
   customer: true,
-  plan: { include: { charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] } } },
+  // planInclude's shape, spelled out: catalog/plans imports this module, so its value may not be ready here yet.
+  plan: {
+    include: {
+      charges: { where: { deletedAt: null }, include: { billableMetric: true }, orderBy: [{ position: "asc" }, { createdAt: "asc" }] },
+      usageThresholds: { orderBy: [{ recurring: "asc" }, { amountCents: "asc" }] },
+    },
+  },
   nextPlan: true,
   previousSubscription: { include: { plan: true } },
 } satisfies Prisma.SubscriptionInclude;

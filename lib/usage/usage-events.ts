@@ -1,3 +1,4 @@
+import { markUsageWritten } from "@/lib/usage-monitoring/usage-marks";
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError, withConflictRetry } from "@/lib/errors";
@@ -165,7 +166,9 @@ export async function ingestEvents(pool: SqlPool, serviceId: string, events: Eve
     }
     return results;
   };
-  return withConflictRetry(() => (rows.length === 1 ? store(pool) : inTransaction(pool, store)));
+  const results = await withConflictRetry(() => (rows.length === 1 ? store(pool) : inTransaction(pool, store)));
+  markUsageWritten(rows.map((r) => r.subscriptionId ?? ""));
+  return results;
 }
 
 export async function findEvent(client: Db, serviceId: string, transactionId: string): Promise<UsageEvent | null> {

@@ -1,3 +1,4 @@
+import { markUsageWritten } from "@/lib/usage-monitoring/usage-marks";
 import { randomUUID } from "node:crypto";
 import { inTransaction, type SqlPool } from "@/lib/db/sql";
 import { decimal } from "@/lib/billing/decimal";
@@ -125,6 +126,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
   if (Object.keys(conflicts).length) {
     throw new DomainError("conflict", "idempotency_key_conflict", conflicts, "This idempotency key was already used with a different value");
   }
+  markUsageWritten(unique.map((r) => r.subscriptionId));
 
   return records.map((record, index) => {
     const { row, duplicate } = stored.get(record.idempotencyKey)!;

@@ -27,6 +27,8 @@ export const EMITTED_EVENT_TYPES = [
   "invoice.payment_overdue",
   "invoice.one_off_created",
   "payment.succeeded",
+  "subscription.usage_threshold_reached",
+  "alert.triggered",
   "wallet.created",
   "wallet.updated",
   "wallet.terminated",
@@ -37,7 +39,6 @@ export type WebhookEventType = (typeof EMITTED_EVENT_TYPES)[number];
 
 /** Lago's other event type names: an endpoint may subscribe to them (apps configured for Lago), though we never send them. */
 const OTHER_LAGO_EVENT_TYPES = [
-  "alert.triggered",
   "billable_metric.created", "billable_metric.updated", "billable_metric.deleted",
   "customer.accounting_provider_created", "customer.accounting_provider_error", "customer.crm_provider_created",
   "customer.crm_provider_error", "customer.payment_provider_created", "customer.payment_provider_error",
@@ -54,7 +55,6 @@ const OTHER_LAGO_EVENT_TYPES = [
   "payment_request.created", "payment_request.payment_failure", "payment_request.payment_status_updated",
   "plan.created", "plan.updated", "plan.deleted", "quote.created", "quote.approved", "quote.voided",
   "subscription.canceled", "subscription.incomplete", "subscription.termination_alert",
-  "subscription.usage_threshold_reached",
   "wallet_transaction.created", "wallet_transaction.updated", "wallet_transaction.payment_failure",
 ];
 

@@ -89,6 +89,10 @@ describe("offline migrations", () => {
     mark("UsageRollupHour", await prisma.usageRollupHour.findFirstOrThrow({
       where: { subscriptionId: subscription.id, billableMetricId: metric.id, hour: new Date("2026-01-01Z") },
     }).then((hour) => (expect([hour.rows, hour.total.toString(), hour.maxPeriodEnd.toISOString()]).toEqual([1, "123.456789012345", "2026-02-01T00:00:00.000Z"]), hour)));
+    const threshold = mark("UsageThreshold", await prisma.usageThreshold.create({ data: { planId: plan.id, amountCents: 5000n, thresholdDisplayName: "$50", recurring: false } }));
+    mark("AppliedUsageThreshold", await prisma.appliedUsageThreshold.create({ data: { subscriptionId: subscription.id, usageThresholdId: threshold.id, periodStart: new Date("2026-01-01Z"), levelCents: 5000n, usageCents: 5100n } }));
+    const alert = mark("UsageAlert", await prisma.usageAlert.create({ data: { serviceId: service.id, subscriptionId: subscription.id, alertType: "current_usage_amount", code: "a1", thresholds: [{ code: "warn", value: "1000", recurring: false }] } }));
+    mark("TriggeredAlert", await prisma.triggeredAlert.create({ data: { alertId: alert.id, subscriptionId: subscription.id, periodStart: new Date("2026-01-01Z"), previousValue: new Prisma.Decimal(0), currentValue: new Prisma.Decimal(1200), crossedThresholds: [{ code: "warn", value: "1000", recurring: false }] } }));
     mark("SubscriptionSuspension", await prisma.subscriptionSuspension.create({ data: { subscriptionId: subscription.id, suspendedAt: new Date(), reason: "Migration test" } }));
     mark("UsageEvent", await prisma.usageEvent.create({
       data: { serviceId: service.id, transactionId: "tx1", externalSubscriptionId: "sub-1", subscriptionId: subscription.id, code: "m_mig", timestamp: new Date(), properties: { v: 3 } },

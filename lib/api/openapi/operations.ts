@@ -6,6 +6,7 @@ import { createAddOnBody, oneOffInvoiceBody, updateAddOnBody } from "@/lib/api/s
 import { applyCouponBody, createCouponBody, updateCouponBody } from "@/lib/api/schemas/coupon";
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
+import { createAlertBody, updateAlertBody } from "@/lib/api/schemas/alert";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
 import { invoicePreviewBody } from "@/lib/api/schemas/invoice-preview";
 import { eventBody, MAX_EVENTS_PER_BATCH, MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
@@ -60,11 +61,13 @@ const dateQuery = (name: string): QueryParameter => ({ name, schema: z.iso.date(
 const statusQuery: QueryParameter = { name: "status", schema: z.enum(SUBSCRIPTION_STATUSES), description: "Which of the subscriptions with this external id (default active)" };
 
 const envelope = (key: string, schema: z.ZodType) => z.strictObject({ [key]: schema });
+const alertStatusQuery: QueryParameter = { name: "subscription_status", schema: z.literal("active"), description: "Alerts belong to the active subscription (other values: 422 not_supported)" };
 const listOf = (key: string, schema: z.ZodType) => z.strictObject({ [key]: z.array(schema), meta: r.paginationMeta });
 
 const CUSTOMER = { name: "CustomerResponse", schema: envelope("customer", r.customerObject) };
 const PLAN = { name: "PlanResponse", schema: envelope("plan", r.planObject) };
 const METRIC = { name: "BillableMetricResponse", schema: envelope("billable_metric", r.billableMetricObject) };
+const ALERT = { name: "AlertResponse", schema: envelope("alert", r.alertObject) };
 const SUBSCRIPTION = { name: "SubscriptionResponse", schema: envelope("subscription", r.subscriptionObject) };
 const INVOICE = { name: "InvoiceResponse", schema: envelope("invoice", r.invoiceObject) };
 const CREDIT_NOTE = { name: "CreditNoteResponse", schema: envelope("credit_note", r.creditNoteObject) };
@@ -168,6 +171,29 @@ export const API_OPERATIONS: ApiOperation[] = [
     ],
     response: SUBSCRIPTION,
   },
+
+  // Usage alerts
+  {
+    method: "get", path: "/subscriptions/{external_id}/alerts", operationId: "getSubscriptionAlerts", tag: "Subscriptions", summary: "List the subscription's usage alerts",
+    query: [...pageQuery, alertStatusQuery], response: { name: "AlertList", schema: listOf("alerts", r.alertObject) },
+  },
+  {
+    method: "post", path: "/subscriptions/{external_id}/alerts", operationId: "createSubscriptionAlert", tag: "Subscriptions",
+    summary: "Create a usage alert ({alert}), or several at once, all or none ({alerts: [...]}); alert.triggered is sent once per crossing",
+    query: [alertStatusQuery],
+    requestBody: { name: "AlertInput", schema: z.union([envelope("alert", createAlertBody), z.strictObject({ alerts: z.array(createAlertBody).min(1).max(20) })]) },
+    response: { name: "AlertOrAlerts", schema: z.union([ALERT.schema, z.strictObject({ alerts: z.array(r.alertObject) })]) },
+  },
+  {
+    method: "delete", path: "/subscriptions/{external_id}/alerts", operationId: "deleteAllSubscriptionAlerts", tag: "Subscriptions", summary: "Delete every usage alert of the subscription (answers the deleted alerts)",
+    query: [alertStatusQuery], response: { name: "DeletedAlerts", schema: z.strictObject({ alerts: z.array(r.alertObject) }) },
+  },
+  { method: "get", path: "/subscriptions/{external_id}/alerts/{code}", operationId: "getSubscriptionAlert", tag: "Subscriptions", summary: "Retrieve a usage alert", query: [alertStatusQuery], response: ALERT },
+  {
+    method: "put", path: "/subscriptions/{external_id}/alerts/{code}", operationId: "updateSubscriptionAlert", tag: "Subscriptions", summary: "Update a usage alert (its type never changes)",
+    query: [alertStatusQuery], requestBody: { name: "AlertUpdate", schema: envelope("alert", updateAlertBody) }, response: ALERT,
+  },
+  { method: "delete", path: "/subscriptions/{external_id}/alerts/{code}", operationId: "deleteSubscriptionAlert", tag: "Subscriptions", summary: "Delete a usage alert", query: [alertStatusQuery], response: ALERT },
 
   // Usage
   {

@@ -129,6 +129,15 @@ export const chargeObject = z.strictObject({
   taxes: alwaysEmpty,
 });
 
+export const usageThresholdObject = z.strictObject({
+  lago_id: uuid,
+  threshold_display_name: z.string().nullable(),
+  amount_cents: cents,
+  recurring: z.boolean(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
 export const planObject = z.strictObject({
   lago_id: uuid,
   name: z.string(),
@@ -150,7 +159,7 @@ export const planObject = z.strictObject({
   pending_deletion: z.boolean(),
   charges: z.array(chargeObject),
   fixed_charges: alwaysEmpty,
-  usage_thresholds: alwaysEmpty,
+  usage_thresholds: z.array(usageThresholdObject),
   taxes: alwaysEmpty,
   entitlements: alwaysEmpty,
 });
@@ -306,6 +315,7 @@ export const invoiceObject = z.strictObject({
   coupons_amount_cents: cents,
   credit_notes_amount_cents: cents,
   prepaid_credit_amount_cents: cents,
+  progressive_billing_credit_amount_cents: cents.describe("Usage of the period already billed by progressive-billing invoices, deducted before tax"),
   sub_total_excluding_taxes_amount_cents: cents,
   sub_total_including_taxes_amount_cents: cents,
   total_amount_cents: cents,
@@ -514,3 +524,22 @@ export const healthObject = z.strictObject({
 });
 
 export const linkTokenObject = z.strictObject({ token: z.string(), lago_customer_id: uuid, expires_at: timestamp });
+
+const alertThresholdObject = z.strictObject({ code: z.string().nullable(), value: decimalText, recurring: z.boolean() });
+
+export const alertObject = z.strictObject({
+  lago_id: uuid,
+  lago_organization_id: uuid,
+  external_subscription_id: z.string(),
+  lago_wallet_id: z.null(),
+  wallet_code: z.null(),
+  billable_metric: billableMetricObject.nullable(),
+  alert_type: z.enum(["current_usage_amount", "billable_metric_current_usage_amount", "billable_metric_current_usage_units"]),
+  code: z.string(),
+  name: z.string().nullable(),
+  direction: z.literal("increasing"),
+  previous_value: z.number().describe("The value seen at the last evaluation in the current period (cents, or units)"),
+  last_processed_at: nullableTimestamp,
+  thresholds: z.array(alertThresholdObject),
+  created_at: timestamp,
+});

@@ -38,6 +38,22 @@ const chargeBody = z.strictObject({
   filters: z.array(chargeFilterBody).max(50).optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
 
+/** Lago's progressive billing: usage (before tax) at which the period's usage so far is invoiced at once. */
+const usageThresholdBody = z.strictObject({
+  amount_cents: amountCents.refine((v) => v > BigInt(0), "value_is_out_of_range"),
+  threshold_display_name: optionalText(),
+  recurring: z.boolean().optional(),
+});
+
+const usageThresholds = z
+  .array(usageThresholdBody)
+  .max(20)
+  .superRefine((list, ctx) => {
+    if (list.filter((t) => t.recurring).length > 1) ctx.addIssue({ code: "custom", message: "only_one_recurring_threshold" });
+    const fixed = list.filter((t) => !t.recurring).map((t) => t.amount_cents.toString());
+    if (new Set(fixed).size !== fixed.length) ctx.addIssue({ code: "custom", message: "value_already_exist" });
+  });
+
 const planFields = {
   name: z.string().trim().min(1, "value_is_mandatory").max(255),
   code: catalogCode,
@@ -52,6 +68,7 @@ const planFields = {
   invoice_display_name: optionalText(),
   tax_codes: noTaxCodes,
   charges: z.array(chargeBody).max(100).optional(),
+  usage_thresholds: usageThresholds.optional(),
 };
 
 export const createPlanBody = z.strictObject(planFields);
@@ -86,5 +103,8 @@ export function planInputFrom(body: Partial<z.infer<typeof createPlanBody>>): Pa
   if (body.trial_period !== undefined) input.trialPeriodDays = body.trial_period;
   if (body.bill_charges_monthly !== undefined) input.billChargesMonthly = body.bill_charges_monthly;
   if (body.charges !== undefined) input.charges = body.charges.map(chargeInputFrom);
+  if (body.usage_thresholds !== undefined) {
+    input.usageThresholds = body.usage_thresholds.map((t) => ({ amountCents: t.amount_cents, thresholdDisplayName: t.threshold_display_name ?? null, recurring: t.recurring ?? false }));
+  }
   return input;
 }

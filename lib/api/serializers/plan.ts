@@ -25,6 +25,17 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
   };
 }
 
+export function serializeUsageThreshold(threshold: { id: string; thresholdDisplayName: string | null; amountCents: bigint; recurring: boolean; createdAt: Date; updatedAt: Date }) {
+  return {
+    lago_id: threshold.id,
+    threshold_display_name: threshold.thresholdDisplayName,
+    amount_cents: Number(threshold.amountCents),
+    recurring: threshold.recurring,
+    created_at: threshold.createdAt.toISOString(),
+    updated_at: threshold.updatedAt.toISOString(),
+  };
+}
+
 export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptions?: number; customers?: number } = {}) {
   return {
     lago_id: plan.id,
@@ -47,7 +58,7 @@ export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptio
     pending_deletion: plan.deletedAt !== null,
     charges: plan.charges.map(serializeCharge),
     fixed_charges: [],
-    usage_thresholds: [],
+    usage_thresholds: (plan.usageThresholds ?? []).map(serializeUsageThreshold),
     taxes: [],
     entitlements: [],
   };

@@ -31,7 +31,7 @@ export function serializeSubscription(sub: SubscriptionWithRelations, externalCu
     current_billing_period_ending_at: iso(period?.end),
     on_termination_credit_note: sub.onTerminationCreditNote,
     on_termination_invoice: sub.onTerminationInvoice,
-    progressive_billing_disabled: true,
+    progressive_billing_disabled: false,
     consolidate_invoice: true,
     purchase_order_number: null,
     cancellation_reason: null,

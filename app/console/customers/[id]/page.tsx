@@ -18,6 +18,7 @@ import { ReceiptsTable } from "@/components/console/receipts-table";
 import { applyCustomerCreditAction, recordOfflinePaymentAction } from "../../payments/actions";
 import { LinkTokenPanel } from "@/components/console/link-token-panel";
 import { customerLedger, customerSubscriptions, planChoices } from "@/lib/console/customer-hub";
+import { alertThresholdsOf, customerUsageAlerts } from "@/lib/usage-monitoring/usage-alerts";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { NegotiatedPriceForm, StartSubscriptionForm, SubscriptionActions, SuspensionForm } from "@/components/console/customer-hub";
 import { customerCouponChoices } from "@/lib/console/coupons";
@@ -42,6 +43,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   if (!uuid.safeParse(id).success) notFound();
   const customer = await findCustomerDetails(db(), id);
   if (!customer) notFound();
+  const alerts = await customerUsageAlerts(db(), customer.id);
   const [candidates, subscriptions, ledger, plans, openInvoices, receipts, receiptCredit, couponChoices, wallets] = await Promise.all([
     findMergeCandidates(db(), customer.id),
     customerSubscriptions(db(), customer.id),
@@ -106,6 +108,21 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             ))}
           </ul>
         ) : null}
+        <h3 className="text-base font-semibold">Usage alerts</h3>
+        <SimpleDataTable label="Usage alerts"
+          columns={[
+            { key: "subscription", header: "Subscription" }, { key: "code", header: "Alert" }, { key: "watches", header: "Watches" },
+            { key: "thresholds", header: "Thresholds" }, { key: "last", header: "Last value", align: "right" }, { key: "triggered", header: "Last triggered" },
+          ]}
+          rows={alerts.map((a) => ({
+            subscription: a.subscription.externalId,
+            code: a.name ? `${a.name} (${a.code})` : a.code,
+            watches: a.alertType === "current_usage_amount" ? "usage amount" : `${a.billableMetric?.code ?? "?"} ${a.alertType === "billable_metric_current_usage_units" ? "units" : "amount"}`,
+            thresholds: alertThresholdsOf(a).map((t) => `${a.alertType.endsWith("_units") ? t.value : formatMoney(BigInt(Math.round(Number(t.value))), customer.currency)}${t.recurring ? " (repeats)" : ""}`).join(", "),
+            last: a.lastProcessedAt ? (a.alertType.endsWith("_units") ? a.previousValue.toString() : formatMoney(BigInt(Math.round(Number(a.previousValue))), customer.currency)) : "—",
+            triggered: a.triggered[0] ? formatDateTime(a.triggered[0].triggeredAt) : "never",
+          }))}
+          empty="No usage alert: apps create them through the API (subscriptions/:external_id/alerts)." />
         <Panel>
           <h3 className="mb-2 text-base font-semibold">Start a subscription</h3>
           <StartSubscriptionForm action={startSubscriptionAction.bind(null, customer.id)} plans={planOptions}

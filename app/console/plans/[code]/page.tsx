@@ -7,6 +7,7 @@ import { planFormDefaults } from "@/lib/console/forms/plan-form";
 import { db } from "@/lib/db/prisma";
 import { formatCount, formatDateTime, formatMoney } from "@/lib/format";
 import { ChargeSummary } from "@/components/console/charge-summary";
+import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { PlanForm } from "@/components/console/plan-form";
 import { updatePlanAction } from "../actions";
@@ -38,6 +39,16 @@ export default async function PlanPage({ params }: { params: Promise<{ code: str
         <div className="space-y-3">
           {plan.charges.map((charge) => <ChargeSummary key={charge.id} charge={charge} currency={plan.currency} />)}
         </div>
+      </PageSection>
+      <PageSection title="Usage thresholds" description="Progressive billing: when a subscription's usage in its period reaches a threshold (before tax), the usage billed so far is invoiced at once, and the period-end invoice deducts it. Set through the API (plan usage_thresholds).">
+        <SimpleDataTable label="Thresholds of the plan"
+          columns={[{ key: "amount", header: "Usage reaches", align: "right" }, { key: "name", header: "Name" }, { key: "recurring", header: "Repeats" }]}
+          rows={plan.usageThresholds.map((t) => ({
+            amount: formatMoney(t.amountCents, plan.currency),
+            name: t.thresholdDisplayName ?? "—",
+            recurring: t.recurring ? `every ${formatMoney(t.amountCents, plan.currency)} above the last fixed threshold` : "once per period",
+          }))}
+          empty="No usage thresholds: usage is billed at period end only." />
       </PageSection>
       <PageSection title="Edit plan">
         <Panel>
