@@ -59,7 +59,7 @@ export function checkCouponTerms(terms: Pick<CouponInput, "couponType" | "amount
 
 async function planIdsOf(tx: Prisma.TransactionClient, codes: string[]): Promise<string[]> {
   const unique = [...new Set(codes)];
-  const plans = await tx.plan.findMany({ where: { code: { in: unique }, deletedAt: null }, select: { id: true, code: true } });
+  const plans = await tx.plan.findMany({ where: { code: { in: unique }, deletedAt: null, parentId: null }, select: { id: true, code: true } });
   const missing = unique.filter((code) => !plans.some((p) => p.code === code));
   if (missing.length) throw new DomainError("not_found", "plan_not_found", { plan_codes: missing }, `Unknown plan code(s): ${missing.join(", ")}`);
   return plans.map((p) => p.id);

@@ -79,7 +79,7 @@ export type SubscriptionToBill = Pick<
   | "id" | "customerId" | "serviceId" | "planId" | "status" | "billingTime" | "billingAnchorDate" | "subscriptionAt" | "startedAt"
   | "terminatedAt" | "endingAt" | "nextPlanId" | "nextBillingAt" | "shadow" | "onTerminationCreditNote" | "onTerminationInvoice"
 > & {
-  plan: (Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "billChargesMonthly"> & { trialPeriodDays: string | null }) | null;
+  plan: (Pick<Plan, "id" | "name" | "invoiceDisplayName" | "amountCents" | "payInAdvance" | "interval" | "currency" | "billChargesMonthly"> & Partial<Pick<Plan, "parentId">> & { trialPeriodDays: string | null }) | null;
   customer: BillableCustomer;
 };
 export type BillableCustomer = Pick<
@@ -102,7 +102,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
              'onTerminationInvoice', s."onTerminationInvoice",
              'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
                      'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency,
-                     'billChargesMonthly', p."billChargesMonthly", 'trialPeriodDays', p."trialPeriodDays"::text) END,
+                     'billChargesMonthly', p."billChargesMonthly", 'trialPeriodDays', p."trialPeriodDays"::text, 'parentId', p."parentId") END,
              'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
                      'taxExempt', c."taxExempt", 'taxExemptionNumber', c."taxExemptionNumber", 'timezone', c.timezone,
                      'netPaymentTermDays', c."netPaymentTermDays", 'creditBalanceCents', c."creditBalanceCents"::text, 'currency', c.currency)
@@ -271,7 +271,8 @@ export function composeGroup(
   if (lines.length === 0) return { group, invoice: null, updates, credits: unusedCredits };
   const customer = subs[0].customer;
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const planOf = new Map(subs.map((s) => [s.id, s.planId]));
+  // A coupon limited to a plan covers its subscriptions' negotiated copies (plan overrides) too.
+  const planOf = new Map(subs.map((s) => [s.id, s.plan?.parentId ?? s.planId]));
   const discounts = couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: planOf.get(l.subscriptionId) ?? null })), coupons);
   const composition = composeInvoice({ lines, discounts, credits, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
   const couponsUsed = consumeCoupons(coupons, composition.discounts);

@@ -75,7 +75,7 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   const coupons = book.get(couponBookKey(invoice.customerId, invoice.serviceId)) ?? [];
   const lines = [...kept.map((l) => ({ amountCents: l.amountCents, subscriptionId: l.subscriptionId })), ...fresh];
   const subscriptionIds = [...new Set(lines.map((l) => l.subscriptionId).filter((id): id is string => id !== null))];
-  const planOf = new Map((await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true, planId: true } })).map((s) => [s.id, s.planId]));
+  const planOf = new Map((await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true, planId: true, plan: { select: { parentId: true } } } })).map((s) => [s.id, s.plan?.parentId ?? s.planId]));
   const progressive = await progressiveBillingCredits(tx, invoice.usageWindows.map((w) => ({ subscriptionId: w.subscriptionId, periodStart: w.periodStart })));
   const composition = composeInvoice({
     lines,
