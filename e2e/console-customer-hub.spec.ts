@@ -49,3 +49,31 @@ test("a customer and a subscription are created in the console, upgraded, and th
   await expect(page.getByRole("list", { name: "Running subscriptions" })).toHaveCount(0);
   await expect(subscriptions.locator("tbody tr").nth(0)).toContainText("terminated");
 });
+
+test("finance sets a subscription's negotiated fee on the customer page; the list price stays on the plan", async ({ page }) => {
+  const s = suffix();
+  await signIn(page, "/console/customers");
+  const form = page.getByRole("region", { name: "New customer" });
+  await form.getByLabel("Service", { exact: true }).selectOption({ label: "NexaChat (nexachat)" });
+  await form.getByLabel("Account id in the service").fill(`deal-${s}`);
+  await form.getByLabel("Legal name").fill(`E2E Deal ${s} Inc.`);
+  await form.getByLabel("Province").fill("ON");
+  await form.getByRole("button", { name: "Create customer" }).click();
+  await expect(page).toHaveURL(/\/console\/customers\/[0-9a-f-]{36}$/);
+  const start = page.getByRole("form", { name: "Start a subscription" });
+  await start.getByLabel("Plan", { exact: true }).selectOption("chat_team");
+  await start.getByLabel("Subscription id").fill(`deal-sub-${s}`);
+  await start.getByRole("button", { name: "Start subscription" }).click();
+  await expect(start.getByRole("status")).toContainText("started");
+
+  const negotiated = page.getByRole("form", { name: `Negotiated price of deal-sub-${s}` });
+  await negotiated.getByLabel(`Negotiated fee of deal-sub-${s} (CAD per period)`).fill("abc");
+  await negotiated.getByRole("button", { name: "Set negotiated fee" }).click();
+  await expect(negotiated.getByRole("alert")).toBeVisible();
+  await negotiated.getByLabel(`Negotiated fee of deal-sub-${s} (CAD per period)`).fill("19.00");
+  await negotiated.getByRole("button", { name: "Set negotiated fee" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Subscription deal-sub-${s} is now billed its negotiated fee` })).toBeVisible();
+  const row = page.getByRole("region", { name: "Subscriptions" }).getByRole("region", { name: "Subscriptions" }).locator("tbody tr").first();
+  await expect(row).toContainText("negotiated $19.00 monthly");
+  await expect(row).toContainText("list $");
+});

@@ -25,6 +25,7 @@ process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
 process.env.NEXA_ADVANCE_CHARGES_CRON ??= "0 3 1 1 *";
 process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
 process.env.NEXA_NOTICES_CRON ??= "0 3 1 1 *";
+process.env.NEXA_WALLETS_CRON ??= "0 3 1 1 *";
 // The app's webhook worker polls and retries on a test scale: a receiver that comes back is served within a second or two.
 process.env.NEXA_WEBHOOK_POLL_MS ??= "200";
 process.env.NEXA_WEBHOOK_RETRY_BASE_MS ??= "200";

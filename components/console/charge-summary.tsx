@@ -1,5 +1,6 @@
 import { storedChargeProperties, type PlanWithCharges } from "@/lib/catalog/plans";
 import { CHARGE_MODEL_LABELS } from "@/lib/console/forms/charge-draft";
+import { ALL_FILTER_VALUES, storedChargeFilters } from "@/lib/rating/charge-filters";
 
 type Charge = PlanWithCharges["charges"][number];
 
@@ -26,6 +27,27 @@ export function ChargeSummary({ charge, currency }: { charge: Charge; currency: 
       ) : null}
       {charge.chargeModel === "percentage" ? (
         <p className="mt-1 text-sm">{p.rate} %{p.fixed_amount ? ` plus ${p.fixed_amount} ${currency} per event` : ""}</p>
+      ) : null}
+      {storedChargeFilters(charge).length ? (
+        <table className="mt-2 min-w-full text-sm" aria-label={`Filters of ${charge.code}`}>
+          <caption className="text-left text-xs text-slate-500">Events matching a filter (the most specific first) are priced with its prices; the rest as above.</caption>
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="py-1 pr-4 font-medium">Filter</th>
+              <th className="py-1 pr-4 font-medium">Events where</th>
+              <th className="py-1 pr-4 font-medium">Prices</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {storedChargeFilters(charge).map((f, index) => (
+              <tr key={index}>
+                <td className="py-1 pr-4">{f.invoice_display_name ?? `Filter ${index + 1}`}</td>
+                <td className="py-1 pr-4">{Object.entries(f.values).map(([key, values]) => `${key} is ${values.map((v) => (v === ALL_FILTER_VALUES ? "any value" : v)).join(" or ")}`).join(", and ")}</td>
+                <td className="py-1 pr-4"><code className="text-xs">{JSON.stringify(f.properties)}</code></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
       {ranges ? (
         <table className="mt-2 min-w-full text-sm" aria-label={`Tiers of ${charge.code}`}>

@@ -10,6 +10,7 @@ const SECTIONS = [
   { href: "/console/services", label: "Services" },
   { href: "/console/metrics", label: "Metrics" },
   { href: "/console/plans", label: "Plans" },
+  { href: "/console/coupons", label: "Coupons" },
   { href: "/console/invoices", label: "Invoices" },
   { href: "/console/collections", label: "Collections" },
   { href: "/console/payments", label: "Payments" },

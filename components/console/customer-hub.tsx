@@ -40,6 +40,21 @@ export function StartSubscriptionForm({ action, accounts, plans }: { action: For
   );
 }
 
+/** A subscription's negotiated base fee (a plan override: only this subscription is billed at it). */
+export function NegotiatedPriceForm({ externalId, action, current, currency }: { externalId: string; action: FormAction; current: string; currency: string }) {
+  const [state, formAction] = useActionState(action, IDLE_FORM as FormState);
+  return (
+    <form action={formAction} className="space-y-2" aria-label={`Negotiated price of ${externalId}`} noValidate>
+      <FormMessage state={state} />
+      <div className="flex flex-wrap items-end gap-2">
+        <TextField label={`Negotiated fee of ${externalId} (${currency} per period)`} name="amount" state={state} defaults={{ amount: current }}
+          hint="This subscription only; the plan's list price and its later changes no longer apply to it." />
+        <SubmitButton>Set negotiated fee</SubmitButton>
+      </div>
+    </form>
+  );
+}
+
 /** Per running subscription: move it to another plan, or end it. */
 export function SubscriptionActions({ externalId, currentPlan, plans, changeAction, terminateAction }: {
   externalId: string;

@@ -5,8 +5,10 @@ import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
 
 /** An invoice's lines, taxes and totals, as staff and the customer both see them. */
-export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(0) }: {
+export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(0), coupons = [] }: {
   invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[] };
+  /** The coupons the invoice used (lib/coupons/), by name; without them one "Coupons" row shows their sum. */
+  coupons?: { id: string; name: string; amountCents: bigint }[];
   /** The part of the amount paid that is the customer's credit balance (lib/collections/credit-balance.ts). */
   creditBalanceAppliedCents?: bigint;
 }) {
@@ -38,7 +40,12 @@ export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(
         ))}
       </tbody>
       <tfoot className="text-sm">
-        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents)}</td></tr>
+        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents + invoice.couponsCents)}</td></tr>
+        {invoice.couponsCents > BigInt(0) ? (
+          (coupons.length ? coupons : [{ id: "coupons", name: "Coupons", amountCents: invoice.couponsCents }]).map((c) => (
+            <tr key={c.id}><td colSpan={4} className="px-4 py-1 text-right">{c.name}</td><td className="px-4 py-1 text-right" data-testid="invoice-coupon">−{money(c.amountCents)}</td></tr>
+          ))
+        ) : null}
         {invoice.taxes.map((t) => (
           <tr key={t.id}><td colSpan={4} className="px-4 py-1 text-right">{t.name} {formatPercent(t.rate.toString())}{t.registrationNumber ? ` (${t.registrationNumber})` : ""}</td><td className="px-4 py-1 text-right">{money(t.amountCents)}</td></tr>
         ))}

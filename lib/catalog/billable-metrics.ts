@@ -1,3 +1,4 @@
+import { chargeFilterErrors, storedChargeFilters } from "@/lib/rating/charge-filters";
 import type { Db } from "@/lib/db/prisma";
 import { entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { AggregationType, BillableMetric, Prisma } from "@/lib/generated/prisma/client";
@@ -67,7 +68,14 @@ export async function updateMetric(client: Db, serviceId: string | null, code: s
     const data: Prisma.BillableMetricUpdateInput = {};
     if (input.name !== undefined) data.name = input.name;
     if (input.description !== undefined) data.description = input.description;
-    if (input.filters !== undefined) data.filters = input.filters;
+    if (input.filters !== undefined) {
+      // A key or value that a charge filter still prices cannot disappear under it (the charge would silently bill
+      // those events at its default price): the charge's filters change first.
+      const charges = await tx.charge.findMany({ where: { billableMetricId: metric.id, deletedAt: null }, select: { filters: true } });
+      const orphaned = charges.some((charge) => Object.keys(chargeFilterErrors(storedChargeFilters(charge), input.filters!, "filters")).length > 0);
+      if (orphaned) throw invalidField("filters", "filters_in_use", "A charge filter still uses a key or value this update removes");
+      data.filters = input.filters;
+    }
     if (!inUse) {
       const next = {
         aggregation: input.aggregation ?? metric.aggregation,

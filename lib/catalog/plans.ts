@@ -3,6 +3,7 @@ import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/
 import { Prisma, type ChargeModel, type PlanInterval } from "@/lib/generated/prisma/client";
 import { validateChargeProperties, type ChargePropertiesByModel } from "@/lib/billing/charge-models";
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
+import { chargeFilterErrors, storedMetricFilters, type ChargeFilter } from "@/lib/rating/charge-filters";
 import { assertCatalogWritable, assertPlanNotUsedByOtherServices } from "./ownership";
 
 export interface ChargeInput {
@@ -18,6 +19,8 @@ export interface ChargeInput {
   invoiceDisplayName?: string | null;
   /** Billed on each event, on an instant invoice (lib/invoicing/advance-charges.ts), instead of at period end. */
   payInAdvance?: boolean;
+  /** Lago's charge filters; the whole list is replaced when given (an update without it keeps the stored ones). */
+  filters?: { invoiceDisplayName: string | null; properties: Record<string, unknown>; values: Record<string, string[]> }[];
 }
 
 /** Aggregations an event can be priced on by itself (Lago's rule for pay-in-advance charges). */
@@ -43,7 +46,8 @@ export const planInclude = {
 export type PlanWithCharges = Prisma.PlanGetPayload<{ include: typeof planInclude }>;
 
 export async function findPlanByCode(client: Db | Prisma.TransactionClient, code: string): Promise<PlanWithCharges | null> {
-  return client.plan.findFirst({ where: { code, deletedAt: null }, include: planInclude });
+  // A code names a parent plan; a subscription's overridden copy (plan-overrides.ts) keeps the code but is not found by it.
+  return client.plan.findFirst({ where: { code, deletedAt: null, parentId: null }, include: planInclude });
 }
 
 export async function getPlanByCode(client: Db | Prisma.TransactionClient, code: string): Promise<PlanWithCharges> {
@@ -61,6 +65,32 @@ export type StoredChargeProperties = Partial<
 export function storedChargeProperties(charge: { properties: Prisma.JsonValue }): StoredChargeProperties {
   const value = charge.properties;
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as StoredChargeProperties) : {};
+}
+
+/**
+ * A charge's filters checked against its metric's declared filters and its model (each filter's properties are the
+ * model's); returned as stored (Lago's shape). A charge with filters has no included quantity nor minimum spend: which
+ * bucket they would apply to is not defined, so they are refused rather than guessed.
+ */
+export function checkChargeFilters(
+  charge: Pick<ChargeInput, "chargeModel" | "filters" | "minAmountCents" | "includedQuantity">,
+  metric: { filters: Prisma.JsonValue },
+  path: string,
+): ChargeFilter[] | undefined {
+  if (charge.filters === undefined) return undefined;
+  if (charge.filters.length === 0) return [];
+  const details: Record<string, string[]> = chargeFilterErrors(charge.filters, storedMetricFilters(metric), `${path}.filters`);
+  if (charge.minAmountCents) (details[`${path}.min_amount_cents`] ??= []).push("not_compatible_with_filters");
+  if (charge.includedQuantity && new Prisma.Decimal(charge.includedQuantity).gt(0)) (details[`${path}.included_quantity`] ??= []).push("not_compatible_with_filters");
+  const stored = charge.filters.map((filter, filterIndex): ChargeFilter => {
+    const checked = validateChargeProperties(charge.chargeModel, filter.properties);
+    if (!checked.valid) {
+      for (const [field, codes] of Object.entries(checked.errors)) details[`${path}.filters.${filterIndex}.properties.${field}`] = codes;
+    }
+    return { invoice_display_name: filter.invoiceDisplayName, properties: (checked.valid ? checked.properties : {}) as Record<string, unknown>, values: filter.values };
+  });
+  if (Object.keys(details).length) throw new DomainError("invalid", "validation_errors", details, "Invalid charge filters");
+  return stored;
 }
 
 /** Resolves each charge's metric (by Lago id or code) and checks its model properties; returns rows ready to write. */
@@ -89,6 +119,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       const details = Object.fromEntries(Object.entries(checked.errors).map(([field, codes]) => [`charges.${index}.properties.${field}`, codes]));
       throw new DomainError("invalid", "validation_errors", details, "Invalid charge properties");
     }
+    const filters = checkChargeFilters(charge, metric, `charges.${index}`);
     const code = charge.code ?? metric.code;
     if (seenCodes.has(code)) throw invalidField(`charges.${index}.code`, "value_already_exist", "Two charges of the plan have the same code");
     seenCodes.add(code);
@@ -103,6 +134,7 @@ async function resolveCharges(tx: Prisma.TransactionClient, charges: ChargeInput
       invoiceDisplayName: charge.invoiceDisplayName ?? null,
       // Unsaid on an update keeps what the charge has (a new charge defaults to in arrears).
       ...(charge.payInAdvance !== undefined ? { payInAdvance: charge.payInAdvance } : {}),
+      ...(filters !== undefined ? { filters: filters as unknown as Prisma.InputJsonValue } : {}),
       position: index,
     };
   });
@@ -203,16 +235,18 @@ export async function deletePlan(client: Db, serviceId: string | null, code: str
     assertCatalogWritable(plan, serviceId, "plan");
     await assertPlanNotUsedByOtherServices(tx, plan, serviceId);
     const now = new Date();
-    await terminateMany(tx, { planId: plan.id }, now);
-    await tx.subscription.updateMany({ where: { planId: plan.id, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });
-    await tx.plan.update({ where: { id: plan.id }, data: { deletedAt: now } });
+    // The subscriptions on its overridden copies go with it, as in Lago.
+    const children = (await tx.plan.findMany({ where: { parentId: plan.id, deletedAt: null }, select: { id: true } })).map((c) => c.id);
+    for (const planId of [plan.id, ...children]) await terminateMany(tx, { planId }, now);
+    await tx.subscription.updateMany({ where: { planId: { in: [plan.id, ...children] }, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });
+    await tx.plan.updateMany({ where: { id: { in: [plan.id, ...children] } }, data: { deletedAt: now } });
     await tx.auditLog.create({ data: { actorType: serviceId ? "service" : "staff", actorId: serviceId, action: "plan.deleted", entityType: "Plan", entityId: plan.id } });
     return { ...plan, deletedAt: now };
   });
 }
 
 export async function listPlans(client: Db, query: { skip: number; take: number }) {
-  const where = { deletedAt: null };
+  const where = { deletedAt: null, parentId: null };
   const [total, items] = await Promise.all([
     client.plan.count({ where }),
     client.plan.findMany({ where, include: planInclude, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: query.skip, take: query.take }),

@@ -56,7 +56,7 @@ export interface PlanRow {
 }
 
 export async function listPlanRows(client: Db, query: TableQuery<PlanSort>) {
-  const where: Prisma.PlanWhereInput = { deletedAt: null, ...textFilter(query.filter, ["name", "code"]) };
+  const where: Prisma.PlanWhereInput = { deletedAt: null, parentId: null, ...textFilter(query.filter, ["name", "code"]) };
   return fetchTablePage(query, () => client.plan.count({ where }), async (window) => {
     const plans = await client.plan.findMany({
       where,

@@ -31,6 +31,8 @@ export interface HubSubscription {
   suspendedAt: Date | null;
   suspendedBy: string | null;
   suspensionReason: string | null;
+  /** A negotiated price (plan overrides): the subscription's own fee beside the plan's list fee. */
+  negotiated: { amountCents: bigint; listAmountCents: bigint; interval: string } | null;
 }
 
 export interface PlanChoice {
@@ -45,7 +47,7 @@ export interface PlanChoice {
 export async function customerSubscriptions(client: Db, customerId: string, now = new Date()): Promise<HubSubscription[]> {
   const subscriptions = await client.subscription.findMany({
     where: { customerId },
-    include: { ...subscriptionInclude, service: { select: { name: true } }, suspensions: { where: { resumedAt: null }, orderBy: { suspendedAt: "desc" }, take: 1 } },
+    include: { ...subscriptionInclude, plan: { include: { ...subscriptionInclude.plan.include, parent: { select: { amountCents: true } } } }, service: { select: { name: true } }, suspensions: { where: { resumedAt: null }, orderBy: { suspendedAt: "desc" }, take: 1 } },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: 200,
   });
@@ -81,6 +83,7 @@ export async function customerSubscriptions(client: Db, customerId: string, now 
         suspendedAt: s.suspendedAt,
         suspendedBy: s.suspendedBy,
         suspensionReason: s.suspendedBy === "staff" ? (s.suspensions[0]?.reason ?? null) : null,
+        negotiated: s.plan?.parent ? { amountCents: s.plan.amountCents, listAmountCents: s.plan.parent.amountCents, interval: s.plan.interval } : null,
       };
     }),
   );
@@ -120,7 +123,7 @@ export async function customerLedger(client: Db, customerId: string) {
 /** Plans staff may start or move a subscription to (the subscription rules refuse what a service may not use). */
 export async function planChoices(client: Db): Promise<PlanChoice[]> {
   return client.plan.findMany({
-    where: { deletedAt: null },
+    where: { deletedAt: null, parentId: null },
     select: { code: true, name: true, amountCents: true, currency: true, interval: true },
     orderBy: [{ amountCents: "asc" }, { name: "asc" }],
     take: 500,

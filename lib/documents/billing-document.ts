@@ -47,7 +47,10 @@ export interface BillingDocument {
   customer: DocumentParty;
   serviceName: string;
   lines: DocumentLine[];
+  /** The lines' sum (before coupons). */
   subtotalCents: bigint;
+  /** Coupons taken off the subtotal before tax, each by name. */
+  discounts?: { description: string; amountCents: bigint }[];
   taxes: DocumentTax[];
   /** Why no tax was charged, when none was (e.g. "Zero-rated: customer outside Canada"). */
   taxNote: string | null;

@@ -55,7 +55,8 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 export async function invoiceDocument(client: Db, invoiceId: string): Promise<BillingDocument> {
   const invoice = await client.invoice.findUnique({
     where: { id: invoiceId },
-    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, payments: { select: { trigger: true, status: true, amountCents: true } } },
+    include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, payments: { select: { trigger: true, status: true, amountCents: true } },
+      coupons: { orderBy: { createdAt: "asc" }, include: { appliedCoupon: { include: { coupon: { select: { name: true, code: true } } } } } } },
   });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   const creditBalanceApplied = creditBalanceAppliedCents(invoice.payments);
@@ -88,7 +89,8 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
         details,
       };
     }),
-    subtotalCents: invoice.subtotalCents,
+    subtotalCents: invoice.subtotalCents + invoice.couponsCents,
+    discounts: invoice.coupons.map((c) => ({ description: `Coupon ${c.appliedCoupon.coupon.name} (${c.appliedCoupon.coupon.code})`, amountCents: c.amountCents })),
     taxes: invoice.taxes.map((t) => ({ name: t.name, ratePercent: t.rate.toString(), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
     taxNote: invoice.taxNote,
     creditsAppliedCents: invoice.creditsAppliedCents,

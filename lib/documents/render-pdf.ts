@@ -530,6 +530,7 @@ class DocumentRenderer {
     const doc = this.doc;
     const money = (cents: bigint) => formatMoney(cents, doc.currency);
     const rows: TotalRow[] = [{ label: "Subtotal", value: money(doc.subtotalCents) }];
+    for (const discount of doc.discounts ?? []) rows.push({ label: discount.description, value: money(-discount.amountCents) });
     for (const tax of doc.taxes) {
       const note = [`on ${money(tax.taxableAmountCents)}`];
       if (tax.registrationNumber) note.push(`Registration no. ${tax.registrationNumber}`);

@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { localDate } from "@/lib/billing/calendar-date";
+import { decimal } from "@/lib/billing/decimal";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { DomainError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -105,11 +106,15 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
           billed.set(key, before);
         }
         const row: UsageEventRow = { subscriptionId: sub.id, transactionId: event.transactionId, timestamp: event.timestamp, properties: event.properties, code: event.code };
-        const [without] = rateLoadedUsage([charge], before, [], window);
-        const [withIt] = rateLoadedUsage([charge], [...before, row], [], window);
-        const difference = withIt.price.amountCents - without.price.amountCents;
+        // A charge with filters prices each filter's bucket on its own: the event's fee is the change of their total.
+        const without = rateLoadedUsage([charge], before, [], window);
+        const withAll = rateLoadedUsage([charge], [...before, row], [], window);
+        const cents = (rated: typeof withAll) => rated.reduce((sum, r) => sum + r.price.amountCents, ZERO);
+        const unitsOf = (rated: typeof withAll) => rated.reduce((sum, r) => sum.plus(r.aggregate.units), decimal(0));
+        const withIt = withAll.length === 1 ? withAll[0] : null;
+        const difference = cents(withAll) - cents(without);
         const amountCents = difference > ZERO ? difference : ZERO;
-        const units = withIt.aggregate.units.minus(without.aggregate.units);
+        const units = unitsOf(withAll).minus(unitsOf(without));
         before.push(row);
 
         const inserted = await tx.$queryRaw<{ id: string }[]>`
@@ -129,9 +134,9 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
           description: `${name} — paid in advance`,
           quantity: units.toString(),
           includedQuantity: "0",
-          unitAmount: withIt.price.breakdown.model === "standard" ? withIt.price.breakdown.unitAmount.toString() : null,
+          unitAmount: withIt?.price.breakdown.model === "standard" ? withIt.price.breakdown.unitAmount.toString() : null,
           amountCents,
-          details: { model: charge.chargeModel, payInAdvance: true, transactionId: event.transactionId, timestamp: event.timestamp.toISOString(), periodUnits: withIt.aggregate.units.toString(), periodAmount: withIt.price.amount.toString() },
+          details: { model: charge.chargeModel, payInAdvance: true, transactionId: event.transactionId, timestamp: event.timestamp.toISOString(), periodUnits: unitsOf(withAll).toString(), periodCents: cents(withAll).toString() },
           periodStart: window.start,
           periodEnd: window.end,
         };

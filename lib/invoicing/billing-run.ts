@@ -14,11 +14,14 @@ import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { billedToSql } from "./billed-to";
 import { composeInvoice, type InvoiceComposition } from "./compose-invoice";
+import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
+import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
 import { issueCreditNote } from "./credit-notes";
 import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
+import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
 
 /**
  * The period close. Every subscription whose `nextBillingAt` has come is billed for that boundary; subscriptions of
@@ -130,6 +133,8 @@ interface ComposedInvoice {
   periodEnd: Date;
   issuingDate: string;
   sources: Prisma.InputJsonValue[];
+  /** What it took from the customer's applied coupons. */
+  couponsUsed: CouponConsumption[];
 }
 
 interface ComposedGroup {
@@ -205,6 +210,8 @@ function composeGroup(
   usageOf: (subId: string) => { events: UsageEventRow[]; rollups: UsageRollupRow[] },
   profile: Awaited<ReturnType<typeof companyProfile>>,
   suspensionsOf: (subId: string) => SuspensionSpan[] = () => [],
+  /** The customer's applied coupons with this service (their state is updated in place as the invoice uses them). */
+  coupons: CouponState[] = [],
 ): ComposedGroup {
   const lines: InvoiceLineDraft[] = [];
   const updates: ComposedGroup["updates"] = [];
@@ -246,7 +253,10 @@ function composeGroup(
   if (lines.length === 0) return { group, invoice: null, updates, credits };
   const customer = subs[0].customer;
   const issuingDate = localDate(group.boundary, customer.timezone);
-  const composition = composeInvoice({ lines, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
+  const planOf = new Map(subs.map((s) => [s.id, s.planId]));
+  const discounts = couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: planOf.get(l.subscriptionId) ?? null })), coupons);
+  const composition = composeInvoice({ lines, discounts, taxes: (taxableCents) => taxesForInvoice(group, customer, profile, taxableCents, issuingDate) });
+  const couponsUsed = consumeCoupons(coupons, composition.discounts);
   return {
     group,
     updates,
@@ -262,6 +272,7 @@ function composeGroup(
       periodEnd,
       issuingDate,
       sources,
+      couponsUsed,
     },
   };
 }
@@ -296,7 +307,9 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      subtotal: i.composition.subtotalCents,
+      // Net of coupons: what taxes apply to (reports and journals read it as the invoice's revenue).
+      subtotal: i.composition.subtotalCents - i.composition.discountsCents,
+      coupons: i.composition.discountsCents,
       taxes: i.composition.taxesCents,
       total: i.composition.totalCents,
       note: i.composition.taxNote,
@@ -318,16 +331,16 @@ async function writeChunk(
   await tx.$executeRaw`
     WITH invoices AS (
       INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-                             "subtotalCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
+                             "subtotalCents", "couponsCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
                              "paymentDueDate", "billedTo", seller, "updatedAt")
-      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.taxes, i.total, COALESCE(i.credits, 0),
+      SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.coupons, i.taxes, i.total, COALESCE(i.credits, 0),
              i.note, i.sources, i.status::"InvoiceStatus", i.finalized, i.paid, i.due,
              CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
              CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
         FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
-                  subtotal bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
+                  subtotal bigint, coupons bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
@@ -418,6 +431,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = await companyProfile(tx);
       const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
+      // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
+      const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
 
       const failures: BillingFailure[] = [];
       const composed: ComposedGroup[] = [];
@@ -432,19 +447,23 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         const members = subsByKey.get(billingKey(group));
         if (!members) continue;
         try {
-          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? []));
+          const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
+          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
       // Invoices are issued as they are written (numbers, status, dates, billed-to decided by prepareIssue), except
-      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance are written
-      // as drafts and issued after this chunk's credit notes by issueInvoices, which consumes the credit.
+      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
+      // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
+      // which consumes the credit.
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
       const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
-      const consumesCredit = (i: ComposedInvoice) => i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id);
+      const prepaid = await holdersOfPrepaidCredit(tx, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
+      const consumesCredit = (i: ComposedInvoice) =>
+        i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
       const issued = await prepareIssue(
@@ -455,6 +474,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       );
       const updates = composed.flatMap((c) => c.updates);
       if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
+      await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
 
       let creditNotes = 0;

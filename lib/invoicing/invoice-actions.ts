@@ -8,8 +8,11 @@ import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
+import { returnConsumedCredits } from "@/lib/wallets/consumption";
 import { issueInvoice, type IssueOptions } from "./issue-invoice";
 import { rateUsageWindow, storedUsageWindow } from "./usage-window";
+import { consumeCoupons, couponDiscounts } from "@/lib/coupons/coupon-discounts";
+import { couponBookKey, recordCouponConsumption, releaseInvoiceCoupons } from "@/lib/coupons/coupon-ledger";
 
 /**
  * Voids a finalised, unpaid invoice: it stays in the ledger with its number (numbers are never reused), owes nothing,
@@ -26,7 +29,11 @@ export async function voidInvoice(client: Db, invoiceId: string, now = new Date(
       returned += application.amountCents;
     }
     await tx.creditApplication.deleteMany({ where: { invoiceId } });
+    // Coupons it used are given back, as Lago re-credits them on void.
+    await releaseInvoiceCoupons(tx, invoice, now);
     if (returned > BigInt(0)) await tx.customer.update({ where: { id: invoice.customerId }, data: { creditBalanceCents: { increment: returned } } });
+    // Prepaid credit it consumed goes back to its wallets.
+    await returnConsumedCredits(tx, invoiceId, now);
     await tx.auditLog.create({ data: { actorType: "system", action: "invoice.voided", entityType: "Invoice", entityId: invoiceId } });
     const updated = await tx.invoice.update({ where: { id: invoiceId }, data: voided });
     await recordInvoiceEvents(tx, [invoice], () => ["invoice.voided"]);
@@ -61,10 +68,19 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   }
   const profile = await companyProfile(tx);
   const taxPoint = localDate(invoice.issuingDate ?? new Date(), "UTC");
+  // The coupons the draft took are given back, then taken again from the recomposed amounts (shadow drafts take none).
+  const now = new Date();
+  const book = invoice.shadow ? new Map() : await releaseInvoiceCoupons(tx, invoice, now);
+  const coupons = book.get(couponBookKey(invoice.customerId, invoice.serviceId)) ?? [];
+  const lines = [...kept.map((l) => ({ amountCents: l.amountCents, subscriptionId: l.subscriptionId })), ...fresh];
+  const subscriptionIds = [...new Set(lines.map((l) => l.subscriptionId).filter((id): id is string => id !== null))];
+  const planOf = new Map((await tx.subscription.findMany({ where: { id: { in: subscriptionIds } }, select: { id: true, planId: true } })).map((s) => [s.id, s.planId]));
   const composition = composeInvoice({
-    lines: [...kept.map((l) => ({ amountCents: l.amountCents })), ...fresh],
+    lines,
+    discounts: couponDiscounts(lines.map((l) => ({ amountCents: l.amountCents, planId: l.subscriptionId ? (planOf.get(l.subscriptionId) ?? null) : null })), coupons),
     taxes: (taxableCents) => taxesForInvoice(invoice, invoice.customer, profile, taxableCents, taxPoint),
   });
+  await recordCouponConsumption(tx, book, [{ invoiceId, rows: consumeCoupons(coupons, composition.discounts) }], now);
   await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { in: RERATED_KINDS } } });
   const firstFreshPosition = kept.reduce((max, l) => Math.max(max, l.position + 1), 0);
   await tx.invoiceTax.deleteMany({ where: { invoiceId } });
@@ -76,7 +92,7 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   await tx.invoiceTax.createMany({
     data: composition.taxes.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
   });
-  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
+  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents - composition.discountsCents, couponsCents: composition.discountsCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
 }
 
 export function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {

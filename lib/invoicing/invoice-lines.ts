@@ -2,6 +2,7 @@ import type { Decimal } from "@/lib/billing/decimal";
 import type { ChargeBreakdown } from "@/lib/billing/charge-models";
 import type { InvoiceLineKind, Prisma } from "@/lib/generated/prisma/client";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
+import { filterLineName } from "@/lib/rating/charge-filters";
 import type { FeeCharge } from "./billing-step";
 
 /** An invoice line before it is written: what was billed, why, and how the amount was reached. */
@@ -51,11 +52,13 @@ function unitAmountOf(breakdown: ChargeBreakdown): string | null {
   return breakdown.model === "standard" ? breakdown.unitAmount.toString() : null;
 }
 
-/** Usage lines of one subscription: one per charge with usage or an amount, plus spending-minimum true-ups. */
+/** Usage lines of one subscription: one per charge with usage or an amount (a charge with filters: one per filter and
+ *  one for its default bucket, each named as Lago names it), plus spending-minimum true-ups. */
 export function usageLines(subscriptionId: string, rated: RatedCharge[], window: { start: Date; end: Date }): InvoiceLineDraft[] {
   const lines: InvoiceLineDraft[] = [];
-  for (const { charge, aggregate, price } of rated) {
-    const name = charge.invoiceDisplayName ?? charge.billableMetric.name;
+  for (const { charge, aggregate, price, filter } of rated) {
+    const chargeName = charge.invoiceDisplayName ?? charge.billableMetric.name;
+    const name = filter?.filter ? filterLineName(chargeName, filter.filter) : chargeName;
     if (!price.units.isZero() || price.amountCents !== BigInt(0)) {
       lines.push({
         subscriptionId,
@@ -66,7 +69,8 @@ export function usageLines(subscriptionId: string, rated: RatedCharge[], window:
         includedQuantity: price.includedUnits.toString(),
         unitAmount: unitAmountOf(price.breakdown),
         amountCents: price.amountCents,
-        details: plain({ model: price.model, billableUnits: price.billableUnits, exactAmount: price.amount, breakdown: price.breakdown, eventsCount: aggregate.eventsCount, ignoredEvents: aggregate.ignoredEvents.length }),
+        details: plain({ model: price.model, billableUnits: price.billableUnits, exactAmount: price.amount, breakdown: price.breakdown, eventsCount: aggregate.eventsCount, ignoredEvents: aggregate.ignoredEvents.length,
+          ...(filter ? { filter: filter.filter ? { index: filter.index, values: filter.filter.values } : "default" } : {}) }),
         periodStart: window.start,
         periodEnd: window.end,
       });

@@ -42,5 +42,5 @@ export function voidTransition(invoice: Pick<Invoice, "status" | "amountPaidCent
   if (invoice.status !== "finalized" || invoice.amountPaidCents > ZERO) {
     throw new DomainError("not_allowed", "not_voidable", undefined, "Only a finalised invoice with nothing paid can be voided");
   }
-  return { status: "voided" as const, voidedAt: now, creditsAppliedCents: ZERO };
+  return { status: "voided" as const, voidedAt: now, creditsAppliedCents: ZERO, prepaidCreditCents: ZERO };
 }

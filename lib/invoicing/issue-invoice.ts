@@ -6,6 +6,7 @@ import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
+import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
 import { reserveDocumentNumbers } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
 
@@ -17,6 +18,7 @@ import { issuedStatus } from "./invoice-status";
  * - sets status (paid at once when nothing is left to pay, else finalized), finalizedAt, issuing and due dates;
  * - freezes who it is billed to and the seller, as they stand now;
  * - then applies the customer's credit balance from payments received (lib/collections/credit-balance.ts);
+ * - then the customer's prepaid credit with the invoice's service (wallets, lib/wallets/consumption.ts);
  * - writes the audit entry, queues the invoice-issued e-mail, and the webhook events (invoice.created, invoice.finalized,
  *   invoice.paid).
  * Shadow invoices are never issued: they exist only to be compared with the old system.
@@ -43,6 +45,7 @@ interface DraftToIssue {
   shadow: boolean;
   issuingDate: Date | null;
   currency: string;
+  invoiceType: string;
   totalCents: bigint;
   creditsAppliedCents: bigint;
   creditBalanceCents: bigint;
@@ -54,7 +57,7 @@ const ZERO = BigInt(0);
 export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: string[], now = new Date(), options: IssueOptions = {}): Promise<IssuedInvoice[]> {
   if (invoiceIds.length === 0) return [];
   const rows = await tx.$queryRaw<DraftToIssue[]>`
-    SELECT i.id, i."customerId", i."serviceId", i.status::text AS status, i.shadow, i."issuingDate", i.currency, i."totalCents",
+    SELECT i.id, i."customerId", i."serviceId", i.status::text AS status, i.shadow, i."issuingDate", i.currency, i."invoiceType"::text AS "invoiceType", i."totalCents",
            i."creditsAppliedCents", c."creditBalanceCents", c."netPaymentTermDays"
       FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
      WHERE i.id = ANY(${invoiceIds}::uuid[])
@@ -99,6 +102,14 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
   for (const invoice of drafts) {
     if (invoice.creditBalanceCents === ZERO) continue;
     const settled = await applyCreditBalance(tx, await tx.invoice.findUniqueOrThrow({ where: { id: invoice.id } }), now);
+    const entry = issued.find((i) => i.id === invoice.id);
+    if (entry) entry.status = settled.status as IssuedInvoice["status"];
+  }
+  // Last, prepaid credit (wallets of the invoice's service): only customers holding some are looked at.
+  const holders = await holdersOfPrepaidCredit(tx, [...new Set(drafts.map((i) => i.customerId))]);
+  for (const invoice of drafts) {
+    if (invoice.invoiceType === "credit" || !holders.has(`${invoice.customerId}:${invoice.serviceId}`)) continue;
+    const settled = await consumeWallets(tx, invoice.id, now);
     const entry = issued.find((i) => i.id === invoice.id);
     if (entry) entry.status = settled.status as IssuedInvoice["status"];
   }

@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
+import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
 
 /** A canonical UUID (8-4-4-4-12 hex digits): anything else can name no row and never reaches a uuid column. */
 export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -10,7 +11,7 @@ export async function getServiceInvoice(client: Db, serviceId: string, invoiceId
   if (!isUuid(invoiceId)) throw new DomainError("not_found", "invoice_not_found");
   const invoice = await client.invoice.findFirst({
     where: { id: invoiceId, serviceId },
-    include: { customer: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } } },
+    include: { customer: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, coupons: invoiceCouponsInclude },
   });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   return invoice;

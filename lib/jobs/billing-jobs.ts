@@ -6,6 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
 import { ADVANCE_CHARGES_QUEUE, billAdvanceCharges, billsInAdvance } from "@/lib/invoicing/advance-charges";
 import { INVOICE_NOTICES_QUEUE, startInvoiceNoticeJobs } from "@/lib/collections/invoice-notices";
+import { startWalletJobs } from "@/lib/wallets/wallet-jobs";
 
 /**
  * The period close runs as a pg-boss job in PostgreSQL: scheduled every 15 minutes and on demand from the console.
@@ -125,6 +126,7 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     });
     await startDualRunJobs(boss, client);
     await startInvoiceNoticeJobs(boss, client);
+    await startWalletJobs(boss, client);
     return boss;
   })().catch((error) => {
     globalForJobs.nexaBoss = undefined; // let the next call try again

@@ -209,7 +209,7 @@ async function loadState(tx: Prisma.TransactionClient | Db, service: { id: strin
   const prefix = lagoPlanCode(service.code, "");
   const [metrics, plans, links, subscriptions, rollups] = await Promise.all([
     tx.billableMetric.findMany({ where: { code: { in: snapshot.metrics.map((m) => m.code) }, deletedAt: null } }),
-    tx.plan.findMany({ where: { serviceId: service.id, code: { startsWith: prefix }, deletedAt: null }, include: { charges: { where: { deletedAt: null }, orderBy: { position: "asc" } } } }),
+    tx.plan.findMany({ where: { serviceId: service.id, code: { startsWith: prefix }, deletedAt: null, parentId: null }, include: { charges: { where: { deletedAt: null }, orderBy: { position: "asc" } } } }),
     tx.accountLink.findMany({ where: { serviceId: service.id, deletedAt: null }, include: { customer: true } }),
     tx.subscription.findMany({ where: { serviceId: service.id, shadow: true, sourceId: { not: null } }, include: { customer: { select: { timezone: true } } } }),
     tx.usageRollup.findMany({ where: { serviceId: service.id, idempotencyKey: { startsWith: "lago:fee:" } } }),
@@ -334,7 +334,7 @@ function decidePlan(state: State, plan: LagoPlan, warnings: string[]): Decision 
     outcome: "created", warnings,
     commit: () => state.plans.set(plan.code, { id, spec, charges: chargesJson, interval: spec.interval, payInAdvance: spec.payInAdvance }),
     write: async (tx) => {
-      if (await tx.plan.findFirst({ where: { code, deletedAt: null } })) throw new RowRefused(`Plan code ${code} is already used by another plan.`);
+      if (await tx.plan.findFirst({ where: { code, deletedAt: null, parentId: null } })) throw new RowRefused(`Plan code ${code} is already used by another plan.`);
       await tx.plan.create({ data: { id, serviceId: state.service.id, code, ...spec, trialPeriodDays: spec.trialPeriodDays === null ? null : new Prisma.Decimal(spec.trialPeriodDays) } });
       await writeCharges(tx, id, false);
     },

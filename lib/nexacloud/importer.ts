@@ -184,7 +184,7 @@ async function loadState(tx: Prisma.TransactionClient | Db, service: { id: strin
   const sourcePlans = new Map(snapshot.plans.map((p) => [p.id, p]));
   const legacyPrefix = planCode(service.code, "");
   const [plans, links, subscriptions, rollups] = await Promise.all([
-    tx.plan.findMany({ where: { serviceId: service.id, code: { startsWith: legacyPrefix }, deletedAt: null } }),
+    tx.plan.findMany({ where: { serviceId: service.id, code: { startsWith: legacyPrefix }, deletedAt: null, parentId: null } }),
     tx.accountLink.findMany({ where: { serviceId: service.id, deletedAt: null }, include: { customer: true } }),
     tx.subscription.findMany({ where: { serviceId: service.id, shadow: true }, include: { customer: { select: { timezone: true } }, charges: { where: { deletedAt: null, billableMetricId: metric.id } } } }),
     tx.usageRollup.findMany({ where: { serviceId: service.id, idempotencyKey: { startsWith: "nexacloud:usage:" } } }),
@@ -281,7 +281,7 @@ function decidePlan(state: State, plan: SourcePlan, warnings: string[]): Decisio
     outcome: "created",
     commit: () => state.plans.set(plan.id, { id, name, description, amountCents: BigInt(price), source: plan }),
     write: async (tx) => {
-      const taken = await tx.plan.findFirst({ where: { code, deletedAt: null } });
+      const taken = await tx.plan.findFirst({ where: { code, deletedAt: null, parentId: null } });
       if (taken) throw new RowRefused(`Plan code ${code} is already used by another plan.`);
       // In arrears, monthly on calendar months: NexaCloud invoices each month after it ends.
       await tx.plan.create({ data: { id, serviceId: state.service.id, code, name, description, interval: "monthly", amountCents: BigInt(price), currency: "CAD", payInAdvance: false } });

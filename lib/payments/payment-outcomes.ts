@@ -5,6 +5,7 @@ import { sendDunningReminder, sendNewCardNeeded, sendPaymentActionRequired, send
 import { isHardDecline } from "./stripe-errors";
 import { recordInvoicePaymentEvent, recordPaymentSucceededEvent } from "./payment-events";
 import { afterPaidAmountChange } from "@/lib/invoicing/invoice-status";
+import { onInvoicePaid } from "@/lib/wallets/wallets";
 
 export interface PaymentFailure {
   code: string;
@@ -57,6 +58,8 @@ export async function settlePayment(tx: Prisma.TransactionClient, ref: PaymentRe
     if (invoicePaid) {
       await endDunningOnPayment(tx, invoice, now);
       await recordInvoicePaymentEvent(tx, invoice, "paid");
+      // A paid credit invoice makes its prepaid credits available.
+      await onInvoicePaid(tx, invoice, now);
     }
   }
   await tx.auditLog.create({ data: { actorType: "system", action: "payment.succeeded", entityType: "Payment", entityId: payment.id, data: { invoiceId: payment.invoiceId, amountCents: details.amountCents.toString() } } });

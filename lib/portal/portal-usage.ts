@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { subscriptionInclude } from "@/lib/subscriptions/subscriptions";
 import { subscriptionCurrentUsage } from "@/lib/usage/current-usage";
+import { filterLineName } from "@/lib/rating/charge-filters";
 
 export interface UsageBar {
   /** Period start (UTC ISO) and whether it is the period still running. */
@@ -60,20 +61,27 @@ export async function portalUsage(client: Db, customerId: string, now = new Date
     }
     const history = await client.invoiceLine.findMany({
       where: { subscriptionId: subscription.id, kind: "usage_charge", invoice: { shadow: false, status: { in: ["finalized", "paid"] } }, periodStart: { lt: usage.periodStart } },
-      select: { chargeId: true, quantity: true, amountCents: true, periodStart: true },
+      select: { chargeId: true, quantity: true, amountCents: true, periodStart: true, details: true },
       orderBy: { periodStart: "desc" },
       take: HISTORY_PERIODS * Math.max(1, usage.charges.length),
     });
     const metrics = usage.charges.map((rated): MetricUsage => {
+      // A charge with filters is one row per filter and one for the rest, each with its own invoiced lines.
+      const bucket = rated.filter ? (rated.filter.filter ? rated.filter.index : "default") : undefined;
+      const bucketOf = (details: unknown) => {
+        const stored = (details as { filter?: { index: number } | "default" } | null)?.filter;
+        return stored === undefined ? undefined : stored === "default" ? "default" : stored.index;
+      };
+      const chargeName = rated.charge.invoiceDisplayName ?? rated.charge.billableMetric.name;
       const past = history
-        .filter((line) => line.chargeId === rated.charge.id && line.periodStart)
+        .filter((line) => line.chargeId === rated.charge.id && line.periodStart && bucketOf(line.details) === bucket)
         .slice(0, HISTORY_PERIODS)
         .reverse()
         .map((line) => ({ periodStart: line.periodStart!.toISOString(), current: false, units: line.quantity.toString(), amountCents: line.amountCents.toString() }));
       const currentAmount = rated.price.amountCents + rated.price.trueUpCents;
       return {
         metricCode: rated.charge.billableMetric.code,
-        metricName: rated.charge.billableMetric.name,
+        metricName: rated.filter?.filter ? filterLineName(chargeName, rated.filter.filter) : rated.filter ? chargeName : rated.charge.billableMetric.name,
         includedUnits: rated.charge.includedQuantity.toString(),
         currentUnits: rated.aggregate.units.toString(),
         currentAmountCents: currentAmount.toString(),

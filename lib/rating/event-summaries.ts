@@ -4,12 +4,22 @@ import type { EventSummary, IgnoredEvent, IgnoredEventReason } from "@/lib/billi
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 export interface SummarizedMetric {
+  /** Names the summaries returned: the metric's code, or a charge's own key when the charge has filters. */
+  key: string;
   code: string;
   aggregation: string;
   fieldName: string | null;
   recurring: boolean;
   /** Whether a charge prices per event (percentage): the period's values are then returned in order. */
   wantsValues: boolean;
+  /** A charge's filter values (lib/rating/charge-filters.ts): the events are then summarised per bucket, under
+   *  `summaryKey(key, index)` for each filter and `summaryKey(key, null)` for the default bucket. */
+  filters?: { values: Record<string, string[]> }[] | null;
+}
+
+/** The key of one filter bucket's summary (null: the default bucket) of a summarised charge with filters. */
+export function summaryKey(key: string, bucket: number | null): string {
+  return `${key}#${bucket ?? "default"}`;
 }
 
 const IGNORED_DETAIL: Record<string, (field: string) => string> = {
@@ -20,6 +30,7 @@ const IGNORED_DETAIL: Record<string, (field: string) => string> = {
 };
 
 interface Row {
+  gkey: string;
   code: string;
   events_count: number | null;
   carried_sum: string | null;
@@ -50,15 +61,28 @@ export async function loadEventSummaries(
   if (metrics.length === 0) return new Map();
   const rows = await client.$queryRaw<Row[]>`
     WITH metric AS (
-      SELECT * FROM unnest(${metrics.map((m) => m.code)}::text[], ${metrics.map((m) => m.aggregation)}::text[], ${metrics.map((m) => m.fieldName ?? "")}::text[],
-                           ${metrics.map((m) => m.recurring)}::boolean[], ${metrics.map((m) => m.wantsValues)}::boolean[]) AS t(code, agg, field, recurring, want_values)
+      SELECT * FROM unnest(${metrics.map((m) => m.key)}::text[], ${metrics.map((m) => m.code)}::text[], ${metrics.map((m) => m.aggregation)}::text[],
+                           ${metrics.map((m) => m.fieldName ?? "")}::text[], ${metrics.map((m) => m.recurring)}::boolean[], ${metrics.map((m) => m.wantsValues)}::boolean[],
+                           ${metrics.map((m) => (m.filters ? JSON.stringify(m.filters.map((f) => f.values)) : null))}::text[]::jsonb[])
+                    AS t(key, code, agg, field, recurring, want_values, filters)
     ), ev AS (
-      SELECT m.code, m.agg, m.want_values, e."transactionId" AS tx, e.timestamp AS ts, e."createdAt" AS ca, e.id,
+      -- A charge with filters summarises each filter's events apart (charge-filters.ts: all keys match, most keys win,
+      -- then the first filter), the rest in its default bucket.
+      SELECT CASE WHEN m.filters IS NULL THEN m.key ELSE m.key || '#' || coalesce(b.bucket::text, 'default') END AS code,
+             m.key AS mkey, m.agg, m.want_values, e."transactionId" AS tx, e.timestamp AS ts, e."createdAt" AS ca, e.id,
              e.timestamp < ${window.start} AS carried, e.properties -> m.field AS raw, e.properties -> 'operation_type' AS op,
-             row_number() OVER (PARTITION BY m.code, e."transactionId" ORDER BY e.timestamp, e."createdAt", e.id) AS copy
+             row_number() OVER (PARTITION BY m.key, e."transactionId" ORDER BY e.timestamp, e."createdAt", e.id) AS copy
         FROM metric m
         JOIN "UsageEvent" e ON e."subscriptionId" = ${subscriptionId}::uuid AND e.code = m.code
                            AND e.timestamp < ${window.end} AND (m.recurring OR e.timestamp >= ${window.start})
+        LEFT JOIN LATERAL (
+          SELECT (f.ord - 1)::int AS bucket FROM jsonb_array_elements(m.filters) WITH ORDINALITY AS f(def, ord)
+           WHERE NOT EXISTS (
+                   SELECT 1 FROM jsonb_each(f.def) AS kv(k, vals)
+                    WHERE NOT coalesce(jsonb_typeof(e.properties -> kv.k) IN ('string', 'number', 'boolean')
+                                        AND (kv.vals ? (e.properties ->> kv.k) OR kv.vals ? '__ALL_FILTER_VALUES__'), false))
+           ORDER BY (SELECT count(*) FROM jsonb_object_keys(f.def)) DESC, f.ord LIMIT 1
+        ) b ON m.filters IS NOT NULL
     ), classified AS (
       SELECT ev.*, CASE
                WHEN copy > 1 THEN 'duplicate_transaction_id'
@@ -94,19 +118,24 @@ export async function loadEventSummaries(
     ), ignored AS (
       SELECT code, json_agg(json_build_object('t', tx, 'r', problem) ORDER BY ts, ca, id) AS ignored FROM classified WHERE problem IS NOT NULL GROUP BY code
     )
-    SELECT m.code, t.events_count, t.carried_sum::text, t.period_sum::text, t.period_max::text, t.weighted_tail::text,
+    , summarized AS (
+      SELECT key AS gkey, key AS mkey FROM metric WHERE filters IS NULL
+      UNION SELECT DISTINCT code, mkey FROM ev WHERE code <> mkey
+    )
+    SELECT s.gkey, m.code, t.events_count, t.carried_sum::text, t.period_sum::text, t.period_max::text, t.weighted_tail::text,
            l.v::text AS last_value, (extract(epoch FROM l.ts) * 1000)::float8 AS last_ms, u.n AS unique_count, t.period_values, i.ignored
-      FROM metric m
-      LEFT JOIN totals t ON t.code = m.code
-      LEFT JOIN latest l ON l.code = m.code
-      LEFT JOIN uniques u ON u.code = m.code
-      LEFT JOIN ignored i ON i.code = m.code`;
+      FROM summarized s
+      JOIN metric m ON m.key = s.mkey
+      LEFT JOIN totals t ON t.code = s.gkey
+      LEFT JOIN latest l ON l.code = s.gkey
+      LEFT JOIN uniques u ON u.code = s.gkey
+      LEFT JOIN ignored i ON i.code = s.gkey`;
   const fieldOf = new Map(metrics.map((m) => [m.code, m.fieldName ?? ""]));
   const result = new Map<string, EventSummary>();
   for (const row of rows) {
     const orZero = (text: string | null) => (text === null ? ZERO : decimal(text));
     const ignoredEvents: IgnoredEvent[] = (row.ignored ?? []).map(({ t, r }) => ({ transactionId: t, reason: r, detail: IGNORED_DETAIL[r]?.(fieldOf.get(row.code)!) ?? r }));
-    result.set(row.code, {
+    result.set(row.gkey, {
       eventsCount: row.events_count ?? 0,
       carriedSum: orZero(row.carried_sum),
       periodSum: orZero(row.period_sum),

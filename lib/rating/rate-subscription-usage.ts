@@ -3,7 +3,8 @@ import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/bi
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
 import { decimal } from "@/lib/billing/decimal";
 import type { BillableMetric, Charge, Prisma } from "@/lib/generated/prisma/client";
-import { loadEventSummaries } from "./event-summaries";
+import { filterBucketOf, storedChargeFilters, type ChargeFilter } from "./charge-filters";
+import { loadEventSummaries, summaryKey, type SummarizedMetric } from "./event-summaries";
 
 export type ChargeWithMetric = Charge & { billableMetric: BillableMetric };
 
@@ -11,6 +12,9 @@ export interface RatedCharge {
   charge: ChargeWithMetric;
   aggregate: UsageAggregate;
   price: ChargePrice;
+  /** For a charge with filters, which bucket this is: one of its filters (index in the charge's list), or its default
+   *  bucket (index null: the events no filter matched, and pushed rollups). Null for a charge without filters. */
+  filter: { index: number | null; filter: ChargeFilter | null } | null;
 }
 
 export interface RatingWindow {
@@ -47,14 +51,20 @@ export async function chargesOfSubscription(client: Db | Prisma.TransactionClien
   });
 }
 
-/** A stored charge as the pricing module takes it; its properties were validated for its model when it was saved. */
-export function toPricedCharge(charge: Charge): PricedCharge {
+/** A stored charge as the pricing module takes it; its properties were validated for its model when it was saved. A
+ *  filter's bucket is priced with the filter's properties (a charge with filters has no included quantity nor minimum). */
+export function toPricedCharge(charge: Charge, filter: ChargeFilter | null = null): PricedCharge {
   return {
     model: charge.chargeModel,
-    properties: charge.properties,
+    properties: filter ? filter.properties : charge.properties,
     includedQuantity: decimal(charge.includedQuantity.toString()),
     minAmountCents: charge.minAmountCents,
   } as unknown as PricedCharge;
+}
+
+/** The key a charge's events are summarised under: its metric's code, or its own when it has filters. */
+function summaryKeyOf(charge: Charge & { billableMetric: BillableMetric }): string {
+  return storedChargeFilters(charge).length ? `charge:${charge.id}` : charge.billableMetric.code;
 }
 
 /**
@@ -68,37 +78,59 @@ export function rateLoadedUsage(
   window: RatingWindow,
   options: { minimumProration?: string; eventSummaries?: Map<string, EventSummary>; eventsBilledInAdvance?: boolean } = {},
 ): RatedCharge[] {
-  return charges.map((charge) => {
+  return charges.flatMap((charge) => {
     const metric = charge.billableMetric;
     // A pay-in-advance charge's events were each invoiced when they came (lib/invoicing/advance-charges.ts): only its
     // usage records (rollups) are left for the period close.
     const skipEvents = options.eventsBilledInAdvance === true && charge.payInAdvance;
-    const eventSummary = skipEvents ? undefined : options.eventSummaries?.get(metric.code);
-    const aggregate = aggregateUsage({
-      eventSummary,
-      metric: {
-        aggregation: metric.aggregation,
-        fieldName: metric.fieldName,
-        recurring: metric.recurring,
-        roundingFunction: metric.roundingFunction as "round" | "ceil" | "floor" | null,
-        roundingPrecision: metric.roundingPrecision,
-      },
-      period: window,
-      events: eventSummary || skipEvents ? [] : events
-        .filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start))
-        .map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
-      rollups: rollups
-        .filter((r) => r.billableMetricId === metric.id && r.periodStart >= window.start && r.periodStart < window.end)
-        .map((r) => ({ periodStart: r.periodStart, periodEnd: r.periodEnd, value: decimal(r.value.toString()) })),
-    });
-    const price = priceCharge(
-      toPricedCharge(charge),
-      { units: aggregate.units, eventsCount: aggregate.eventsCount, eventValues: aggregate.eventValues },
-      options.minimumProration ? { minimumProration: decimal(options.minimumProration) } : {},
-    );
-    return { charge, aggregate, price };
+    const metricEvents = skipEvents ? [] : events.filter((e) => e.code === metric.code && e.timestamp < window.end && (metric.recurring || e.timestamp >= window.start));
+    const metricRollups = rollups.filter((r) => r.billableMetricId === metric.id && r.periodStart >= window.start && r.periodStart < window.end);
+    const rate = (eventSummary: EventSummary | undefined, bucketEvents: UsageEventRow[], bucketRollups: UsageRollupRow[], filter: RatedCharge["filter"]): RatedCharge => {
+      const aggregate = aggregateUsage({
+        eventSummary,
+        metric: {
+          aggregation: metric.aggregation,
+          fieldName: metric.fieldName,
+          recurring: metric.recurring,
+          roundingFunction: metric.roundingFunction as "round" | "ceil" | "floor" | null,
+          roundingPrecision: metric.roundingPrecision,
+        },
+        period: window,
+        events: eventSummary ? [] : bucketEvents.map((e) => ({ transactionId: e.transactionId, timestamp: e.timestamp, properties: e.properties as Record<string, unknown> })),
+        rollups: bucketRollups.map((r) => ({ periodStart: r.periodStart, periodEnd: r.periodEnd, value: decimal(r.value.toString()) })),
+      });
+      const price = priceCharge(
+        toPricedCharge(charge, filter?.filter ?? null),
+        { units: aggregate.units, eventsCount: aggregate.eventsCount, eventValues: aggregate.eventValues },
+        options.minimumProration ? { minimumProration: decimal(options.minimumProration) } : {},
+      );
+      return { charge, aggregate, price, filter };
+    };
+    const filters = storedChargeFilters(charge);
+    if (filters.length === 0) return [rate(skipEvents ? undefined : options.eventSummaries?.get(metric.code), metricEvents, metricRollups, null)];
+    // Each event in one bucket; a later copy of a transaction id goes where its first copy went (and is dropped there
+    // as a duplicate, as the SQL summary drops it). Rollups carry no properties: they count in the default bucket.
+    const buckets = new Map<number | null, UsageEventRow[]>();
+    const bucketOfTransaction = new Map<string, number | null>();
+    for (const event of [...metricEvents].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
+      let bucket = bucketOfTransaction.get(event.transactionId);
+      if (bucket === undefined) bucketOfTransaction.set(event.transactionId, (bucket = filterBucketOf(event.properties, filters)));
+      (buckets.get(bucket) ?? buckets.set(bucket, []).get(bucket)!).push(event);
+    }
+    const key = summaryKeyOf(charge);
+    const summaryOf = (bucket: number | null) => !skipEvents && options.eventSummaries ? (options.eventSummaries.get(summaryKey(key, bucket)) ?? EMPTY_SUMMARY) : undefined;
+    return [
+      ...filters.map((filter, index) => rate(summaryOf(index), buckets.get(index) ?? [], [], { index, filter })),
+      rate(summaryOf(null), buckets.get(null) ?? [], metricRollups, { index: null, filter: null }),
+    ];
   });
 }
+
+/** A bucket without any event in the window. */
+const EMPTY_SUMMARY: EventSummary = {
+  eventsCount: 0, carriedSum: decimal(0), periodSum: decimal(0), periodMax: null, last: null, uniqueCount: 0,
+  weightedTail: decimal(0), periodValues: [], ignoredEvents: [],
+};
 
 /**
  * Loads the events and rollups of several subscriptions up to `before` in two queries (bulk billing). Rows come back
@@ -243,13 +275,18 @@ export async function rateSubscriptionUsage(
   const charges = await chargesOfSubscription(client, subscription);
   if (charges.length === 0) return [];
   const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
-  const summarized = [...new Map(charges.map((c) => [c.billableMetric.code, {
-    code: c.billableMetric.code,
-    aggregation: c.billableMetric.aggregation as string,
-    fieldName: c.billableMetric.fieldName,
-    recurring: c.billableMetric.recurring,
-    wantsValues: charges.some((other) => other.billableMetricId === c.billableMetricId && other.chargeModel === "percentage"),
-  }])).values()];
+  const summarized = [...new Map(charges.map((c): [string, SummarizedMetric] => {
+    const filters = storedChargeFilters(c);
+    return [summaryKeyOf(c), {
+      key: summaryKeyOf(c),
+      code: c.billableMetric.code,
+      aggregation: c.billableMetric.aggregation as string,
+      fieldName: c.billableMetric.fieldName,
+      recurring: c.billableMetric.recurring,
+      wantsValues: filters.length ? c.chargeModel === "percentage" : charges.some((other) => other.billableMetricId === c.billableMetricId && other.chargeModel === "percentage"),
+      filters: filters.length ? filters : null,
+    }];
+  })).values()];
   // One after the other: one connection per request under load (and a transaction client runs one query at a time).
   const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
   const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);

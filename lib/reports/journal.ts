@@ -14,6 +14,9 @@ import { checkPeriod } from "./sales-tax";
  * - card payments:       Dr Stripe clearing / Cr accounts receivable;  card refunds: the reverse
  * - offline payments:    Dr cash / Cr accounts receivable (an overpayment leaves the customer's receivable in credit);
  *   their reversals: the reverse
+ * - prepaid credit (wallets): a credit invoice is Dr accounts receivable / Cr prepaid credit (a liability, not revenue);
+ *   credit spent on an invoice is Dr prepaid credit / Cr accounts receivable; granted credit is Dr promotional credits /
+ *   Cr prepaid credit; voided or expired credit is Dr prepaid credit / Cr prepaid credit voided
  *
  * Dates follow the reports: an invoice's issue date, a credit note's issue date in the customer's timezone, a payment's
  * day in Toronto, an offline payment's received date. So revenue and tax of a period equal the sales tax report's.
@@ -32,6 +35,9 @@ export const DEFAULT_ACCOUNTS: Record<string, string> = {
   "tax.BC_PST": "2330 BC PST Payable",
   "tax.MB_RST": "2340 MB RST Payable",
   "tax.SK_PST": "2350 SK PST Payable",
+  prepaid_credit: "2400 Prepaid Credit (customer deposits)",
+  promotional_credit: "6150 Promotional Credits",
+  prepaid_credit_voided: "4900 Prepaid Credit Voided or Expired",
 };
 
 export interface JournalLine {
@@ -105,13 +111,22 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
 
   const invoices = await client.invoice.findMany({
     where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive } },
-    select: { issuingDate: true, subtotalCents: true, totalCents: true, service: { select: { code: true } }, taxes: { select: { code: true, amountCents: true } } },
+    select: { issuingDate: true, invoiceType: true, subtotalCents: true, totalCents: true, prepaidCreditCents: true, service: { select: { code: true } }, taxes: { select: { code: true, amountCents: true } } },
   });
   for (const i of invoices) {
     const date = i.issuingDate!.toISOString().slice(0, 10);
+    if (i.invoiceType === "credit") {
+      post(date, "Prepaid credit sold", accounts.ar, i.totalCents, ZERO);
+      post(date, "Prepaid credit sold", accounts.prepaid_credit, ZERO, i.subtotalCents);
+      continue;
+    }
     post(date, "Invoices issued", accounts.ar, i.totalCents, ZERO);
     post(date, "Invoices issued", account(`revenue.${i.service.code}`, "revenue"), ZERO, i.subtotalCents);
     revenueCents += i.subtotalCents;
+    if (i.prepaidCreditCents > ZERO) {
+      post(date, "Prepaid credit applied", accounts.prepaid_credit, i.prepaidCreditCents, ZERO);
+      post(date, "Prepaid credit applied", accounts.ar, ZERO, i.prepaidCreditCents);
+    }
     for (const t of i.taxes) {
       post(date, "Invoices issued", account(`tax.${t.code}`, "tax.GST"), ZERO, t.amountCents);
       taxCents += t.amountCents;
@@ -168,6 +183,24 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
     if (reversed && inPeriod(reversed)) {
       post(reversed, "Offline payment reversals", accounts.ar, r.amountCents, ZERO);
       post(reversed, "Offline payment reversals", accounts.cash, ZERO, r.amountCents);
+    }
+  }
+
+  // Granted credit (not the credit a voided invoice gives back: that invoice and its consumption are not posted) and
+  // voided or expired credit, on the day they settled in Toronto.
+  const walletMoves = await client.walletTransaction.findMany({
+    where: { status: "settled", settledAt: { gte: wideStart, lt: wideEnd }, OR: [{ kind: "granted", invoiceId: null }, { kind: "voided" }] },
+    select: { kind: true, settledAt: true, amountCents: true },
+  });
+  for (const m of walletMoves) {
+    const date = localDate(m.settledAt!, "America/Toronto");
+    if (!inPeriod(date)) continue;
+    if (m.kind === "granted") {
+      post(date, "Prepaid credit granted", accounts.promotional_credit, m.amountCents, ZERO);
+      post(date, "Prepaid credit granted", accounts.prepaid_credit, ZERO, m.amountCents);
+    } else {
+      post(date, "Prepaid credit voided", accounts.prepaid_credit, m.amountCents, ZERO);
+      post(date, "Prepaid credit voided", accounts.prepaid_credit_voided, ZERO, m.amountCents);
     }
   }
 

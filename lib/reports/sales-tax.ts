@@ -71,7 +71,8 @@ export async function salesTaxReport(client: Db, from: string, to: string): Prom
   const start = new Date(`${from}T00:00:00Z`);
   const endExclusive = new Date(`${addDays(to, 1)}T00:00:00Z`);
   const invoices = await client.invoice.findMany({
-    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive } },
+    // A credit invoice sells prepaid credit, not a supply: it is taxed when the credit pays a usage invoice (README "Wallets").
+    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, invoiceType: { not: "credit" }, issuingDate: { gte: start, lt: endExclusive } },
     select: { id: true, subtotalCents: true, taxNote: true, billedTo: true, customer: { select: { province: true } }, taxes: true },
   });
   // Credit notes by their local issue date: a wide UTC window first, then the exact date in the customer's timezone.

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { findServiceCustomer, upsertServiceCustomer } from "@/lib/customers/service-customers";
 import { getPlanByCode, yearlyEquivalentCents, type PlanWithCharges } from "@/lib/catalog/plans";
+import { applyPlanOverrides, overriddenAmount, type PlanOverrides } from "@/lib/catalog/plan-overrides";
 import { DomainError, entityNotFound, invalidField, isUniqueViolation } from "@/lib/errors";
 import type { BillingTime, Prisma, SubscriptionStatus } from "@/lib/generated/prisma/client";
 import { boundaryAfterTermination } from "@/lib/invoicing/billing-step";
@@ -37,6 +38,8 @@ export interface SubscriptionRequest {
   subscriptionAt?: Date;
   endingAt?: Date | null;
   name?: string | null;
+  /** Lago's plan_overrides: a negotiated price for this subscription only (lib/catalog/plan-overrides.ts). */
+  planOverrides?: PlanOverrides;
 }
 
 export type PlanChange = "created" | "unchanged" | "upgraded" | "downgrade_scheduled" | "plan_swapped";
@@ -105,8 +108,14 @@ export async function createOrChangeSubscription(
   now = new Date(),
 ): Promise<{ subscription: SubscriptionWithRelations; change: PlanChange }> {
   await activateDueSubscriptions(client, now, service.id);
-  const plan = await getPlanByCode(client, request.planCode);
-  await refuseDualRunPlanForLiveService(client, plan, service);
+  const listed = await getPlanByCode(client, request.planCode);
+  await refuseDualRunPlanForLiveService(client, listed, service);
+  // The plan as this subscription will be billed: its amount and currency overridden when the request negotiates them.
+  const overrides = request.planOverrides;
+  const plan = { ...listed, amountCents: overriddenAmount(listed, overrides), currency: overrides?.currency ?? listed.currency };
+  const withOverrides = async (tx: Prisma.TransactionClient, subscriptionId: string) => {
+    if (overrides) await applyPlanOverrides(tx, { id: subscriptionId, serviceId: service.id, planId: listed.id }, overrides);
+  };
   let customer = await findServiceCustomer(client, service.id, request.externalCustomerId);
   // Lago creates the customer when a subscription names an unknown one.
   customer ??= await upsertServiceCustomer(client, { serviceId: service.id, externalId: request.externalCustomerId, fields: { currency: plan.currency } });
@@ -144,16 +153,24 @@ export async function createOrChangeSubscription(
               : null,
           },
         });
+        await withOverrides(tx, created.id);
         // A future-dated subscription announces itself when it starts (activateDueSubscriptions).
         if (active) await recordSubscriptionEvents(tx, [{ subscriptionId: created.id, type: "subscription.started" }]);
         return { subscription: await load(tx, created.id), change: "created" as const };
       }
 
-      if (current.planId === plan.id) return { subscription: current, change: "unchanged" as const };
+      if (current.planId === plan.id || current.plan?.parentId === plan.id) {
+        // Same plan: nothing changes, except the negotiated price when the request carries one.
+        if (!overrides) return { subscription: current, change: "unchanged" as const };
+        await applyPlanOverrides(tx, { id: current.id, serviceId: service.id, planId: current.planId }, overrides);
+        await recordSubscriptionEvents(tx, [{ subscriptionId: current.id, type: "subscription.updated" }]);
+        return { subscription: await load(tx, current.id), change: "unchanged" as const };
+      }
       await alignCustomerCurrency(tx, customer.customer.id, customer.customer.currency, plan);
 
       if (current.status === "pending" && !current.previousSubscriptionId) {
         await tx.subscription.update({ where: { id: current.id }, data: { planId: plan.id } });
+        await withOverrides(tx, current.id);
         await recordSubscriptionEvents(tx, [{ subscriptionId: current.id, type: "subscription.updated" }]);
         return { subscription: await load(tx, current.id), change: "plan_swapped" as const };
       }
@@ -189,6 +206,7 @@ export async function createOrChangeSubscription(
             nextBillingAt: firstBillingAt({ ...active, startedAt: now }, plan, active.customer.timezone),
           },
         });
+        await withOverrides(tx, upgraded.id);
         await recordSubscriptionEvents(tx, [
           { subscriptionId: active.id, type: "subscription.terminated" },
           { subscriptionId: upgraded.id, type: "subscription.started" },
@@ -198,7 +216,7 @@ export async function createOrChangeSubscription(
 
       const period = currentPeriod(active, now);
       if (!period) throw new DomainError("not_allowed", "subscription_has_no_plan");
-      await tx.subscription.create({
+      const next = await tx.subscription.create({
         data: {
           externalId: active.externalId,
           name: active.name,
@@ -214,6 +232,7 @@ export async function createOrChangeSubscription(
           previousSubscriptionId: active.id,
         },
       });
+      await withOverrides(tx, next.id);
       await tx.subscription.update({ where: { id: active.id }, data: { nextPlanId: plan.id, downgradePlanDate: period.end } });
       await recordSubscriptionEvents(tx, [{ subscriptionId: active.id, type: "subscription.updated" }]);
       return { subscription: await load(tx, active.id), change: "downgrade_scheduled" as const };
@@ -226,7 +245,7 @@ export async function createOrChangeSubscription(
 }
 
 /** A customer takes the currency of its first plan; after that, plans in another currency are refused. */
-async function alignCustomerCurrency(tx: Prisma.TransactionClient, customerId: string, currency: string, plan: PlanWithCharges) {
+async function alignCustomerCurrency(tx: Prisma.TransactionClient, customerId: string, currency: string, plan: Pick<PlanWithCharges, "code" | "currency">) {
   if (currency === plan.currency) return;
   const priced = (await tx.subscription.count({ where: { customerId } })) + (await tx.invoice.count({ where: { customerId } }));
   if (priced > 0) throw invalidField("currency", "currencies_does_not_match", `The customer is billed in ${currency}; plan ${plan.code} is in ${plan.currency}`);
@@ -246,7 +265,7 @@ export async function getServiceSubscription(client: Db | Prisma.TransactionClie
 export async function listServiceSubscriptions(
   client: Db,
   serviceId: string,
-  query: { skip: number; take: number; externalCustomerId?: string; planCode?: string; statuses: SubscriptionStatus[]; externalId?: string },
+  query: { skip: number; take: number; externalCustomerId?: string; planCode?: string; statuses: SubscriptionStatus[]; externalId?: string; overridden?: boolean },
 ) {
   await activateDueSubscriptions(client, new Date(), serviceId);
   let customerId: string | undefined;
@@ -261,6 +280,7 @@ export async function listServiceSubscriptions(
     ...(customerId ? { customerId } : {}),
     ...(query.planCode ? { plan: { code: query.planCode } } : {}),
     ...(query.externalId ? { externalId: query.externalId } : {}),
+    ...(query.overridden === undefined ? {} : { plan: { ...(query.planCode ? { code: query.planCode } : {}), parentId: query.overridden ? { not: null } : null } }),
   };
   const [total, items] = await Promise.all([
     client.subscription.count({ where }),
@@ -274,7 +294,7 @@ export async function updateServiceSubscription(
   serviceId: string,
   externalId: string,
   status: SubscriptionStatus,
-  changes: { name?: string | null; endingAt?: Date | null; subscriptionAt?: Date; onTerminationCreditNote?: string; onTerminationInvoice?: string },
+  changes: { name?: string | null; endingAt?: Date | null; subscriptionAt?: Date; onTerminationCreditNote?: string; onTerminationInvoice?: string; planOverrides?: PlanOverrides },
   now = new Date(),
 ) {
   return client.$transaction(async (tx) => {
@@ -294,6 +314,13 @@ export async function updateServiceSubscription(
       if (changes.endingAt && sub.nextBillingAt && changes.endingAt < sub.nextBillingAt) data.nextBillingAt = changes.endingAt;
     }
     await tx.subscription.update({ where: { id: sub.id }, data });
+    if (changes.planOverrides) {
+      const overrides = changes.planOverrides;
+      if (sub.plan && sub.plan.parentId === null && overrides.currency !== undefined && overrides.currency !== sub.plan.currency) {
+        await alignCustomerCurrency(tx, sub.customerId, sub.customer.currency, { code: sub.plan.code, currency: overrides.currency });
+      }
+      await applyPlanOverrides(tx, sub, overrides);
+    }
     await recordSubscriptionEvents(tx, [{ subscriptionId: sub.id, type: "subscription.updated" }]);
     return load(tx, sub.id);
   });

@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/prisma";
 import { serializeCustomer } from "@/lib/api/serializers/customer";
-import { serializeCreditNote, serializeInvoice } from "@/lib/api/serializers/invoice";
+import { invoiceCouponsInclude, serializeCreditNote, serializeInvoice } from "@/lib/api/serializers/invoice";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { subscriptionInclude } from "@/lib/subscriptions/subscriptions";
@@ -46,7 +46,7 @@ export function invoiceIssueTypes(status: "draft" | "finalized" | "paid" | "void
 const EVERY_INVOICE_TYPE: WebhookEventType[] = [
   "invoice.created", "invoice.drafted", "invoice.finalized", "invoice.paid", "invoice.voided",
   "invoice.payment_failed", "invoice.payment_failure", "invoice.payment_status_updated", "invoice.payment_dispute_lost",
-  "invoice.payment_overdue",
+  "invoice.payment_overdue", "invoice.one_off_created",
 ];
 
 /**
@@ -64,7 +64,7 @@ export async function recordInvoiceEvents(
   const invoiceIds = targets.filter((t) => listening.has(t.serviceId)).map((t) => t.id);
   const invoices = await tx.invoice.findMany({
     where: { id: { in: invoiceIds }, shadow: false },
-    include: { lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, customer: true },
+    include: { lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, customer: true, coupons: invoiceCouponsInclude },
   });
   const order = new Map(invoiceIds.map((id, i) => [id, i]));
   invoices.sort((a, b) => order.get(a.id)! - order.get(b.id)!);

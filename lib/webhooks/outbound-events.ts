@@ -25,7 +25,12 @@ export const EMITTED_EVENT_TYPES = [
   "invoice.payment_status_updated",
   "invoice.payment_dispute_lost",
   "invoice.payment_overdue",
+  "invoice.one_off_created",
   "payment.succeeded",
+  "wallet.created",
+  "wallet.updated",
+  "wallet.terminated",
+  "wallet.depleted_ongoing_balance",
 ] as const;
 
 export type WebhookEventType = (typeof EMITTED_EVENT_TYPES)[number];
@@ -40,7 +45,7 @@ const OTHER_LAGO_EVENT_TYPES = [
   "credit_note.generated", "credit_note.provider_refund_failure", "credit_note.refund_failure",
   "dunning_campaign.finished", "event.error", "events.errors",
   "feature.created", "feature.updated", "feature.deleted", "fee.created", "fee.tax_provider_error",
-  "invoice.one_off_created", "invoice.paid_credit_added", "invoice.generated", "invoice.ready_to_finalize",
+  "invoice.paid_credit_added", "invoice.generated", "invoice.ready_to_finalize",
   "invoice.deleted", "invoice.resynced", "invoice.add_on_added",
   "integration.provider_error", "order.created", "order.executed",
   "order_form.created", "order_form.signed", "order_form.expired", "order_form.voided",
@@ -50,7 +55,6 @@ const OTHER_LAGO_EVENT_TYPES = [
   "plan.created", "plan.updated", "plan.deleted", "quote.created", "quote.approved", "quote.voided",
   "subscription.canceled", "subscription.incomplete", "subscription.termination_alert",
   "subscription.usage_threshold_reached",
-  "wallet.created", "wallet.depleted_ongoing_balance", "wallet.terminated", "wallet.updated",
   "wallet_transaction.created", "wallet_transaction.updated", "wallet_transaction.payment_failure",
 ];
 

@@ -145,7 +145,15 @@ describe("offline migrations", () => {
     mark("BillingRun", await prisma.billingRun.create({ data: { billingUpTo: new Date(), trigger: "test" } }));
     mark("InvoiceNotice", await prisma.invoiceNotice.create({ data: { invoiceId: invoice.id, kind: "overdue_reminder", step: 7 } }));
     mark("ProviderCost", await prisma.providerCost.create({ data: { serviceId: service.id, customerId: customer.id, externalCustomerId: "x", costDate: new Date("2026-11-01T00:00:00Z"), costType: "sms", amountCents: BigInt(5), currency: "CAD", idempotencyKey: "k" } }));
+    const wallet = mark("Wallet", await prisma.wallet.create({ data: { customerId: customer.id, serviceId: service.id, currency: "CAD", rateAmount: "1", balanceCents: BigInt(100) } }));
+    mark("WalletTransaction", await prisma.walletTransaction.create({ data: { walletId: wallet.id, transactionType: "inbound", kind: "granted", status: "settled", amountCents: BigInt(100), creditAmount: "1" } }));
+    await expect(prisma.wallet.update({ where: { id: wallet.id }, data: { balanceCents: BigInt(-1) } })).rejects.toThrow();
     mark("ReportingToken", await prisma.reportingToken.create({ data: { name: "BI", prefix: "nexa_rt_abcdefgh", tokenHash: "d".repeat(64) } }));
+    const coupon = mark("Coupon", await prisma.coupon.create({ data: { serviceId: service.id, code: "c_mig", name: "C", couponType: "percentage", percentageRate: new Prisma.Decimal("10"), frequency: "forever" } }));
+    mark("CouponPlan", await prisma.couponPlan.create({ data: { couponId: coupon.id, planId: plan.id } }));
+    const applied = mark("AppliedCoupon", await prisma.appliedCoupon.create({ data: { couponId: coupon.id, customerId: customer.id, serviceId: service.id, percentageRate: new Prisma.Decimal("10"), frequency: "forever" } }));
+    mark("InvoiceCoupon", await prisma.invoiceCoupon.create({ data: { invoiceId: invoice.id, appliedCouponId: applied.id, amountCents: 200n } }));
+    mark("AddOn", await prisma.addOn.create({ data: { serviceId: service.id, code: "a_mig", name: "A", amountCents: 5000n } }));
 
     // Every model of the schema is exercised: a new model without a row here fails this test.
     expect([...covered].sort()).toEqual(Object.values(Prisma.ModelName).sort());

@@ -181,6 +181,21 @@ describe("OpenAPI document", () => {
     await call("put", "/invoices/{id}/finalize", `/invoices/${id}/finalize`);
   });
 
+  it("matches real answers of wallets and wallet transactions", async () => {
+    await svc.lago.customers.createCustomer({ customer: { external_id: "wallet-1", legal_name: "Prepaid Maps Inc.", state: "QC", country: "CA", timezone: "America/Toronto" } });
+    const call = (method: string, template: string, concrete: string, json?: unknown) =>
+      svc.call(concrete, { method: method.toUpperCase(), ...(json !== undefined ? { json } : {}) }).then((r) => expectConforms(method, template, r));
+    const created = (await call("post", "/wallets", "/wallets", { wallet: { external_customer_id: "wallet-1", rate_amount: "1", currency: "CAD", granted_credits: "20", paid_credits: "10" } })) as { wallet: { lago_id: string } };
+    const id = created.wallet.lago_id;
+    await call("get", "/wallets", "/wallets?external_customer_id=wallet-1");
+    await call("get", "/wallets/{id}", `/wallets/${id}`);
+    await call("put", "/wallets/{id}", `/wallets/${id}`, { wallet: { name: "Maps credit", priority: 10 } });
+    await call("post", "/wallet_transactions", "/wallet_transactions", { wallet_transaction: { wallet_id: id, granted_credits: "5", voided_credits: "1" } });
+    await call("get", "/wallets/{id}/wallet_transactions", `/wallets/${id}/wallet_transactions`);
+    await call("delete", "/wallets/{id}", `/wallets/${id}`);
+    await call("post", "/wallet_transactions", "/wallet_transactions", { wallet_transaction: { wallet_id: id, granted_credits: "5" } });
+  });
+
   it("describes the errors real callers get", async () => {
     const anonymous = await fetch(`${apiBase()}/customers`);
     expect(anonymous.status).toBe(401);

@@ -13,7 +13,8 @@ import { formatCount, formatDateTime } from "@/lib/format";
 import type { RevealedSecret } from "@/lib/console/forms/service-forms";
 import { changeSubscriptionPlan, createCustomerForService, startSubscriptionForCustomer, terminateSubscriptionForCustomer } from "@/lib/console/customer-commands";
 import { customerForm, mergeForm } from "@/lib/console/forms/customer-form";
-import { uuid } from "@/lib/console/forms/form-schemas";
+import { dollarsAsCents, uuid } from "@/lib/console/forms/form-schemas";
+import { applyPlanOverrides } from "@/lib/catalog/plan-overrides";
 import { refreshConsole } from "@/lib/console/forms/staff-form-action";
 import { changePlanForm, newCustomerForm, newSubscriptionForm } from "@/lib/console/forms/subscription-form";
 import type { PlanChange } from "@/lib/subscriptions/subscriptions";
@@ -82,6 +83,17 @@ export const terminateSubscriptionAction = staffAction({ role: "finance", args: 
   const ended = await terminateSubscriptionForCustomer(db(), id, subscriptionId, staffActor(staff.id));
   refreshConsole();
   return { message: ended.status === "canceled" ? `Subscription ${ended.externalId} cancelled before it started.` : `Subscription ${ended.externalId} terminated: the used part of the period is billed at the next run.` };
+});
+
+/** A negotiated base fee for one subscription (plan overrides, lib/catalog/plan-overrides.ts): finance or admin, audited. */
+const negotiatedPriceForm = z.object({ amount: dollarsAsCents });
+
+export const setNegotiatedPriceAction = staffAction({ role: "finance", args: subscriptionOfCustomer }, negotiatedPriceForm, async ({ amount }, { staff, args: [id, subscriptionId] }) => {
+  const sub = await db().subscription.findFirst({ where: { id: subscriptionId, customerId: id, status: { in: ["active", "pending"] } }, select: { id: true, externalId: true, serviceId: true, planId: true } });
+  if (!sub) throw new DomainError("not_found", "subscription_not_found", undefined, "This customer has no such running subscription.");
+  await db().$transaction((tx) => applyPlanOverrides(tx, sub, { amountCents: amount }, { type: "staff", id: staff.id }));
+  refreshConsole();
+  return { message: `Subscription ${sub.externalId} is now billed its negotiated fee from its next invoice on.` };
 });
 
 /** Suspending or resuming by staff needs finance (or admin), a reason, and is audited (lib/subscriptions/suspension.ts). */

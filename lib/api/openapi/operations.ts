@@ -2,11 +2,14 @@ import { z } from "zod";
 import { createMetricBody, updateMetricBody } from "@/lib/api/schemas/billable-metric";
 import { costBody, MAX_COSTS_PER_BATCH } from "@/lib/api/schemas/cost";
 import { creditNoteBody } from "@/lib/api/schemas/credit-note";
+import { createAddOnBody, oneOffInvoiceBody, updateAddOnBody } from "@/lib/api/schemas/add-on";
+import { applyCouponBody, createCouponBody, updateCouponBody } from "@/lib/api/schemas/coupon";
 import { customerBody } from "@/lib/api/schemas/customer";
 import { createPlanBody, updatePlanBody } from "@/lib/api/schemas/plan";
 import { createSubscriptionBody, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
 import { eventBody, MAX_EVENTS_PER_BATCH, MAX_USAGE_PER_BATCH, usageRecordBody } from "@/lib/api/schemas/usage";
 import { createWebhookEndpointBody, updateWebhookEndpointBody } from "@/lib/api/schemas/webhook-endpoint";
+import { createWalletBody, updateWalletBody, walletTransactionBody } from "@/lib/api/schemas/wallet";
 import * as r from "./responses";
 
 /**
@@ -65,6 +68,16 @@ const SUBSCRIPTION = { name: "SubscriptionResponse", schema: envelope("subscript
 const INVOICE = { name: "InvoiceResponse", schema: envelope("invoice", r.invoiceObject) };
 const CREDIT_NOTE = { name: "CreditNoteResponse", schema: envelope("credit_note", r.creditNoteObject) };
 const EVENT = { name: "EventResponse", schema: envelope("event", r.eventObject) };
+const COUPON = { name: "CouponResponse", schema: envelope("coupon", r.couponObject) };
+const APPLIED_COUPON = { name: "AppliedCouponResponse", schema: envelope("applied_coupon", r.appliedCouponObject) };
+const APPLIED_COUPON_LIST = { name: "AppliedCouponList", schema: listOf("applied_coupons", r.appliedCouponObject) };
+const ADD_ON = { name: "AddOnResponse", schema: envelope("add_on", r.addOnObject) };
+const appliedCouponQuery: QueryParameter[] = [
+  ...pageQuery,
+  { name: "status", schema: z.enum(["active", "terminated"]) },
+  arrayQuery("coupon_code"),
+];
+const WALLET = { name: "WalletResponse", schema: envelope("wallet", r.walletObject) };
 const WEBHOOK_ENDPOINT = { name: "WebhookEndpointResponse", schema: envelope("webhook_endpoint", r.webhookEndpointObject) };
 
 export const API_OPERATIONS: ApiOperation[] = [
@@ -135,7 +148,8 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: "get", path: "/subscriptions", operationId: "findAllSubscriptions", tag: "Subscriptions", summary: "List subscriptions (default: active)",
-    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES)],
+    query: [...pageQuery, textQuery("external_customer_id"), textQuery("plan_code"), textQuery("external_id"), arrayQuery("status", SUBSCRIPTION_STATUSES),
+      { name: "overridden", schema: z.enum(["true", "false"]), description: "Only subscriptions with (true) or without (false) a negotiated plan (plan_overrides)" }],
     response: { name: "SubscriptionList", schema: listOf("subscriptions", r.subscriptionObject) },
   },
   { method: "get", path: "/subscriptions/{external_id}", operationId: "findSubscription", tag: "Subscriptions", summary: "Retrieve a subscription", query: [statusQuery], response: SUBSCRIPTION },
@@ -215,6 +229,48 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary: "The invoice with a signed file_url to its PDF (empty 200 for a draft, as Lago)", response: INVOICE, mayAnswerEmpty: true,
   },
 
+  {
+    method: "post", path: "/invoices", operationId: "createInvoice", tag: "Invoices",
+    summary: "Create a one-off invoice of add-ons: issued at once (numbered, taxed, collected)",
+    requestBody: { name: "OneOffInvoiceInput", schema: envelope("invoice", oneOffInvoiceBody) }, response: INVOICE,
+  },
+
+  // Coupons
+  {
+    method: "post", path: "/coupons", operationId: "createCoupon", tag: "Coupons", summary: "Create a coupon (fixed amount or percentage; once, recurring or forever)",
+    requestBody: { name: "CouponInput", schema: envelope("coupon", createCouponBody) }, response: COUPON,
+  },
+  { method: "get", path: "/coupons", operationId: "findAllCoupons", tag: "Coupons", summary: "List this service's coupons", query: pageQuery, response: { name: "CouponList", schema: listOf("coupons", r.couponObject) } },
+  { method: "get", path: "/coupons/{code}", operationId: "findCoupon", tag: "Coupons", summary: "Retrieve a coupon", response: COUPON },
+  {
+    method: "put", path: "/coupons/{code}", operationId: "updateCoupon", tag: "Coupons", summary: "Update a coupon (its terms only while no customer has it)",
+    requestBody: { name: "CouponUpdate", schema: envelope("coupon", updateCouponBody) }, response: COUPON,
+  },
+  { method: "delete", path: "/coupons/{code}", operationId: "destroyCoupon", tag: "Coupons", summary: "Delete a coupon (its applications are terminated)", response: COUPON },
+  {
+    method: "post", path: "/applied_coupons", operationId: "applyCoupon", tag: "Coupons", summary: "Apply a coupon to a customer (optionally overriding its terms)",
+    requestBody: { name: "AppliedCouponInput", schema: envelope("applied_coupon", applyCouponBody) }, response: APPLIED_COUPON,
+  },
+  { method: "get", path: "/applied_coupons", operationId: "findAllAppliedCoupons", tag: "Coupons", summary: "List applied coupons", query: [...appliedCouponQuery, textQuery("external_customer_id")], response: APPLIED_COUPON_LIST },
+  { method: "get", path: "/customers/{external_id}/applied_coupons", operationId: "findAllCustomerAppliedCoupons", tag: "Coupons", summary: "List a customer's applied coupons", query: appliedCouponQuery, response: APPLIED_COUPON_LIST },
+  {
+    method: "delete", path: "/customers/{external_id}/applied_coupons/{applied_coupon_id}", operationId: "deleteAppliedCoupon", tag: "Coupons",
+    summary: "Remove a coupon from a customer (it stops applying to later invoices)", response: APPLIED_COUPON,
+  },
+
+  // Add-ons
+  {
+    method: "post", path: "/add_ons", operationId: "createAddOn", tag: "Add-ons", summary: "Create an add-on (a one-off item)",
+    requestBody: { name: "AddOnInput", schema: envelope("add_on", createAddOnBody) }, response: ADD_ON,
+  },
+  { method: "get", path: "/add_ons", operationId: "findAllAddOns", tag: "Add-ons", summary: "List this service's add-ons", query: pageQuery, response: { name: "AddOnList", schema: listOf("add_ons", r.addOnObject) } },
+  { method: "get", path: "/add_ons/{code}", operationId: "findAddOn", tag: "Add-ons", summary: "Retrieve an add-on", response: ADD_ON },
+  {
+    method: "put", path: "/add_ons/{code}", operationId: "updateAddOn", tag: "Add-ons", summary: "Update an add-on",
+    requestBody: { name: "AddOnUpdate", schema: envelope("add_on", updateAddOnBody) }, response: ADD_ON,
+  },
+  { method: "delete", path: "/add_ons/{code}", operationId: "destroyAddOn", tag: "Add-ons", summary: "Delete an add-on", response: ADD_ON },
+
   // Credit notes
   {
     method: "post", path: "/credit_notes", operationId: "createCreditNote", tag: "Credit notes",
@@ -227,6 +283,40 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   { method: "get", path: "/credit_notes/{id}", operationId: "findCreditNote", tag: "Credit notes", summary: "Retrieve a credit note", response: CREDIT_NOTE },
   { method: "post", path: "/credit_notes/{id}/download", operationId: "downloadCreditNote", tag: "Credit notes", summary: "The credit note with a signed file_url to its PDF", response: CREDIT_NOTE },
+
+  // Wallets (prepaid credits)
+  {
+    method: "post", path: "/wallets", operationId: "createWallet", tag: "Wallets",
+    summary: "Create a customer's wallet, with its first top-up (paid credits are billed on a credit invoice; granted credits are free)",
+    requestBody: { name: "WalletInput", schema: envelope("wallet", createWalletBody) }, response: WALLET,
+  },
+  {
+    method: "get", path: "/wallets", operationId: "findAllWallets", tag: "Wallets", summary: "List a customer's wallets",
+    query: [...pageQuery, textQuery("external_customer_id", "The customer's external id", true)],
+    response: { name: "WalletList", schema: listOf("wallets", r.walletObject) },
+  },
+  { method: "get", path: "/wallets/{id}", operationId: "findWallet", tag: "Wallets", summary: "Retrieve a wallet, with its ongoing balance", response: WALLET },
+  {
+    method: "put", path: "/wallets/{id}", operationId: "updateWallet", tag: "Wallets", summary: "Change a wallet's name, code, priority, expiration or payment rule",
+    requestBody: { name: "WalletUpdateInput", schema: envelope("wallet", updateWalletBody) }, response: WALLET,
+  },
+  { method: "delete", path: "/wallets/{id}", operationId: "destroyWallet", tag: "Wallets", summary: "Terminate a wallet (its remaining credits are voided)", response: WALLET },
+  {
+    method: "get", path: "/wallets/{id}/wallet_transactions", operationId: "findAllWalletTransactions", tag: "Wallets", summary: "List a wallet's transactions",
+    query: [
+      ...pageQuery,
+      { name: "status", schema: z.enum(["pending", "settled", "failed"]) },
+      { name: "transaction_status", schema: z.enum(["purchased", "granted", "voided", "invoiced"]) },
+      { name: "transaction_type", schema: z.enum(["inbound", "outbound"]) },
+    ],
+    response: { name: "WalletTransactionList", schema: listOf("wallet_transactions", r.walletTransactionObject) },
+  },
+  {
+    method: "post", path: "/wallet_transactions", operationId: "createWalletTransaction", tag: "Wallets",
+    summary: "Top up (paid or granted credits) or void credits of a wallet",
+    requestBody: { name: "WalletTransactionInput", schema: envelope("wallet_transaction", walletTransactionBody) },
+    response: { name: "WalletTransactionsResponse", schema: z.strictObject({ wallet_transactions: z.array(r.walletTransactionObject) }) },
+  },
 
   // Webhook endpoints
   {

@@ -124,8 +124,8 @@ export const chargeObject = z.strictObject({
   accepts_target_wallet: z.boolean(),
   properties: jsonObject.nullable(),
   applied_pricing_unit: z.null(),
-  lago_parent_id: z.null(),
-  filters: alwaysEmpty,
+  lago_parent_id: uuid.nullable().describe("On an overridden (child) plan: the parent plan's charge"),
+  filters: z.array(z.strictObject({ invoice_display_name: z.string().nullable(), properties: jsonObject, values: z.record(z.string(), z.array(z.string())) })),
   taxes: alwaysEmpty,
 });
 
@@ -146,7 +146,7 @@ export const planObject = z.strictObject({
   customers_count: z.number().int(),
   active_subscriptions_count: z.number().int(),
   draft_invoices_count: z.number().int(),
-  parent_id: z.null(),
+  parent_id: uuid.nullable().describe("A subscription's overridden plan (plan_overrides): the plan it was copied from"),
   pending_deletion: z.boolean(),
   charges: z.array(chargeObject),
   fixed_charges: alwaysEmpty,
@@ -197,7 +197,7 @@ const feeObject = z.strictObject({
   lago_id: uuid,
   lago_charge_id: uuid.nullable(),
   lago_subscription_id: uuid.nullable(),
-  item: z.strictObject({ type: z.enum(["subscription", "charge", "commitment"]), name: z.string() }),
+  item: z.strictObject({ type: z.enum(["subscription", "charge", "commitment", "add_on"]), name: z.string() }),
   amount_cents: cents,
   amount_currency: z.string(),
   units: decimalText,
@@ -219,6 +219,74 @@ const appliedTaxObject = z.strictObject({
   taxable_amount_cents: cents,
   amount_cents: cents,
   registration_number: z.string().nullable(),
+});
+
+/** Lago's credit of an invoice: here, a coupon taken off before tax. */
+export const creditObject = z.strictObject({
+  lago_id: uuid,
+  amount_cents: cents,
+  amount_currency: z.string(),
+  before_taxes: z.boolean(),
+  item: z.strictObject({ lago_item_id: uuid, type: z.enum(["coupon", "credit_note", "invoice"]), code: z.string(), name: z.string() }),
+  invoice: z.strictObject({ lago_id: uuid, payment_status: z.enum(["pending", "succeeded", "failed"]) }),
+});
+
+export const couponObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  code: z.string(),
+  description: z.string().nullable(),
+  coupon_type: z.enum(["fixed_amount", "percentage"]),
+  amount_cents: z.number().int().nullable(),
+  amount_currency: z.string().nullable(),
+  percentage_rate: decimalText.nullable(),
+  frequency: z.enum(["once", "recurring", "forever"]),
+  frequency_duration: z.number().int().nullable(),
+  reusable: z.boolean(),
+  limited_plans: z.boolean(),
+  plan_codes: z.array(z.string()),
+  limited_billable_metrics: z.boolean(),
+  billable_metric_codes: z.array(z.string()),
+  expiration: z.enum(["no_expiration", "time_limit"]),
+  expiration_at: nullableTimestamp,
+  status: z.enum(["active", "terminated"]),
+  created_at: timestamp,
+  terminated_at: nullableTimestamp,
+});
+
+export const appliedCouponObject = z.strictObject({
+  lago_id: uuid,
+  lago_coupon_id: uuid,
+  coupon_code: z.string(),
+  coupon_name: z.string(),
+  coupon_status: z.enum(["active", "terminated"]),
+  coupon_deleted_at: nullableTimestamp,
+  lago_customer_id: uuid,
+  external_customer_id: z.string(),
+  status: z.enum(["active", "terminated"]),
+  amount_cents: z.number().int().nullable(),
+  amount_cents_remaining: z.number().int().nullable(),
+  amount_currency: z.string().nullable(),
+  percentage_rate: decimalText.nullable(),
+  frequency: z.enum(["once", "recurring", "forever"]),
+  frequency_duration: z.number().int().nullable(),
+  frequency_duration_remaining: z.number().int().nullable(),
+  expiration_at: nullableTimestamp,
+  created_at: timestamp,
+  terminated_at: nullableTimestamp,
+  credits: z.array(creditObject),
+});
+
+export const addOnObject = z.strictObject({
+  lago_id: uuid,
+  name: z.string(),
+  code: z.string(),
+  invoice_display_name: z.string().nullable(),
+  amount_cents: z.number().int(),
+  amount_currency: z.string(),
+  description: z.string().nullable(),
+  created_at: timestamp,
+  taxes: z.array(z.unknown()),
 });
 
 export const invoiceObject = z.strictObject({
@@ -256,6 +324,7 @@ export const invoiceObject = z.strictObject({
   voided_at: nullableTimestamp,
   customer: z.strictObject({ lago_id: uuid, external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }).optional(),
   fees: z.array(feeObject).optional(),
+  credits: z.array(creditObject).optional(),
   applied_taxes: z.array(appliedTaxObject).optional(),
 });
 
@@ -281,6 +350,59 @@ export const creditNoteObject = z.strictObject({
   file_url: z.string().nullable(),
   created_at: nullableTimestamp,
   updated_at: nullableTimestamp,
+});
+
+export const walletObject = z.strictObject({
+  lago_id: uuid,
+  lago_customer_id: uuid,
+  external_customer_id: z.string(),
+  status: z.enum(["active", "terminated"]),
+  currency: z.string(),
+  name: z.string().nullable(),
+  code: z.string().nullable(),
+  priority: z.number().int(),
+  rate_amount: decimalText.describe("Value of one credit in the currency"),
+  credits_balance: decimalText,
+  balance_cents: cents,
+  consumed_credits: decimalText,
+  consumed_amount_cents: cents,
+  ongoing_balance_cents: cents.describe("Balance less the usage of the current periods not yet invoiced, with tax"),
+  ongoing_usage_balance_cents: cents,
+  credits_ongoing_balance: decimalText,
+  credits_ongoing_usage_balance: decimalText,
+  created_at: timestamp,
+  expiration_at: nullableTimestamp,
+  last_balance_sync_at: nullableTimestamp,
+  last_consumed_credit_at: nullableTimestamp,
+  terminated_at: nullableTimestamp,
+  invoice_requires_successful_payment: z.boolean(),
+  paid_top_up_min_amount_cents: z.null(),
+  paid_top_up_max_amount_cents: z.null(),
+  recurring_transaction_rules: alwaysEmpty,
+  applies_to: z.strictObject({ fee_types: alwaysEmpty, billable_metric_codes: alwaysEmpty }),
+});
+
+export const walletTransactionObject = z.strictObject({
+  lago_id: uuid,
+  lago_wallet_id: uuid,
+  lago_invoice_id: uuid.nullable(),
+  lago_credit_note_id: z.null(),
+  lago_voided_invoice_id: z.null(),
+  status: z.enum(["pending", "settled", "failed"]),
+  source: z.literal("manual"),
+  transaction_status: z.enum(["purchased", "granted", "voided", "invoiced"]),
+  transaction_type: z.enum(["inbound", "outbound"]),
+  amount: decimalText.describe("In the currency"),
+  credit_amount: decimalText,
+  invoice_requires_successful_payment: z.boolean(),
+  metadata: alwaysEmpty,
+  remaining_amount_cents: z.null(),
+  remaining_credit_amount: z.null(),
+  priority: z.number().int(),
+  settled_at: nullableTimestamp,
+  failed_at: nullableTimestamp,
+  created_at: timestamp,
+  name: z.string().nullable(),
 });
 
 export const eventObject = z.strictObject({
@@ -359,7 +481,14 @@ export const customerUsageObject = z.strictObject({
       pricing_unit_details: z.null(),
       charge: z.strictObject({ lago_id: uuid, code: z.string().nullable(), charge_model: z.string(), invoice_display_name: z.string().nullable() }),
       billable_metric: z.strictObject({ lago_id: uuid, name: z.string(), code: z.string(), aggregation_type: z.string() }),
-      filters: alwaysEmpty,
+      filters: z.array(z.strictObject({
+        units: decimalText,
+        total_aggregated_units: decimalText,
+        amount_cents: cents,
+        events_count: z.number().int(),
+        invoice_display_name: z.string().nullable(),
+        values: z.record(z.string(), z.array(z.string())),
+      })),
       grouped_usage: alwaysEmpty,
       presentation_breakdowns: alwaysEmpty,
     }),

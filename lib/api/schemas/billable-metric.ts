@@ -22,7 +22,9 @@ const metricFields = {
   rounding_precision: z.number().int().min(0).max(15).nullable().optional(),
   // Lago's expression language is not implemented: refusing it beats storing a formula that would never be applied.
   expression: z.string().nullable().optional().refine((v) => !v, "expression_not_supported"),
-  filters: z.array(z.strictObject({ key: z.string().min(1).max(255), values: z.array(z.string().max(255)).min(1) })).optional(),
+  // What charges may filter on (lib/rating/charge-filters.ts): each key once.
+  filters: z.array(z.strictObject({ key: z.string().min(1).max(255), values: z.array(z.string().min(1).max(255)).min(1).max(100) })).max(50).optional()
+    .refine((filters) => !filters || new Set(filters.map((f) => f.key)).size === filters.length, "value_already_exist"),
 };
 
 export const createMetricBody = z.strictObject(metricFields);

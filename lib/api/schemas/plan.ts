@@ -6,6 +6,17 @@ import { amountCents, catalogCode, currencyCode, includedQuantity, optionalText,
 /** Taxes follow the Canadian rules from the customer's province; Lago's per-object tax codes have nothing to name. */
 const noTaxCodes = z.array(z.string()).optional().refine((codes) => !codes?.length, "not_supported");
 
+/** Lago's charge filter: events whose properties match `values` are priced with `properties` (the charge's model). */
+export const chargeFilterBody = z.strictObject({
+  invoice_display_name: optionalText(),
+  properties: z.record(z.string(), z.unknown()),
+  values: z.record(z.string().min(1).max(255), z.array(z.string().max(255)).max(100)),
+});
+
+export function chargeFiltersFrom(filters: z.infer<typeof chargeFilterBody>[]): NonNullable<ChargeInput["filters"]> {
+  return filters.map((f) => ({ invoiceDisplayName: f.invoice_display_name ?? null, properties: f.properties, values: f.values }));
+}
+
 const chargeBody = z.strictObject({
   id: z.string().uuid().optional(),
   billable_metric_id: z.string().uuid().optional(),
@@ -24,7 +35,7 @@ const chargeBody = z.strictObject({
   invoice_display_name: optionalText(),
   included_quantity: includedQuantity.optional(),
   tax_codes: noTaxCodes,
-  filters: z.array(z.unknown()).max(0, "not_supported").optional(),
+  filters: z.array(chargeFilterBody).max(50).optional(),
 }).refine((c) => c.billable_metric_id || c.billable_metric_code, { message: "value_is_mandatory", path: ["billable_metric_id"] });
 
 const planFields = {
@@ -58,6 +69,7 @@ function chargeInputFrom(body: z.infer<typeof chargeBody>): ChargeInput {
     minAmountCents: body.min_amount_cents ?? null,
     invoiceDisplayName: body.invoice_display_name,
     payInAdvance: body.pay_in_advance,
+    filters: body.filters ? chargeFiltersFrom(body.filters) : undefined,
   };
 }
 

@@ -13,12 +13,15 @@ export const LAGO_FIELDS_NOT_SUPPORTED: ReadonlySet<string> = new Set([
   "metadata", "minimum_commitment", "usage_thresholds", "fixed_charges", "cascade_updates", "bill_fixed_charges_monthly",
   "regroup_paid_fees", "applied_pricing_unit", "accepts_target_wallet", "entitlements",
   // subscriptions
-  "plan_overrides", "coupon_code", "progressive_billing_disabled", "purchase_order_number", "payment_method",
+  "coupon_code", "progressive_billing_disabled", "purchase_order_number", "payment_method",
   "activation_rules", "invoice_custom_section", "consolidate_invoice",
   // credit notes
   "offset_amount_cents",
   // webhook endpoints
   "signature_algorithm",
+  // wallets and wallet transactions
+  "applies_to", "paid_top_up_min_amount_cents", "paid_top_up_max_amount_cents", "ignore_paid_top_up_limits_on_creation",
+  "ignore_paid_top_up_limits",
 ]);
 
 /** The code a strict body gives a key it does not know. */

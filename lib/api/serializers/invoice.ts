@@ -1,9 +1,13 @@
-import type { CreditNote, Customer, Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
+import type { AppliedCoupon, Coupon, CreditNote, Customer, Invoice, InvoiceCoupon, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
-export type InvoiceWithDetails = Invoice & { lines?: InvoiceLine[]; taxes?: InvoiceTax[]; customer?: Customer };
+export type InvoiceCouponWithCoupon = InvoiceCoupon & { appliedCoupon: AppliedCoupon & { coupon: Pick<Coupon, "code" | "name"> } };
+export type InvoiceWithDetails = Invoice & { lines?: InvoiceLine[]; taxes?: InvoiceTax[]; customer?: Customer; coupons?: InvoiceCouponWithCoupon[] };
+
+/** What an invoice query includes for the coupons it used (Lago's credits of type coupon). */
+export const invoiceCouponsInclude = { orderBy: { createdAt: "asc" }, include: { appliedCoupon: { include: { coupon: { select: { code: true, name: true } } } } } } as const;
 
 /** Lago's invoice object; `paid` is Lago's finalised invoice with payment_status succeeded. */
 export function serializeInvoice(invoice: InvoiceWithDetails, options: { externalCustomerId?: string; fileUrl?: string | null } = {}) {
@@ -21,11 +25,11 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
     payment_status: invoice.status === "paid" ? "succeeded" : invoice.paymentStatus,
     payment_overdue: invoice.status === "finalized" && invoice.paymentDueDate !== null && invoice.paymentDueDate < new Date(),
     currency: invoice.currency,
-    fees_amount_cents: invoice.subtotalCents,
+    fees_amount_cents: invoice.subtotalCents + invoice.couponsCents,
     taxes_amount_cents: invoice.taxesCents,
-    coupons_amount_cents: 0,
-    credit_notes_amount_cents: invoice.creditsAppliedCents,
-    prepaid_credit_amount_cents: 0,
+    coupons_amount_cents: invoice.couponsCents,
+    credit_notes_amount_cents: invoice.creditsAppliedCents - invoice.prepaidCreditCents,
+    prepaid_credit_amount_cents: invoice.prepaidCreditCents,
     sub_total_excluding_taxes_amount_cents: invoice.subtotalCents,
     sub_total_including_taxes_amount_cents: invoice.subtotalCents + invoice.taxesCents,
     total_amount_cents: invoice.totalCents - invoice.creditsAppliedCents,
@@ -49,7 +53,7 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             lago_id: line.id,
             lago_charge_id: line.chargeId,
             lago_subscription_id: line.subscriptionId,
-            item: { type: line.kind === "subscription_fee" ? "subscription" : line.kind === "minimum_true_up" ? "commitment" : "charge", name: line.description },
+            item: { type: line.kind === "subscription_fee" ? "subscription" : line.kind === "minimum_true_up" ? "commitment" : line.kind === "one_off" ? "add_on" : line.kind === "prepaid_credit" ? "credit" : "charge", name: line.description },
             amount_cents: line.amountCents,
             amount_currency: invoice.currency,
             units: line.quantity.toString(),
@@ -60,6 +64,14 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
             amount_details: line.details,
             pay_in_advance: isInAdvanceCharge(line.details),
             event_transaction_id: isInAdvanceCharge(line.details) ? (line.details as { transactionId?: string }).transactionId ?? null : null,
+          })),
+          credits: (invoice.coupons ?? []).map((c) => ({
+            lago_id: c.id,
+            amount_cents: c.amountCents,
+            amount_currency: invoice.currency,
+            before_taxes: true,
+            item: { lago_item_id: c.appliedCouponId, type: "coupon", code: c.appliedCoupon.coupon.code, name: c.appliedCoupon.coupon.name },
+            invoice: { lago_id: invoice.id, payment_status: invoice.status === "paid" ? "succeeded" : invoice.paymentStatus },
           })),
           applied_taxes: (invoice.taxes ?? []).map((t) => ({
             lago_id: t.id,

@@ -1,4 +1,5 @@
 import type { PlanWithCharges } from "@/lib/catalog/plans";
+import { storedChargeFilters } from "@/lib/rating/charge-filters";
 
 export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
   return {
@@ -18,8 +19,8 @@ export function serializeCharge(charge: PlanWithCharges["charges"][number]) {
     accepts_target_wallet: false,
     properties: charge.properties,
     applied_pricing_unit: null,
-    lago_parent_id: null,
-    filters: [],
+    lago_parent_id: charge.parentId,
+    filters: storedChargeFilters(charge).map((f) => ({ invoice_display_name: f.invoice_display_name ?? null, properties: f.properties, values: f.values })),
     taxes: [],
   };
 }
@@ -42,7 +43,7 @@ export function serializePlan(plan: PlanWithCharges, counts: { activeSubscriptio
     customers_count: counts.customers ?? 0,
     active_subscriptions_count: counts.activeSubscriptions ?? 0,
     draft_invoices_count: 0,
-    parent_id: null,
+    parent_id: plan.parentId,
     pending_deletion: plan.deletedAt !== null,
     charges: plan.charges.map(serializeCharge),
     fixed_charges: [],

@@ -8,6 +8,7 @@ import { isUuid } from "@/lib/invoicing/service-invoices";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { InvoiceActions } from "@/components/console/invoice-actions";
 import { InvoiceLinesTable } from "@/components/invoices/invoice-lines-table";
+import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 import { CREDIT_BALANCE_TRIGGER, creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
 import { noticeLabel } from "@/lib/collections/invoice-notices";
@@ -21,7 +22,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
   const invoice = await db().invoice.findUnique({
     where: { id },
     include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, creditNotes: { orderBy: { createdAt: "asc" } },
-      payments: { orderBy: { createdAt: "asc" }, include: { refunds: true } }, dunning: true, notices: { orderBy: [{ createdAt: "asc" }, { step: "asc" }] } },
+      payments: { orderBy: { createdAt: "asc" }, include: { refunds: true } }, dunning: true, notices: { orderBy: [{ createdAt: "asc" }, { step: "asc" }] }, coupons: invoiceCouponsInclude },
   });
   if (!invoice) notFound();
   const tz = invoice.customer.timezone;
@@ -44,7 +45,8 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
         ) : null}
       </div>
 
-      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)} />
+      <InvoiceLinesTable invoice={invoice} creditBalanceAppliedCents={creditBalanceAppliedCents(invoice.payments)}
+        coupons={invoice.coupons.map((c) => ({ id: c.id, name: `Coupon ${c.appliedCoupon.coupon.name} (${c.appliedCoupon.coupon.code})`, amountCents: c.amountCents }))} />
 
       {invoice.payments.length || invoice.dunning ? (
         <section>

@@ -5,7 +5,10 @@ import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
 import { dateQueryParam } from "@/lib/api/query-params";
 import { serializeInvoice } from "@/lib/api/serializers/invoice";
 import { externalIdsOfCustomers, findServiceCustomer } from "@/lib/customers/service-customers";
-import { listServiceInvoices } from "@/lib/invoicing/service-invoices";
+import { getServiceInvoice, listServiceInvoices } from "@/lib/invoicing/service-invoices";
+import { createOneOffInvoice } from "@/lib/invoicing/one-off-invoices";
+import { parseBody, readEnvelope } from "@/lib/api/request";
+import { oneOffInvoiceBody, oneOffInvoiceInputFrom } from "@/lib/api/schemas/add-on";
 import type { InvoiceStatus } from "@/lib/generated/prisma/client";
 
 const STATUSES = ["draft", "finalized", "voided", "paid"] as const;
@@ -28,4 +31,12 @@ export const GET = serviceRoute(async ({ url, service }) => {
   return json({ invoices: items.map((i) => serializeInvoice(i, { externalCustomerId: ids.get(i.customerId) })), meta: paginationMeta(page, total) });
 });
 
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
+/** A one-off invoice of add-ons (Lago's `POST /invoices`): issued at once, with tax, and collected like any other. */
+export const POST = serviceRoute(async ({ request, service }) => {
+  const body = parseBody(oneOffInvoiceBody, await readEnvelope(request, "invoice"));
+  const created = await createOneOffInvoice(db(), service, oneOffInvoiceInputFrom(body), { actor: { type: "service", id: service.id } });
+  const invoice = await getServiceInvoice(db(), service.id, created.id);
+  return json({ invoice: serializeInvoice(invoice, { externalCustomerId: body.external_customer_id }) });
+});
+
+export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

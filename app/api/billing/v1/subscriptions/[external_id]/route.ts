@@ -2,7 +2,7 @@ import { db } from "@/lib/db/prisma";
 import { validationError } from "@/lib/api/errors";
 import { parseBody, readEnvelope } from "@/lib/api/request";
 import { json, serviceRoute, methodNotAllowed } from "@/lib/api/route";
-import { SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
+import { planOverridesFrom, SUBSCRIPTION_STATUSES, TERMINATION_CREDIT_NOTE, TERMINATION_INVOICE, updateSubscriptionBody } from "@/lib/api/schemas/subscription";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { externalIdsOfCustomers } from "@/lib/customers/service-customers";
 import { activateDueSubscriptions, getServiceSubscription, terminateServiceSubscription, updateServiceSubscription, type SubscriptionWithRelations } from "@/lib/subscriptions/subscriptions";
@@ -41,6 +41,7 @@ export const PUT = serviceRoute<Params>(async ({ request, url, params, service }
     subscriptionAt: body.subscription_at,
     onTerminationCreditNote: body.on_termination_credit_note,
     onTerminationInvoice: body.on_termination_invoice,
+    planOverrides: planOverridesFrom(body.plan_overrides),
   });
   return respond(service.id, sub);
 });
