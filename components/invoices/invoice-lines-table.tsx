@@ -40,7 +40,10 @@ export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(
         ))}
       </tbody>
       <tfoot className="text-sm">
-        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents + invoice.couponsCents)}</td></tr>
+        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents)}</td></tr>
+        {invoice.progressiveBillingCreditCents > BigInt(0) ? (
+          <tr><td colSpan={4} className="px-4 py-1 text-right">Usage already billed during the period (progressive billing)</td><td className="px-4 py-1 text-right" data-testid="invoice-progressive-credit">−{money(invoice.progressiveBillingCreditCents)}</td></tr>
+        ) : null}
         {invoice.couponsCents > BigInt(0) ? (
           (coupons.length ? coupons : [{ id: "coupons", name: "Coupons", amountCents: invoice.couponsCents }]).map((c) => (
             <tr key={c.id}><td colSpan={4} className="px-4 py-1 text-right">{c.name}</td><td className="px-4 py-1 text-right" data-testid="invoice-coupon">−{money(c.amountCents)}</td></tr>

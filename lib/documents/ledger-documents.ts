@@ -89,8 +89,12 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
         details,
       };
     }),
-    subtotalCents: invoice.subtotalCents + invoice.couponsCents,
-    discounts: invoice.coupons.map((c) => ({ description: `Coupon ${c.appliedCoupon.coupon.name} (${c.appliedCoupon.coupon.code})`, amountCents: c.amountCents })),
+    // The lines' sum: the stored subtotal is net of the progressive-billing credit and of coupons (taken in that order).
+    subtotalCents: invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents,
+    discounts: [
+      ...(invoice.progressiveBillingCreditCents > BigInt(0) ? [{ description: "Usage already billed during the period (progressive billing)", amountCents: invoice.progressiveBillingCreditCents }] : []),
+      ...invoice.coupons.map((c) => ({ description: `Coupon ${c.appliedCoupon.coupon.name} (${c.appliedCoupon.coupon.code})`, amountCents: c.amountCents })),
+    ],
     taxes: invoice.taxes.map((t) => ({ name: t.name, ratePercent: t.rate.toString(), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
     taxNote: invoice.taxNote,
     creditsAppliedCents: invoice.creditsAppliedCents,

@@ -66,7 +66,7 @@ const CLOCK_SKEW_MS = 60_000;
 type PlanFields = NonNullable<SubscriptionToBill["plan"]>;
 const planFields = (plan: Plan): PlanFields => ({
   id: plan.id, name: plan.name, invoiceDisplayName: plan.invoiceDisplayName, amountCents: plan.amountCents, payInAdvance: plan.payInAdvance, interval: plan.interval, currency: plan.currency,
-  billChargesMonthly: plan.billChargesMonthly, trialPeriodDays: plan.trialPeriodDays?.toString() ?? null,
+  billChargesMonthly: plan.billChargesMonthly, trialPeriodDays: plan.trialPeriodDays?.toString() ?? null, parentId: plan.parentId,
 });
 
 async function previewCustomer(client: Db, serviceId: string, input: PreviewCustomerInput, currency: string | null): Promise<{ customer: BillableCustomer; externalId: string | null; stored: boolean }> {

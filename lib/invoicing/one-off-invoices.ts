@@ -1,3 +1,4 @@
+import { INPUT_BOUNDS } from "@/lib/api/schemas/common";
 import type { Db } from "@/lib/db/prisma";
 import { localDate } from "@/lib/billing/calendar-date";
 import { decimal } from "@/lib/billing/decimal";
@@ -83,6 +84,12 @@ export async function createOneOffInvoice(
     const profile = await companyProfile(tx);
     const issuingDate = localDate(now, customer.timezone);
     const composition = composeInvoice({ lines, taxes: (taxableCents) => taxesForInvoice({ shadow }, customer, profile, taxableCents, issuingDate) });
+    // units × unit price can exceed what an amount may be (the ledger's bound, as for every amount the API takes).
+    const tooLarge = lines.findIndex((line) => line.amountCents > INPUT_BOUNDS.maxAmountCents);
+    if (tooLarge >= 0 || composition.totalCents > INPUT_BOUNDS.maxAmountCents) {
+      const field = tooLarge >= 0 ? `fees.${tooLarge}.units` : "fees";
+      throw new DomainError("invalid", "validation_errors", { [field]: ["value_is_out_of_range"] }, "The invoice amount is too large");
+    }
     const invoice = await tx.invoice.create({
       data: {
         customerId: customer.id,

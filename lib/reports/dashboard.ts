@@ -41,7 +41,7 @@ export async function dashboard(client: Db, today: string): Promise<Dashboard> {
   }
   const invoiced = await client.invoice.groupBy({
     by: ["serviceId"],
-    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: new Date(`${from}T00:00:00Z`), lt: new Date(`${nextMonth}T00:00:00Z`) } },
+    where: { shadow: false, invoiceType: { not: "credit" }, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: new Date(`${from}T00:00:00Z`), lt: new Date(`${nextMonth}T00:00:00Z`) } },
     _sum: { subtotalCents: true },
   });
   const credited = await client.$queryRaw<{ serviceId: string; cents: bigint }[]>`

@@ -95,7 +95,8 @@ export async function revenueFacts(client: Db, from: string, to: string, filter:
   };
 
   const invoices = await client.invoice.findMany({
-    where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive }, ...byFilter },
+    // A prepaid-credit sale (credit invoice) is a liability, not revenue: the usage it pays for is counted when invoiced.
+    where: { shadow: false, invoiceType: { not: "credit" }, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive }, ...byFilter },
     select: { ...invoiceSelect, issuingDate: true },
   });
   for (const i of invoices) {

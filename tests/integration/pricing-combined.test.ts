@@ -31,7 +31,7 @@ describe("pricing features on one invoice", () => {
     p = svc.code;
   });
 
-  it("negotiated fee + filtered usage − 15 % coupon, GST + QST, then $50 of prepaid credit: due $41.87", async () => {
+  it("negotiated fee + filtered usage − 15 % coupon, GST + QST, then $50 of prepaid credit: due $32.09", async () => {
     const metric = (await svc.lago.billableMetrics.createBillableMetric({
       billable_metric: { name: "Map requests", code: `req_${p}`, aggregation_type: "sum_agg", field_name: "requests", filters: [{ key: "request_type", values: ["geocode", "directions", "tiles"] }] },
     })).data.billable_metric;
@@ -72,25 +72,25 @@ describe("pricing features on one invoice", () => {
     expect((await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id })).failures).toEqual([]);
     const stored = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id, invoiceType: "subscription" } });
     const invoice = (await svc.lago.invoices.findInvoice(stored.id)).data.invoice;
-    // Lines: $70.00 + $5.00 + $5.00 + $4.00 = $94.00. Coupon 15 % = $14.10, taxable $79.90.
-    // GST 5 % of $79.90 = $3.995 → $4.00 (half up); QST 9.975 % = $7.970025 → $7.97. Total $91.87.
-    // The wallet pays $50.00 after tax: $41.87 is due.
+    // Lines: $70.00 + $5.00 + $5.00 + $4.00 = $84.00. Coupon 15 % = $12.60, taxable $71.40.
+    // GST 5 % of $71.40 = $3.57; QST 9.975 % = $7.12215 → $7.12. Total $82.09.
+    // The wallet pays $50.00 after tax: $32.09 is due.
     expect(invoice).toMatchObject({
       status: "finalized",
-      fees_amount_cents: 9400,
-      coupons_amount_cents: 1410,
-      sub_total_excluding_taxes_amount_cents: 7990,
-      taxes_amount_cents: 1197,
-      sub_total_including_taxes_amount_cents: 9187,
+      fees_amount_cents: 8400,
+      coupons_amount_cents: 1260,
+      sub_total_excluding_taxes_amount_cents: 7140,
+      taxes_amount_cents: 1069,
+      sub_total_including_taxes_amount_cents: 8209,
       prepaid_credit_amount_cents: 5000,
       credit_notes_amount_cents: 0,
-      total_amount_cents: 4187,
+      total_amount_cents: 3209,
     });
     const fees = (invoice.fees as { item: { type: string; name: string }; amount_cents: number }[]).map((f) => [f.item.name, f.amount_cents]);
     expect(fees).toEqual(expect.arrayContaining([["Geocoding", 500], ["Directions", 500], ["Other requests", 400]]));
-    expect(fees.reduce((sum, [, cents]) => sum + Number(cents), 0)).toBe(9400);
+    expect(fees.reduce((sum, [, cents]) => sum + Number(cents), 0)).toBe(8400);
     const taxes = await testDb().invoiceTax.findMany({ where: { invoiceId: stored.id }, orderBy: { code: "asc" } });
-    expect(taxes.map((t) => [t.code, t.taxableAmountCents, t.amountCents])).toEqual([["GST", 7990n, 400n], ["QST", 7990n, 797n]]);
+    expect(taxes.map((t) => [t.code, t.taxableAmountCents, t.amountCents])).toEqual([["GST", 7140n, 357n], ["QST", 7140n, 712n]]);
     const after = (await svc.lago.wallets.findWallet(wallet.lago_id)).data.wallet;
     expect(after).toMatchObject({ balance_cents: 0, consumed_credits: "50" });
 
@@ -113,7 +113,8 @@ describe("pricing features on one invoice", () => {
       },
     });
     await svc.lago.customers.createCustomer({ customer: { external_id: "tor", legal_name: "Toronto Freight Ltd.", state: "ON", country: "CA", timezone: "America/Toronto", currency: "CAD" } });
-    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "tor", plan_code: `routes_${p}`, external_id: "sub-tor" } });
+    // Started a minute ago, so the events sent now are inside its first period whatever the clock's second.
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "tor", plan_code: `routes_${p}`, external_id: "sub-tor", subscription_at: new Date(Date.now() - 60_000).toISOString() } });
     const sub = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: "sub-tor" } });
     const now = Math.floor(Date.now() / 1000);
     await svc.lago.events.createEvent({ event: { transaction_id: `truck-${p}`, external_subscription_id: "sub-tor", code: metric.code, timestamp: now, properties: { mode: "truck" } } });

@@ -11,8 +11,8 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
   const invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[]; customer: Customer } = {
     id: "", number: null, customerId: preview.customer.id, serviceId: "", invoiceType: "subscription", status: "draft", shadow: false, billingKey: null,
     periodStart: preview.periodStart, periodEnd: preview.periodEnd, issuingDate: new Date(`${preview.issuingDate}T00:00:00Z`), paymentDueDate: null,
-    // As the close writes it: the subtotal net of coupons, the coupons apart.
-    currency: preview.currency, subtotalCents: c.subtotalCents - c.discountsCents, couponsCents: c.discountsCents, prepaidCreditCents: BigInt(0),
+    // As the close writes it: the subtotal net of the progressive-billing credit and of coupons, both kept apart.
+    currency: preview.currency, subtotalCents: c.taxableCents, couponsCents: c.discountsCents, progressiveBillingCreditCents: c.creditsCents, prepaidCreditCents: BigInt(0),
     taxesCents: c.taxesCents, creditsAppliedCents: BigInt(0), totalCents: c.totalCents,
     amountPaidCents: BigInt(0), paymentStatus: "pending", taxNote: c.taxNote, sources: [], billedTo: null, seller: null,
     finalizedAt: null, paidAt: null, voidedAt: null, createdAt: new Date(0), updatedAt: new Date(0),
