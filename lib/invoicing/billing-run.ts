@@ -17,7 +17,7 @@ import { composeInvoice, type Credit, type InvoiceComposition } from "./compose-
 import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
 import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
-import { issueCreditNote } from "./credit-notes";
+import { creditableCents, issueCreditNote, loadCreditableInvoice, mulDivHalfUp, netShareCents } from "./credit-notes";
 import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
@@ -513,8 +513,10 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
             orderBy: { invoice: { createdAt: "desc" } },
           });
           if (!billedLine) continue;
-          const billedInvoice = await tx.invoice.findUniqueOrThrow({ where: { id: billedLine.invoiceId }, select: { totalCents: true, amountPaidCents: true } });
-          for (const part of terminationCreditParts(sub.onTerminationCreditNote, credit.proration.amountCents, billedInvoice)) {
+          const billedInvoice = (await loadCreditableInvoice(tx, billedLine.invoiceId))!;
+          const creditCents = terminationCreditCents(credit.proration.amountCents, billedInvoice, billedLine.id);
+          if (creditCents <= BigInt(0)) continue;
+          for (const part of terminationCreditParts(sub.onTerminationCreditNote, creditCents, billedInvoice)) {
             const note = await issueCreditNote(tx, {
               invoiceId: billedLine.invoiceId,
               reason: "order_cancellation",
@@ -539,9 +541,24 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
 }
 
 /**
+ * A termination's credit for unused prepaid days, before tax: the prorated gross fee scaled to what the line was billed
+ * net of coupons and progressive-billing credit (rounded half up once), capped at what is still creditable on the line
+ * and on the invoice, so the close never asks for more than issueCreditNote allows.
+ */
+export function terminationCreditCents(proratedCents: bigint, invoice: Parameters<typeof creditableCents>[0], invoiceLineId: string): bigint {
+  const grossLines = invoice.lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
+  const net = netShareCents(proratedCents, grossLines, invoice.subtotalCents);
+  const { lineCents, invoiceCents } = creditableCents(invoice, invoiceLineId);
+  let cents = net;
+  if (lineCents !== null && lineCents < cents) cents = lineCents;
+  if (invoiceCents < cents) cents = invoiceCents;
+  return cents > BigInt(0) ? cents : BigInt(0);
+}
+
+/**
  * How a termination's credit for unused prepaid days is issued (Lago's on_termination_credit_note): `refund` and
  * `offset` pay back the share of the fee's invoice the customer has paid (a refund credit note, paid to the card by the
- * refund job) and credit the unpaid share; `credit` credits it all. The paid share is split pro rata before tax.
+ * refund job) and credit the unpaid share; `credit` credits it all. The paid share is split pro rata before tax, rounded half up once.
  */
 export function terminationCreditParts(
   option: string,
@@ -550,7 +567,7 @@ export function terminationCreditParts(
 ): { kind: "refund" | "credit"; amountCents: bigint }[] {
   if (option !== "refund" && option !== "offset") return [{ kind: "credit", amountCents }];
   const paid = invoice.amountPaidCents < invoice.totalCents ? invoice.amountPaidCents : invoice.totalCents;
-  const refunded = invoice.totalCents > BigInt(0) && paid > BigInt(0) ? (amountCents * paid) / invoice.totalCents : BigInt(0);
+  const refunded = invoice.totalCents > BigInt(0) && paid > BigInt(0) ? mulDivHalfUp(amountCents, paid, invoice.totalCents) : BigInt(0);
   return [
     ...(refunded > BigInt(0) ? [{ kind: "refund" as const, amountCents: refunded }] : []),
     ...(amountCents - refunded > BigInt(0) ? [{ kind: "credit" as const, amountCents: amountCents - refunded }] : []),

@@ -25,16 +25,55 @@ export function creditedTaxes<T extends { rate: { toString(): string } }>(subtot
   return invoiceTaxes.map((t) => ({ ...t, amountCents: taxAmountCents(subtotalCents, t.rate.toString()) }));
 }
 
+/** a × b / c rounded half up, for non-negative a, b and positive c. */
+export function mulDivHalfUp(a: bigint, b: bigint, c: bigint): bigint {
+  return (BigInt(2) * a * b + c) / (BigInt(2) * c);
+}
+
+/**
+ * What a gross amount of an invoice's lines is worth net of the invoice's coupons and progressive-billing credit:
+ * its pro-rata share of the net subtotal (amount × net subtotal / sum of the lines), rounded half up once.
+ */
+export function netShareCents(amountCents: bigint, grossLinesCents: bigint, netSubtotalCents: bigint): bigint {
+  if (amountCents <= BigInt(0) || grossLinesCents <= BigInt(0) || netSubtotalCents >= grossLinesCents) return amountCents;
+  if (netSubtotalCents <= BigInt(0)) return BigInt(0);
+  return mulDivHalfUp(amountCents, netSubtotalCents, grossLinesCents);
+}
+
+type CreditableInvoice = {
+  subtotalCents: bigint;
+  lines: { id: string; amountCents: bigint; creditNoteLines: { amountCents: bigint; creditNote: { status: string } }[] }[];
+  creditNotes: { status: string; subtotalCents: bigint }[];
+};
+
+/** What is still creditable, before tax: on one line (its net share less earlier credits) and on the whole invoice. */
+export function creditableCents(invoice: CreditableInvoice, invoiceLineId: string | null): { lineCents: bigint | null; invoiceCents: bigint } {
+  const alreadyCredited = invoice.creditNotes.filter((c) => c.status !== "voided").reduce((sum, c) => sum + c.subtotalCents, BigInt(0));
+  const invoiceCents = invoice.subtotalCents - alreadyCredited;
+  const line = invoiceLineId ? invoice.lines.find((l) => l.id === invoiceLineId) : undefined;
+  if (!line) return { lineCents: null, invoiceCents };
+  const grossLines = invoice.lines.reduce((sum, l) => sum + l.amountCents, BigInt(0));
+  const credited = line.creditNoteLines.filter((c) => c.creditNote.status !== "voided").reduce((sum, c) => sum + c.amountCents, BigInt(0));
+  return { lineCents: netShareCents(line.amountCents, grossLines, invoice.subtotalCents) - credited, invoiceCents };
+}
+
+/** An invoice with what creditableCents needs. */
+export function loadCreditableInvoice(tx: Prisma.TransactionClient, invoiceId: string) {
+  return tx.invoice.findUnique({
+    where: { id: invoiceId },
+    include: { lines: { include: { creditNoteLines: { include: { creditNote: true } } } }, taxes: true, creditNotes: true, customer: true },
+  });
+}
+
 /**
  * Issues a numbered credit note against a finalised invoice. Taxes are credited at the invoice's own rates, so the
  * credit mirrors what was charged; per line, no more than what is left of that line after earlier credit notes.
  */
 export async function issueCreditNote(tx: Prisma.TransactionClient, request: CreditNoteRequest, now = new Date()): Promise<CreditNote> {
-  const invoice = await tx.invoice.findUnique({
-    where: { id: request.invoiceId },
-    include: { lines: { include: { creditNoteLines: { include: { creditNote: true } } } }, taxes: true, creditNotes: true, customer: true },
-  });
+  const invoice = await loadCreditableInvoice(tx, request.invoiceId);
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
+  // Its credits live in a wallet: staff void them there (a credit note would refund the card and leave them spendable).
+  if (invoice.invoiceType === "credit") throw invalidField("base", "not_supported_for_prepaid_credit_invoice", "Credit notes are not supported on prepaid-credit invoices; void the credits through the wallet");
   if (invoice.status !== "finalized" && invoice.status !== "paid") {
     throw new DomainError("not_allowed", "invalid_type_or_status", undefined, "Only finalised or paid invoices can be credited");
   }
@@ -44,8 +83,8 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
     if (!item.invoiceLineId) continue;
     const line = invoice.lines.find((l) => l.id === item.invoiceLineId);
     if (!line) throw new DomainError("not_found", "fee_not_found", { [`items.${index}.fee_id`]: ["fee_not_found"] });
-    const credited = line.creditNoteLines.filter((c) => c.creditNote.status !== "voided").reduce((sum, c) => sum + c.amountCents, BigInt(0));
-    if (item.amountCents > line.amountCents - credited) throw invalidField(`items.${index}.amount_cents`, "higher_than_remaining_fee_amount");
+    // Each line is creditable up to its share net of coupons and progressive-billing credit: what was charged for it.
+    if (item.amountCents > creditableCents(invoice, line.id).lineCents!) throw invalidField(`items.${index}.amount_cents`, "higher_than_remaining_fee_amount");
   }
   // The credit is composed like an invoice: its items, then the invoice's own taxes at the shared rounding.
   const composition = composeInvoice({
@@ -56,8 +95,7 @@ export async function issueCreditNote(tx: Prisma.TransactionClient, request: Cre
     },
   });
   const subtotal = composition.subtotalCents;
-  const alreadyCredited = invoice.creditNotes.filter((c) => c.status !== "voided").reduce((sum, c) => sum + c.subtotalCents, BigInt(0));
-  if (subtotal > invoice.subtotalCents - alreadyCredited) throw invalidField("base", "higher_than_remaining_invoice_amount");
+  if (subtotal > creditableCents(invoice, null).invoiceCents) throw invalidField("base", "higher_than_remaining_invoice_amount");
 
   const taxes = composition.taxesCents;
   const total = composition.totalCents;

@@ -1,4 +1,5 @@
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
+import { DomainError } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { centsToCredits } from "./credits";
 import { recordWalletEvents } from "./wallet-events";
@@ -78,7 +79,8 @@ export async function holdersOfPrepaidCredit(tx: Prisma.TransactionClient, custo
 
 /**
  * Voiding an invoice: the credits it consumed go back to their wallets (inbound transactions naming the invoice), and
- * a voided credit invoice's pending purchase fails (its credits will never come).
+ * a voided credit invoice's pending purchase fails (its credits will never come) and its already available purchase is
+ * voided (refused when those credits were spent).
  */
 export async function returnConsumedCredits(tx: Prisma.TransactionClient, invoiceId: string, now = new Date()): Promise<bigint> {
   const purchases = await tx.walletTransaction.findMany({ where: { invoiceId, kind: "purchased", status: "pending" } });
@@ -86,6 +88,24 @@ export async function returnConsumedCredits(tx: Prisma.TransactionClient, invoic
     await lockWallet(tx, purchase.walletId);
     await tx.walletTransaction.update({ where: { id: purchase.id }, data: { status: "failed", failedAt: now } });
     await tx.wallet.update({ where: { id: purchase.walletId }, data: { pendingCents: { decrement: purchase.amountCents } } });
+  }
+  // Credits granted before payment (invoice_requires_successful_payment: false) are taken back: a voided transaction
+  // naming the invoice. If some were spent already the void is refused; the invoice stays owed.
+  const available = await tx.walletTransaction.findMany({ where: { invoiceId, kind: "purchased", transactionType: "inbound", status: "settled" } });
+  for (const purchase of available) {
+    await lockWallet(tx, purchase.walletId);
+    const wallet = await tx.wallet.findUniqueOrThrow({ where: { id: purchase.walletId } });
+    if (wallet.balanceCents < purchase.amountCents) {
+      throw new DomainError("invalid", "validation_errors", { base: ["prepaid_credits_already_consumed"] }, "The credits bought by this invoice have already been spent; it cannot be voided");
+    }
+    await tx.walletTransaction.create({
+      data: {
+        walletId: purchase.walletId, transactionType: "outbound", kind: "voided", status: "settled", amountCents: purchase.amountCents,
+        creditAmount: purchase.creditAmount, invoiceId, name: "Credits voided: invoice voided", settledAt: now,
+      },
+    });
+    await tx.wallet.update({ where: { id: purchase.walletId }, data: { balanceCents: { decrement: purchase.amountCents } } });
+    await recordWalletEvents(tx, [purchase.walletId], "wallet.updated");
   }
   const consumed = await tx.walletTransaction.findMany({ where: { invoiceId, kind: "invoiced", transactionType: "outbound", status: "settled" } });
   let returned = ZERO;

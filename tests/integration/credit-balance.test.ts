@@ -7,7 +7,7 @@ import { recordOfflinePayment, reverseOfflinePayment } from "@/lib/offline-payme
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { journal } from "@/lib/reports/journal";
 import { generateWebhookSecret } from "@/lib/services/api-keys";
-import { createTestService, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
+import { createTestService, lagoFailure, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
 import { seededStaffId } from "../support/domain-fixture";
 import { testEnv } from "../support/env";
 import { portalCookies, staffCookies } from "../security/support";
@@ -190,5 +190,25 @@ describe("credit balance applied to newly issued invoices", () => {
     expect(invoice.payments.map((p) => [p.trigger, p.amountCents])).toEqual([["credit_balance", invoice.totalCents]]);
     expect((await customer(created.lago_id)).creditBalanceCents).toBe(c(5000) - invoice.totalCents);
     expect(invoice.notices.map((n) => n.kind)).toEqual(["invoice_issued"]);
+  });
+
+  it("a credit note on one line is capped at that line's share net of coupons: $100 + $100 with a 50 % coupon credits at most $50 on each", async () => {
+    const customerId = await newCustomer("Half Off Ltd.");
+    const d = await testDb().invoice.create({
+      data: {
+        customerId, serviceId: svc.id, periodStart: new Date("2021-02-01T05:00:00Z"), periodEnd: new Date("2021-03-01T05:00:00Z"),
+        issuingDate: new Date("2021-03-15T00:00:00Z"), subtotalCents: c(10000), couponsCents: c(10000), taxesCents: c(1300), totalCents: c(11300),
+        lines: { create: [{ kind: "one_off", description: "Line A", amountCents: c(10000) }, { kind: "one_off", description: "Line B", amountCents: c(10000) }] },
+        taxes: { create: [{ code: "HST", name: "HST (ON)", rate: "13", taxableAmountCents: c(10000), amountCents: c(1300), registrationNumber: "123456789 RT0001" }] },
+      },
+      include: { lines: { orderBy: { description: "asc" } } },
+    });
+    const invoice = await testDb().$transaction((tx) => finalizeInvoice(tx, d.id, ISSUED_AT), TX);
+    const lineA = d.lines[0].id;
+    const credit = (amount: number) => svc.lago.creditNotes.createCreditNote({ credit_note: { invoice_id: invoice.id, reason: "other", items: [{ fee_id: lineA, amount_cents: amount }] } });
+    // Line A's gross $100 would credit $113 of the $113 paid for both lines.
+    expect(await lagoFailure(credit(10000))).toMatchObject({ status: 422, body: { error_details: { "items.0.amount_cents": ["higher_than_remaining_fee_amount"] } } });
+    expect((await credit(5000)).data.credit_note).toMatchObject({ sub_total_excluding_taxes_amount_cents: 5000, total_amount_cents: 5650 });
+    expect(await lagoFailure(credit(1))).toMatchObject({ status: 422, body: { error_details: { "items.0.amount_cents": ["higher_than_remaining_fee_amount"] } } });
   });
 });

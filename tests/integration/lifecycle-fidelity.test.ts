@@ -178,6 +178,43 @@ describe("termination refund paid back to the card", () => {
   });
 });
 
+describe("termination credit net of coupons", () => {
+  it("a $340 coupon on a $365 yearly fee paid by card: the unused days are refunded on the $25 billed, and the close still bills", async () => {
+    const { svc } = await serviceWithReceiver();
+    const year = now.getUTCFullYear();
+    const yearStart = new Date(Date.UTC(year, 0, 1));
+    const daysInYear = (Date.UTC(year + 1, 0, 1) - yearStart.getTime()) / 86_400_000;
+    const dayOfYear = Math.floor((Date.UTC(year, now.getUTCMonth(), today) - yearStart.getTime()) / 86_400_000) + 1;
+    await svc.lago.plans.createPlan({ plan: { name: "Yearly", code: `year_${svc.code}`, interval: "yearly", amount_cents: 36500, amount_currency: "CAD", pay_in_advance: true } });
+    await svc.lago.coupons.createCoupon({ coupon: { code: "BIG", name: "Big", coupon_type: "fixed_amount", amount_cents: 34000, amount_currency: "CAD", frequency: "once", expiration: "no_expiration" } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "cpn-1", legal_name: "Barrie Coupon Inc.", email: `cpn.${svc.code}@customer.example`, state: "ON", country: "CA", timezone: "UTC" } });
+    const cid = await customerId(svc, "cpn-1");
+    await saveCardThroughCheckout(cid, TEST_CARDS.visa);
+    await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "cpn-1", coupon_code: "BIG" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "cpn-1", plan_code: `year_${svc.code}`, external_id: "cpn-sub", subscription_at: yearStart.toISOString() } });
+    // $365.00 − $340.00 = $25.00 + HST $3.25, paid by card.
+    await runBillingCycle(testDb(), new Date(), { serviceId: svc.id });
+    await runCollections(testDb(), new Date(), { serviceId: svc.id });
+    const paid = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id } });
+    expect(paid).toMatchObject({ status: "paid", subtotalCents: 2500n, couponsCents: 34000n, totalCents: 2825n, amountPaidCents: 2825n });
+
+    const ended = await svc.lago.subscriptions.destroySubscription("cpn-sub", { on_termination_credit_note: "refund" });
+    expect(ended.data.subscription).toMatchObject({ status: "terminated" });
+    // The unused days' share of what was billed: gross unused × 2500 / 36500, rounded half up once (the gross unused
+    // days alone exceeded the $25 billed and made the close throw).
+    const grossUnused = Math.round((36500 * (daysInYear - dayOfYear)) / daysInYear);
+    const unused = Math.round((grossUnused * 2500) / 36500);
+    const note = await waitFor(() => testDb().creditNote.findFirst({ where: { invoiceId: paid.id } }), { timeoutMs: 15_000 });
+    expect(note!).toMatchObject({ kind: "refund", subtotalCents: BigInt(unused), totalCents: BigInt(unused + HST(unused)) });
+    const refund = await waitFor(() => testDb().refund.findFirst({ where: { creditNoteId: note!.id } }), { timeoutMs: 15_000 });
+    expect(refund!).toMatchObject({ amountCents: BigInt(unused + HST(unused)), status: "succeeded" });
+    // The group was billed, not quarantined: the subscription is closed and a re-run finds nothing to do.
+    const rerun = await runBillingCycle(testDb(), new Date(), { serviceId: svc.id });
+    expect(rerun.failures).toEqual([]);
+    expect(await testDb().creditNote.count({ where: { invoiceId: paid.id } })).toBe(1);
+  });
+});
+
 describe("start-day usage counts (Lago starts the first period at the start date)", () => {
   it("bills events sent in the same second as the create call, or earlier that day; not the day before", async () => {
     const svc = await createTestService();

@@ -174,6 +174,39 @@ describe("wallets: prepaid credits", () => {
     expect(await testDb().wallet.findUniqueOrThrow({ where: { id: wallet.lago_id } })).toMatchObject({ balanceCents: c(0), pendingCents: c(0) });
   });
 
+  it("credits granted before payment: a credit note on the credit invoice is refused; voiding it takes the credits back, or is refused once they are spent", async () => {
+    const customerId = await customer("trusted", "ON");
+    const topUp = async () => {
+      const wallet = (await svc.lago.wallets.createWallet({ wallet: { external_customer_id: "trusted", rate_amount: "1", currency: "CAD", paid_credits: "40", invoice_requires_successful_payment: false } })).data.wallet;
+      expect(wallet).toMatchObject({ balance_cents: 4000 });
+      const [purchase] = (await svc.lago.wallets.findAllWalletTransactions(wallet.lago_id)).data.wallet_transactions;
+      expect(purchase).toMatchObject({ status: "settled", transaction_status: "purchased" });
+      return { wallet, invoiceId: purchase.lago_invoice_id as string };
+    };
+    const first = await topUp();
+    expect(await testDb().invoice.findUniqueOrThrow({ where: { id: first.invoiceId } })).toMatchObject({ invoiceType: "credit", status: "finalized", amountPaidCents: c(0) });
+
+    // A credit note would refund the card while the wallet keeps the credits: refused with a code.
+    const line = await testDb().invoiceLine.findFirstOrThrow({ where: { invoiceId: first.invoiceId } });
+    const note = await lagoFailure(svc.lago.creditNotes.createCreditNote({ credit_note: { invoice_id: first.invoiceId, reason: "other", items: [{ fee_id: line.id, amount_cents: 4000 }] } }));
+    expect(note).toMatchObject({ status: 422, body: { code: "validation_errors", error_details: { base: ["not_supported_for_prepaid_credit_invoice"] } } });
+    expect(await testDb().creditNote.count({ where: { invoiceId: first.invoiceId } })).toBe(0);
+
+    // Voided while unpaid: the available credits are taken back with a voided transaction naming the invoice.
+    expect((await svc.lago.invoices.voidInvoice(first.invoiceId)).data.invoice).toMatchObject({ status: "voided", invoice_type: "credit" });
+    expect(await testDb().wallet.findUniqueOrThrow({ where: { id: first.wallet.lago_id } })).toMatchObject({ balanceCents: c(0), pendingCents: c(0) });
+    expect(await testDb().walletTransaction.findFirstOrThrow({ where: { walletId: first.wallet.lago_id, kind: "voided" } })).toMatchObject({ transactionType: "outbound", status: "settled", amountCents: c(4000), invoiceId: first.invoiceId });
+
+    // Spent on an invoice first ($10 + HST = $11.30 of the $40): the void is refused and nothing changes.
+    await svc.lago.wallets.destroyWallet(first.wallet.lago_id);
+    const second = await topUp();
+    const spent = await testDb().$transaction(async (tx) => finalizeInvoice(tx, (await ontarioDraft(customerId, 1000)).id, CLOSE_AT), TX);
+    expect(spent).toMatchObject({ prepaidCreditCents: c(1130) });
+    expect(await lagoFailure(svc.lago.invoices.voidInvoice(second.invoiceId))).toMatchObject({ status: 422, body: { error_details: { base: ["prepaid_credits_already_consumed"] } } });
+    expect(await testDb().invoice.findUniqueOrThrow({ where: { id: second.invoiceId } })).toMatchObject({ status: "finalized" });
+    expect(await testDb().wallet.findUniqueOrThrow({ where: { id: second.wallet.lago_id } })).toMatchObject({ balanceCents: c(2870) });
+  });
+
   // Passed on this branch before merging main at b4ad0ed (commit f188eba); after the merge the current usage of events
   // sent "now" on a subscription created "now" reads 0, so the wallet's ongoing usage is 0. Skipped until that is
   // understood (reported to the lead), not deleted.
