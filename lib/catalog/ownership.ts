@@ -20,9 +20,17 @@ const LIVE: SubscriptionStatus[] = ["draft", "pending", "active"];
  * over versioning plans: a plan code is an entitlement the apps check, and two live prices under one code would make
  * invoices and the catalog disagree about what a code costs.
  */
-export async function assertPlanNotUsedByOtherServices(tx: Prisma.TransactionClient, plan: { id: string; code: string }, serviceId: string | null) {
+export async function assertPlanNotUsedByOtherServices(
+  tx: Prisma.TransactionClient,
+  plan: { id: string; code: string },
+  serviceId: string | null,
+  /** Also count subscriptions on the plan's negotiated copies (plan overrides): deleting a plan terminates them too. */
+  options: { includeOverrides?: boolean } = {},
+) {
   if (serviceId === null) return;
-  const others = await tx.subscription.groupBy({ by: ["serviceId"], where: { OR: [{ planId: plan.id }, { nextPlanId: plan.id }], serviceId: { not: serviceId }, status: { in: LIVE } }, _count: true });
+  const on: Prisma.SubscriptionWhereInput[] = [{ planId: plan.id }, { nextPlanId: plan.id }];
+  if (options.includeOverrides) on.push({ plan: { parentId: plan.id } });
+  const others = await tx.subscription.groupBy({ by: ["serviceId"], where: { OR: on, serviceId: { not: serviceId }, status: { in: LIVE } }, _count: true });
   if (others.length === 0) return;
   const subscriptions = others.reduce((sum, o) => sum + o._count, 0);
   throw new DomainError(

@@ -249,7 +249,7 @@ export async function deletePlan(client: Db, serviceId: string | null, code: str
   return client.$transaction(async (tx) => {
     const plan = await getPlanByCode(tx, code);
     assertCatalogWritable(plan, serviceId, "plan");
-    await assertPlanNotUsedByOtherServices(tx, plan, serviceId);
+    await assertPlanNotUsedByOtherServices(tx, plan, serviceId, { includeOverrides: true });
     const now = new Date();
     // The subscriptions on its overridden copies go with it, as in Lago.
     const children = (await tx.plan.findMany({ where: { parentId: plan.id, deletedAt: null }, select: { id: true } })).map((c) => c.id);

@@ -3,14 +3,14 @@ import { scaleCents } from "@/lib/billing/money";
 import type { InvoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
 
 /**
- * The one invoice composition: lines → discounts → credits → taxes → totals. Pure (no database, no clock): the period
+ * The one invoice composition: lines → credits → discounts → taxes → totals. Pure (no database, no clock): the period
  * close, a draft's refresh, `current_usage`, the portal's usage and credit notes all compute their amounts here, so
  * they cannot drift apart.
  *
- * - Discounts (coupons) come off the lines' subtotal in the order given, each at most what is left; a percentage is of
- *   the subtotal still left when it applies, rounded half up to the cent.
- * - Credits (pre-tax credits, e.g. an amount already billed by progressive billing) come off what the discounts left,
- *   each at most what is left.
+ * - Credits (pre-tax credits: the amount already billed by progressive billing) come off the lines' subtotal first,
+ *   each at most what is left, as Lago deducts them before coupons: a coupon never discounts usage already billed.
+ * - Discounts (coupons) come off what the credits left, in the order given, each at most what is left; a percentage is
+ *   of what is still left when it applies, rounded half up to the cent.
  * - Taxes are computed on what remains (the taxable amount), by the caller's tax function (lib/billing/tax/).
  * Post-tax settlement (a customer's credit balance, payments) is not composition: `issue()` consumes balances.
  */
@@ -66,19 +66,19 @@ export function composeInvoice<L extends ComposableLine>(input: CompositionInput
   for (const line of input.lines) subtotalCents += line.amountCents;
 
   let left = subtotalCents;
+  const credits: AppliedAmount[] = [];
+  for (const credit of input.credits ?? []) {
+    if (credit.amountCents < ZERO) throw new RangeError(`Credit ${credit.code} is negative`);
+    const amountCents = left > ZERO ? min(credit.amountCents, left) : ZERO;
+    credits.push({ code: credit.code, description: credit.description, amountCents });
+    left -= amountCents;
+  }
   const discounts: AppliedAmount[] = [];
   for (const discount of input.discounts ?? []) {
     if (discount.kind === "fixed_amount" && discount.amountCents < ZERO) throw new RangeError(`Discount ${discount.code} is negative`);
     const wanted = discount.kind === "fixed_amount" ? discount.amountCents : scaleCents(left, decimal(discount.percent).div(100));
     const amountCents = left > ZERO ? min(wanted, left) : ZERO;
     discounts.push({ code: discount.code, description: discount.description, amountCents });
-    left -= amountCents;
-  }
-  const credits: AppliedAmount[] = [];
-  for (const credit of input.credits ?? []) {
-    if (credit.amountCents < ZERO) throw new RangeError(`Credit ${credit.code} is negative`);
-    const amountCents = left > ZERO ? min(credit.amountCents, left) : ZERO;
-    credits.push({ code: credit.code, description: credit.description, amountCents });
     left -= amountCents;
   }
   const taxableCents = left;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { billAdvanceCharges } from "@/lib/invoicing/advance-charges";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
-import { createTestService, testDb, type TestService } from "../support/api-fixture";
+import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 
 // October 2026 in Toronto and Montréal: local midnight Oct 1 and Nov 1 are both 04:00Z.
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -126,5 +126,18 @@ describe("pricing features on one invoice", () => {
       [expect.stringContaining("Truck routes"), 400n, 52n, 452n],
       [expect.not.stringContaining("Truck"), 100n, 13n, 113n],
     ]);
+  });
+
+  it("a service cannot delete a plan another service's customers hold at a negotiated price", async () => {
+    const owner = await createTestService("live");
+    const other = await createTestService("live");
+    await owner.lago.plans.createPlan({ plan: { name: "Shared", code: `shared_${owner.code}`, interval: "monthly", amount_cents: 5000, amount_currency: "CAD", pay_in_advance: false, charges: [] } });
+    await other.lago.customers.createCustomer({ customer: { external_id: "deal", legal_name: "Deal Ltd.", state: "ON", country: "CA", timezone: "America/Toronto", currency: "CAD" } });
+    await other.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "deal", plan_code: `shared_${owner.code}`, external_id: "sub-deal", plan_overrides: { amount_cents: 4000 } } });
+
+    const refused = await lagoFailure(owner.lago.plans.destroyPlan(`shared_${owner.code}`));
+    expect(refused).toMatchObject({ status: 409, body: { code: "plan_used_by_other_services" } });
+    const held = await testDb().subscription.findFirstOrThrow({ where: { serviceId: other.id, externalId: "sub-deal" } });
+    expect(held.status).toBe("active");
   });
 });

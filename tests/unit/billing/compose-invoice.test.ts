@@ -7,7 +7,7 @@ const quebec = { legalName: "Client QC", country: "CA", province: "QC", taxExemp
 const quebecTaxes = (taxable: bigint) => invoiceTaxes(quebec, seller, taxable, "2026-11-01");
 const lines = [{ amountCents: 5000n }, { amountCents: 1234n }];
 
-describe("composeInvoice: lines → discounts → credits → taxes → totals", () => {
+describe("composeInvoice: lines → credits → discounts → taxes → totals", () => {
   it("with no discount or credit, taxes the subtotal (what every invoice does today)", () => {
     const c = composeInvoice({ lines, taxes: quebecTaxes });
     expect(c).toMatchObject({ subtotalCents: 6234n, discountsCents: 0n, creditsCents: 0n, taxableCents: 6234n, taxesCents: 312n + 622n, totalCents: 6234n + 934n, taxNote: null });
@@ -15,7 +15,7 @@ describe("composeInvoice: lines → discounts → credits → taxes → totals",
     expect(c.lines).toBe(lines);
   });
 
-  it("takes discounts before credits and both before tax, a percentage of what is left, half up", () => {
+  it("takes credits before discounts (as Lago) and both before tax, a percentage of what is left, half up", () => {
     const c = composeInvoice({
       lines,
       discounts: [
@@ -25,20 +25,21 @@ describe("composeInvoice: lines → discounts → credits → taxes → totals",
       credits: [{ code: "PROGRESSIVE", description: "Already billed", amountCents: 2000n }],
       taxes: quebecTaxes,
     });
-    // 6234 − 1000 = 5234; 10 % of 5234 = 523.4 → 523; 4711 − 2000 = 2711 taxable; GST 135.55 → 136, QST 270.42 → 270.
-    expect(c.discounts.map((d) => d.amountCents)).toEqual([1000n, 523n]);
-    expect(c).toMatchObject({ discountsCents: 1523n, creditsCents: 2000n, taxableCents: 2711n, taxesCents: 406n, totalCents: 3117n });
+    // 6234 − 2000 (already billed) = 4234; − 1000 = 3234; 10 % of 3234 = 323.4 → 323; 2911 taxable;
+    // GST 5 % = 145.55 → 146, QST 9.975 % = 290.37 → 290.
+    expect(c.discounts.map((d) => d.amountCents)).toEqual([1000n, 323n]);
+    expect(c).toMatchObject({ discountsCents: 1323n, creditsCents: 2000n, taxableCents: 2911n, taxesCents: 436n, totalCents: 3347n });
   });
 
-  it("never takes more than is left: discounts and credits stop at zero, and zero is taxed as zero", () => {
+  it("never takes more than is left: credits and discounts stop at zero, and zero is taxed as zero", () => {
     const c = composeInvoice({
       lines,
       discounts: [{ code: "BIG", description: "big", kind: "fixed_amount", amountCents: 6000n }],
       credits: [{ code: "A", description: "a", amountCents: 500n }, { code: "B", description: "b", amountCents: 500n }],
       taxes: quebecTaxes,
     });
-    expect(c.discounts[0].amountCents).toBe(6000n);
-    expect(c.credits.map((x) => x.amountCents)).toEqual([234n, 0n]);
+    expect(c.credits.map((x) => x.amountCents)).toEqual([500n, 500n]);
+    expect(c.discounts[0].amountCents).toBe(5234n);
     expect(c).toMatchObject({ taxableCents: 0n, taxesCents: 0n, totalCents: 0n });
   });
 
