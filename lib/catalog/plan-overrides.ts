@@ -118,6 +118,8 @@ export async function applyPlanOverrides(
         trialPeriodDays: plan.trialPeriodDays,
         billChargesMonthly: plan.billChargesMonthly,
         ...planData,
+        // The child keeps the plan's usage thresholds: progressive billing goes on after an override (as in Lago).
+        usageThresholds: { create: plan.usageThresholds.map((t) => ({ amountCents: t.amountCents, thresholdDisplayName: t.thresholdDisplayName, recurring: t.recurring })) },
       },
     });
     childId = child.id;

@@ -6,7 +6,8 @@ import { DomainError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { filterLineName } from "@/lib/rating/charge-filters";
 import { rateLoadedUsage, type ChargeWithMetric, type UsageEventRow } from "@/lib/rating/rate-subscription-usage";
-import { usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { scheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { usageStartOf } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
 import { issueInvoices } from "./issue-invoice";
@@ -51,23 +52,35 @@ interface PendingEvent {
  */
 const SWEEP_DAYS = 62;
 
-/** Events of live subscriptions on pay-in-advance plan charges that have no fee yet, oldest first. */
-async function pendingEvents(client: Db | Prisma.TransactionClient, subscriptionIds: string[] | null, limit: number): Promise<PendingEvent[]> {
+/**
+ * Events of live subscriptions on pay-in-advance plan charges that have no fee yet, oldest first. A charge copied by a
+ * plan override (`parentId`) is its root charge here: a fee recorded under the parent bills the event for the child, and
+ * the child bills what arrived since the root charge was created. Events count from the subscription's usage start
+ * (usageStartOf: the start of its first local day when it started on its subscription date), as the close counts them.
+ */
+async function pendingEvents(client: Db | Prisma.TransactionClient, subscriptionIds: string[] | null, limit: number, excluded: string[] = []): Promise<PendingEvent[]> {
   const sweepFrom = subscriptionIds ? new Date(0) : new Date(Date.now() - SWEEP_DAYS * 86_400_000);
   return client.$queryRaw<PendingEvent[]>`
     SELECT e."subscriptionId", c.id AS "chargeId", e."transactionId", e.timestamp, e.properties, e.code
       FROM "Charge" c
+      LEFT JOIN "Charge" root ON root.id = c."parentId"
       JOIN "BillableMetric" m ON m.id = c."billableMetricId"
       JOIN "Subscription" s ON s."planId" = c."planId" AND NOT s.shadow AND s.status IN ('active', 'terminated') AND s."startedAt" IS NOT NULL
-      JOIN "UsageEvent" e ON e."subscriptionId" = s.id AND e.code = m.code AND e.timestamp >= s."startedAt"
+      JOIN "Customer" cu ON cu.id = s."customerId"
+      JOIN "UsageEvent" e ON e."subscriptionId" = s.id AND e.code = m.code
+           AND e.timestamp >= CASE WHEN s."subscriptionAt" = s."startedAt"
+                                   THEN date_trunc('day', s."startedAt" AT TIME ZONE cu.timezone) AT TIME ZONE cu.timezone
+                                   ELSE s."startedAt" END
            AND (s."terminatedAt" IS NULL OR e.timestamp < s."terminatedAt")
-           -- events received before the charge existed were never its to bill in advance
-           AND e."createdAt" >= c."createdAt"
+           -- events received before the (root) charge existed were never its to bill in advance
+           AND e."createdAt" >= COALESCE(root."createdAt", c."createdAt")
            AND e.timestamp >= ${sweepFrom}
      WHERE c."payInAdvance" AND c."deletedAt" IS NULL AND c."planId" IS NOT NULL
        AND (${subscriptionIds}::uuid[] IS NULL OR s.id = ANY(${subscriptionIds}::uuid[]))
-       AND NOT EXISTS (SELECT 1 FROM "AdvanceChargeFee" f
-                        WHERE f."subscriptionId" = s.id AND f."chargeId" = c.id AND f."transactionId" = e."transactionId")
+       AND NOT (s.id = ANY(${excluded}::uuid[]))
+       AND NOT EXISTS (SELECT 1 FROM "AdvanceChargeFee" f JOIN "Charge" fc ON fc.id = f."chargeId"
+                        WHERE f."subscriptionId" = s.id AND f."transactionId" = e."transactionId"
+                          AND COALESCE(fc."parentId", fc.id) = COALESCE(c."parentId", c.id))
      ORDER BY s.id, e.timestamp, e."createdAt"
      LIMIT ${limit}`;
 }
@@ -85,6 +98,7 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
       if (!sub.plan || !sub.startedAt) return { fees: 0, invoices: 0 };
       const charges: ChargeWithMetric[] = await tx.charge.findMany({ where: { id: { in: [...new Set(events.map((e) => e.chargeId))] } }, include: { billableMetric: true } });
       const schedule = usageScheduleOf(sub, sub.plan, sub.customer.timezone);
+      const usageFrom = usageStartOf({ startedAt: sub.startedAt, subscriptionAt: sub.subscriptionAt, schedule: scheduleOf(sub, sub.plan, sub.customer.timezone) });
       const profile = await companyProfile(tx);
       // Events already billed in advance, per (charge, period start): loaded once, then grown as this batch bills.
       const billed = new Map<string, UsageEventRow[]>();
@@ -93,7 +107,7 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
       for (const event of events) {
         const charge = charges.find((c) => c.id === event.chargeId)!;
         const period = periodContaining(event.timestamp, schedule);
-        const window = { start: sub.startedAt > period.start ? sub.startedAt : period.start, end: period.end };
+        const window = { start: usageFrom > period.start ? usageFrom : period.start, end: period.end };
         const key = `${charge.id}|${period.start.toISOString()}`;
         let before = billed.get(key);
         if (!before) {
@@ -101,7 +115,9 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
             SELECT e."subscriptionId", e."transactionId", e.timestamp, e.properties, e.code
               FROM "AdvanceChargeFee" f
               JOIN "UsageEvent" e ON e."subscriptionId" = f."subscriptionId" AND e."transactionId" = f."transactionId" AND e.code = ${charge.billableMetric.code}
-             WHERE f."subscriptionId" = ${sub.id}::uuid AND f."chargeId" = ${charge.id}::uuid AND f."periodStart" = ${period.start}
+              JOIN "Charge" fc ON fc.id = f."chargeId"
+             WHERE f."subscriptionId" = ${sub.id}::uuid AND f."periodStart" = ${period.start}
+               AND COALESCE(fc."parentId", fc.id) = ${charge.parentId ?? charge.id}::uuid
              ORDER BY e.timestamp, e."createdAt"`;
           billed.set(key, before);
         }
@@ -191,7 +207,8 @@ export async function billAdvanceCharges(client: Db, subscriptionIds: string[] |
   const summary: AdvanceChargeSummary = { feesRecorded: 0, invoicesIssued: 0, failures: [] };
   const failed = new Set<string>();
   for (let round = 0; round < 100; round++) {
-    const pending = await pendingEvents(client, subscriptionIds, 5000);
+    // Failed subscriptions are left out by the query itself: their events must not fill every page and stall the rest.
+    const pending = await pendingEvents(client, subscriptionIds, 5000, [...failed]);
     const subs = [...new Set(pending.map((e) => e.subscriptionId))].filter((id) => !failed.has(id));
     if (subs.length === 0) break;
     for (const id of subs) {

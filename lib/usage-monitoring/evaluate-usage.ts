@@ -8,9 +8,10 @@ import { composeInvoice } from "@/lib/invoicing/compose-invoice";
 import { usageLines, type InvoiceLineDraft } from "@/lib/invoicing/invoice-lines";
 import { issueInvoices } from "@/lib/invoicing/issue-invoice";
 import { rateUsageWindow, type UsageWindow } from "@/lib/invoicing/usage-window";
-import { progressivelyBilledByCharge } from "@/lib/invoicing/progressive-billing";
+import { progressiveDelta, progressivelyBilledByCharge } from "@/lib/invoicing/progressive-billing";
+import { currentUsageWindow } from "@/lib/usage/current-usage";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
-import { currentPeriod, subscriptionInclude } from "@/lib/subscriptions/subscriptions";
+import { subscriptionInclude } from "@/lib/subscriptions/subscriptions";
 import { recordWebhookEvents } from "@/lib/webhooks/outbound-events";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import { serializeUsageThreshold } from "@/lib/api/serializers/plan";
@@ -54,12 +55,12 @@ export async function evaluateSubscriptionUsage(client: Db, subscriptionId: stri
         include: { ...subscriptionInclude, alerts: { include: { billableMetric: true } } },
       });
       if (!sub.plan || (!sub.plan.usageThresholds.length && !sub.alerts.length)) return NOTHING;
-      const period = currentPeriod(sub, now);
+      // Exactly the window current_usage shows and the close bills (bill_charges_monthly: the month; usageStartOf).
+      const window = currentUsageWindow(sub, sub.customer.timezone, now);
+      const period = window?.period;
       // The period is still open only while the close's next boundary is its end (or an earlier one still due): once
       // the close billed it, its usage is on the closing invoice.
-      if (!period || !sub.nextBillingAt || sub.nextBillingAt > period.end) return NOTHING;
-      const start = sub.startedAt && sub.startedAt > period.start ? sub.startedAt : period.start;
-      const window: UsageWindow = { start, end: period.end, period: { start: period.start, end: period.end } };
+      if (!window || !period || !sub.nextBillingAt || sub.nextBillingAt > period.end) return NOTHING;
       const rated = await rateUsageWindow(tx, sub, window);
       // Spending minimums are owed at period end, not as usage grows: thresholds and alerts watch the usage charges.
       const lines = usageLines(sub.id, rated, window).filter((l) => l.kind === "usage_charge");
@@ -74,7 +75,8 @@ export async function evaluateSubscriptionUsage(client: Db, subscriptionId: stri
         const highestApplied = applied._max.levelCents ?? BigInt(-1);
         const fresh = reachedLevels(thresholds, usageCents).filter((l) => l.levelCents > highestApplied);
         if (fresh.length) {
-          progressiveInvoiceId = await writeProgressiveInvoice(tx, sub, window, lines, now, fresh[fresh.length - 1].levelCents);
+          const rootCharges = new Map(rated.map((r) => [r.charge.id, r.charge.parentId ?? r.charge.id]));
+          progressiveInvoiceId = await writeProgressiveInvoice(tx, sub, window, lines, (id) => rootCharges.get(id) ?? id, now, fresh[fresh.length - 1].levelCents);
           await tx.appliedUsageThreshold.createMany({
             data: fresh.map((l) => ({ subscriptionId: sub.id, usageThresholdId: l.threshold.id, periodStart: period.start, levelCents: l.levelCents, usageCents, invoiceId: progressiveInvoiceId })),
           });
@@ -134,23 +136,17 @@ async function writeProgressiveInvoice(
   sub: { id: string; customerId: string; serviceId: string; customer: Parameters<typeof invoiceTaxes>[0] & { timezone: string; currency: string }; plan: { currency: string } | null },
   window: UsageWindow,
   lines: InvoiceLineDraft[],
+  rootChargeOf: (chargeId: string) => string,
   now: Date,
   levelCents: bigint,
 ): Promise<string | null> {
   const billed = await progressivelyBilledByCharge(tx, sub.id, window.period.start);
-  const delta: InvoiceLineDraft[] = [];
-  for (const line of lines) {
-    const before = billed.get(line.chargeId ?? "") ?? { amountCents: ZERO, quantity: "0" };
-    const amountCents = line.amountCents - before.amountCents;
-    if (amountCents <= ZERO) continue;
-    delta.push({
-      ...line,
-      quantity: decimal(line.quantity).minus(decimal(before.quantity)).toString(),
-      unitAmount: line.unitAmount,
-      amountCents,
-      details: { ...(line.details as Record<string, Prisma.InputJsonValue>), progressiveBilling: { usageSoFarCents: line.amountCents.toString(), billedBeforeCents: before.amountCents.toString(), usageSoFarQuantity: line.quantity } },
-    });
-  }
+  const delta: InvoiceLineDraft[] = progressiveDelta(lines, billed, rootChargeOf).map(({ line, before, amountCents, quantity }) => ({
+    ...line,
+    quantity,
+    amountCents,
+    details: { ...(line.details as Record<string, Prisma.InputJsonValue>), progressiveBilling: { usageSoFarCents: line.amountCents.toString(), billedBeforeCents: before.amountCents.toString(), usageSoFarQuantity: line.quantity } },
+  }));
   if (!delta.length) return null;
   const profile = await companyProfile(tx);
   const issuingDate = localDate(now, sub.customer.timezone);

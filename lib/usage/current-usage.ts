@@ -6,11 +6,11 @@ import { companyProfile } from "@/lib/invoicing/company-profile";
 import { invoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
 import { composeInvoice } from "@/lib/invoicing/compose-invoice";
 import { usageLines } from "@/lib/invoicing/invoice-lines";
-import { rateUsageWindow } from "@/lib/invoicing/usage-window";
+import { rateUsageWindow, type UsageWindow } from "@/lib/invoicing/usage-window";
 import { usageStartOf } from "@/lib/invoicing/billing-step";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import type { RatedCharge } from "@/lib/rating/rate-subscription-usage";
-import { currentPeriod, getServiceSubscription } from "@/lib/subscriptions/subscriptions";
+import { getServiceSubscription } from "@/lib/subscriptions/subscriptions";
 import { chargeScheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import type { Customer, Plan, Subscription } from "@/lib/generated/prisma/client";
@@ -48,20 +48,37 @@ export async function currentUsage(client: Db, serviceId: string, externalCustom
   return subscriptionCurrentUsage(client, subscription, now);
 }
 
+/**
+ * The usage window of the subscription's current period, as the period close will bill it: with bill_charges_monthly
+ * the month of the yearly period (the charge schedule), starting no earlier than the subscription's usage start
+ * (usageStartOf: the start of its first day when it started on its subscription date). current_usage, the usage
+ * monitor (thresholds, progressive billing, alerts) and the close must all use this one window.
+ */
+export function currentUsageWindow(
+  subscription: Pick<Subscription, "subscriptionAt" | "startedAt" | "billingTime" | "billingAnchorDate"> & { plan: Pick<Plan, "interval" | "billChargesMonthly"> | null },
+  timezone: string,
+  now = new Date(),
+): UsageWindow | null {
+  const plan = subscription.plan;
+  if (!plan) return null;
+  const at = now < subscription.subscriptionAt ? subscription.subscriptionAt : now;
+  // With bill_charges_monthly, usage is billed (and shown) per month of the yearly period.
+  const period = chargeScheduleOf(subscription, plan, timezone)
+    ? periodContaining(at, usageScheduleOf(subscription, plan, timezone))
+    : periodContaining(at, scheduleOf(subscription, plan, timezone));
+  const usageFrom = subscription.startedAt
+    ? usageStartOf({ startedAt: subscription.startedAt, subscriptionAt: subscription.subscriptionAt, schedule: scheduleOf(subscription, plan, timezone) })
+    : null;
+  const start = usageFrom && usageFrom > period.start ? usageFrom : period.start;
+  return { start, end: period.end, period: { start: period.start, end: period.end } };
+}
+
 /** The same for a subscription already loaded (the portal lists every subscription of the signed-in customer). */
 export async function subscriptionCurrentUsage(client: Db, subscription: Subscription & { customer: Customer; plan: Plan | null }, now = new Date()): Promise<CurrentUsage> {
   const customer = subscription.customer;
-  // With bill_charges_monthly, usage is billed (and shown) per month of the yearly period.
-  const period = subscription.plan && chargeScheduleOf(subscription, subscription.plan, customer.timezone)
-    ? periodContaining(now < subscription.subscriptionAt ? subscription.subscriptionAt : now, usageScheduleOf(subscription, subscription.plan, customer.timezone))
-    : currentPeriod(subscription, now);
-  if (!period) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
-  const usageFrom = subscription.startedAt && subscription.plan
-    ? usageStartOf({ startedAt: subscription.startedAt, subscriptionAt: subscription.subscriptionAt, schedule: scheduleOf(subscription, subscription.plan, customer.timezone) })
-    : null;
-  const start = usageFrom && usageFrom > period.start ? usageFrom : period.start;
-  // Rated as the period close will rate it: same window rules, same spending-minimum proration, same composition.
-  const window = { start, end: period.end, period: { start: period.start, end: period.end } };
+  const window = currentUsageWindow(subscription, customer.timezone, now);
+  if (!window) throw new DomainError("not_allowed", "no_active_subscription", undefined, "The subscription has no plan to bill usage against");
+  const period = window.period;
   const charges = await rateUsageWindow(client, subscription, window);
   const profile = await companyProfile(client);
   const composition = composeInvoice({

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { Wallet } from "@/lib/generated/prisma/client";
 import { subscriptionCurrentUsage } from "@/lib/usage/current-usage";
+import { progressiveBillingCredits, progressiveCreditKey } from "@/lib/invoicing/progressive-billing";
 import { alertDepleted } from "./consumption";
 
 const ZERO = BigInt(0);
@@ -27,7 +28,10 @@ export async function ongoingUsageOf(client: Db, wallets: Wallet[], now = new Da
       if ((subscription.plan?.currency ?? subscription.customer.currency) !== currency) continue;
       try {
         const current = await subscriptionCurrentUsage(client, subscription, now);
-        usage += current.amountCents + current.taxesCents;
+        // Progressive-billing invoices of the period already billed (and drew from the wallets) part of it.
+        const billed = (await progressiveBillingCredits(client, [{ subscriptionId: subscription.id, periodStart: current.periodStart }]))
+          .get(progressiveCreditKey(subscription.id, current.periodStart)) ?? ZERO;
+        usage += unbilledTaxedUsage(current.amountCents, current.taxesCents, billed);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
       }
@@ -43,6 +47,18 @@ export async function ongoingUsageOf(client: Db, wallets: Wallet[], now = new Da
 }
 
 /**
+ * The part of a period's usage (pre-tax amount and its tax) not billed yet by progressive-billing invoices (`billed`,
+ * pre-tax), with its share of the tax (rounded half up): what the period close will still draw from the wallets.
+ */
+export function unbilledTaxedUsage(amountCents: bigint, taxesCents: bigint, billedCents: bigint): bigint {
+  const unbilled = amountCents - billedCents;
+  if (unbilled <= ZERO || amountCents <= ZERO) return ZERO;
+  if (unbilled >= amountCents) return amountCents + taxesCents;
+  const tax = (taxesCents * unbilled * BigInt(2) + amountCents) / (amountCents * BigInt(2));
+  return unbilled + tax;
+}
+
+/**
  * The wallet job's ongoing-balance pass: a wallet whose balance the current usage has used up (ongoing balance ≤ 0)
  * sends `wallet.depleted_ongoing_balance` once; one back above zero (more credit, or a new period) is re-armed.
  */
@@ -50,8 +66,13 @@ export async function refreshOngoingBalances(client: Db, now = new Date()): Prom
   const wallets = await client.wallet.findMany({ where: { status: "active", OR: [{ balanceCents: { gt: 0 } }, { depletedAlertedAt: { not: null } }] }, take: 5000 });
   const usage = await ongoingUsageOf(client, wallets, now);
   const depleted = wallets.filter((w) => !w.depletedAlertedAt && w.balanceCents > ZERO && w.balanceCents - (usage.get(w.id) ?? ZERO) <= ZERO).map((w) => w.id);
-  const recovered = wallets.filter((w) => w.depletedAlertedAt && w.balanceCents - (usage.get(w.id) ?? ZERO) > ZERO).map((w) => w.id);
+  const recovered = wallets.filter((w) => w.depletedAlertedAt && w.balanceCents - (usage.get(w.id) ?? ZERO) > ZERO);
   const alerted = depleted.length ? await client.$transaction((tx) => alertDepleted(tx, depleted, now, usage)) : [];
-  if (recovered.length) await client.wallet.updateMany({ where: { id: { in: recovered } }, data: { depletedAlertedAt: null } });
-  return { alerted: alerted.length, rearmed: recovered.length };
+  // Re-armed only if still true when written: a wallet consumed (or re-alerted) since it was read keeps its mark, so
+  // the same depletion never alerts twice.
+  const rearmed = recovered.length ? await client.$executeRaw`
+    UPDATE "Wallet" w SET "depletedAlertedAt" = NULL, "updatedAt" = ${now}
+      FROM unnest(${recovered.map((w) => w.id)}::uuid[], ${recovered.map((w) => w.depletedAlertedAt)}::timestamptz[], ${recovered.map((w) => (usage.get(w.id) ?? ZERO).toString())}::bigint[]) AS r(id, marked, usage)
+     WHERE w.id = r.id AND w.status = 'active' AND w."depletedAlertedAt" = r.marked AND w."balanceCents" - r.usage > 0` : 0;
+  return { alerted: alerted.length, rearmed };
 }

@@ -92,6 +92,46 @@ describe("pay-in-advance charges (instant invoices, Ontario HST 13 %)", () => {
     expect(now < periodEnd).toBe(true);
   });
 
+  it("bills an event of the start day before the start instant, and keeps the tiers and fees across a plan override", async () => {
+    const svc = await createTestService("live");
+    const p = svc.code;
+    const metric = await svc.lago.billableMetrics.createBillableMetric({ billable_metric: { name: "API calls", code: `calls_${p}`, aggregation_type: "sum_agg", field_name: "calls" } });
+    await svc.lago.plans.createPlan({
+      plan: {
+        name: "Advance", code: `adv_${p}`, interval: "monthly", amount_cents: 0, amount_currency: "CAD", pay_in_advance: false,
+        charges: [{
+          billable_metric_id: metric.data.billable_metric.lago_id, charge_model: "graduated", pay_in_advance: true, invoiceable: true,
+          properties: { graduated_ranges: [{ from_value: 0, to_value: 10, per_unit_amount: "1", flat_amount: "0" }, { from_value: 11, to_value: null, per_unit_amount: "0.5", flat_amount: "0" }] },
+        }],
+      },
+    });
+    await svc.lago.customers.createCustomer(ontario("adv-2", "Kingston Instant Ltd."));
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "adv-2", plan_code: `adv_${p}`, external_id: "adv-sub-2" } });
+    const sub = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id } });
+    // Same day, a few seconds before the start instant: the close counts the start day, but skips in-advance charges.
+    await svc.lago.events.createEvent({ event: { transaction_id: "early", external_subscription_id: "adv-sub-2", code: `calls_${p}`, timestamp: Math.floor(sub.startedAt!.getTime() / 1000) - 5, properties: { calls: 6 } } });
+    const first = (await waitFor(async () => {
+      const all = await invoicesOf(svc.id);
+      return all.length === 1 ? all : null;
+    }))!;
+    expect([first[0].subtotalCents, first[0].totalCents]).toEqual([600n, 678n]);
+
+    // An override copies the charge under a new id: the tier goes on from 6 units, and "early" is not billed again.
+    const charge = (await svc.lago.plans.findPlan(`adv_${p}`)).data.plan.charges[0];
+    await svc.lago.subscriptions.updateSubscription("adv-sub-2", { subscription: { plan_overrides: { charges: [{ id: charge.lago_id, invoice_display_name: "Calls (negotiated)" }] } } });
+    await svc.lago.events.createEvent({ event: { transaction_id: "after", external_subscription_id: "adv-sub-2", code: `calls_${p}`, timestamp: Math.floor(Date.now() / 1000), properties: { calls: 6 } } });
+    const both = (await waitFor(async () => {
+      const all = await invoicesOf(svc.id);
+      return all.length === 2 ? all : null;
+    }))!;
+    // 4 × $1 + 2 × $0.50 = $5.00, + 13 % HST.
+    expect([both[1].subtotalCents, both[1].totalCents]).toEqual([500n, 565n]);
+    const summary = await billAdvanceCharges(testDb(), [sub.id]);
+    expect(summary.feesRecorded).toBe(0);
+    expect(await invoicesOf(svc.id)).toHaveLength(2);
+    expect(await testDb().advanceChargeFee.count({ where: { subscriptionId: sub.id } })).toBe(2);
+  });
+
   it("refuses pay-in-advance charges Lago refuses, and fee-only charges, with a code", async () => {
     const svc = await createTestService("live");
     const p = svc.code;

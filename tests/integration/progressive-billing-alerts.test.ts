@@ -226,3 +226,67 @@ describe("usage alerts", () => {
     expect((await svc.lago.subscriptions.getSubscriptionAlerts("sub-1")).data.alerts).toEqual([]);
   });
 });
+
+describe("progressive billing keeps to the close's window and keys", () => {
+  it("bill_charges_monthly: the progressive invoice belongs to the month the close bills, so the close deducts it", async () => {
+    const svc = await createTestService("live");
+    const metric = (await svc.lago.billableMetrics.createBillableMetric({
+      billable_metric: { name: "API calls", code: `calls_${svc.code}`, aggregation_type: "sum_agg", field_name: "calls" },
+    })).data.billable_metric;
+    const plan = (await svc.lago.plans.createPlan({
+      plan: {
+        name: "Yearly", code: `yr_${svc.code}`, interval: "yearly", amount_cents: 0, amount_currency: "CAD", pay_in_advance: false, bill_charges_monthly: true,
+        charges: [{ billable_metric_id: metric.lago_id, charge_model: "standard", properties: { amount: "1.00" } }],
+        usage_thresholds: [{ amount_cents: 5000 }],
+      },
+    })).data.plan;
+    await svc.lago.customers.createCustomer({ customer: { external_id: "cus-1", name: "Toronto Widgets Inc.", country: "CA", state: "ON", timezone: "America/Toronto" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "cus-1", plan_code: plan.code, external_id: "sub-1", subscription_at: new Date(Date.now() - 3600_000).toISOString() } });
+    const sub = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: "sub-1" } });
+
+    await pushEvent(svc, 55);
+    await evaluateSubscriptionUsage(testDb(), sub.id);
+    const [progressive] = (await waitFor(async () => {
+      const found = await progressiveInvoices(svc.id);
+      return found.length ? found : null;
+    }))!;
+    expect(progressive).toMatchObject({ subtotalCents: 5500n, totalCents: 6215n });
+    // The month of the yearly period, as current_usage shows it and the close bills it (not the year).
+    expect(progressive.periodEnd!.getTime() - progressive.periodStart!.getTime()).toBeLessThan(32 * 86_400_000);
+    await pushEvent(svc, 20);
+    await settle();
+
+    const { nextBillingAt } = await testDb().subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    await runBillingCycle(testDb(), new Date(nextBillingAt!.getTime() + 60_000), { serviceId: svc.id });
+    const close = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id, invoiceType: "subscription" } });
+    expect(close).toMatchObject({ progressiveBillingCreditCents: 5500n, subtotalCents: 2000n, taxesCents: 260n, totalCents: 2260n });
+    // $75 of usage billed once: $84.75 with HST over the two invoices.
+    expect(progressive.totalCents + close.totalCents).toBe(8475n);
+  });
+
+  it("a plan override mid-period: the child plan's charge nets what its parent charge already billed", async () => {
+    const svc = await createTestService("live");
+    const { sub } = await arrange(svc, [{ amount_cents: 5000 }, { amount_cents: 10000 }]);
+    const parentCharge = (await svc.lago.plans.findPlan(`payg_${svc.code}`)).data.plan.charges![0];
+    await pushEvent(svc, 55);
+    await evaluateSubscriptionUsage(testDb(), sub.id);
+    await waitFor(async () => ((await progressiveInvoices(svc.id)).length ? true : null));
+
+    await svc.lago.subscriptions.updateSubscription("sub-1", { subscription: { plan_overrides: { charges: [{ id: parentCharge.lago_id, invoice_display_name: "Calls (negotiated)" }] } } });
+    const moved = await testDb().subscription.findUniqueOrThrow({ where: { id: sub.id }, include: { plan: { include: { charges: true, usageThresholds: true } } } });
+    expect(moved.plan!.parentId).not.toBeNull();
+    expect(moved.plan!.usageThresholds.map((t) => t.amountCents)).toEqual([5000n, 10000n]);
+
+    await pushEvent(svc, 50); // $105: the $100 level
+    await evaluateSubscriptionUsage(testDb(), sub.id);
+    const invoices = (await waitFor(async () => {
+      const found = await progressiveInvoices(svc.id);
+      return found.length >= 2 ? found : null;
+    }))!;
+    await settle();
+    const final = await progressiveInvoices(svc.id);
+    // The second invoice bills $50 (105 − 55), not $105 again.
+    expect(final.map((i) => i.subtotalCents)).toEqual([5500n, 5000n]);
+    expect(invoices[1].lines).toEqual([expect.objectContaining({ chargeId: moved.plan!.charges[0].id, amountCents: 5000n })]);
+  });
+});
