@@ -33,6 +33,12 @@ export function scaleCents(cents: bigint, factor: Decimal): bigint {
   return roundToCents(centsToDecimal(cents).mul(factor));
 }
 
+/** cents × b / c with the rounding rule (half up), exactly in integers: a pro-rata share of an amount. For non-negative
+ *  cents and b, positive c. */
+export function mulDivHalfUp(cents: bigint, b: bigint, c: bigint): bigint {
+  return (BigInt(2) * cents * b + c) / (BigInt(2) * c);
+}
+
 export function sumCents(values: Iterable<bigint>): bigint {
   let total = BigInt(0);
   for (const value of values) total += value;

@@ -17,7 +17,8 @@ import { composeInvoice, type Credit, type InvoiceComposition } from "./compose-
 import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
 import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
-import { creditableCents, issueCreditNote, loadCreditableInvoice, mulDivHalfUp, netShareCents } from "./credit-notes";
+import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
+import { mulDivHalfUp } from "@/lib/billing/money";
 import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";

@@ -1,3 +1,4 @@
+import { mulDivHalfUp } from "@/lib/billing/money";
 import { taxAmountCents } from "@/lib/billing/tax/rounding";
 import { DomainError, invalidField } from "@/lib/errors";
 import type { CreditNote, CreditNoteKind, Prisma } from "@/lib/generated/prisma/client";
@@ -23,11 +24,6 @@ export interface CreditNoteRequest {
 /** Each tax of the invoice applied to a credited amount, with the invoice's own rounding rule (lib/billing/tax/rounding.ts). */
 export function creditedTaxes<T extends { rate: { toString(): string } }>(subtotalCents: bigint, invoiceTaxes: T[]): (T & { amountCents: bigint })[] {
   return invoiceTaxes.map((t) => ({ ...t, amountCents: taxAmountCents(subtotalCents, t.rate.toString()) }));
-}
-
-/** a × b / c rounded half up, for non-negative a, b and positive c. */
-export function mulDivHalfUp(a: bigint, b: bigint, c: bigint): bigint {
-  return (BigInt(2) * a * b + c) / (BigInt(2) * c);
 }
 
 /**
