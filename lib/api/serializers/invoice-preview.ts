@@ -1,6 +1,6 @@
-import { Prisma, type Customer, type Invoice, type InvoiceLine, type InvoiceTax } from "@/lib/generated/prisma/client";
+import { Prisma, type Customer, type InvoiceLine, type InvoiceTax } from "@/lib/generated/prisma/client";
 import type { InvoicePreview } from "@/lib/invoicing/invoice-preview";
-import { serializeInvoice } from "./invoice";
+import { serializeInvoice, type InvoiceWithDetails } from "./invoice";
 
 /**
  * Lago's invoice object for a preview: the same fields as an issued invoice (serializeInvoice), with no ids, number or
@@ -8,7 +8,7 @@ import { serializeInvoice } from "./invoice";
  */
 export function serializeInvoicePreview(preview: InvoicePreview) {
   const c = preview.composition;
-  const invoice: Invoice & { lines: InvoiceLine[]; taxes: InvoiceTax[]; customer: Customer } = {
+  const invoice: InvoiceWithDetails = {
     id: "", number: null, customerId: preview.customer.id, serviceId: "", invoiceType: "subscription", status: "draft", shadow: false, billingKey: null,
     periodStart: preview.periodStart, periodEnd: preview.periodEnd, issuingDate: new Date(`${preview.issuingDate}T00:00:00Z`), paymentDueDate: null,
     // As the close writes it: the subtotal net of the progressive-billing credit and of coupons, both kept apart.
@@ -28,7 +28,7 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
     })) as unknown as InvoiceTax[],
     customer: { ...preview.customer, displayName: null } as unknown as Customer,
       coupons: [],
-  } as never;
+  };
   const base = serializeInvoice(invoice, { externalCustomerId: preview.externalCustomerId ?? undefined });
   return {
     ...base,
