@@ -111,8 +111,9 @@ describe("coupons on the period close", () => {
     await runBillingCycle(testDb(), CLOSE_NOV, { serviceId: svc.id });
     const [october] = await invoicesOf("on-draft");
     expect(october).toMatchObject({ couponsCents: 3000n, totalCents: 0n });
-    // Stands for an invoice still in its grace period (a company setting shared by every test file): back to draft.
-    await testDb().invoice.update({ where: { id: october.id }, data: { status: "draft", number: null, finalizedAt: null, paidAt: null } });
+    // Stands for an invoice still in its grace period (a company setting shared by every test file): back to draft. It
+    // keeps its number: taking it away would leave a gap in the INV series that other files check is gap-free.
+    await testDb().invoice.update({ where: { id: october.id }, data: { status: "draft", finalizedAt: null, paidAt: null } });
     // 25 late calls in October: $30.00 + $25.00 = $55.00; the whole $50.00 coupon now applies.
     const ts = Math.floor(new Date("2026-10-20T15:00:00Z").getTime() / 1000);
     await svc.lago.events.createBatchEvents({ events: Array.from({ length: 25 }, (_, i) => ({ transaction_id: `late-${i}`, external_subscription_id: "sub-on-draft", code: `calls_${p}`, timestamp: ts + i })) });
