@@ -17,7 +17,9 @@ export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Pro
   } catch {
     throw new ApiError(400, "malformed_json", undefined, "the request body is not valid JSON");
   }
-  const at = nulPath(body, "");
+  // JSON can carry a NUL only as the escape \u0000 (a raw control character is not valid JSON): without that text,
+  // the parsed body holds none and need not be walked.
+  const at = text.includes("\\u0000") ? nulPath(body, "") : null;
   if (at !== null) throw new ApiError(400, "invalid_characters", { [at || "base"]: ["value_is_invalid"] }, "NUL characters (\\u0000) are not accepted");
   return body;
 }

@@ -1,4 +1,4 @@
-import type { SqlPool } from "@/lib/db/sql";
+import { namedStatement, type SqlPool } from "@/lib/db/sql";
 import { apiKeyLookupPrefix, apiKeyMatches, hashApiKey } from "@/lib/services/api-keys";
 import { ApiError } from "./errors";
 import { cachedVerifiedKey, rememberVerifiedKey } from "./verified-key-cache";
@@ -39,16 +39,19 @@ export async function authenticateService(pool: SqlPool, authorization: string |
   return service;
 }
 
+const selectKey = namedStatement(
+  "api_key_by_prefix",
+  `SELECT k.id AS key_id, k."keyHash" AS key_hash, k."revokedAt" AS revoked_at, k."lastUsedAt" AS last_used_at,
+          s.id AS service_id, s.code, s.name, s.mode
+     FROM "ApiKey" k JOIN "Service" s ON s.id = k."serviceId"
+    WHERE k.prefix = $1::text`,
+);
+const touchKey = namedStatement("api_key_touch", `UPDATE "ApiKey" SET "lastUsedAt" = now() WHERE id = $1::uuid`);
+
 async function lookUpService(pool: SqlPool, token: string): Promise<AuthenticatedService> {
   const prefix = apiKeyLookupPrefix(token);
   const { rows } = prefix
-    ? await pool.query<KeyRow>(
-        `SELECT k.id AS key_id, k."keyHash" AS key_hash, k."revokedAt" AS revoked_at, k."lastUsedAt" AS last_used_at,
-                s.id AS service_id, s.code, s.name, s.mode
-           FROM "ApiKey" k JOIN "Service" s ON s.id = k."serviceId"
-          WHERE k.prefix = $1`,
-        [prefix],
-      )
+    ? await pool.query<KeyRow>(selectKey([prefix]))
     : { rows: [] as KeyRow[] };
   const key = rows[0];
   if (!key || key.revoked_at || !apiKeyMatches(token, key.key_hash)) {
@@ -56,7 +59,7 @@ async function lookUpService(pool: SqlPool, token: string): Promise<Authenticate
   }
   // Recorded at one-minute resolution so busy ingestion does not write the key row on every call.
   if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-    await pool.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() WHERE id = $1`, [key.key_id]);
+    await pool.query(touchKey([key.key_id]));
   }
   return { id: key.service_id, code: key.code, name: key.name, mode: key.mode, apiKeyId: key.key_id };
 }

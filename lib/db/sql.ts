@@ -42,9 +42,35 @@ export function sqlPool(): pg.Pool {
   return globalForSql.nexaSqlPool;
 }
 
+/**
+ * Whether hot-path statements go to PostgreSQL as named prepared statements (`DB_PREPARED_STATEMENTS`, default on).
+ * A named statement is parsed and planned once per connection instead of on every call; for a usage push, planning its
+ * statement costs PostgreSQL more than running it. Turn it off ("off") behind a pooler that cannot keep prepared
+ * statements across transactions: PgBouncer before 1.21, or with `max_prepared_statements = 0`.
+ */
+const NAMED_STATEMENTS = process.env.DB_PREPARED_STATEMENTS !== "off";
+
+/**
+ * A statement of the hot paths (API-key checks, usage ingestion): `named(...)` with its values is a query config that
+ * node-postgres prepares once per connection under `name` (names must be unique per text: one constant per statement).
+ */
+export function namedStatement(name: string, text: string) {
+  return (values: unknown[]): pg.QueryConfig => (NAMED_STATEMENTS ? { name, text, values } : { text, values });
+}
+
+/** Work queued in the process for the pool (e.g. usage pushes waiting to be grouped) that waited past DB_POOL_WAIT_MS. */
+export class PoolBusyError extends Error {
+  constructor() {
+    super(`waited more than ${POOL_LIMITS.waitMs} ms for a database connection`);
+    this.name = "PoolBusyError";
+  }
+}
+
 /** True for the error pg-pool raises when no connection became free (or could be opened) within the bounded wait. */
 export function isPoolExhausted(error: unknown): boolean {
   for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    // By name: Next bundles this module more than once, so instanceof can miss.
+    if ((e as { name?: string }).name === "PoolBusyError") return true;
     const message = typeof e.message === "string" ? e.message : "";
     if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout|Unable to start a transaction in the given time/.test(message)) return true;
   }

@@ -1,11 +1,11 @@
 import { markUsageWritten } from "@/lib/usage-monitoring/usage-marks";
 import { randomUUID } from "node:crypto";
-import { inTransaction, type SqlPool } from "@/lib/db/sql";
+import { inTransaction, isDatabaseUnreachable, isPoolExhausted, namedStatement, PoolBusyError, POOL_LIMITS, type SqlPool } from "@/lib/db/sql";
 import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
-import { refuseUsage, resolveUsageTargets, type UsageSubscription } from "./usage-targets";
+import { refuseUsage, resolveUsageTargets, usageMetricSql, usageSubscriptionFromJson, usageSubscriptionSql, type UsageMetric, type UsageSubscription } from "./usage-targets";
 
 /**
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
@@ -69,25 +69,45 @@ function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "perio
   );
 }
 
+/** Why a record cannot be stored on these targets (Lago's field codes), or null when it can. */
+function recordProblems(record: UsageRecordInput, subscription: UsageSubscription | undefined, metric: UsageMetric | undefined): Record<string, string[]> | null {
+  const problems: Record<string, string[]> = {};
+  if (!subscription) problems.external_subscription_id = ["subscription_not_found"];
+  else if (subscription.suspended) problems.external_subscription_id = ["subscription_suspended"];
+  else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd)) problems.period_end = ["spans_billing_periods"];
+  if (!metric) problems.code = ["billable_metric_not_found"];
+  else if (metric.aggregation === "weighted_sum" && record.periodEnd.getTime() === record.periodStart.getTime()) {
+    problems.period_end = ["window_required_for_weighted_sum"];
+  }
+  return Object.keys(problems).length ? problems : null;
+}
+
+function refuseRecords(errors: Record<string, Record<string, string[]>>, recordCount: number): never {
+  refuseUsage(errors, recordCount, {
+    single: "The usage record cannot be counted as sent (window across billing periods, or no window for a weighted sum)",
+    batch: "Some usage records were refused; none of the batch was stored",
+  });
+}
+
 /**
- * Records a batch atomically: every record is checked first (unknown subscription or metric → nothing is written), then
- * all are inserted in one statement inside a transaction; a conflicting key rolls the whole batch back.
+ * Records usage. A batch is stored atomically: every record is checked first (unknown subscription or metric → nothing
+ * is written), then all are inserted in one statement inside a transaction; a conflicting key rolls the whole batch
+ * back. One record takes one statement (see recordOne).
  */
 export async function recordUsage(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
+  if (records.length === 1) return [await recordOne(pool, serviceId, records[0])];
+  return recordChecked(pool, serviceId, records);
+}
+
+/** The checks, then the write, as two statements: batches, and one record whose targets keep changing under it. */
+async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
   const { subscriptions, metrics } = await resolveUsageTargets(pool, serviceId, records.map((r) => r.externalSubscriptionId), records.map((r) => r.metricCode));
   const errors: Record<string, Record<string, string[]>> = {};
   const rows = records.map((record, index) => {
     const subscription = subscriptions.get(record.externalSubscriptionId);
     const metric = metrics.get(record.metricCode);
-    if (!subscription) (errors[index] ??= {}).external_subscription_id = ["subscription_not_found"];
-    else if (subscription.suspended) (errors[index] ??= {}).external_subscription_id = ["subscription_suspended"];
-    else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd)) {
-      (errors[index] ??= {}).period_end = ["spans_billing_periods"];
-    }
-    if (!metric) (errors[index] ??= {}).code = ["billable_metric_not_found"];
-    else if (metric.aggregation === "weighted_sum" && record.periodEnd.getTime() === record.periodStart.getTime()) {
-      (errors[index] ??= {}).period_end = ["window_required_for_weighted_sum"];
-    }
+    const problems = recordProblems(record, subscription, metric);
+    if (problems) errors[index] = problems;
     return {
       id: randomUUID(),
       idempotencyKey: record.idempotencyKey,
@@ -98,12 +118,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
       value: record.value,
     };
   });
-  if (Object.keys(errors).length) {
-    refuseUsage(errors, records.length, {
-      single: "The usage record cannot be counted as sent (window across billing periods, or no window for a weighted sum)",
-      batch: "Some usage records were refused; none of the batch was stored",
-    });
-  }
+  if (Object.keys(errors).length) refuseRecords(errors, records.length);
   // Within one batch, a repeated key must repeat the same content.
   const firstByKey = new Map<string, (typeof rows)[number]>();
   for (const [index, row] of rows.entries()) {
@@ -117,8 +132,9 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
 
   const stored = await withConflictRetry(() => (unique.length === 1 ? insertOne(pool, serviceId, unique[0]) : insertRecords(pool, serviceId, unique)));
   const conflicts: Record<string, unknown> = {};
-  for (const [key, { row }] of stored) {
-    if (!sameContent(row, firstByKey.get(key)!)) {
+  for (const [key, { row, duplicate }] of stored) {
+    // A row inserted now is what was sent; only stored ones (retries) can differ.
+    if (duplicate && !sameContent(row, firstByKey.get(key)!)) {
       if (records.length === 1) conflicts.idempotency_key = ["idempotency_key_conflict"];
       else conflicts[String(rows.findIndex((r) => r.idempotencyKey === key))] = { idempotency_key: ["idempotency_key_conflict"] };
     }
@@ -146,9 +162,242 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
   });
 }
 
+/**
+ * The targets (subscription, metric) the last push of an external subscription id and metric code resolved to, per
+ * service. Only an expectation: recordOne's statement resolves the targets again and writes only if they still match,
+ * so a stale entry costs one more round trip, never a record on the wrong subscription.
+ */
+const lastTargets = new Map<string, { subscription: UsageSubscription; metric: UsageMetric }>();
+const LAST_TARGETS_LIMIT = 10_000;
+
+/** The fields of the targets that recordProblems reads (the guard of RECORD_ONE compares the same ones in SQL). */
+function sameTargets(a: { subscription: UsageSubscription; metric: UsageMetric }, b: { subscription: UsageSubscription; metric: UsageMetric }): boolean {
+  return (
+    a.subscription.id === b.subscription.id &&
+    a.subscription.suspended === b.subscription.suspended &&
+    a.subscription.billingTime === b.subscription.billingTime &&
+    a.subscription.billingAnchorDate.getTime() === b.subscription.billingAnchorDate.getTime() &&
+    a.subscription.planInterval === b.subscription.planInterval &&
+    a.subscription.timezone === b.subscription.timezone &&
+    a.metric.id === b.metric.id &&
+    a.metric.aggregation === b.metric.aggregation
+  );
+}
+
+/**
+ * Single records in one statement, for every push waiting at that moment (see pushWriter): each row resolves its
+ * subscription and metric as recordChecked does and is inserted (INSERT … ON CONFLICT DO NOTHING; the statement is
+ * atomic) only when they are the targets its record was checked against (the expected ids and the fields
+ * recordProblems reads). Each row comes back with the targets found and, when it was inserted now, its createdAt.
+ * Rows go in idempotency-key order, the lock order of the batch path.
+ */
+const recordPushesStatement = namedStatement(
+  "usage_rollup_record_pushes",
+  `WITH input AS (
+     SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::numeric[], $9::text[],
+                          $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[])
+       AS i(n, id, service, ext, code, ps, pe, val, key, x_sub, x_met, x_agg, x_time, x_anchor, x_interval, x_zone)
+   ), found AS (
+     SELECT i.*, sub.j AS sub_json, sub.id AS sub_id, met.j AS met_json, met.id AS met_id,
+            (sub.id = i.x_sub AND met.id = i.x_met AND NOT sub.suspended AND met.aggregation = i.x_agg AND sub."billingTime"::text = i.x_time
+             AND sub."billingAnchorDate" = i.x_anchor AND sub."planInterval"::text IS NOT DISTINCT FROM i.x_interval AND sub.timezone = i.x_zone) AS expected
+       FROM input i
+       LEFT JOIN LATERAL (SELECT row_to_json(x) AS j, x.* FROM (${usageSubscriptionSql("i.service", "i.ext")}) x) sub ON true
+       LEFT JOIN LATERAL (SELECT row_to_json(x) AS j, x.* FROM (${usageMetricSql("i.code")}) x) met ON true
+   ), ins AS (
+     INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+     SELECT f.id, f.service, f.sub_id, f.met_id, f.ps, f.pe, f.val, f.key FROM found f WHERE f.expected
+     ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+     RETURNING "id", (extract(epoch FROM "createdAt") * 1000)::float8 AS at
+   )
+   SELECT f.n, f.sub_json AS subscription, f.met_json AS metric, ins.at FROM found f LEFT JOIN ins ON ins.id = f.id ORDER BY f.n`,
+);
+
+type TargetsRow = { subscription: UsageSubscription; metric: UsageMetric };
+type FoundRow = { at: number | null; subscription: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string }) | null; metric: UsageMetric | null };
+interface Push {
+  serviceId: string;
+  record: UsageRecordInput;
+  id: string;
+  checked: TargetsRow | null;
+  queuedAt: number;
+  resolve(row: FoundRow): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Writes single pushes: at most WRITERS statements at once, each carrying every push that came in while the previous
+ * ones ran (up to GROUP_LIMIT). An idle server sends each push on its own at once; a busy one sends them in groups, one
+ * round trip and one hour-totals trigger per group instead of per push. A push that waited longer than the pool's
+ * bounded wait is refused as server_busy (503), as the pool would.
+ */
+class PushWriter {
+  private queue: Push[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly pool: () => SqlPool,
+    private readonly writers: number,
+  ) {}
+
+  write(serviceId: string, record: UsageRecordInput, checked: TargetsRow | null): Promise<{ id: string; found: FoundRow }> {
+    return new Promise((resolve, reject) => {
+      const id = randomUUID();
+      this.queue.push({ serviceId, record, id, checked, queuedAt: performance.now(), resolve: (found) => resolve({ id, found }), reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.writers || this.queue.length === 0) return;
+    this.scheduled = true;
+    // The pushes that arrive during this turn of the event loop join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.running < this.writers && this.queue.length) {
+        const group = this.queue.splice(0, GROUP_LIMIT);
+        this.running++;
+        void this.send(group).finally(() => {
+          this.running--;
+          this.schedule();
+        });
+      }
+    });
+  }
+
+  private async send(pushes: Push[]): Promise<void> {
+    const now = performance.now();
+    const late = pushes.filter((p) => now - p.queuedAt > POOL_LIMITS.waitMs);
+    for (const push of late) push.reject(new PoolBusyError());
+    const group = pushes.filter((p) => now - p.queuedAt <= POOL_LIMITS.waitMs).sort((a, b) => compareKeys(a.record.idempotencyKey, b.record.idempotencyKey));
+    if (group.length === 0) return;
+    try {
+      const { rows } = await withConflictRetry(() => this.pool().query<FoundRow & { n: number }>(recordPushesStatement(pushParameters(group))));
+      const answered = new Set<number>();
+      for (const row of rows) {
+        answered.add(row.n);
+        group[row.n].resolve(row);
+      }
+      for (const [n, push] of group.entries()) if (!answered.has(n)) push.reject(new Error("the usage statement returned no row for a push"));
+    } catch (error) {
+      // One bad row must not fail the pushes it was grouped with: alone, each meets only its own fate.
+      if (group.length > 1 && !isPoolExhausted(error) && !isDatabaseUnreachable(error)) {
+        await Promise.all(group.map((push) => this.send([{ ...push, queuedAt: performance.now() }])));
+      } else for (const push of group) push.reject(error);
+    }
+  }
+}
+
+const GROUP_LIMIT = 500;
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function pushParameters(group: Push[]): unknown[] {
+  const column = <T>(pick: (push: Push) => T) => group.map(pick);
+  return [
+    group.map((_, n) => n),
+    column((p) => p.id),
+    column((p) => p.serviceId),
+    column((p) => p.record.externalSubscriptionId),
+    column((p) => p.record.metricCode),
+    column((p) => p.record.periodStart.toISOString()),
+    column((p) => p.record.periodEnd.toISOString()),
+    column((p) => p.record.value),
+    column((p) => p.record.idempotencyKey),
+    column((p) => p.checked?.subscription.id ?? null),
+    column((p) => p.checked?.metric.id ?? null),
+    column((p) => p.checked?.metric.aggregation ?? null),
+    column((p) => p.checked?.subscription.billingTime ?? null),
+    column((p) => p.checked?.subscription.billingAnchorDate.toISOString() ?? null),
+    column((p) => p.checked?.subscription.planInterval ?? null),
+    column((p) => p.checked?.subscription.timezone ?? null),
+  ];
+}
+
+const holder = globalThis as typeof globalThis & { nexaUsagePushWriter?: PushWriter };
+
+/** The process's writer of single pushes, on the process's pool (on globalThis: one per process, whichever bundle asks). */
+function pushWriter(pool: SqlPool): PushWriter {
+  return (holder.nexaUsagePushWriter ??= new PushWriter(() => pool, Math.max(1, Math.floor(POOL_LIMITS.max / 2))));
+}
+
+/**
+ * One record in (usually) one round trip, shared with the pushes written at the same moment: checked against the
+ * targets its key resolved to last time, then written by a statement that writes it only if the targets are still
+ * those. Unknown, changed or refused targets cost one more round trip; a retried key (ON CONFLICT) one more, to compare
+ * it with the stored row.
+ */
+async function recordOne(pool: SqlPool, serviceId: string, record: UsageRecordInput): Promise<StoredUsageRecord> {
+  const cacheKey = `${serviceId}\u0000${record.externalSubscriptionId}\u0000${record.metricCode}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const expected = lastTargets.get(cacheKey);
+    const checked = expected && !recordProblems(record, expected.subscription, expected.metric) ? expected : null;
+    const { id, found } = await pushWriter(pool).write(serviceId, record, checked);
+    const subscription = found.subscription ? usageSubscriptionFromJson(found.subscription) : undefined;
+    const metric = found.metric ?? undefined;
+    if (!subscription || !metric) lastTargets.delete(cacheKey);
+    else {
+      if (lastTargets.size >= LAST_TARGETS_LIMIT) lastTargets.clear();
+      lastTargets.set(cacheKey, { subscription, metric });
+    }
+    if (!checked || !subscription || !metric || !sameTargets(checked, { subscription, metric })) {
+      // Checked against other targets than the statement found: check against these, and send again if they pass.
+      const problems = recordProblems(record, subscription, metric);
+      if (problems) refuseRecords({ 0: problems }, 1);
+      continue;
+    }
+    const row = { id, idempotencyKey: record.idempotencyKey, subscriptionId: subscription.id, billableMetricId: metric.id, periodStart: record.periodStart, periodEnd: record.periodEnd, value: record.value };
+    let stored: { row: Row; duplicate: boolean };
+    if (found.at !== null) stored = { row: { ...row, createdAt: new Date(found.at) }, duplicate: false };
+    else {
+      // The key was stored before: a retry when the stored row says the same, a conflict otherwise.
+      const existing = await pool.query<RawRow>(selectStoredKey([serviceId, record.idempotencyKey]));
+      if (existing.rows.length === 0) continue;
+      stored = { row: toRow(existing.rows[0]), duplicate: true };
+      if (!sameContent(stored.row, row)) {
+        throw new DomainError("conflict", "idempotency_key_conflict", { idempotency_key: ["idempotency_key_conflict"] }, "This idempotency key was already used with a different value");
+      }
+    }
+    markUsageWritten([subscription.id]);
+    return {
+      id: stored.row.id,
+      idempotencyKey: stored.row.idempotencyKey,
+      externalSubscriptionId: record.externalSubscriptionId,
+      metricCode: record.metricCode,
+      periodStart: stored.row.periodStart,
+      periodEnd: stored.row.periodEnd,
+      value: stored.row.value,
+      createdAt: stored.row.createdAt,
+      duplicate: stored.duplicate,
+    };
+  }
+  // Targets changing on every attempt (a subscription being replaced right now): the two-statement path decides.
+  const [stored] = await recordChecked(pool, serviceId, [record]);
+  return stored;
+}
+
 // Timestamps come back as epoch milliseconds: parsing thousands of timestamptz strings per batch is measurable.
 const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (extract(epoch FROM "periodStart") * 1000)::float8 AS "periodStart",
   (extract(epoch FROM "periodEnd") * 1000)::float8 AS "periodEnd", "value"::text AS "value", (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdAt"`;
+
+const selectStoredKey = namedStatement("usage_rollup_stored_key", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = $2::text`);
+const selectStoredKeys = namedStatement("usage_rollup_stored_keys", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`);
+const insertBatch = namedStatement(
+  "usage_rollup_insert_batch",
+  `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+   SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
+     FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
+          AS r(id, sub, metric, ps, pe, val, key)
+   ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+   RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
+);
+const insertSingle = namedStatement(
+  "usage_rollup_insert_one",
+  `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+   VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz, $7::numeric, $8::text)
+   ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+   RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
+);
 
 /**
  * Inserts the records in one transaction: a plain INSERT … ON CONFLICT DO NOTHING, then, for keys that were already
@@ -159,13 +408,7 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
   return inTransaction(pool, async (tx) => {
     // Only the keys of new rows come back (everything else is what was sent); their createdAt is the transaction's now().
     const inserted = await tx.query<{ key: string; at: number }>(
-      `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-       SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
-         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
-              AS r(id, sub, metric, ps, pe, val, key)
-       ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-       RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
-      [
+      insertBatch([
         serviceId,
         unique.map((r) => r.id),
         unique.map((r) => r.subscriptionId),
@@ -175,7 +418,7 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
         unique.map((r) => r.periodEnd.toISOString()),
         unique.map((r) => r.value),
         unique.map((r) => r.idempotencyKey),
-      ],
+      ]),
     );
     const createdAt = new Date(inserted.rows[0]?.at ?? Date.now());
     const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
@@ -184,10 +427,7 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
     );
     const retried = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
     if (retried.length) {
-      const existing = await tx.query<RawRow>(
-        `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
-        [serviceId, retried],
-      );
+      const existing = await tx.query<RawRow>(selectStoredKeys([serviceId, retried]));
       for (const row of existing.rows.map(toRow)) byKey.set(row.idempotencyKey, { row, duplicate: true });
       const conflict = existing.rows.map(toRow).find((row) => !sameContent(row, sent.get(row.idempotencyKey)!));
       // Throwing rolls back what this batch inserted; the caller reports every conflicting key.
@@ -206,17 +446,13 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
  */
 async function insertOne(pool: SqlPool, serviceId: string, row: InsertRow) {
   const inserted = await pool.query<{ at: number }>(
-    `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz, $7::numeric, $8)
-     ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-     RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
-    [row.id, serviceId, row.subscriptionId, row.billableMetricId, row.periodStart.toISOString(), row.periodEnd.toISOString(), row.value, row.idempotencyKey],
+    insertSingle([row.id, serviceId, row.subscriptionId, row.billableMetricId, row.periodStart.toISOString(), row.periodEnd.toISOString(), row.value, row.idempotencyKey]),
   );
   const byKey = new Map<string, { row: Row; duplicate: boolean }>();
   if (inserted.rows.length) {
     byKey.set(row.idempotencyKey, { row: { ...row, createdAt: new Date(inserted.rows[0].at) }, duplicate: false });
   } else {
-    const existing = await pool.query<RawRow>(`SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = $2`, [serviceId, row.idempotencyKey]);
+    const existing = await pool.query<RawRow>(selectStoredKey([serviceId, row.idempotencyKey]));
     for (const stored of existing.rows.map(toRow)) byKey.set(stored.idempotencyKey, { row: stored, duplicate: true });
   }
   return byKey;

@@ -1,6 +1,7 @@
 import type { PlanInterval } from "@/lib/catalog/vocabulary";
 import type pg from "pg";
 import { DomainError } from "@/lib/errors";
+import { namedStatement } from "@/lib/db/sql";
 
 type Queryable = Pick<pg.Pool, "query">;
 
@@ -24,29 +25,61 @@ export interface UsageMetric {
   fieldName: string | null;
 }
 
+const SUBSCRIPTION_COLUMNS = `s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
+         s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
+         coalesce(s."suspendedBy" = 'staff', false) AS suspended`;
+const SUBSCRIPTION_SOURCE = `"Subscription" s JOIN "Customer" c ON c.id = s."customerId" LEFT JOIN "Plan" p ON p.id = s."planId"`;
+/** Which subscription of an external id usage lands on: the active one, else the latest that ran. */
+const LANDING_ORDER = `(s.status = 'active') DESC, s."createdAt" DESC`;
+
 /** The subscription of each external id ($2) of service $1 that usage lands on (see resolveUsageSubscriptions). */
 const USAGE_SUBSCRIPTIONS_SQL = `
-  SELECT DISTINCT ON (s."externalId")
-         s.id, s."externalId" AS "externalId", s.status, s."billingTime" AS "billingTime",
-         s."billingAnchorDate" AS "billingAnchorDate", p.interval AS "planInterval", c.timezone,
-         coalesce(s."suspendedBy" = 'staff', false) AS suspended
-    FROM "Subscription" s
-    JOIN "Customer" c ON c.id = s."customerId"
-    LEFT JOIN "Plan" p ON p.id = s."planId"
+  SELECT DISTINCT ON (s."externalId") ${SUBSCRIPTION_COLUMNS}
+    FROM ${SUBSCRIPTION_SOURCE}
    WHERE s."serviceId" = $1 AND s."externalId" = ANY($2::text[]) AND s.status IN ('active', 'terminated')
-   ORDER BY s."externalId", (s.status = 'active') DESC, s."createdAt" DESC`;
+   ORDER BY s."externalId", ${LANDING_ORDER}`;
+
+/**
+ * SQL for the subscription one external id's usage lands on (at most one row, the columns of UsageSubscription), for
+ * statements that resolve and write at once; `serviceId` and `externalId` are parameter references such as `$2`.
+ */
+export function usageSubscriptionSql(serviceId: string, externalId: string): string {
+  return `SELECT ${SUBSCRIPTION_COLUMNS}
+    FROM ${SUBSCRIPTION_SOURCE}
+   WHERE s."serviceId" = ${serviceId}::uuid AND s."externalId" = ${externalId}::text AND s.status IN ('active', 'terminated')
+   ORDER BY ${LANDING_ORDER} LIMIT 1`;
+}
+
+/** SQL for the live metric of a code (at most one row, the columns of UsageMetric); `code` is a parameter reference. */
+export function usageMetricSql(code: string): string {
+  return `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName" FROM "BillableMetric" WHERE code = ${code}::text AND "deletedAt" IS NULL`;
+}
+
+/** A UsageSubscription read back from JSON (its anchor date arrives as text). */
+export function usageSubscriptionFromJson(row: Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string }): UsageSubscription {
+  return { ...row, billingAnchorDate: new Date(row.billingAnchorDate) };
+}
 
 /**
  * The subscription usage for an external id lands on: the active one, else the most recent that ran (so late usage
  * after a termination or an upgrade is still attributed). Pending and cancelled subscriptions never take usage.
  */
 export async function resolveUsageSubscriptions(db: Queryable, serviceId: string, externalIds: string[]): Promise<Map<string, UsageSubscription>> {
-  const { rows } = await db.query<UsageSubscription>(USAGE_SUBSCRIPTIONS_SQL, [serviceId, [...new Set(externalIds)]]);
+  const { rows } = await db.query<UsageSubscription>(resolveSubscriptions([serviceId, [...new Set(externalIds)]]));
   return new Map(rows.map((r) => [r.externalId, r]));
 }
 
+const resolveSubscriptions = namedStatement("usage_subscriptions", USAGE_SUBSCRIPTIONS_SQL);
+const resolveTargets = namedStatement(
+  "usage_targets",
+  `SELECT (SELECT json_agg(x) FROM (${USAGE_SUBSCRIPTIONS_SQL}) x) AS subscriptions,
+          (SELECT json_agg(m) FROM (
+             SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
+               FROM "BillableMetric" WHERE code = ANY($3::text[]) AND "deletedAt" IS NULL) m) AS metrics`,
+);
+
 /**
- * Both lookups in one round trip (the single-record ingestion paths): the subscriptions of `externalIds` as
+ * Both lookups in one round trip (the ingestion paths): the subscriptions of `externalIds` as
  * resolveUsageSubscriptions picks them and the live metrics of `codes`, as one JSON row.
  */
 export async function resolveUsageTargets(
@@ -56,13 +89,9 @@ export async function resolveUsageTargets(
   codes: string[],
 ): Promise<{ subscriptions: Map<string, UsageSubscription>; metrics: Map<string, UsageMetric> }> {
   const { rows } = await db.query<{ subscriptions: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string })[] | null; metrics: UsageMetric[] | null }>(
-    `SELECT (SELECT json_agg(x) FROM (${USAGE_SUBSCRIPTIONS_SQL}) x) AS subscriptions,
-            (SELECT json_agg(m) FROM (
-               SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
-                 FROM "BillableMetric" WHERE code = ANY($3::text[]) AND "deletedAt" IS NULL) m) AS metrics`,
-    [serviceId, [...new Set(externalIds)], [...new Set(codes)]],
+    resolveTargets([serviceId, [...new Set(externalIds)], [...new Set(codes)]]),
   );
-  const subscriptions = (rows[0]?.subscriptions ?? []).map((s) => ({ ...s, billingAnchorDate: new Date(s.billingAnchorDate) }));
+  const subscriptions = (rows[0]?.subscriptions ?? []).map(usageSubscriptionFromJson);
   return {
     subscriptions: new Map(subscriptions.map((s) => [s.externalId, s])),
     metrics: new Map((rows[0]?.metrics ?? []).map((m) => [m.code, m])),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boundedDecimal, INPUT_BOUNDS, isDateInBounds, isoDateTime, usageValue } from "./common";
+import { boundedDecimal, INPUT_BOUNDS, isDateInBounds, isoDateTime, parseIsoDateTime, usageValue } from "./common";
 
 /** Unix seconds as a number or numeric string, fractions allowed (Lago); ISO strings are refused as Lago does. */
 const unixTimestamp = z
@@ -48,3 +48,56 @@ export const usageRecordBody = z
     value: r.value,
     idempotencyKey: r.idempotency_key,
   }));
+
+export type UsageRecordBody = z.infer<typeof usageRecordBody>;
+
+const USAGE_RECORD_KEYS = new Set(["external_subscription_id", "code", "period_start", "period_end", "timestamp", "value", "idempotency_key"]);
+/** Decimal text that usageValue returns as it is: no leading or trailing zeros, ≤ 15 integer digits, ≤ 12 decimals. */
+const PLAIN_USAGE_VALUE = /^-?(?:0|[1-9]\d{0,14})(?:\.\d{0,11}[1-9])?$/;
+
+const plainText = (value: unknown): string | undefined => {
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  return text.length >= 1 && text.length <= 255 ? text : undefined;
+};
+const plainInstant = (value: unknown): Date | undefined => {
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  const date = text.length <= 40 ? parseIsoDateTime(text) : null;
+  return date && isDateInBounds(date) ? date : undefined;
+};
+const plainValue = (value: unknown): string | undefined => {
+  if (typeof value === "number") return Number.isSafeInteger(value) && Math.abs(value) < 1e15 && !Object.is(value, -0) ? String(value) : undefined;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  return text !== "-0" && PLAIN_USAGE_VALUE.test(text) ? text : undefined;
+};
+
+/**
+ * What usageRecordBody makes of a usage record in its common, well-formed shapes, without zod's per-call work (a batch
+ * carries up to 1000 records), or undefined for anything else: zod then decides, with its error codes. It accepts only
+ * records that usageRecordBody accepts, and returns the same value (tests/unit/usage-record-body.test.ts compares them).
+ */
+export function quickUsageRecord(item: unknown): UsageRecordBody | undefined {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return undefined;
+  const body = item as Record<string, unknown>;
+  for (const key in body) if (!Object.hasOwn(body, key) || !USAGE_RECORD_KEYS.has(key)) return undefined;
+  if (Object.getOwnPropertySymbols(body).length) return undefined;
+  const externalSubscriptionId = plainText(body.external_subscription_id);
+  const metricCode = plainText(body.code);
+  const idempotencyKey = plainText(body.idempotency_key);
+  const value = plainValue(body.value);
+  if (externalSubscriptionId === undefined || metricCode === undefined || idempotencyKey === undefined || value === undefined) return undefined;
+  let periodStart: Date | undefined;
+  let periodEnd: Date | undefined;
+  if (body.timestamp !== undefined) {
+    if (body.period_start !== undefined || body.period_end !== undefined) return undefined;
+    periodStart = periodEnd = plainInstant(body.timestamp);
+  } else {
+    periodStart = plainInstant(body.period_start);
+    periodEnd = plainInstant(body.period_end);
+    if (periodStart && periodEnd && periodEnd < periodStart) return undefined;
+  }
+  if (!periodStart || !periodEnd) return undefined;
+  return { externalSubscriptionId, metricCode, periodStart, periodEnd, value, idempotencyKey };
+}

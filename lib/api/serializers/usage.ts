@@ -30,7 +30,16 @@ export function serializeUsageRecord(record: StoredUsageRecord) {
   };
 }
 
-/** A batch answer names each record by its key: the caller sent the rest. */
-export function serializeUsageReceipt(record: StoredUsageRecord) {
-  return { lago_id: record.id, idempotency_key: record.idempotencyKey, created_at: record.createdAt.toISOString(), duplicate: record.duplicate };
+/**
+ * A batch answer names each record by its key (the caller sent the rest). The records written now share one
+ * createdAt, formatted once.
+ */
+export function serializeUsageReceipts(records: StoredUsageRecord[]) {
+  let lastTime = NaN;
+  let lastText = "";
+  return records.map((record) => {
+    const time = record.createdAt.getTime();
+    if (time !== lastTime) [lastTime, lastText] = [time, record.createdAt.toISOString()];
+    return { lago_id: record.id, idempotency_key: record.idempotencyKey, created_at: lastText, duplicate: record.duplicate };
+  });
 }
