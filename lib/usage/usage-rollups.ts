@@ -235,6 +235,7 @@ class PushWriter {
   private queue: Push[] = [];
   private running = 0;
   private scheduled = false;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly pool: () => SqlPool,
@@ -246,7 +247,23 @@ class PushWriter {
       const id = randomUUID();
       this.queue.push({ serviceId, record, id, checked, queuedAt: performance.now(), resolve: (found) => resolve({ id, found }), reject });
       this.schedule();
+      this.sweepLater();
     });
+  }
+
+  /** Refuses, as the pool would, the pushes still queued past the bounded wait (every writer stuck, e.g. on a lock). */
+  private sweepLater(): void {
+    if (this.sweeper || this.queue.length === 0) return;
+    const wait = Math.max(0, this.queue[0].queuedAt + POOL_LIMITS.waitMs - performance.now());
+    this.sweeper = setTimeout(() => {
+      this.sweeper = null;
+      const now = performance.now();
+      const late = this.queue.filter((p) => now - p.queuedAt >= POOL_LIMITS.waitMs);
+      if (late.length) this.queue = this.queue.filter((p) => now - p.queuedAt < POOL_LIMITS.waitMs);
+      for (const push of late) push.reject(new PoolBusyError());
+      this.sweepLater();
+    }, wait + 1);
+    this.sweeper.unref?.();
   }
 
   private schedule(): void {
@@ -382,14 +399,22 @@ const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (
 
 const selectStoredKey = namedStatement("usage_rollup_stored_key", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = $2::text`);
 const selectStoredKeys = namedStatement("usage_rollup_stored_keys", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`);
+/**
+ * A batch's rows in one INSERT … ON CONFLICT DO NOTHING. One row comes back: how many were inserted, their createdAt
+ * (the transaction's now(), the same for all) and, only when some keys were stored before, the inserted keys.
+ */
 const insertBatch = namedStatement(
   "usage_rollup_insert_batch",
-  `INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-   SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
-     FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
-          AS r(id, sub, metric, ps, pe, val, key)
-   ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
-   RETURNING "idempotencyKey" AS key, (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
+  `WITH ins AS (
+     INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
+     SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
+       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
+            AS r(id, sub, metric, ps, pe, val, key)
+     ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
+     RETURNING "idempotencyKey" AS key, "createdAt")
+   SELECT count(*)::int AS inserted, (extract(epoch FROM min("createdAt")) * 1000)::float8 AS at,
+          CASE WHEN count(*) < cardinality($8::text[]) THEN array_agg(key) END AS keys
+     FROM ins`,
 );
 const insertSingle = namedStatement(
   "usage_rollup_insert_one",
@@ -406,8 +431,7 @@ const insertSingle = namedStatement(
  */
 async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]) {
   return inTransaction(pool, async (tx) => {
-    // Only the keys of new rows come back (everything else is what was sent); their createdAt is the transaction's now().
-    const inserted = await tx.query<{ key: string; at: number }>(
+    const inserted = await tx.query<{ inserted: number; at: number | null; keys: string[] | null }>(
       insertBatch([
         serviceId,
         unique.map((r) => r.id),
@@ -420,11 +444,12 @@ async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly 
         unique.map((r) => r.idempotencyKey),
       ]),
     );
-    const createdAt = new Date(inserted.rows[0]?.at ?? Date.now());
+    const { at, keys } = inserted.rows[0];
+    const createdAt = new Date(at ?? Date.now());
     const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
-    const byKey = new Map<string, { row: Row; duplicate: boolean }>(
-      inserted.rows.map(({ key }) => [key, { row: { ...sent.get(key)!, createdAt }, duplicate: false }]),
-    );
+    // Every key was inserted now unless the statement listed the ones that were.
+    const insertedRows = keys === null ? unique : keys.map((key) => sent.get(key)!);
+    const byKey = new Map<string, { row: Row; duplicate: boolean }>(insertedRows.map((r) => [r.idempotencyKey, { row: { ...r, createdAt }, duplicate: false }]));
     const retried = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
     if (retried.length) {
       const existing = await tx.query<RawRow>(selectStoredKeys([serviceId, retried]));
