@@ -246,23 +246,18 @@ export function rollupAggregatesSql(subscriptionId: string, metrics: RolledUpMet
       SELECT coalesce(array_agg(DISTINCT h.hour), '{}') AS hours FROM "UsageRollupHour" h
        WHERE h."subscriptionId" = ${sub} AND h."billableMetricId" = ANY(${ids})
          AND h.hour >= ${fullFrom}::timestamptz AND h.hour < ${fullTo}::timestamptz AND h."maxPeriodEnd" > ${end}
+    ), ranges AS (
+      -- What is read row by row: the partial hours at both edges of the window, and the spilled hours.
+      SELECT lo, hi FROM (VALUES (${window.start}::timestamptz, ${fullFrom}::timestamptz), (${fullTo}::timestamptz, ${end})) AS edge(lo, hi) WHERE lo < hi
+      UNION ALL
+      SELECT hour, hour + interval '1 hour' FROM spill, unnest(spill.hours) AS s(hour)
     ), raw AS MATERIALIZED (
-      SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt" AS ca, r.id
-        FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ${sub} AND r."billableMetricId" = ANY(${ids}) AND r."periodEnd" >= r."periodStart"
-         AND r."periodStart" >= ${window.start}::timestamptz AND r."periodStart" < ${fullFrom}::timestamptz
-      UNION ALL
-      SELECT r."billableMetricId", r."periodStart", r."periodEnd", r.value, r."createdAt", r.id
-        FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ${sub} AND r."billableMetricId" = ANY(${ids}) AND r."periodEnd" >= r."periodStart"
-         AND r."periodStart" >= ${fullTo}::timestamptz AND r."periodStart" < ${end}
-      UNION ALL
-      -- OFFSET 0 keeps each spilled hour an index range scan (flattened, the planner may scan the whole table).
-      SELECT r."billableMetricId", r."periodStart", r."periodEnd", r.value, r."createdAt", r.id
-        FROM spill, unnest(spill.hours) AS s(hour), LATERAL (
-          SELECT * FROM "UsageRollup" r
-           WHERE r."subscriptionId" = ${sub} AND r."billableMetricId" = ANY(${ids}) AND r."periodEnd" >= r."periodStart"
-             AND r."periodStart" >= s.hour AND r."periodStart" < s.hour + interval '1 hour' OFFSET 0) r
+      -- OFFSET 0 keeps each range an index range scan (flattened, the planner may scan the whole table).
+      SELECT r.* FROM ranges, LATERAL (
+        SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt" AS ca, r.id
+          FROM "UsageRollup" r
+         WHERE r."subscriptionId" = ${sub} AND r."billableMetricId" = ANY(${ids}) AND r."periodEnd" >= r."periodStart"
+           AND r."periodStart" >= ranges.lo AND r."periodStart" < ranges.hi OFFSET 0) r
     ), totals AS (
       SELECT m, sum(value) FILTER (WHERE pe <= ${end}) AS total,
              sum(value) FILTER (WHERE pe <= ${end} AND value >= 0 AND value = trunc(value)) AS whole,
