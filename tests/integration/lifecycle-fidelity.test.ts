@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { closeSubscriptionNow } from "@/lib/invoicing/close-subscription";
 import { previewInvoice } from "@/lib/invoicing/invoice-preview";
-import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
+import { issueCreditNote } from "@/lib/invoicing/credit-notes";
+import { refundCreditNoteToCard, sweepUnsentCardRefunds, unsentCardRefunds } from "@/lib/payments/credit-note-refunds";
 import { runCollections } from "@/lib/payments/collections";
 import { requireStripe } from "@/lib/payments/stripe-client";
 import { createOrChangeSubscription } from "@/lib/subscriptions/subscriptions";
@@ -175,6 +176,37 @@ describe("termination refund paid back to the card", () => {
     expect(await testDb().refund.count({ where: { creditNoteId: note!.id } })).toBe(1);
     expect(await testDb().creditNote.count({ where: { invoiceId: paid.id } })).toBe(1);
     expect((await testDb().payment.findUniqueOrThrow({ where: { id: payment.id } })).refundedCents).toBe(BigInt(unused + HST(unused)));
+  });
+});
+
+describe("a refund credit note whose refund was never sent (the process died before queueing it)", () => {
+  it("is paid back to the card by the refund sweep once it is past its grace period, once", async () => {
+    const { svc } = await serviceWithReceiver();
+    await svc.lago.plans.createPlan({ plan: { name: "Monthly", code: `mon_${svc.code}`, interval: "monthly", amount_cents: 5000, amount_currency: "CAD", pay_in_advance: true } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "lost-1", legal_name: "Kingston Lost Refund Inc.", email: `lost.${svc.code}@customer.example`, state: "ON", country: "CA", timezone: "UTC" } });
+    await saveCardThroughCheckout(await customerId(svc, "lost-1"), TEST_CARDS.visa);
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "lost-1", plan_code: `mon_${svc.code}`, external_id: "lost-sub", subscription_at: monthStart.toISOString() } });
+    await runBillingCycle(testDb(), new Date(), { serviceId: svc.id });
+    await runCollections(testDb(), new Date(), { serviceId: svc.id });
+    const paid = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { payments: true, lines: true } });
+    expect(paid).toMatchObject({ status: "paid", totalCents: 5650n });
+    // Issued in its own transaction and committed; nothing queued its refund (as after a crash right after the commit).
+    const note = await testDb().$transaction((tx) =>
+      issueCreditNote(tx, { invoiceId: paid.id, reason: "order_cancellation", description: "Unused days", kind: "refund", items: [{ invoiceLineId: paid.lines[0].id, amountCents: 2000n }] }));
+    expect(note).toMatchObject({ kind: "refund", totalCents: 2260n });
+
+    // Within the grace period the note is left to the refund job queued for it.
+    expect(await unsentCardRefunds(testDb(), new Date(Date.now() - 5 * 60_000), { serviceId: svc.id })).toEqual([]);
+    const later = new Date(Date.now() + 6 * 60_000);
+    expect(await unsentCardRefunds(testDb(), new Date(later.getTime() - 5 * 60_000), { serviceId: svc.id })).toEqual([note.id]);
+    expect(await sweepUnsentCardRefunds(testDb(), later, { serviceId: svc.id })).toEqual({ refunded: [note.id], failed: [] });
+    const payment = paid.payments[0];
+    expect((await requireStripe().refunds.list({ payment_intent: payment.providerPaymentId!, limit: 100 })).data.map((r) => r.amount)).toEqual([2260]);
+    expect(await testDb().refund.findFirst({ where: { creditNoteId: note.id } })).toMatchObject({ amountCents: 2260n, status: "succeeded", paymentId: payment.id });
+
+    // The next sweep finds nothing left to send.
+    expect(await sweepUnsentCardRefunds(testDb(), later, { serviceId: svc.id })).toEqual({ refunded: [], failed: [] });
+    expect((await requireStripe().refunds.list({ payment_intent: payment.providerPaymentId!, limit: 100 })).data).toHaveLength(1);
   });
 });
 
