@@ -285,18 +285,26 @@ describe("invoice preview (POST /invoices/preview)", () => {
 
     // Calendar, from January 15 2027: the first invoice (January 31) bills 17/31 × $100 = $54.84; Quebec GST $2.74, QST $5.47.
     const first = (await svc.lago.invoices.invoicePreview({
-      customer: { name: "Prospect", country: "CA", state: "QC", timezone: "UTC" }, plan_code: `basic_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "calendar",
+      customer: {
+        name: "Prospect", country: "CA", state: "QC", timezone: "UTC", address_line1: "1 rue Saint-Jacques", address_line2: "Bureau 200", city: "Montréal",
+        zipcode: "H2Y 1L6", tax_identification_number: "1234567890 TQ0001",
+      },
+      plan_code: `basic_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "calendar",
     })).data.invoice;
     expect(first).toMatchObject({
       lago_id: null, issuing_date: "2027-02-01", fees_amount_cents: 5484, taxes_amount_cents: 274 + 547, total_amount_cents: 5484 + 274 + 547,
-      customer: { lago_id: null, external_id: null, name: "Prospect" },
+      // The prospect's address as sent is the address the invoice would carry.
+      customer: {
+        lago_id: null, external_id: null, name: "Prospect", address_line1: "1 rue Saint-Jacques", address_line2: "Bureau 200", city: "Montréal", zipcode: "H2Y 1L6",
+        state: "QC", country: "CA", tax_identification_number: "1234567890 TQ0001",
+      },
     });
     expect(first.fees[0]).toMatchObject({ lago_subscription_id: null, external_subscription_id: null, amount_cents: 5484 });
     // In advance and anniversary: the full fee at the start, for an existing Ontario customer.
     await svc.lago.customers.createCustomer({ customer: { external_id: "pv-1", legal_name: "Preview Ltd.", state: "ON", country: "CA", timezone: "UTC" } });
     const advance = (await svc.lago.invoices.invoicePreview({ customer: { external_id: "pv-1" }, plan_code: `adv_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "anniversary" })).data.invoice;
     expect(advance).toMatchObject({ issuing_date: "2027-01-15", fees_amount_cents: 3100, taxes_amount_cents: 403, total_amount_cents: 3503 });
-    expect(advance.customer.lago_id).toBe(await customerId(svc, "pv-1"));
+    expect(advance.customer).toMatchObject({ lago_id: await customerId(svc, "pv-1"), state: "ON", country: "CA", address_line1: null });
     expect(await testDb().subscription.count({ where: { serviceId: svc.id } })).toBe(0);
     expect(await testDb().invoice.count({ where: { serviceId: svc.id } })).toBe(0);
 
