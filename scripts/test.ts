@@ -24,6 +24,7 @@ process.env.NEXA_BILLING_CRON ??= "0 3 1 1 *";
 // Pay-in-advance charges are then billed by the nudge from POST /events alone (what the tests check), not by the sweep.
 process.env.NEXA_ADVANCE_CHARGES_CRON ??= "0 3 1 1 *";
 process.env.NEXA_COLLECTIONS_CRON ??= "0 3 1 1 *";
+process.env.NEXA_REFUND_SWEEP_CRON ??= "0 3 1 1 *";
 process.env.NEXA_NOTICES_CRON ??= "0 3 1 1 *";
 process.env.NEXA_WALLETS_CRON ??= "0 3 1 1 *";
 // The app's webhook worker polls and retries on a test scale: a receiver that comes back is served within a second or two.

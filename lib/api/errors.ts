@@ -1,5 +1,5 @@
 import { isDatabaseUnreachable, isPoolExhausted } from "@/lib/db/sql";
-import { DomainError } from "@/lib/errors";
+import { DomainError, isRetryableConflict } from "@/lib/errors";
 
 /**
  * Lago-shaped API errors: `{status, error, code?, error_details?}` with Lago's phrases per HTTP status.
@@ -80,8 +80,10 @@ export async function handleApiErrors(run: () => Promise<Response>): Promise<Res
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     if (error instanceof DomainError) return errorResponse(apiErrorFromDomain(error));
-    // Saturation and outages are the caller's cue to retry, not a bug: 503 + Retry-After, in Lago's shape.
-    if (isPoolExhausted(error)) return errorResponse(new ApiError(503, "server_busy", undefined, "The server is busy; retry shortly."));
+    // Saturation and outages are the caller's cue to retry, not a bug: 503 + Retry-After, in Lago's shape. A
+    // transaction that outlived its timeout under load, or that PostgreSQL aborted for a deadlock, was rolled back
+    // whole: the same request sent again is safe.
+    if (isPoolExhausted(error) || isRetryableConflict(error)) return errorResponse(new ApiError(503, "server_busy", undefined, "The server is busy; retry shortly."));
     if (isDatabaseUnreachable(error)) return errorResponse(new ApiError(503, "database_unavailable", undefined, "The database is unavailable; retry shortly."));
     console.error("Unhandled API error", error);
     return errorResponse(new ApiError(500, "internal_error", undefined, "An unexpected error occurred."));

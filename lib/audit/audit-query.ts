@@ -4,6 +4,7 @@ import { invalidField } from "@/lib/errors";
 import type { ActorType, Prisma } from "@/lib/generated/prisma/client";
 import { toCsv } from "@/lib/reports/csv";
 import { BOOKS_TIMEZONE } from "@/lib/reports/report-params";
+import { containsInsensitive, likeLiteral } from "@/lib/db/text-match";
 
 /**
  * The audit log viewer's query: who changed what and when, newest first. Filters: the actor (a staff member's e-mail or
@@ -36,7 +37,6 @@ export const ACTOR_TYPES: ActorType[] = ["staff", "service", "customer", "system
 export const AUDIT_PAGE_SIZE = 50;
 export const AUDIT_EXPORT_LIMIT = 100_000;
 
-const like = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 async function whereOf(client: Db, filter: AuditFilter): Promise<Prisma.AuditLogWhereInput> {
   const and: Prisma.AuditLogWhereInput[] = [];
@@ -51,10 +51,10 @@ async function whereOf(client: Db, filter: AuditFilter): Promise<Prisma.AuditLog
   if (filter.actorType) and.push({ actorType: filter.actorType });
   if (filter.entityType) and.push({ entityType: { equals: filter.entityType, mode: "insensitive" } });
   if (filter.entityId) and.push({ entityId: filter.entityId });
-  if (filter.action) and.push({ action: { startsWith: like(filter.action), mode: "insensitive" } });
+  if (filter.action) and.push({ action: { startsWith: likeLiteral(filter.action), mode: "insensitive" } });
   const actor = filter.actor?.trim();
   if (actor) {
-    const text = { contains: like(actor), mode: "insensitive" as const };
+    const text = containsInsensitive(actor);
     const [staff, services] = await Promise.all([
       client.staffUser.findMany({ where: { OR: [{ email: text }, { name: text }] }, select: { id: true } }),
       client.service.findMany({ where: { OR: [{ code: text }, { name: text }] }, select: { id: true } }),

@@ -4,6 +4,7 @@ import { nextDunningAction } from "@/lib/dunning/dunning-schedule";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { z } from "zod";
 import { fetchTablePage, orderBySort, type TableQuery } from "./table-query";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 export const DUNNING_SORTS = ["startedAt", "nextActionAt", "status"] as const;
 export type DunningSort = (typeof DUNNING_SORTS)[number];
@@ -32,7 +33,7 @@ export async function listDunningProcesses(client: Db, query: TableQuery<Dunning
   const where: Prisma.DunningProcessWhereInput = {
     ...(status ? { status } : {}),
     ...(query.filter
-      ? { invoice: { OR: [{ number: { contains: query.filter, mode: "insensitive" } }, { customer: { legalName: { contains: query.filter, mode: "insensitive" } } }] } }
+      ? { invoice: { OR: [{ number: containsInsensitive(query.filter) }, { customer: { legalName: containsInsensitive(query.filter) } }] } }
       : {}),
   };
   return fetchTablePage<DunningRow>(

@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { containsText, fetchTablePage, orderBySort, textFilter, type TableQuery } from "./table-query";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 export const SERVICE_SORTS = ["name", "code", "mode", "createdAt"] as const;
 export type ServiceSort = (typeof SERVICE_SORTS)[number];
@@ -59,7 +60,7 @@ export async function listCustomers(client: Db, query: TableQuery<CustomerSort>)
       ? {
           OR: [
             ...containsText(text, ["legalName", "displayName", "email"]),
-            { accountLinks: { some: { externalId: { contains: text, mode: "insensitive" } } } },
+            { accountLinks: { some: { externalId: containsInsensitive(text) } } },
           ],
         }
       : {}),

@@ -1,5 +1,6 @@
 /** The console header's search: customers by name, e-mail or a service's account id; invoices by number. */
 import type { Db } from "@/lib/db/prisma";
+import { containsInsensitive } from "@/lib/db/text-match";
 import { invalidField } from "@/lib/errors";
 
 export interface SearchHits {
@@ -25,9 +26,7 @@ export function searchText(text: string): string {
 export async function searchConsole(client: Db, text: string): Promise<SearchHits> {
   const q = searchText(text);
   if (q.length < 2) return { customers: [], invoices: [] };
-  // Prisma sends `contains` to ILIKE as is: "_" and "%" would match any character, so they are escaped ("\\" is
-  // PostgreSQL's default LIKE escape).
-  const contains = { contains: q.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" as const };
+  const contains = containsInsensitive(q);
   const [customers, invoices] = await Promise.all([
     client.customer.findMany({
       where: {

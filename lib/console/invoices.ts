@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
 import { pageWindow, type TableQuery } from "./table-query";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 export const INVOICE_SORTS = ["createdAt", "periodStart", "totalCents", "status", "number"] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];
@@ -25,7 +26,7 @@ export async function listInvoices(client: Db, query: TableQuery<InvoiceSort>, s
   const where: Prisma.InvoiceWhereInput = {
     ...(status ? { status } : {}),
     ...(text
-      ? { OR: [{ number: { contains: text, mode: "insensitive" } }, { customer: { legalName: { contains: text, mode: "insensitive" } } }, { service: { name: { contains: text, mode: "insensitive" } } }] }
+      ? { OR: [{ number: containsInsensitive(text) }, { customer: { legalName: containsInsensitive(text) } }, { service: { name: containsInsensitive(text) } }] }
       : {}),
   };
   const total = await client.invoice.count({ where });

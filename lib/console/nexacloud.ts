@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import type { Prisma, ReconciliationStatus } from "@/lib/generated/prisma/client";
 import { toCsv } from "./csv";
 import { fetchTablePage, type TableQuery } from "./table-query";
-import { csvCell } from "@/lib/csv";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 export const IMPORT_RUN_SORTS = ["startedAt", "status", "failedCount", "createdCount"] as const;
 export type ImportRunSort = (typeof IMPORT_RUN_SORTS)[number];
@@ -75,8 +75,8 @@ function reconciliationWhere(f: ReconciliationFilters): Prisma.ReconciliationWhe
   if (f.text) {
     and.push({
       OR: [
-        { customer: { legalName: { contains: f.text, mode: "insensitive" } } },
-        { customer: { email: { contains: f.text, mode: "insensitive" } } },
+        { customer: { legalName: containsInsensitive(f.text) } },
+        { customer: { email: containsInsensitive(f.text) } },
         { customer: { accountLinks: { some: { serviceId: f.serviceId, externalId: f.text } } } },
       ],
     });

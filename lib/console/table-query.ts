@@ -1,3 +1,5 @@
+import { containsInsensitive } from "@/lib/db/text-match";
+
 /** Server-side table state (page, page size, sort, text filter) read from URL search parameters. */
 export interface TableQuery<S extends string> {
   page: number;
@@ -66,9 +68,9 @@ export function tableState(query: TableQuery<string>, page: TablePage<unknown>) 
   return { ...query, page: page.page, pageCount: page.pageCount, total: page.total };
 }
 
-/** One condition per text column: the column contains `text`, ignoring case. */
+/** One condition per text column: the column contains `text` (taken literally), ignoring case. */
 export function containsText<K extends string>(text: string, columns: readonly K[]) {
-  return columns.map((column) => ({ [column]: { contains: text, mode: "insensitive" as const } }) as { [C in K]?: { contains: string; mode: "insensitive" } });
+  return columns.map((column) => ({ [column]: containsInsensitive(text) }) as { [C in K]?: { contains: string; mode: "insensitive" } });
 }
 
 /** Rows with any of the text columns containing the filter (no condition for an empty filter). */

@@ -5,6 +5,7 @@ import type { Prisma, WebhookDeliveryStatus } from "@/lib/generated/prisma/clien
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { buildWebhookRequest, replayDelivery } from "@/lib/webhooks/webhook-delivery";
 import { fetchTablePage, orderBySort, textFilter, type TableQuery } from "./table-query";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 /** The console's view of a service's webhooks: its endpoints, the delivery log, one delivery's attempts, replay. */
 
@@ -55,7 +56,7 @@ export async function listWebhookDeliveries(client: Db, serviceId: string, query
   const where: Prisma.WebhookDeliveryWhereInput = {
     endpoint: { serviceId },
     ...(text
-      ? { OR: [{ event: { eventType: { contains: text, mode: "insensitive" } } }, { endpoint: { url: { contains: text, mode: "insensitive" } } }, ...(statuses.length ? [{ status: { in: statuses } }] : [])] }
+      ? { OR: [{ event: { eventType: containsInsensitive(text) } }, { endpoint: { url: containsInsensitive(text) } }, ...(statuses.length ? [{ status: { in: statuses } }] : [])] }
       : {}),
   };
   return fetchTablePage(query, () => client.webhookDelivery.count({ where }), async (window) => {

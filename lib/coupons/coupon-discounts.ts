@@ -33,6 +33,8 @@ export interface CouponState {
   status: "active" | "terminated";
   /** Application order (oldest first). */
   createdAt: Date;
+  /** The coupon itself was deleted: its applications are over for good, whatever is given back to them. */
+  couponDeleted?: boolean;
 }
 
 export interface CouponLine {
@@ -130,6 +132,6 @@ export function releaseCoupons(coupons: CouponState[], consumptions: readonly Co
     if (!coupon) continue;
     if (coupon.frequency === "once" && coupon.kind === "fixed_amount") coupon.amountCentsRemaining = (coupon.amountCentsRemaining ?? ZERO) + consumption.amountCents;
     if (coupon.frequency === "recurring") coupon.frequencyDurationRemaining = (coupon.frequencyDurationRemaining ?? 0) + consumption.periodsConsumed;
-    if (consumption.exhausted) coupon.status = "active";
+    if (consumption.exhausted && !coupon.couponDeleted) coupon.status = "active";
   }
 }

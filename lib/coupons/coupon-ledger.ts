@@ -25,6 +25,7 @@ interface AppliedRow {
   status: "active" | "terminated";
   createdAt: Date;
   planIds: string[] | null;
+  couponDeleted: boolean;
 }
 
 /**
@@ -37,7 +38,7 @@ export async function loadCouponBook(tx: Prisma.TransactionClient, pairs: { cust
   const rows = await tx.$queryRaw<AppliedRow[]>`
     SELECT a.id, a."customerId", a."serviceId", c."couponType"::text AS "couponType", c.code, c.name, a."amountCents", a."amountCentsRemaining",
            a."percentageRate"::text AS "percentageRate", a.frequency::text AS frequency, a."frequencyDurationRemaining", a.status::text AS status,
-           a."createdAt", (SELECT array_agg(cp."planId"::text ORDER BY cp."planId") FROM "CouponPlan" cp WHERE cp."couponId" = c.id) AS "planIds"
+           a."createdAt", c."deletedAt" IS NOT NULL AS "couponDeleted", (SELECT array_agg(cp."planId"::text ORDER BY cp."planId") FROM "CouponPlan" cp WHERE cp."couponId" = c.id) AS "planIds"
       FROM "AppliedCoupon" a JOIN "Coupon" c ON c.id = a."couponId"
      WHERE (a.status = 'active'
             AND (a."customerId", a."serviceId") IN (SELECT * FROM unnest(${pairs.map((p) => p.customerId)}::uuid[], ${pairs.map((p) => p.serviceId)}::uuid[])))
@@ -49,7 +50,7 @@ export async function loadCouponBook(tx: Prisma.TransactionClient, pairs: { cust
     const state: CouponState = {
       appliedCouponId: row.id, code: row.code, name: row.name, kind: row.couponType, amountCents: row.amountCents, amountCentsRemaining: row.amountCentsRemaining,
       percentageRate: row.percentageRate, frequency: row.frequency, frequencyDurationRemaining: row.frequencyDurationRemaining, planIds: row.planIds ?? [],
-      status: row.status, createdAt: row.createdAt,
+      status: row.status, createdAt: row.createdAt, couponDeleted: row.couponDeleted,
     };
     (book.get(key) ?? book.set(key, []).get(key)!).push(state);
   }

@@ -4,6 +4,7 @@ import type { AccountLink, Customer, Prisma } from "@/lib/generated/prisma/clien
 import { terminateMany } from "@/lib/subscriptions/billing-schedule";
 import { recordCustomerEvent } from "@/lib/webhooks/lifecycle-events";
 import { consumeLinkToken, linkTokenRequired } from "./link-tokens";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 /**
  * Customers as one service sees them. Identity rule: a service's `external_id` resolves through its AccountLink to one
@@ -151,9 +152,9 @@ export async function listServiceCustomers(
       ...(query.search
         ? {
             OR: [
-              { legalName: { contains: query.search, mode: "insensitive" } },
-              { displayName: { contains: query.search, mode: "insensitive" } },
-              { email: { contains: query.search, mode: "insensitive" } },
+              { legalName: containsInsensitive(query.search) },
+              { displayName: containsInsensitive(query.search) },
+              { email: containsInsensitive(query.search) },
             ],
           }
         : {}),

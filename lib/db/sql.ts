@@ -42,11 +42,14 @@ export function sqlPool(): pg.Pool {
   return globalForSql.nexaSqlPool;
 }
 
-/** True for the error pg-pool raises when no connection became free (or could be opened) within the bounded wait. */
+/**
+ * True for the error pg-pool raises when no connection became free (or could be opened) within the bounded wait, and
+ * for Prisma's when a transaction could not start, or outlived its timeout, because the database is saturated.
+ */
 export function isPoolExhausted(error: unknown): boolean {
   for (let e = error as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     const message = typeof e.message === "string" ? e.message : "";
-    if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout|Unable to start a transaction in the given time/.test(message)) return true;
+    if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout|Unable to start a transaction in the given time|cannot be executed on an expired transaction/.test(message)) return true;
   }
   return false;
 }

@@ -10,6 +10,7 @@ import { scheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedul
 import { usageStartOf } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
+import { writeDraftInvoice } from "./draft-invoices";
 import { issueInvoices } from "./issue-invoice";
 import type { InvoiceLineDraft } from "./invoice-lines";
 
@@ -159,34 +160,17 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
         };
         const issuingDate = localDate(now, sub.customer.timezone);
         const composition = composeInvoice({ lines: [line], taxes: (taxable) => taxesForInvoice({ shadow: false }, sub.customer, profile, taxable, issuingDate) });
-        const invoice = await tx.invoice.create({
-          data: {
-            customerId: sub.customerId,
-            serviceId: sub.serviceId,
-            invoiceType: "subscription",
-            billingKey: `advance:${sub.id}:${charge.id}:${event.transactionId}`,
-            periodStart: window.start,
-            periodEnd: window.end,
-            issuingDate: new Date(`${issuingDate}T00:00:00Z`),
-            currency: sub.plan.currency,
-            subtotalCents: composition.subtotalCents,
-            taxesCents: composition.taxesCents,
-            totalCents: composition.totalCents,
-            taxNote: composition.taxNote,
-            sources: [{ subscriptionId: sub.id, reason: "in_advance_charge", chargeId: charge.id, transactionId: event.transactionId }],
-            lines: {
-              create: [{
-                subscriptionId: line.subscriptionId, chargeId: line.chargeId, kind: line.kind, description: line.description,
-                quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(0),
-                unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount), amountCents: line.amountCents,
-                details: line.details, periodStart: line.periodStart, periodEnd: line.periodEnd, position: 0,
-              }],
-            },
-            taxes: {
-              create: composition.taxes.map((t) => ({ code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
-            },
-          },
-        });
+        const invoice = await writeDraftInvoice(tx, {
+          customerId: sub.customerId,
+          serviceId: sub.serviceId,
+          invoiceType: "subscription",
+          billingKey: `advance:${sub.id}:${charge.id}:${event.transactionId}`,
+          periodStart: window.start,
+          periodEnd: window.end,
+          issuingDate,
+          currency: sub.plan.currency,
+          sources: [{ subscriptionId: sub.id, reason: "in_advance_charge", chargeId: charge.id, transactionId: event.transactionId }],
+        }, composition);
         await tx.$executeRaw`UPDATE "AdvanceChargeFee" SET "invoiceId" = ${invoice.id}::uuid WHERE id = ${inserted[0].id}::uuid`;
         invoiceIds.push(invoice.id);
       }

@@ -6,6 +6,7 @@ import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
+import { invoiceLineRows, invoiceTaxRows, storedAmounts } from "./draft-invoices";
 import { progressiveBillingCredits } from "./progressive-billing";
 import { usageLines } from "./invoice-lines";
 import { voidTransition } from "./invoice-status";
@@ -87,15 +88,9 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   await tx.invoiceLine.deleteMany({ where: { invoiceId, kind: { in: RERATED_KINDS } } });
   const firstFreshPosition = kept.reduce((max, l) => Math.max(max, l.position + 1), 0);
   await tx.invoiceTax.deleteMany({ where: { invoiceId } });
-  if (fresh.length) {
-    await tx.invoiceLine.createMany({
-      data: fresh.map((line, i) => ({ ...line, invoiceId, position: firstFreshPosition + i, quantity: new Prisma.Decimal(line.quantity), includedQuantity: new Prisma.Decimal(line.includedQuantity), unitAmount: line.unitAmount === null ? null : new Prisma.Decimal(line.unitAmount) })),
-    });
-  }
-  await tx.invoiceTax.createMany({
-    data: composition.taxes.map((t) => ({ invoiceId, code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
-  });
-  return tx.invoice.update({ where: { id: invoiceId }, data: { subtotalCents: composition.subtotalCents - composition.discountsCents - composition.creditsCents, couponsCents: composition.discountsCents, progressiveBillingCreditCents: composition.creditsCents, taxesCents: composition.taxesCents, totalCents: composition.totalCents, taxNote: composition.taxNote } });
+  if (fresh.length) await tx.invoiceLine.createMany({ data: invoiceLineRows(fresh, firstFreshPosition).map((row) => ({ ...row, invoiceId })) });
+  await tx.invoiceTax.createMany({ data: invoiceTaxRows(composition).map((row) => ({ ...row, invoiceId })) });
+  return tx.invoice.update({ where: { id: invoiceId }, data: storedAmounts(composition) });
 }
 
 export function refreshDraftInvoice(client: Db, invoiceId: string): Promise<Invoice> {

@@ -5,7 +5,7 @@ import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { getPlanByCode, yearlyEquivalentCents } from "@/lib/catalog/plans";
 import { findServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError, entityNotFound, invalidField } from "@/lib/errors";
-import type { BillingTime, Plan } from "@/lib/generated/prisma/client";
+import type { BillingTime, Customer, Plan } from "@/lib/generated/prisma/client";
 import { chargesOfSubscription, loadUsage, type ChargeWithMetric } from "@/lib/rating/rate-subscription-usage";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { firstBillingAt, scheduleOf } from "@/lib/subscriptions/billing-schedule";
@@ -31,7 +31,16 @@ export interface PreviewCustomerInput {
   state?: string;
   timezone?: string;
   currency?: string;
+  /** A prospect's address and tax id, shown on the previewed invoice's customer (tax follows country and state). */
+  addressLine1?: string;
+  addressLine2?: string;
+  city?: string;
+  postalCode?: string;
+  taxIdentificationNumber?: string;
 }
+
+/** The customer a preview bills: a stored customer, or a prospect with the address sent. */
+export type PreviewedCustomer = BillableCustomer & Partial<Pick<Customer, "addressLine1" | "addressLine2" | "city" | "postalCode" | "taxIdentificationNumber">>;
 
 export interface InvoicePreviewRequest {
   customer: PreviewCustomerInput;
@@ -43,7 +52,7 @@ export interface InvoicePreviewRequest {
 
 export interface InvoicePreview {
   kind: "subscription" | "termination" | "upgrade";
-  customer: BillableCustomer;
+  customer: PreviewedCustomer;
   /** False for a prospect previewed from the address sent (no customer row). */
   existingCustomer: boolean;
   externalCustomerId: string | null;
@@ -69,7 +78,7 @@ const planFields = (plan: Plan): PlanFields => ({
   billChargesMonthly: plan.billChargesMonthly, trialPeriodDays: plan.trialPeriodDays?.toString() ?? null, parentId: plan.parentId,
 });
 
-async function previewCustomer(client: Db, serviceId: string, input: PreviewCustomerInput, currency: string | null): Promise<{ customer: BillableCustomer; externalId: string | null; stored: boolean }> {
+async function previewCustomer(client: Db, serviceId: string, input: PreviewCustomerInput, currency: string | null): Promise<{ customer: PreviewedCustomer; externalId: string | null; stored: boolean }> {
   if (input.externalId) {
     const found = await findServiceCustomer(client, serviceId, input.externalId);
     if (found) return { customer: found.customer, externalId: input.externalId, stored: true };
@@ -93,6 +102,11 @@ async function previewCustomer(client: Db, serviceId: string, input: PreviewCust
       netPaymentTermDays: 0,
       creditBalanceCents: BigInt(0),
       currency: input.currency ?? currency ?? "CAD",
+      addressLine1: input.addressLine1 ?? null,
+      addressLine2: input.addressLine2 ?? null,
+      city: input.city ?? null,
+      postalCode: input.postalCode ?? null,
+      taxIdentificationNumber: input.taxIdentificationNumber ?? null,
     },
     externalId: input.externalId ?? null,
     stored: false,

@@ -7,10 +7,11 @@ import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { getAddOn } from "@/lib/catalog/add-ons";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
 import { DomainError } from "@/lib/errors";
-import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
+import type { Invoice } from "@/lib/generated/prisma/client";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { companyProfile } from "./company-profile";
 import { composeInvoice } from "./compose-invoice";
+import { writeDraftInvoice, type ComposedLine } from "./draft-invoices";
 import { issueInvoice, type IssueOptions } from "./issue-invoice";
 
 /**
@@ -51,7 +52,7 @@ export async function createOneOffInvoice(
     if (currency !== customer.currency) {
       throw new DomainError("invalid", "validation_errors", { currency: ["currencies_does_not_match"] }, `The customer is billed in ${customer.currency}`);
     }
-    const lines = [];
+    const lines: ComposedLine[] = [];
     for (const [index, fee] of input.fees.entries()) {
       const addOn = await getAddOn(tx, service.id, fee.addOnCode).catch((error) => {
         if (error instanceof DomainError && error.kind === "not_found") throw new DomainError("not_found", "add_on_not_found", { [`fees.${index}.add_on_code`]: ["add_on_not_found"] }, `Unknown add-on ${fee.addOnCode}`);
@@ -70,9 +71,9 @@ export async function createOneOffInvoice(
         chargeId: null,
         kind: "one_off" as const,
         description: fee.invoiceDisplayName ?? addOn.invoiceDisplayName ?? addOn.name,
-        quantity: new Prisma.Decimal(units),
-        includedQuantity: new Prisma.Decimal(0),
-        unitAmount: new Prisma.Decimal(decimal(unitAmountCents.toString()).div(100).toFixed()),
+        quantity: units,
+        includedQuantity: "0",
+        unitAmount: decimal(unitAmountCents.toString()).div(100).toFixed(),
         // Half up to the cent, as every amount the ledger rounds.
         amountCents: scaleCents(unitAmountCents, decimal(units)),
         details: { addOnCode: addOn.code, unitAmountCents: unitAmountCents.toString(), description: fee.description ?? addOn.description ?? null },
@@ -90,26 +91,16 @@ export async function createOneOffInvoice(
       const field = tooLarge >= 0 ? `fees.${tooLarge}.units` : "fees";
       throw new DomainError("invalid", "validation_errors", { [field]: ["value_is_out_of_range"] }, "The invoice amount is too large");
     }
-    const invoice = await tx.invoice.create({
-      data: {
-        customerId: customer.id,
-        serviceId: service.id,
-        invoiceType: "one_off",
-        shadow,
-        periodStart: new Date(Math.min(...lines.map((l) => l.periodStart.getTime()))),
-        periodEnd: new Date(Math.max(...lines.map((l) => l.periodEnd.getTime()))),
-        issuingDate: new Date(`${issuingDate}T00:00:00Z`),
-        currency,
-        subtotalCents: composition.subtotalCents - composition.discountsCents,
-        taxesCents: composition.taxesCents,
-        totalCents: composition.totalCents,
-        taxNote: composition.taxNote,
-        lines: { create: lines.map(({ subscriptionId: _s, chargeId: _c, ...line }, position) => ({ ...line, position })) },
-        taxes: {
-          create: composition.taxes.map((t) => ({ code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
-        },
-      },
-    });
+    const invoice = await writeDraftInvoice(tx, {
+      customerId: customer.id,
+      serviceId: service.id,
+      invoiceType: "one_off",
+      shadow,
+      periodStart: new Date(Math.min(...lines.map((l) => l.periodStart.getTime()))),
+      periodEnd: new Date(Math.max(...lines.map((l) => l.periodEnd.getTime()))),
+      issuingDate,
+      currency,
+    }, composition);
     if (shadow) return invoice;
     const issued = await issueInvoice(tx, invoice.id, now, { ...options, webhookEvents: false });
     await recordInvoiceEvents(tx, [issued], (i) => [...invoiceIssueTypes(i.status, i.paymentStatus), "invoice.one_off_created"]);

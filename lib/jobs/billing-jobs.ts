@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import { runBillingCycle, type BillingRunSummary } from "@/lib/invoicing/billing-run";
 import { runCollections } from "@/lib/payments/collections";
 import { closeSubscriptionNow } from "@/lib/invoicing/close-subscription";
-import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
+import { refundCreditNoteToCard, sweepUnsentCardRefunds } from "@/lib/payments/credit-note-refunds";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { startDualRunJobs } from "./migration-jobs";
 import { ADVANCE_CHARGES_QUEUE, billAdvanceCharges, billsInAdvance } from "@/lib/invoicing/advance-charges";
@@ -39,10 +39,15 @@ export interface SubscriptionCloseJob {
   subscriptionId: string;
 }
 
-/** Pays a refund credit note back to the card (refundCreditNoteToCard), outside the transaction that issued it. */
+/**
+ * Pays a refund credit note back to the card (refundCreditNoteToCard), outside the transaction that issued it. Every
+ * 10 minutes a job without a note sweeps up notes whose refund was never sent (sweepUnsentCardRefunds): a process that
+ * died between issuing a note and queueing its refund delays the refund, never loses it.
+ */
 export const CREDIT_NOTE_REFUND_QUEUE = "credit-note-refund";
+export const CREDIT_NOTE_REFUND_SWEEP_CRON = process.env.NEXA_REFUND_SWEEP_CRON ?? "*/10 * * * *";
 export interface CreditNoteRefundJob {
-  creditNoteId: string;
+  creditNoteId?: string;
 }
 
 export interface PeriodCloseJob {
@@ -119,7 +124,13 @@ export function startBillingJobs(connectionString: string, client: Db): Promise<
     await boss.createQueue(PERIOD_CLOSE_QUEUE);
     await boss.schedule(PERIOD_CLOSE_QUEUE, PERIOD_CLOSE_CRON, { trigger: "schedule" } satisfies PeriodCloseJob, { tz: "UTC" });
     await boss.createQueue(CREDIT_NOTE_REFUND_QUEUE);
+    await boss.schedule(CREDIT_NOTE_REFUND_QUEUE, CREDIT_NOTE_REFUND_SWEEP_CRON, {} satisfies CreditNoteRefundJob, { tz: "UTC" });
     await boss.work<CreditNoteRefundJob>(CREDIT_NOTE_REFUND_QUEUE, { batchSize: 1 }, async ([job]) => {
+      if (!job.data?.creditNoteId) {
+        const swept = await sweepUnsentCardRefunds(client);
+        if (swept.failed.length) console.error("Refund sweep:", JSON.stringify(swept.failed));
+        return;
+      }
       const outcome = await refundCreditNoteToCard(client, job.data.creditNoteId);
       // Failed: pg-boss retries; Stripe's idempotency keys (per note and payment) keep a retry from refunding twice.
       if (outcome.status === "failed") throw new Error(`Refund of credit note ${job.data.creditNoteId} failed: ${outcome.message}`);

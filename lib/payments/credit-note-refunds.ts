@@ -52,6 +52,46 @@ export async function refundCreditNoteToCard(client: Db, creditNoteId: string): 
 }
 
 /**
+ * Refund credit notes issued before `issuedBefore` that nothing was ever sent to Stripe for, on invoices a card paid
+ * with something left to refund: the process died between issuing the note and paying it back (the refund job is
+ * queued, and the API and console call Stripe, only after the note's transaction commits). The note itself is the
+ * outbox; `sweepUnsentCardRefunds` pays them back.
+ */
+export async function unsentCardRefunds(client: Db, issuedBefore: Date, scope: { serviceId?: string } = {}, limit = 200): Promise<string[]> {
+  const rows = await client.$queryRaw<{ id: string }[]>`
+    SELECT cn.id FROM "CreditNote" cn
+     WHERE cn.kind = 'refund' AND cn.status = 'issued' AND cn."createdAt" < ${issuedBefore}
+       AND (${scope.serviceId ?? null}::uuid IS NULL OR EXISTS (SELECT 1 FROM "Invoice" i WHERE i.id = cn."invoiceId" AND i."serviceId" = ${scope.serviceId ?? null}::uuid))
+       AND NOT EXISTS (SELECT 1 FROM "Refund" r WHERE r."creditNoteId" = cn.id)
+       AND EXISTS (SELECT 1 FROM "Payment" p
+                    WHERE p."invoiceId" = cn."invoiceId" AND p.status IN ('succeeded', 'refunded')
+                      AND p."providerPaymentId" IS NOT NULL AND p."amountCents" > p."refundedCents")
+     ORDER BY cn."createdAt", cn.id
+     LIMIT ${limit}`;
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Pays back refund credit notes whose refund was never sent (see unsentCardRefunds). Notes younger than `graceMs` are
+ * left to the refund job queued for them. Safe beside that job: Stripe idempotency keys per note and payment.
+ */
+export async function sweepUnsentCardRefunds(
+  client: Db,
+  now = new Date(),
+  options: { graceMs?: number; serviceId?: string } = {},
+): Promise<{ refunded: string[]; failed: { creditNoteId: string; message: string }[] }> {
+  const refunded: string[] = [];
+  const failed: { creditNoteId: string; message: string }[] = [];
+  const issuedBefore = new Date(now.getTime() - (options.graceMs ?? 5 * 60_000));
+  for (const creditNoteId of await unsentCardRefunds(client, issuedBefore, { serviceId: options.serviceId })) {
+    const outcome = await refundCreditNoteToCard(client, creditNoteId);
+    if (outcome.status === "failed") failed.push({ creditNoteId, message: outcome.message });
+    else refunded.push(creditNoteId);
+  }
+  return { refunded, failed };
+}
+
+/**
  * Lago's refund_status of refund credit notes, from the refunds recorded against them: succeeded once refunds that
  * succeeded cover the note, failed when every attempt failed, pending otherwise (nothing sent yet, or on its way).
  */

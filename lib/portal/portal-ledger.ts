@@ -4,6 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { fetchTablePage, type TableQuery } from "@/lib/console/table-query";
 import { isUuid } from "@/lib/invoicing/service-invoices";
 import { amountDueCents } from "@/lib/payments/chargeability";
+import { containsInsensitive } from "@/lib/db/text-match";
 
 /**
  * What a signed-in customer may see of the ledger: only their own documents, and never drafts or shadow (dual-run)
@@ -30,7 +31,7 @@ export interface PortalInvoiceRow {
 export async function listPortalInvoices(client: Db, customerId: string, query: TableQuery<PortalInvoiceSort>) {
   const where: Prisma.InvoiceWhereInput = {
     ...visibleInvoices(customerId),
-    ...(query.filter ? { OR: [{ number: { contains: query.filter, mode: "insensitive" } }, { service: { name: { contains: query.filter, mode: "insensitive" } } }] } : {}),
+    ...(query.filter ? { OR: [{ number: containsInsensitive(query.filter) }, { service: { name: containsInsensitive(query.filter) } }] } : {}),
   };
   const direction = query.desc ? "desc" : "asc";
   return fetchTablePage<PortalInvoiceRow>(

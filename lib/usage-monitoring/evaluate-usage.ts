@@ -5,6 +5,7 @@ import { invoiceTaxes } from "@/lib/billing/tax/invoice-taxes";
 import { Prisma, type UsageAlert } from "@/lib/generated/prisma/client";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { composeInvoice } from "@/lib/invoicing/compose-invoice";
+import { writeDraftInvoice } from "@/lib/invoicing/draft-invoices";
 import { usageLines, type InvoiceLineDraft } from "@/lib/invoicing/invoice-lines";
 import { issueInvoices } from "@/lib/invoicing/issue-invoice";
 import { rateUsageWindow, type UsageWindow } from "@/lib/invoicing/usage-window";
@@ -150,34 +151,20 @@ async function writeProgressiveInvoice(
   if (!delta.length) return null;
   const profile = await companyProfile(tx);
   const issuingDate = localDate(now, sub.customer.timezone);
-  const composition = composeInvoice({ lines: delta, taxes: (taxableCents) => invoiceTaxes(sub.customer, profile, taxableCents, issuingDate) });
-  const invoice = await tx.invoice.create({
-    data: {
-      customerId: sub.customerId,
-      serviceId: sub.serviceId,
-      invoiceType: "progressive_billing",
-      billingKey: `progressive:${sub.id}:${window.period.start.toISOString()}:${levelCents}`,
-      periodStart: window.period.start,
-      periodEnd: window.period.end,
-      issuingDate: new Date(`${issuingDate}T00:00:00Z`),
-      currency: sub.plan?.currency ?? sub.customer.currency,
-      subtotalCents: composition.subtotalCents,
-      taxesCents: composition.taxesCents,
-      totalCents: composition.totalCents,
-      taxNote: composition.taxNote,
-      sources: [{ subscriptionId: sub.id, progressiveBilling: { levelCents: levelCents.toString(), usageWindow: { start: window.start.toISOString(), end: now.toISOString() } } }],
-      lines: {
-        create: composition.lines.map((l, position) => ({
-          subscriptionId: l.subscriptionId, chargeId: l.chargeId, kind: l.kind, description: l.description, quantity: new Prisma.Decimal(l.quantity),
-          includedQuantity: new Prisma.Decimal(l.includedQuantity), unitAmount: l.unitAmount === null ? null : new Prisma.Decimal(l.unitAmount),
-          amountCents: l.amountCents, details: l.details, periodStart: l.periodStart, periodEnd: now < l.periodEnd ? now : l.periodEnd, position,
-        })),
-      },
-      taxes: {
-        create: composition.taxes.map((t) => ({ code: t.code, name: t.name, rate: new Prisma.Decimal(t.ratePercent), taxableAmountCents: t.taxableAmountCents, amountCents: t.amountCents, registrationNumber: t.registrationNumber })),
-      },
-    },
-  });
+  // Each line covers the period up to now: the usage billed so far.
+  const sofar = delta.map((l) => ({ ...l, periodEnd: now < l.periodEnd ? now : l.periodEnd }));
+  const composition = composeInvoice({ lines: sofar, taxes: (taxableCents) => invoiceTaxes(sub.customer, profile, taxableCents, issuingDate) });
+  const invoice = await writeDraftInvoice(tx, {
+    customerId: sub.customerId,
+    serviceId: sub.serviceId,
+    invoiceType: "progressive_billing",
+    billingKey: `progressive:${sub.id}:${window.period.start.toISOString()}:${levelCents}`,
+    periodStart: window.period.start,
+    periodEnd: window.period.end,
+    issuingDate,
+    currency: sub.plan?.currency ?? sub.customer.currency,
+    sources: [{ subscriptionId: sub.id, progressiveBilling: { levelCents: levelCents.toString(), usageWindow: { start: window.start.toISOString(), end: now.toISOString() } } }],
+  }, composition);
   await issueInvoices(tx, [invoice.id], now);
   return invoice.id;
 }

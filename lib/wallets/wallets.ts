@@ -3,6 +3,8 @@ import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, invalidField } from "@/lib/errors";
 import type { Customer, Invoice, Prisma, Wallet, WalletTransaction } from "@/lib/generated/prisma/client";
 import { centsToCredits, creditsToCents } from "./credits";
+import { composeInvoice } from "@/lib/invoicing/compose-invoice";
+import { writeDraftInvoice, type ComposedLine } from "@/lib/invoicing/draft-invoices";
 import { issueInvoices } from "@/lib/invoicing/issue-invoice";
 import { recordWalletEvents } from "./wallet-events";
 
@@ -154,15 +156,18 @@ async function voidCredits(tx: Prisma.TransactionClient, walletId: string, cents
 async function issueCreditInvoice(tx: Prisma.TransactionClient, wallet: Wallet, transaction: WalletTransaction, now: Date): Promise<string> {
   const customer = await tx.customer.findUniqueOrThrow({ where: { id: wallet.customerId } });
   const description = `Prepaid credits${wallet.name ? ` — ${wallet.name}` : ""} (${transaction.creditAmount.toString()} credits)`;
-  const invoice = await tx.invoice.create({
-    data: {
-      customerId: wallet.customerId, serviceId: wallet.serviceId, invoiceType: "credit", currency: wallet.currency,
-      periodStart: now, periodEnd: now, issuingDate: new Date(`${localDate(now, customer.timezone)}T00:00:00Z`),
-      subtotalCents: transaction.amountCents, taxesCents: ZERO, totalCents: transaction.amountCents,
-      taxNote: "Prepaid credit: a stored-value prepayment, not taxed when bought; taxes are charged on the invoices it pays.",
-      lines: { create: [{ kind: "prepaid_credit", description, quantity: transaction.creditAmount, unitAmount: wallet.rateAmount, amountCents: transaction.amountCents, periodStart: now, periodEnd: now, details: { wallet_id: wallet.id, wallet_transaction_id: transaction.id } }] },
-    },
+  const composition = composeInvoice<ComposedLine>({
+    lines: [{
+      subscriptionId: null, chargeId: null, kind: "prepaid_credit", description, quantity: transaction.creditAmount.toString(), includedQuantity: "0",
+      unitAmount: wallet.rateAmount.toString(), amountCents: transaction.amountCents, periodStart: now, periodEnd: now,
+      details: { wallet_id: wallet.id, wallet_transaction_id: transaction.id },
+    }],
+    taxes: () => ({ lines: [], totalCents: ZERO, note: "Prepaid credit: a stored-value prepayment, not taxed when bought; taxes are charged on the invoices it pays." }),
   });
+  const invoice = await writeDraftInvoice(tx, {
+    customerId: wallet.customerId, serviceId: wallet.serviceId, invoiceType: "credit", currency: wallet.currency,
+    periodStart: now, periodEnd: now, issuingDate: localDate(now, customer.timezone),
+  }, composition);
   await tx.walletTransaction.update({ where: { id: transaction.id }, data: { invoiceId: invoice.id } });
   await issueInvoices(tx, [invoice.id], now);
   return invoice.id;

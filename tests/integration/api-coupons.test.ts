@@ -105,6 +105,28 @@ describe("coupons on the period close", () => {
     expect((await appliedOf("on-fixed")).find((a: { coupon_code: string }) => a.coupon_code === "FIFTY")).toMatchObject({ amount_cents_remaining: 0, status: "terminated" });
   });
 
+  it("voiding an invoice gives its coupon back, but never revives the application of a coupon deleted since", async () => {
+    await arrange("on-void", "pro");
+    await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-void", coupon_code: "FIFTY" } });
+    await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-void", coupon_code: "TEN" } });
+    await runBillingCycle(testDb(), CLOSE_NOV, { serviceId: svc.id });
+    const [october] = await invoicesOf("on-void");
+    // $100.00 − $50.00 (FIFTY, used up) − 10 % of $50.00 = $45.00; HST $5.85.
+    expect(october).toMatchObject({ couponsCents: 5500n, subtotalCents: 4500n, totalCents: 5085n });
+    const statusOf = async (code: string) => (await appliedOf("on-void")).find((a: { coupon_code: string }) => a.coupon_code === code);
+    expect(await statusOf("FIFTY")).toMatchObject({ status: "terminated", amount_cents_remaining: 0 });
+
+    await svc.lago.coupons.destroyCoupon("FIFTY");
+    await svc.lago.invoices.voidInvoice(october.id);
+    // TEN's period comes back (still applied); FIFTY's $50.00 is given back to an application that stays over.
+    expect(await statusOf("TEN")).toMatchObject({ status: "active", frequency_duration_remaining: 2 });
+    expect(await statusOf("FIFTY")).toMatchObject({ status: "terminated" });
+    await runBillingCycle(testDb(), CLOSE_DEC, { serviceId: svc.id });
+    const [, november] = await invoicesOf("on-void");
+    // November: only TEN: $100.00 − $10.00 = $90.00; HST $11.70.
+    expect(november).toMatchObject({ couponsCents: 1000n, subtotalCents: 9000n, totalCents: 10170n });
+  });
+
   it("a draft's refresh gives back what it took and takes it again from the new amounts (no double use)", async () => {
     await arrange("on-draft", "lite");
     await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "on-draft", coupon_code: "FIFTY" } });

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { searchConsole, SEARCH_MAX_LENGTH } from "@/lib/console/global-search";
+import { listCustomers } from "@/lib/console/directory";
+import { listInvoices } from "@/lib/console/invoices";
+import { listPortalInvoices } from "@/lib/portal/portal-ledger";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { testDb, uniqueSuffix } from "../support/api-fixture";
@@ -68,6 +71,21 @@ describe("console global search", () => {
     expect(customerIds(await search(`billing_${p}`))).toEqual([ids.birch]);
     // A prefix shared by both rows finds both, each once.
     expect((await search(`INV-${p}-0004`)).invoices.map((i) => i.id).sort()).toEqual([ids.mapleInvoice, ids.birchInvoice].sort());
+  });
+
+  it("takes LIKE wildcards literally in the console's and the portal's table filters too", async () => {
+    const query = <S extends string>(sort: S, filter: string) => ({ page: 1, perPage: 50, sort, desc: false, filter });
+    const customersFound = async (filter: string) => (await listCustomers(testDb(), query("legalName", filter))).rows.map((r) => r.id);
+    const invoicesFound = async (filter: string) => (await listInvoices(testDb(), query("createdAt", filter), null)).rows.map((r) => r.id);
+    expect(await customersFound(`acct-${p}-7_31`)).toEqual([]);
+    expect(await customersFound(`acct-${p}-7731`)).toEqual([ids.maple]);
+    expect(await customersFound(`billing_${p}`)).toEqual([ids.birch]);
+    expect(await invoicesFound(`INV-${p}-00041_`)).toEqual([]);
+    expect(await invoicesFound(`INV-${p}-%`)).toEqual([]);
+    expect(await invoicesFound(`INV-${p}-000417`)).toEqual([ids.mapleInvoice]);
+    const portal = async (filter: string) => (await listPortalInvoices(testDb(), ids.maple, query("issuingDate", filter))).rows.map((r) => r.id);
+    expect(await portal("%")).toEqual([]);
+    expect(await portal(`${p}-000417`)).toEqual([ids.mapleInvoice]);
   });
 
   it("answers nothing under two characters", async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { closeSubscriptionNow } from "@/lib/invoicing/close-subscription";
 import { previewInvoice } from "@/lib/invoicing/invoice-preview";
-import { refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
+import { issueCreditNote } from "@/lib/invoicing/credit-notes";
+import { refundCreditNoteToCard, sweepUnsentCardRefunds, unsentCardRefunds } from "@/lib/payments/credit-note-refunds";
 import { runCollections } from "@/lib/payments/collections";
 import { requireStripe } from "@/lib/payments/stripe-client";
 import { createOrChangeSubscription } from "@/lib/subscriptions/subscriptions";
@@ -178,6 +179,37 @@ describe("termination refund paid back to the card", () => {
   });
 });
 
+describe("a refund credit note whose refund was never sent (the process died before queueing it)", () => {
+  it("is paid back to the card by the refund sweep once it is past its grace period, once", async () => {
+    const { svc } = await serviceWithReceiver();
+    await svc.lago.plans.createPlan({ plan: { name: "Monthly", code: `mon_${svc.code}`, interval: "monthly", amount_cents: 5000, amount_currency: "CAD", pay_in_advance: true } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "lost-1", legal_name: "Kingston Lost Refund Inc.", email: `lost.${svc.code}@customer.example`, state: "ON", country: "CA", timezone: "UTC" } });
+    await saveCardThroughCheckout(await customerId(svc, "lost-1"), TEST_CARDS.visa);
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "lost-1", plan_code: `mon_${svc.code}`, external_id: "lost-sub", subscription_at: monthStart.toISOString() } });
+    await runBillingCycle(testDb(), new Date(), { serviceId: svc.id });
+    await runCollections(testDb(), new Date(), { serviceId: svc.id });
+    const paid = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { payments: true, lines: true } });
+    expect(paid).toMatchObject({ status: "paid", totalCents: 5650n });
+    // Issued in its own transaction and committed; nothing queued its refund (as after a crash right after the commit).
+    const note = await testDb().$transaction((tx) =>
+      issueCreditNote(tx, { invoiceId: paid.id, reason: "order_cancellation", description: "Unused days", kind: "refund", items: [{ invoiceLineId: paid.lines[0].id, amountCents: 2000n }] }));
+    expect(note).toMatchObject({ kind: "refund", totalCents: 2260n });
+
+    // Within the grace period the note is left to the refund job queued for it.
+    expect(await unsentCardRefunds(testDb(), new Date(Date.now() - 5 * 60_000), { serviceId: svc.id })).toEqual([]);
+    const later = new Date(Date.now() + 6 * 60_000);
+    expect(await unsentCardRefunds(testDb(), new Date(later.getTime() - 5 * 60_000), { serviceId: svc.id })).toEqual([note.id]);
+    expect(await sweepUnsentCardRefunds(testDb(), later, { serviceId: svc.id })).toEqual({ refunded: [note.id], failed: [] });
+    const payment = paid.payments[0];
+    expect((await requireStripe().refunds.list({ payment_intent: payment.providerPaymentId!, limit: 100 })).data.map((r) => r.amount)).toEqual([2260]);
+    expect(await testDb().refund.findFirst({ where: { creditNoteId: note.id } })).toMatchObject({ amountCents: 2260n, status: "succeeded", paymentId: payment.id });
+
+    // The next sweep finds nothing left to send.
+    expect(await sweepUnsentCardRefunds(testDb(), later, { serviceId: svc.id })).toEqual({ refunded: [], failed: [] });
+    expect((await requireStripe().refunds.list({ payment_intent: payment.providerPaymentId!, limit: 100 })).data).toHaveLength(1);
+  });
+});
+
 describe("termination credit net of coupons", () => {
   it("a $340 coupon on a $365 yearly fee paid by card: the unused days are refunded on the $25 billed, and the close still bills", async () => {
     const { svc } = await serviceWithReceiver();
@@ -253,18 +285,26 @@ describe("invoice preview (POST /invoices/preview)", () => {
 
     // Calendar, from January 15 2027: the first invoice (January 31) bills 17/31 × $100 = $54.84; Quebec GST $2.74, QST $5.47.
     const first = (await svc.lago.invoices.invoicePreview({
-      customer: { name: "Prospect", country: "CA", state: "QC", timezone: "UTC" }, plan_code: `basic_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "calendar",
+      customer: {
+        name: "Prospect", country: "CA", state: "QC", timezone: "UTC", address_line1: "1 rue Saint-Jacques", address_line2: "Bureau 200", city: "Montréal",
+        zipcode: "H2Y 1L6", tax_identification_number: "1234567890 TQ0001",
+      },
+      plan_code: `basic_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "calendar",
     })).data.invoice;
     expect(first).toMatchObject({
       lago_id: null, issuing_date: "2027-02-01", fees_amount_cents: 5484, taxes_amount_cents: 274 + 547, total_amount_cents: 5484 + 274 + 547,
-      customer: { lago_id: null, external_id: null, name: "Prospect" },
+      // The prospect's address as sent is the address the invoice would carry.
+      customer: {
+        lago_id: null, external_id: null, name: "Prospect", address_line1: "1 rue Saint-Jacques", address_line2: "Bureau 200", city: "Montréal", zipcode: "H2Y 1L6",
+        state: "QC", country: "CA", tax_identification_number: "1234567890 TQ0001",
+      },
     });
     expect(first.fees[0]).toMatchObject({ lago_subscription_id: null, external_subscription_id: null, amount_cents: 5484 });
     // In advance and anniversary: the full fee at the start, for an existing Ontario customer.
     await svc.lago.customers.createCustomer({ customer: { external_id: "pv-1", legal_name: "Preview Ltd.", state: "ON", country: "CA", timezone: "UTC" } });
     const advance = (await svc.lago.invoices.invoicePreview({ customer: { external_id: "pv-1" }, plan_code: `adv_${svc.code}`, subscription_at: "2027-01-15T12:00:00Z", billing_time: "anniversary" })).data.invoice;
     expect(advance).toMatchObject({ issuing_date: "2027-01-15", fees_amount_cents: 3100, taxes_amount_cents: 403, total_amount_cents: 3503 });
-    expect(advance.customer.lago_id).toBe(await customerId(svc, "pv-1"));
+    expect(advance.customer).toMatchObject({ lago_id: await customerId(svc, "pv-1"), state: "ON", country: "CA", address_line1: null });
     expect(await testDb().subscription.count({ where: { serviceId: svc.id } })).toBe(0);
     expect(await testDb().invoice.count({ where: { serviceId: svc.id } })).toBe(0);
 

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestService, type TestService } from "../support/api-fixture";
+import { handleApiErrors } from "@/lib/api/errors";
+import { createTestService, testDb, type TestService } from "../support/api-fixture";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { testEnv } from "../support/env";
 
@@ -56,5 +57,42 @@ describe("a saturated connection pool", () => {
     expect((await api("/customers")).status).toBe(200);
     expect((await push("other")).status).toBe(200);
     expect(app.output()).not.toContain("Unhandled API error");
+  });
+});
+
+describe("transient transaction failures", () => {
+  const answerTo = async (failing: Promise<unknown>) => {
+    const error = await failing.then(() => null, (e: unknown) => e);
+    expect(error).not.toBeNull();
+    return handleApiErrors(async () => {
+      throw error;
+    });
+  };
+  const expectServerBusy = async (res: Response) => {
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({ status: 503, code: "server_busy" });
+  };
+
+  it("answers 503 server_busy for a transaction that outlived its timeout (rolled back whole), not 500", async () => {
+    const expired = testDb().$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_sleep(0.3)`;
+      return tx.$queryRaw`SELECT 1`;
+    }, { timeout: 100 });
+    await expectServerBusy(await answerTo(expired));
+  });
+
+  it("answers 503 server_busy for a transaction PostgreSQL aborted as a deadlock victim, not 500", async () => {
+    const [a, b] = [Math.floor(Math.random() * 1e9), Math.floor(Math.random() * 1e9) + 1e9];
+    const holdThenWant = (first: number, second: number) =>
+      testDb().$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${first}::bigint)`;
+        await tx.$executeRaw`SELECT pg_sleep(0.2)`;
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${second}::bigint)`;
+      }, { timeout: 10_000 });
+    const outcomes = await Promise.allSettled([holdThenWant(a, b), holdThenWant(b, a)]);
+    const victims = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(victims).toHaveLength(1);
+    await expectServerBusy(await answerTo(Promise.reject(victims[0].reason)));
   });
 });

@@ -343,7 +343,11 @@ export const invoicePreviewObject = invoiceObject.extend({
   lago_id: z.null(),
   sequential_id: z.null(),
   number: z.null(),
-  customer: z.strictObject({ lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string() }),
+  customer: z.strictObject({
+    lago_id: uuid.nullable(), external_id: z.string().nullable(), name: z.string(), legal_name: z.string(),
+    address_line1: z.string().nullable(), address_line2: z.string().nullable(), city: z.string().nullable(), zipcode: z.string().nullable(),
+    state: z.string().nullable(), country: z.string().nullable(), tax_identification_number: z.string().nullable(),
+  }),
   fees: z.array(feeObject.extend({ lago_id: z.null(), external_subscription_id: z.string().nullable() })),
   applied_taxes: z.array(appliedTaxObject.extend({ lago_id: z.null() })),
   credits: z.array(creditObject.extend({

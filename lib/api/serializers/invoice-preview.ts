@@ -38,7 +38,19 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
     payment_overdue: false,
     created_at: null,
     updated_at: null,
-    customer: { ...base.customer!, lago_id: preview.existingCustomer ? preview.customer.id : null, external_id: preview.externalCustomerId },
+    // The customer billed, with the address the invoice would carry (a prospect's as sent).
+    customer: {
+      ...base.customer!,
+      lago_id: preview.existingCustomer ? preview.customer.id : null,
+      external_id: preview.externalCustomerId,
+      address_line1: preview.customer.addressLine1 ?? null,
+      address_line2: preview.customer.addressLine2 ?? null,
+      city: preview.customer.city ?? null,
+      zipcode: preview.customer.postalCode ?? null,
+      state: preview.customer.province,
+      country: preview.customer.country,
+      tax_identification_number: preview.customer.taxIdentificationNumber ?? null,
+    },
     fees: base.fees!.map((fee, i) => ({
       ...fee,
       lago_id: null,
