@@ -15,7 +15,7 @@ function Tile({ label, value, detail, href }: { label: string; value: string; de
 
 /** The overview's headline figures, each linking to the page that details it. */
 export function DashboardPanels({ data }: { data: Dashboard }) {
-  const m = (cents: bigint) => formatMoney(cents, "CAD");
+  const m = (cents: bigint) => formatMoney(cents, data.currency);
   const run = data.lastBillingRun;
   const totalMrr = data.services.reduce((s, x) => s + x.mrrCents, BigInt(0));
   const totalRevenue = data.services.reduce((s, x) => s + x.revenueCents, BigInt(0));
@@ -31,6 +31,20 @@ export function DashboardPanels({ data }: { data: Dashboard }) {
         <Tile label="Dual-run health" value={data.dualRun.period ? `${data.dualRun.match} match` : "no reconciliation"}
           detail={data.dualRun.period ? `${data.dualRun.period}: ${data.dualRun.delta} delta, ${data.dualRun.error} error` : undefined} href="/console/reconciliation" />
       </div>
+      {data.otherCurrencies.length > 0 ? (
+        <div role="note" aria-label="Other currencies" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-slate-700">
+          <p>Amounts in {data.currency}. Not included, because the product holds no exchange rates:</p>
+          <ul className="mt-1 list-disc pl-5">
+            {data.otherCurrencies.map((o) => (
+              <li key={o.currency}>
+                {o.currency}: MRR {formatMoney(o.mrrCents, o.currency)}, revenue this month {formatMoney(o.revenueCents, o.currency)},{" "}
+                {formatMoney(o.outstandingCents, o.currency)} outstanding on {o.openInvoices} open invoice(s) ({formatMoney(o.overdueCents, o.currency)} overdue on {o.overdueInvoices}),{" "}
+                {o.dunningActive} failed payment(s) in dunning ({formatMoney(o.dunningAmountCents, o.currency)} due)
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <div className="grid gap-4 lg:grid-cols-2">
         <BarChart label="MRR by service" bars={data.services.filter((s) => s.mrrCents !== BigInt(0)).map((s) => ({ label: s.name, value: s.mrrCents, display: m(s.mrrCents), href: `/console/services/${encodeURIComponent(s.code)}` }))} />
         <BarChart label={`Revenue this month by service`} bars={data.services.filter((s) => s.revenueCents !== BigInt(0)).map((s) => ({ label: s.name, value: s.revenueCents, display: m(s.revenueCents), href: `/console/services/${encodeURIComponent(s.code)}` }))} />

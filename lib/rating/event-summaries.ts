@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { decimal, ZERO } from "@/lib/billing/decimal";
 import type { EventSummary, IgnoredEvent, IgnoredEventReason } from "@/lib/billing/aggregation";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 export interface SummarizedMetric {
   /** Names the summaries returned: the metric's code, or a charge's own key when the charge has filters. */
@@ -29,7 +29,7 @@ const IGNORED_DETAIL: Record<string, (field: string) => string> = {
   invalid_operation_type: () => 'operation_type is neither "add" nor "remove"',
 };
 
-interface Row {
+export interface EventSummaryRow {
   gkey: string;
   code: string;
   events_count: number | null;
@@ -59,7 +59,12 @@ export async function loadEventSummaries(
   window: { start: Date; end: Date },
 ): Promise<Map<string, EventSummary>> {
   if (metrics.length === 0) return new Map();
-  const rows = await client.$queryRaw<Row[]>`
+  return decodeEventSummaries(await client.$queryRaw<EventSummaryRow[]>(eventSummariesSql(subscriptionId, metrics, window)), metrics);
+}
+
+/** The statement of loadEventSummaries (one row per summary), for callers that run it as part of a larger one. */
+export function eventSummariesSql(subscriptionId: string, metrics: SummarizedMetric[], window: { start: Date; end: Date }): Prisma.Sql {
+  return Prisma.sql`
     WITH metric AS (
       SELECT * FROM unnest(${metrics.map((m) => m.key)}::text[], ${metrics.map((m) => m.code)}::text[], ${metrics.map((m) => m.aggregation)}::text[],
                            ${metrics.map((m) => m.fieldName ?? "")}::text[], ${metrics.map((m) => m.recurring)}::boolean[], ${metrics.map((m) => m.wantsValues)}::boolean[],
@@ -130,6 +135,10 @@ export async function loadEventSummaries(
       LEFT JOIN latest l ON l.code = s.gkey
       LEFT JOIN uniques u ON u.code = s.gkey
       LEFT JOIN ignored i ON i.code = s.gkey`;
+}
+
+/** The summaries from the rows of eventSummariesSql, by summary key. */
+export function decodeEventSummaries(rows: EventSummaryRow[], metrics: SummarizedMetric[]): Map<string, EventSummary> {
   const fieldOf = new Map(metrics.map((m) => [m.code, m.fieldName ?? ""]));
   const result = new Map<string, EventSummary>();
   for (const row of rows) {

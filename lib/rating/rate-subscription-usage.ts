@@ -2,9 +2,10 @@ import type { Db } from "@/lib/db/prisma";
 import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/billing/aggregation";
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
 import { decimal } from "@/lib/billing/decimal";
-import type { BillableMetric, Charge, Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type BillableMetric, type Charge } from "@/lib/generated/prisma/client";
+import type { SqlPool } from "@/lib/db/sql";
 import { filterBucketOf, storedChargeFilters, type ChargeFilter } from "./charge-filters";
-import { loadEventSummaries, summaryKey, type SummarizedMetric } from "./event-summaries";
+import { decodeEventSummaries, eventSummariesSql, summaryKey, type EventSummaryRow, type SummarizedMetric } from "./event-summaries";
 
 export type ChargeWithMetric = Charge & { billableMetric: BillableMetric };
 
@@ -186,55 +187,96 @@ export async function loadUsage(
 export async function loadRollupAggregates(
   client: Db | Prisma.TransactionClient,
   subscriptionId: string,
-  metrics: { id: string; aggregation: string }[],
+  metrics: RolledUpMetric[],
   window: RatingWindow,
 ): Promise<UsageRollupRow[]> {
   if (metrics.length === 0) return [];
-  // Whole UTC hours inside the window come from UsageRollupHour (kept by triggers), unless one of their rollups ends
-  // after the window (those hours and the partial hours at both edges are read row by row).
-  const HOUR = 3_600_000;
+  return decodeRollupAggregates(await client.$queryRaw<RollupAggregateRow[]>(rollupAggregatesSql(subscriptionId, metrics, window)), subscriptionId, metrics, window);
+}
+
+export interface RolledUpMetric {
+  id: string;
+  aggregation: string;
+}
+
+export interface RollupAggregateRow {
+  m: string;
+  total: string | null;
+  whole: string | null;
+  max: string | null;
+  weighted: string | null;
+  last: string | null;
+  /** Epoch milliseconds of the last rollup's window. */
+  last_ps: number | null;
+  last_pe: number | null;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The statement of loadRollupAggregates: one row per metric with rollups in the window. Whole UTC hours inside the
+ * window come from UsageRollupHour (one primary-key range scan), unless one of their rollups ends after the window:
+ * those hours (found by the same range) and the partial hours at both edges are read from UsageRollup by its
+ * (subscriptionId, billableMetricId, periodStart) index, one range each. The latest rollup is looked for only when a
+ * metric aggregates `last`.
+ */
+export function rollupAggregatesSql(subscriptionId: string, metrics: RolledUpMetric[], window: RatingWindow): Prisma.Sql {
   let fullFrom = new Date(Math.ceil(window.start.getTime() / HOUR) * HOUR);
   let fullTo = new Date(Math.floor(window.end.getTime() / HOUR) * HOUR);
   if (fullFrom >= fullTo) fullFrom = fullTo = window.end;
   const metricIds = metrics.map((m) => m.id);
-  const rows = await client.$queryRaw<{ m: string; total: string | null; whole: string | null; max: string | null; last: string | null; last_ps: Date | null; last_pe: Date | null; weighted: string | null }[]>`
-    WITH shards AS (
-      SELECT h.* FROM "UsageRollupHour" h
-       WHERE h."subscriptionId" = ${subscriptionId}::uuid AND h."billableMetricId" = ANY(${metricIds}::uuid[])
-         AND h.hour >= ${fullFrom} AND h.hour < ${fullTo}
-    ), hours AS (
-      SELECT "subscriptionId", "billableMetricId", hour, max("maxPeriodEnd") AS "maxPeriodEnd" FROM shards GROUP BY 1, 2, 3
-    ), inside AS (
-      SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt", r.id
-        FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ${subscriptionId}::uuid AND r."billableMetricId" = ANY(${metricIds}::uuid[]) AND r."periodEnd" >= r."periodStart"
-         AND ((r."periodStart" >= ${window.start} AND r."periodStart" < ${fullFrom}) OR (r."periodStart" >= ${fullTo} AND r."periodStart" < ${window.end}))
-      UNION ALL
-      SELECT r."billableMetricId", r."periodStart", r."periodEnd", r.value, r."createdAt", r.id
-        FROM hours h JOIN "UsageRollup" r ON r."subscriptionId" = h."subscriptionId" AND r."billableMetricId" = h."billableMetricId"
-             AND r."periodStart" >= h.hour AND r."periodStart" < h.hour + interval '1 hour' AND r."periodEnd" >= r."periodStart"
-       WHERE h."maxPeriodEnd" > ${window.end}
-    ), whole_hours AS (
-      SELECT s.* FROM shards s JOIN hours h USING ("billableMetricId", hour) WHERE h."maxPeriodEnd" <= ${window.end}
-    ), parts AS (
-      SELECT m,
-             sum(value) FILTER (WHERE pe <= ${window.end}) AS total,
-             sum(value) FILTER (WHERE pe <= ${window.end} AND value >= 0 AND value = trunc(value)) AS whole,
-             max(value) FILTER (WHERE pe <= ${window.end}) AS max,
-             sum(value * (extract(epoch FROM least(pe, ${window.end}::timestamptz) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
-        FROM inside GROUP BY m
-      UNION ALL
-      SELECT "billableMetricId", sum(total), sum(whole), max(max), sum(weighted) FROM whole_hours GROUP BY "billableMetricId"
-    ), candidates AS (
-      SELECT m, value, ps, pe, "createdAt", id FROM inside WHERE pe <= ${window.end}
-      UNION ALL
-      SELECT "billableMetricId", "lastValue", "lastPeriodStart", "lastPeriodEnd", "lastCreatedAt", "lastId" FROM whole_hours
-    )
-    SELECT a.m, a.total::text, a.whole::text, a.max::text, a.weighted::text, l.value::text AS last, l.ps AS last_ps, l.pe AS last_pe
-      FROM (SELECT m, sum(total) AS total, sum(whole) AS whole, max(max) AS max, sum(weighted) AS weighted FROM parts GROUP BY m) a
+  const lastIds = metrics.filter((m) => m.aggregation === "last").map((m) => m.id);
+  const sub = Prisma.sql`${subscriptionId}::uuid`;
+  const ids = Prisma.sql`${metricIds}::uuid[]`;
+  const end = Prisma.sql`${window.end}::timestamptz`;
+  // The hours whose totals are used: the whole hours of the window without a rollup ending after it.
+  const wholeHours = Prisma.sql`h."subscriptionId" = ${sub} AND h.hour >= ${fullFrom}::timestamptz AND h.hour < ${fullTo}::timestamptz AND h.hour <> ALL(spill.hours)`;
+  const latest = lastIds.length === 0 ? Prisma.sql`NULL::numeric AS value, NULL::timestamptz AS ps, NULL::timestamptz AS pe` : Prisma.sql`l.value, l.ps, l.pe`;
+  const latestJoin = lastIds.length === 0 ? Prisma.empty : Prisma.sql`
       LEFT JOIN LATERAL (
-        SELECT c.value, c.ps, c.pe FROM candidates c WHERE c.m = a.m ORDER BY c.pe DESC, c."createdAt" DESC, c.id DESC LIMIT 1
-      ) l ON true`;
+        SELECT c.value, c.ps, c.pe FROM (
+          SELECT value, ps, pe, ca, id FROM raw WHERE raw.m = t.m AND pe <= ${end}
+          UNION ALL
+          SELECT h."lastValue", h."lastPeriodStart", h."lastPeriodEnd", h."lastCreatedAt", h."lastId"
+            FROM "UsageRollupHour" h, spill WHERE ${wholeHours} AND h."billableMetricId" = t.m
+        ) c ORDER BY c.pe DESC, c.ca DESC, c.id DESC LIMIT 1
+      ) l ON t.m = ANY(${lastIds}::uuid[])`;
+  return Prisma.sql`
+    WITH spill AS MATERIALIZED (
+      SELECT coalesce(array_agg(DISTINCT h.hour), '{}') AS hours FROM "UsageRollupHour" h
+       WHERE h."subscriptionId" = ${sub} AND h."billableMetricId" = ANY(${ids})
+         AND h.hour >= ${fullFrom}::timestamptz AND h.hour < ${fullTo}::timestamptz AND h."maxPeriodEnd" > ${end}
+    ), ranges AS (
+      -- What is read row by row: the partial hours at both edges of the window, and the spilled hours.
+      SELECT lo, hi FROM (VALUES (${window.start}::timestamptz, ${fullFrom}::timestamptz), (${fullTo}::timestamptz, ${end})) AS edge(lo, hi) WHERE lo < hi
+      UNION ALL
+      SELECT hour, hour + interval '1 hour' FROM spill, unnest(spill.hours) AS s(hour)
+    ), raw AS MATERIALIZED (
+      -- OFFSET 0 keeps each range an index range scan (flattened, the planner may scan the whole table).
+      SELECT r.* FROM ranges, LATERAL (
+        SELECT r."billableMetricId" AS m, r."periodStart" AS ps, r."periodEnd" AS pe, r.value, r."createdAt" AS ca, r.id
+          FROM "UsageRollup" r
+         WHERE r."subscriptionId" = ${sub} AND r."billableMetricId" = ANY(${ids}) AND r."periodEnd" >= r."periodStart"
+           AND r."periodStart" >= ranges.lo AND r."periodStart" < ranges.hi OFFSET 0) r
+    ), totals AS (
+      SELECT m, sum(value) FILTER (WHERE pe <= ${end}) AS total,
+             sum(value) FILTER (WHERE pe <= ${end} AND value >= 0 AND value = trunc(value)) AS whole,
+             max(value) FILTER (WHERE pe <= ${end}) AS max,
+             sum(value * (extract(epoch FROM least(pe, ${end}) - ps) * 1000)) FILTER (WHERE pe > ps) AS weighted
+        FROM raw GROUP BY m
+      UNION ALL
+      SELECT h."billableMetricId", sum(h.total), sum(h.whole), max(h.max), sum(h.weighted)
+        FROM "UsageRollupHour" h, spill WHERE ${wholeHours} AND h."billableMetricId" = ANY(${ids}) GROUP BY 1
+    )
+    SELECT t.m, t.total::text, t.whole::text, t.max::text, t.weighted::text, latest.value::text AS last,
+           (extract(epoch FROM latest.ps) * 1000)::float8 AS last_ps, (extract(epoch FROM latest.pe) * 1000)::float8 AS last_pe
+      FROM (SELECT m, sum(total) AS total, sum(whole) AS whole, max(max) AS max, sum(weighted) AS weighted FROM totals GROUP BY m) t
+      ${latestJoin}
+      CROSS JOIN LATERAL (SELECT ${latest}) latest`;
+}
+
+/** The stand-in rollups from the rows of rollupAggregatesSql. */
+export function decodeRollupAggregates(rows: RollupAggregateRow[], subscriptionId: string, metrics: RolledUpMetric[], window: RatingWindow): UsageRollupRow[] {
   const aggregationOf = new Map(metrics.map((m) => [m.id, m.aggregation]));
   const at = window.start;
   const result: UsageRollupRow[] = [];
@@ -252,7 +294,7 @@ export async function loadRollupAggregates(
         if (row.max !== null) result.push({ ...base, periodStart: at, periodEnd: at, value: row.max });
         break;
       case "last":
-        if (row.last !== null) result.push({ ...base, periodStart: row.last_ps!, periodEnd: row.last_pe!, value: row.last });
+        if (row.last !== null) result.push({ ...base, periodStart: new Date(row.last_ps!), periodEnd: new Date(row.last_pe!), value: row.last });
         break;
       case "weighted_sum":
         if (row.weighted !== null) result.push({ ...base, periodStart: at, periodEnd: new Date(at.getTime() + 1), value: row.weighted });
@@ -261,6 +303,12 @@ export async function loadRollupAggregates(
   }
   return result;
 }
+
+/** Runs one statement and returns its rows: a Prisma client's $queryRaw, or node-postgres on the shared pool. */
+export type SqlRunner = <T>(statement: Prisma.Sql) => Promise<T[]>;
+
+export const prismaRunner = (client: Db | Prisma.TransactionClient): SqlRunner => (statement) => client.$queryRaw(statement);
+export const poolRunner = (pool: SqlPool): SqlRunner => async <T>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as T[];
 
 /**
  * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
@@ -273,6 +321,20 @@ export async function rateSubscriptionUsage(
   options: { minimumProration?: string } = {},
 ): Promise<RatedCharge[]> {
   const charges = await chargesOfSubscription(client, subscription);
+  return rateChargesUsage(prismaRunner(client), subscription, charges, window, options);
+}
+
+/**
+ * The same for charges already loaded, in one statement: the raw events' summaries and the rollups' aggregates come
+ * back together. `hasEvents: false` (the subscription has no raw event at all) leaves the events out of it.
+ */
+export async function rateChargesUsage(
+  run: SqlRunner,
+  subscription: { id: string; shadow?: boolean },
+  charges: ChargeWithMetric[],
+  window: RatingWindow,
+  options: { minimumProration?: string; hasEvents?: boolean } = {},
+): Promise<RatedCharge[]> {
   if (charges.length === 0) return [];
   const metrics = [...new Map(charges.map((c) => [c.billableMetricId, { id: c.billableMetricId, aggregation: c.billableMetric.aggregation as string }])).values()];
   const summarized = [...new Map(charges.map((c): [string, SummarizedMetric] => {
@@ -287,8 +349,16 @@ export async function rateSubscriptionUsage(
       filters: filters.length ? filters : null,
     }];
   })).values()];
-  // One after the other: one connection per request under load (and a transaction client runs one query at a time).
-  const eventSummaries = await loadEventSummaries(client, subscription.id, summarized, window);
-  const rollups = await loadRollupAggregates(client, subscription.id, metrics, window);
-  return rateLoadedUsage(charges, [], rollups, window, { ...options, eventSummaries, eventsBilledInAdvance: subscription.shadow !== true });
+  const withEvents = options.hasEvents !== false && summarized.length > 0;
+  const events = withEvents ? Prisma.sql`(SELECT coalesce(json_agg(e), '[]') FROM (${eventSummariesSql(subscription.id, summarized, window)}) e)::text` : Prisma.sql`'[]'`;
+  const [row] = await run<{ events: string; rollups: string }>(Prisma.sql`
+    SELECT ${events} AS events,
+           (SELECT coalesce(json_agg(r), '[]') FROM (${rollupAggregatesSql(subscription.id, metrics, window)}) r)::text AS rollups`);
+  // Without events every summary is empty (the statement would return the same for each metric without filters; a
+  // filter bucket without a summary counts as empty).
+  const eventSummaries = withEvents
+    ? decodeEventSummaries(JSON.parse(row.events) as EventSummaryRow[], summarized)
+    : new Map(summarized.filter((m) => !m.filters).map((m) => [m.key, EMPTY_SUMMARY]));
+  const rollups = decodeRollupAggregates(JSON.parse(row.rollups) as RollupAggregateRow[], subscription.id, metrics, window);
+  return rateLoadedUsage(charges, [], rollups, window, { minimumProration: options.minimumProration, eventSummaries, eventsBilledInAdvance: subscription.shadow !== true });
 }

@@ -3,11 +3,16 @@ import { isCalendarDate, parseCalendarDate } from "@/lib/billing/calendar-date";
 import { invalidField } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { toCsv } from "./csv";
+import { BOOKS_CURRENCY } from "./report-params";
 
 /**
  * Accounts receivable aging on a day: every issued invoice with something still due (finalized, not voided, not
  * shadow), by how many days past its due date it is on that day. An invoice due on the day itself is current; one day
  * late is 1–30; 30 days late is still 1–30, 31 is 31–60, 60 | 61, 90 | 91 are the next edges.
+ *
+ * Every open invoice is listed, each in its currency. The totals and the groups by customer and by service add amounts,
+ * so they count the books' currency (BOOKS_CURRENCY) only; what is owed in another currency is totalled apart, per
+ * currency and in that currency (the product holds no exchange rates), so no receivable drops out of view.
  */
 export const AGING_BUCKETS = ["current", "1_30", "31_60", "61_90", "over_90"] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -48,12 +53,25 @@ export interface AgingGroup {
   totalCents: bigint;
 }
 
+/** What is owed in a currency other than the books', in that currency: not in the totals and groups. */
+export interface AgingOtherCurrency {
+  currency: string;
+  buckets: Record<AgingBucket, bigint>;
+  totalCents: bigint;
+  invoiceCount: number;
+}
+
 export interface AgingReport {
   asOf: string;
+  /** The currency of the totals and the groups. */
+  currency: string;
+  /** Every open invoice, in any currency. */
   invoices: AgingInvoice[];
   byCustomer: AgingGroup[];
   byService: AgingGroup[];
   totals: Record<AgingBucket, bigint> & { total: bigint };
+  /** Open invoices in other currencies, per currency (sorted). */
+  otherCurrencies: AgingOtherCurrency[];
 }
 
 const emptyBuckets = (): Record<AgingBucket, bigint> => ({ current: BigInt(0), "1_30": BigInt(0), "31_60": BigInt(0), "61_90": BigInt(0), over_90: BigInt(0) });
@@ -77,9 +95,10 @@ export async function arAging(client: Db, asOf: string, filter: { customerId?: s
       issuingDate: i.issuingDate.toISOString().slice(0, 10), dueDate, daysPastDue, bucket: agingBucket(daysPastDue), amountDueCents: due, currency: i.currency,
     });
   }
+  const books = invoices.filter((i) => i.currency === BOOKS_CURRENCY);
   const group = (key: (i: AgingInvoice) => [string, string]) => {
     const groups = new Map<string, AgingGroup>();
-    for (const i of invoices) {
+    for (const i of books) {
       const [id, name] = key(i);
       const g = groups.get(id) ?? groups.set(id, { id, name, buckets: emptyBuckets(), totalCents: BigInt(0) }).get(id)!;
       g.buckets[i.bucket] += i.amountDueCents;
@@ -88,11 +107,22 @@ export async function arAging(client: Db, asOf: string, filter: { customerId?: s
     return [...groups.values()].sort((a, b) => (b.totalCents > a.totalCents ? 1 : b.totalCents < a.totalCents ? -1 : a.name.localeCompare(b.name)));
   };
   const totals = { ...emptyBuckets(), total: BigInt(0) };
-  for (const i of invoices) {
+  for (const i of books) {
     totals[i.bucket] += i.amountDueCents;
     totals.total += i.amountDueCents;
   }
-  return { asOf, invoices, byCustomer: group((i) => [i.customerId, i.customer]), byService: group((i) => [i.serviceId, i.service]), totals };
+  const others = new Map<string, AgingOtherCurrency>();
+  for (const i of invoices) {
+    if (i.currency === BOOKS_CURRENCY) continue;
+    const o = others.get(i.currency) ?? others.set(i.currency, { currency: i.currency, buckets: emptyBuckets(), totalCents: BigInt(0), invoiceCount: 0 }).get(i.currency)!;
+    o.buckets[i.bucket] += i.amountDueCents;
+    o.totalCents += i.amountDueCents;
+    o.invoiceCount += 1;
+  }
+  return {
+    asOf, currency: BOOKS_CURRENCY, invoices, byCustomer: group((i) => [i.customerId, i.customer]), byService: group((i) => [i.serviceId, i.service]), totals,
+    otherCurrencies: [...others.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+  };
 }
 
 export function arAgingCsv(report: AgingReport): string {

@@ -4,6 +4,7 @@ import { invalidField } from "@/lib/errors";
 import { companyProfile } from "@/lib/invoicing/company-profile";
 import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import { dollars, toCsv } from "./csv";
+import { BOOKS_CURRENCY } from "./report-params";
 import { checkPeriod } from "./sales-tax";
 
 /**
@@ -20,6 +21,10 @@ import { checkPeriod } from "./sales-tax";
  *
  * Dates follow the reports: an invoice's issue date, a credit note's issue date in the customer's timezone, a payment's
  * day in Toronto, an offline payment's received date. So revenue and tax of a period equal the sales tax report's.
+ *
+ * The accounts are kept in the books' currency (BOOKS_CURRENCY): only its documents, payments and credit are posted.
+ * Events in another currency are counted apart per currency (`unposted`) — posting them would add foreign amounts to
+ * Canadian-dollar accounts, and the product holds no exchange rates — for finance to book by hand, converted.
  */
 export type JournalGrouping = "day" | "month";
 export type JournalFormat = "quickbooks" | "xero";
@@ -54,6 +59,18 @@ export interface JournalEntry {
   lines: JournalLine[];
 }
 
+/** Events of the period in a currency other than the books', not posted: how many of each kind. */
+export interface UnpostedCurrency {
+  currency: string;
+  invoices: number;
+  creditNotes: number;
+  cardPayments: number;
+  cardRefunds: number;
+  offlinePayments: number;
+  offlinePaymentReversals: number;
+  walletMoves: number;
+}
+
 export interface Journal {
   from: string;
   to: string;
@@ -62,6 +79,8 @@ export interface Journal {
   /** Revenue (net of credit notes) and tax (net) over the period, for tying to the reports. */
   revenueCents: bigint;
   taxCents: bigint;
+  /** Per currency (sorted), when there is any. */
+  unposted: UnpostedCurrency[];
 }
 
 /** "key = account" lines (the settings form) → overrides; unknown keys are refused. */
@@ -108,13 +127,22 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
   };
   let revenueCents = ZERO;
   let taxCents = ZERO;
+  const unposted = new Map<string, UnpostedCurrency>();
+  /** False (and counted) for an event in another currency than the books'. */
+  const posts = (currency: string, kind: Exclude<keyof UnpostedCurrency, "currency">) => {
+    if (currency === BOOKS_CURRENCY) return true;
+    const u = unposted.get(currency) ?? unposted.set(currency, { currency, invoices: 0, creditNotes: 0, cardPayments: 0, cardRefunds: 0, offlinePayments: 0, offlinePaymentReversals: 0, walletMoves: 0 }).get(currency)!;
+    u[kind] += 1;
+    return false;
+  };
 
   const invoices = await client.invoice.findMany({
     where: { shadow: false, number: { not: null }, status: { in: ["finalized", "paid"] }, issuingDate: { gte: start, lt: endExclusive } },
-    select: { issuingDate: true, invoiceType: true, subtotalCents: true, totalCents: true, prepaidCreditCents: true, service: { select: { code: true } }, taxes: { select: { code: true, amountCents: true } } },
+    select: { issuingDate: true, currency: true, invoiceType: true, subtotalCents: true, totalCents: true, prepaidCreditCents: true, service: { select: { code: true } }, taxes: { select: { code: true, amountCents: true } } },
   });
   for (const i of invoices) {
     const date = i.issuingDate!.toISOString().slice(0, 10);
+    if (!posts(i.currency, "invoices")) continue;
     if (i.invoiceType === "credit") {
       post(date, "Prepaid credit sold", accounts.ar, i.totalCents, ZERO);
       post(date, "Prepaid credit sold", accounts.prepaid_credit, ZERO, i.subtotalCents);
@@ -135,11 +163,11 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
 
   const notes = await client.creditNote.findMany({
     where: { status: "issued", issuedAt: { gte: wideStart, lt: wideEnd } },
-    select: { issuedAt: true, subtotalCents: true, totalCents: true, customer: { select: { timezone: true } }, invoice: { select: { service: { select: { code: true } }, taxes: true } } },
+    select: { issuedAt: true, currency: true, subtotalCents: true, totalCents: true, customer: { select: { timezone: true } }, invoice: { select: { service: { select: { code: true } }, taxes: true } } },
   });
   for (const n of notes) {
     const date = localDate(n.issuedAt!, n.customer.timezone);
-    if (!inPeriod(date)) continue;
+    if (!inPeriod(date) || !posts(n.currency, "creditNotes")) continue;
     post(date, "Credit notes issued", account(`revenue.${n.invoice.service.code}`, "revenue"), n.subtotalCents, ZERO);
     revenueCents -= n.subtotalCents;
     let taxes = ZERO;
@@ -153,34 +181,34 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
 
   const cardPayments = await client.payment.findMany({
     where: { provider: "stripe", status: { in: ["succeeded", "refunded"] }, createdAt: { gte: wideStart, lt: wideEnd } },
-    select: { createdAt: true, amountCents: true },
+    select: { createdAt: true, currency: true, amountCents: true },
   });
   for (const p of cardPayments) {
     const date = localDate(p.createdAt, "America/Toronto");
-    if (!inPeriod(date)) continue;
+    if (!inPeriod(date) || !posts(p.currency, "cardPayments")) continue;
     post(date, "Card payments", accounts.stripe_clearing, p.amountCents, ZERO);
     post(date, "Card payments", accounts.ar, ZERO, p.amountCents);
   }
-  const refunds = await client.refund.findMany({ where: { status: "succeeded", createdAt: { gte: wideStart, lt: wideEnd } }, select: { createdAt: true, amountCents: true } });
+  const refunds = await client.refund.findMany({ where: { status: "succeeded", createdAt: { gte: wideStart, lt: wideEnd } }, select: { createdAt: true, amountCents: true, payment: { select: { currency: true } } } });
   for (const r of refunds) {
     const date = localDate(r.createdAt, "America/Toronto");
-    if (!inPeriod(date)) continue;
+    if (!inPeriod(date) || !posts(r.payment.currency, "cardRefunds")) continue;
     post(date, "Card refunds", accounts.ar, r.amountCents, ZERO);
     post(date, "Card refunds", accounts.stripe_clearing, ZERO, r.amountCents);
   }
 
   const receipts = await client.paymentReceipt.findMany({
     where: { OR: [{ receivedOn: { gte: start, lt: endExclusive } }, { reversedAt: { gte: wideStart, lt: wideEnd } }] },
-    select: { receivedOn: true, amountCents: true, reversedAt: true },
+    select: { receivedOn: true, currency: true, amountCents: true, reversedAt: true },
   });
   for (const r of receipts) {
     const received = r.receivedOn.toISOString().slice(0, 10);
-    if (inPeriod(received)) {
+    if (inPeriod(received) && posts(r.currency, "offlinePayments")) {
       post(received, "Offline payments", accounts.cash, r.amountCents, ZERO);
       post(received, "Offline payments", accounts.ar, ZERO, r.amountCents);
     }
     const reversed = r.reversedAt ? localDate(r.reversedAt, "America/Toronto") : null;
-    if (reversed && inPeriod(reversed)) {
+    if (reversed && inPeriod(reversed) && posts(r.currency, "offlinePaymentReversals")) {
       post(reversed, "Offline payment reversals", accounts.ar, r.amountCents, ZERO);
       post(reversed, "Offline payment reversals", accounts.cash, ZERO, r.amountCents);
     }
@@ -190,11 +218,11 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
   // voided or expired credit, on the day they settled in Toronto.
   const walletMoves = await client.walletTransaction.findMany({
     where: { status: "settled", settledAt: { gte: wideStart, lt: wideEnd }, OR: [{ kind: "granted", invoiceId: null }, { kind: "voided" }] },
-    select: { kind: true, settledAt: true, amountCents: true },
+    select: { kind: true, settledAt: true, amountCents: true, wallet: { select: { currency: true } } },
   });
   for (const m of walletMoves) {
     const date = localDate(m.settledAt!, "America/Toronto");
-    if (!inPeriod(date)) continue;
+    if (!inPeriod(date) || !posts(m.wallet.currency, "walletMoves")) continue;
     if (m.kind === "granted") {
       post(date, "Prepaid credit granted", accounts.promotional_credit, m.amountCents, ZERO);
       post(date, "Prepaid credit granted", accounts.prepaid_credit, ZERO, m.amountCents);
@@ -207,6 +235,7 @@ export async function journal(client: Db, from: string, to: string, grouping: Jo
   const sorted = [...entries.entries()].sort(([a], [b]) => a.localeCompare(b));
   return {
     from, to, grouping, revenueCents, taxCents,
+    unposted: [...unposted.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
     entries: sorted.map(([key, lines], index) => {
       const [date, memo] = key.split("|");
       return {

@@ -94,6 +94,17 @@ describe("read-only reporting API /api/reports/v1", () => {
       },
     });
     await svc.call("/costs", { method: "POST", json: { cost: { external_customer_id: "bi-1", date: "2032-06-10", cost_type: "compute", amount_cents: 5000, amount_currency: "CAD", idempotency_key: "bi-c1" } } });
+    // The same customer's invoices in USD (Ontario HST): never added to the CAD figures, given apart in USD.
+    const usd = (issued: string, due: string, subtotal: number) => testDb().invoice.create({
+      data: {
+        number: `INV-BI-USD-${uniqueSuffix()}`, customerId, serviceId: svc.id, status: "finalized", currency: "USD", periodStart: new Date(`${issued}T04:00:00Z`), periodEnd: new Date(`${issued}T04:00:00Z`),
+        issuingDate: new Date(`${issued}T00:00:00Z`), paymentDueDate: new Date(`${due}T00:00:00Z`), subtotalCents: c(subtotal), taxesCents: c((subtotal * 13) / 100), totalCents: c((subtotal * 113) / 100),
+        lines: { create: [{ kind: "one_off", description: "Setup", amountCents: c(subtotal) }] },
+        taxes: { create: [{ code: "HST", name: "HST", rate: "13", taxableAmountCents: c(subtotal), amountCents: c((subtotal * 13) / 100), registrationNumber: "123456789 RT0001" }] },
+      },
+    });
+    await usd("2032-06-01", "2032-06-15", 10000);
+    await usd("2001-02-01", "2001-03-03", 30000);
   });
 
   it("refuses a service key with 403 and a code, and anything but a live reporting token with 401", async () => {
@@ -123,13 +134,23 @@ describe("read-only reporting API /api/reports/v1", () => {
     const aging = await (await get(`/ar_aging?as_of=2032-07-20&customer=${customerId}`, token)).json();
     expect(aging).toEqual(JSON.parse(JSON.stringify({ ar_aging: reportBody(await arAging(testDb(), "2032-07-20", { customerId })) })));
     expect(aging.ar_aging.totals).toMatchObject({ "31_60": 22600, total: 22600 });
+    expect(aging.ar_aging.invoices.map((i: { currency: string; amount_due_cents: number }) => [i.currency, i.amount_due_cents]).sort()).toEqual([["CAD", 22600], ["USD", 11300], ["USD", 33900]]);
+    expect(aging.ar_aging.currency).toBe("CAD");
+    expect(aging.ar_aging.other_currencies).toEqual([{ currency: "USD", buckets: { current: 0, "1_30": 0, "31_60": 11300, "61_90": 0, over_90: 33900 }, total_cents: 45200, invoice_count: 2 }]);
 
     const tax = await (await get("/sales_tax?from=2001-01-01&to=2001-03-31", token)).json();
     expect(tax).toEqual(JSON.parse(JSON.stringify({ sales_tax: reportBody(await salesTaxReport(testDb(), "2001-01-01", "2001-03-31")) })));
+    expect([tax.sales_tax.currency, tax.sales_tax.invoice_count, tax.sales_tax.totals]).toEqual(["CAD", 0, { invoiced_tax_cents: 0, credited_tax_cents: 0, net_tax_cents: 0 }]);
+    expect(tax.sales_tax.other_currencies).toEqual([{
+      currency: "USD", invoice_count: 1, credit_note_count: 0,
+      rows: [{ code: "HST", name: "HST", province: "ON", rate_percent: "13", registration_number: "123456789 RT0001", invoiced_taxable_cents: 30000, invoiced_tax_cents: 3900, credited_taxable_cents: 0, credited_tax_cents: 0, net_taxable_cents: 30000, net_tax_cents: 3900 }],
+      sales: { taxable_cents: 30000, zero_rated_cents: 0, exempt_cents: 0, credited_taxable_cents: 0, credited_zero_rated_cents: 0, credited_exempt_cents: 0, net_cents: 30000 },
+      totals: { invoiced_tax_cents: 3900, credited_tax_cents: 0, net_tax_cents: 3900 },
+    }]);
 
     const dashboard = await get("/dashboard", token);
     expect(dashboard.status).toBe(200);
-    expect(Object.keys((await dashboard.json()).dashboard).sort()).toEqual(["dual_run", "dunning", "last_billing_run", "month", "receivables", "services"]);
+    expect(Object.keys((await dashboard.json()).dashboard).sort()).toEqual(["currency", "dual_run", "dunning", "last_billing_run", "month", "other_currencies", "receivables", "services"]);
 
     // The console's CSV of the same margin has the same figures.
     const admin = await staffSession("admin");

@@ -28,13 +28,13 @@ async function ledger(prefix: string) {
   let sequence = 0;
   const customer = (legalName: string, province: string | null, country = "CA", extra: object = {}) =>
     db.customer.create({ data: { legalName, province, country, timezone: "America/Toronto", ...extra } });
-  const invoice = async (customerId: string, opts: { issued: string; subtotal: number; taxes?: Tax[]; note?: string; status?: "finalized" | "paid" | "voided"; due?: string; paid?: number; service?: string; province?: string | null }) => {
+  const invoice = async (customerId: string, opts: { issued: string; subtotal: number; taxes?: Tax[]; note?: string; status?: "finalized" | "paid" | "voided"; due?: string; paid?: number; service?: string; province?: string | null; currency?: string }) => {
     const taxes = opts.taxes ?? [];
     const taxTotal = taxes.reduce((s, t) => s + t.amount, 0);
     sequence += 1;
     return db.invoice.create({
       data: {
-        number: `INV-T-${String(sequence).padStart(4, "0")}`, customerId, serviceId: opts.service ?? cloud.id, status: opts.status ?? "finalized",
+        number: `INV-T-${String(sequence).padStart(4, "0")}`, customerId, serviceId: opts.service ?? cloud.id, status: opts.status ?? "finalized", currency: opts.currency ?? "CAD",
         periodStart: new Date(`${opts.issued}T04:00:00Z`), periodEnd: new Date(`${opts.issued}T04:00:00Z`), issuingDate: new Date(`${opts.issued}T00:00:00Z`),
         paymentDueDate: new Date(`${opts.due ?? opts.issued}T00:00:00Z`), finalizedAt: new Date(`${opts.issued}T12:00:00Z`),
         subtotalCents: c(opts.subtotal), taxesCents: c(taxTotal), totalCents: c(opts.subtotal + taxTotal), amountPaidCents: c(opts.paid ?? 0), taxNote: opts.note ?? null,
@@ -282,5 +282,102 @@ describe("console overview dashboard", () => {
     expect(d.dualRun).toEqual({ period: "2026-10", match: 2, delta: 1, error: 1 });
     // December: nothing issued yet.
     expect((await dashboard(db, "2026-12-01")).services.map((s) => s.revenueCents)).toEqual([c(0), c(0), c(0)]);
+  });
+});
+
+describe("documents in another currency than the books' (CAD)", () => {
+  // A CAD ledger, its reports taken; then a USD customer's invoices (Ontario HST), credit note, payments, subscription
+  // and dunning are added beside it. The CAD figures must not move, and the USD ones must be given apart, exactly.
+  let l: Awaited<ReturnType<typeof ledger>>;
+  let db: Db;
+  const snapshot = async () => ({
+    tax: await salesTaxReport(db, "2026-11-01", "2026-11-30"),
+    aging: await arAging(db, "2026-11-28"),
+    dash: await dashboard(db, "2026-11-28"),
+    journal: await journal(db, "2026-11-01", "2026-11-30"),
+  });
+  const campaign = () => db.dunningCampaign.upsert({ where: { id: "00000000-0000-4000-8000-000000000001" }, create: { id: "00000000-0000-4000-8000-000000000001", name: "Default", retryDays: [1], suspendAfterDays: 7, isDefault: true }, update: {} });
+  let n = 0;
+  const subscribe = async (customerId: string, currency: string, amount: number) => {
+    const plan = await db.plan.create({ data: { serviceId: l.cloud.id, code: `cloud_${currency}`, name: currency, interval: "monthly", amountCents: c(amount), currency } });
+    await db.subscription.create({ data: { externalId: `fx${++n}`, customerId, serviceId: l.cloud.id, planId: plan.id, billingAnchorDate: new Date("2026-10-01T04:00:00Z"), subscriptionAt: new Date("2026-10-01T04:00:00Z") } });
+  };
+  const note = (invoiceId: string, amount: number, at: string) =>
+    db.$transaction((tx) => issueCreditNote(tx, { invoiceId, reason: "other", kind: "credit", items: [{ amountCents: c(amount), description: "Credit" }] }, new Date(at)));
+
+  beforeAll(async () => {
+    l = await ledger("nexa_currencies");
+    db = l.db;
+    const on = await l.customer("Ontario Co.", "ON");
+    await subscribe(on.id, "CAD", 2000);
+    const a = await l.invoice(on.id, { issued: "2026-11-03", subtotal: 10000, taxes: [hst("13", 1300)], province: "ON", due: "2026-11-20" });
+    await l.invoice(on.id, { issued: "2026-11-05", subtotal: 5000, taxes: [hst("13", 650)], province: "ON", due: "2026-12-15" });
+    await note(a.id, 1000, "2026-11-10T15:00:00Z");
+    await db.dunningProcess.create({ data: { invoiceId: a.id, campaignId: (await campaign()).id, startedAt: new Date("2026-11-21T12:00:00Z") } });
+  });
+  afterAll(async () => db?.$disconnect());
+
+  it("leaves the CAD figures of the sales tax report, journal, AR aging and dashboard as they were, and gives the USD ones apart", async () => {
+    const before = await snapshot();
+    expect(before.tax.rows.map((r) => [r.code, r.province, r.invoicedTaxCents, r.creditedTaxCents])).toEqual([["HST", "ON", c(1950), c(130)]]);
+    expect([before.tax.otherCurrencies, before.aging.otherCurrencies, before.dash.otherCurrencies, before.journal.unposted]).toEqual([[], [], [], []]);
+
+    const us = await l.customer("Maple US Inc.", "ON", "CA", { currency: "USD" });
+    await subscribe(us.id, "USD", 5000);
+    // 400.00 + 13 % = 452.00, 14 days late on the 28th; 77.77 × 13 % = 10.1101 → 10.11, not yet due; 25.00 zero-rated,
+    // 21 days late; an August invoice of 99.00, 89 days late (not in November's sales).
+    const u1 = await l.invoice(us.id, { issued: "2026-11-04", subtotal: 40000, taxes: [hst("13", 5200)], province: "ON", due: "2026-11-14", currency: "USD" });
+    await l.invoice(us.id, { issued: "2026-11-06", subtotal: 7777, taxes: [hst("13", 1011)], province: "ON", due: "2026-12-06", currency: "USD" });
+    await l.invoice(us.id, { issued: "2026-11-07", subtotal: 2500, note: "Zero-rated: services exported", due: "2026-11-07", currency: "USD" });
+    await l.invoice(us.id, { issued: "2026-08-01", subtotal: 9900, note: "Zero-rated: services exported", due: "2026-08-31", currency: "USD" });
+    // 30.00 credited at the invoice's 13 %: 3.90.
+    await note(u1.id, 3000, "2026-11-12T15:00:00Z");
+    await db.dunningProcess.create({ data: { invoiceId: u1.id, campaignId: (await campaign()).id, startedAt: new Date("2026-11-15T12:00:00Z") } });
+    await db.payment.create({ data: { customerId: us.id, currency: "USD", amountCents: c(8788), status: "succeeded", provider: "stripe", idempotencyKey: `fx-${Date.now()}`, createdAt: new Date("2026-11-16T15:00:00Z") } });
+    await db.paymentReceipt.create({ data: { customerId: us.id, currency: "USD", method: "wire", reference: "W1", amountCents: c(500), receivedOn: new Date("2026-11-17T00:00:00Z") } });
+    const after = await snapshot();
+
+    // Sales tax: the CAD report is the same to the last field; USD is tallied apart in USD.
+    expect({ ...after.tax, otherCurrencies: [] }).toEqual(before.tax);
+    expect(after.tax.otherCurrencies).toEqual([{
+      currency: "USD", invoiceCount: 3, creditNoteCount: 1,
+      rows: [{ code: "HST", name: "HST", province: "ON", ratePercent: "13", registrationNumber: GST_HST, invoicedTaxableCents: c(47777), invoicedTaxCents: c(6211), creditedTaxableCents: c(3000), creditedTaxCents: c(390), netTaxableCents: c(44777), netTaxCents: c(5821) }],
+      sales: { taxableCents: c(47777), zeroRatedCents: c(2500), exemptCents: c(0), creditedTaxableCents: c(3000), creditedZeroRatedCents: c(0), creditedExemptCents: c(0), netCents: c(47277) },
+      totals: { invoicedTaxCents: c(6211), creditedTaxCents: c(390), netTaxCents: c(5821) },
+    }]);
+    // The CSV keeps the CAD lines and TOTAL byte for byte; the USD lines follow, tagged, never in TOTAL.
+    const [csvBefore, csvAfter] = [salesTaxCsv(before.tax), salesTaxCsv(after.tax)];
+    expect(csvAfter.startsWith(csvBefore)).toBe(true);
+    expect(csvAfter.slice(csvBefore.length).split("\r\n").filter(Boolean)).toEqual([
+      `2026-11-01,2026-11-30,USD:HST,"HST (in USD, not in TOTAL: convert at the exchange rate of each document's tax point)",ON,13,${GST_HST},477.77,62.11,30.00,3.90,447.77,58.21`,
+      `2026-11-01,2026-11-30,USD:ZERO_RATED,"Zero-rated sales (in USD, not in TOTAL: convert at the exchange rate of each document's tax point)",,0,,25.00,0.00,0.00,0.00,25.00,0.00`,
+      `2026-11-01,2026-11-30,USD:EXEMPT,"Exempt sales (in USD, not in TOTAL: convert at the exchange rate of each document's tax point)",,0,,0.00,0.00,0.00,0.00,0.00,0.00`,
+      `2026-11-01,2026-11-30,USD:TOTAL,"All taxes (in USD, not in TOTAL: convert at the exchange rate of each document's tax point; 3 invoice(s), 1 credit note(s))",,,,,62.11,,3.90,472.77,58.21`,
+    ]);
+
+    // Journal: nothing in USD reaches the CAD accounts; what was left unposted is counted. It still ties to the report.
+    expect({ ...after.journal, unposted: [] }).toEqual(before.journal);
+    expect([after.journal.revenueCents, after.journal.taxCents]).toEqual([after.tax.sales.netCents, after.tax.totals.netTaxCents]);
+    expect(after.journal.unposted).toEqual([{ currency: "USD", invoices: 3, creditNotes: 1, cardPayments: 1, cardRefunds: 0, offlinePayments: 1, offlinePaymentReversals: 0, walletMoves: 0 }]);
+
+    // AR aging: every open invoice listed in its currency; totals and groups in CAD as before; USD owed apart.
+    expect(after.aging.invoices.map((i) => [i.customer, i.currency, i.amountDueCents, i.bucket])).toEqual([
+      ["Maple US Inc.", "USD", c(9900), "61_90"], ["Maple US Inc.", "USD", c(2500), "1_30"], ["Maple US Inc.", "USD", c(45200), "1_30"],
+      ["Ontario Co.", "CAD", c(11300), "1_30"], ["Maple US Inc.", "USD", c(8788), "current"], ["Ontario Co.", "CAD", c(5650), "current"],
+    ]);
+    expect({ ...after.aging, invoices: after.aging.invoices.filter((i) => i.currency === "CAD"), otherCurrencies: [] }).toEqual(before.aging);
+    expect(after.aging.totals).toEqual({ current: c(5650), "1_30": c(11300), "31_60": c(0), "61_90": c(0), over_90: c(0), total: c(16950) });
+    expect(after.aging.byCustomer.map((g) => g.name)).toEqual(["Ontario Co."]);
+    expect(after.aging.otherCurrencies).toEqual([{ currency: "USD", buckets: { current: c(8788), "1_30": c(47700), "31_60": c(0), "61_90": c(9900), over_90: c(0) }, totalCents: c(66388), invoiceCount: 4 }]);
+    const aging = await arAging(db, "2026-11-28", { customerId: us.id });
+    expect([aging.invoices.length, aging.totals.total, aging.byCustomer, aging.otherCurrencies[0].totalCents]).toEqual([4, c(0), [], c(66388)]);
+
+    // Dashboard: MRR, revenue, receivables and dunning in CAD as before; USD apart.
+    expect({ ...after.dash, otherCurrencies: [] }).toEqual(before.dash);
+    expect(after.dash.services.find((s) => s.code === "cloud")).toMatchObject({ mrrCents: c(2000), revenueCents: c(14000) });
+    expect([after.dash.receivables, after.dash.dunning]).toEqual([{ outstandingCents: c(16950), overdueCents: c(11300), overdueInvoices: 1 }, { active: 1, amountDueCents: c(11300) }]);
+    expect(after.dash.otherCurrencies).toEqual([{
+      currency: "USD", mrrCents: c(5000), revenueCents: c(47277), outstandingCents: c(66388), openInvoices: 4, overdueCents: c(57600), overdueInvoices: 3, dunningActive: 1, dunningAmountCents: c(45200),
+    }]);
   });
 });

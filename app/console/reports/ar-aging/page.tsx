@@ -3,7 +3,7 @@ import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { AGING_BUCKETS, AGING_LABEL, arAging, type AgingGroup } from "@/lib/reports/ar-aging";
-import { asOfParam, optionalUuid } from "@/lib/reports/report-params";
+import { asOfParam, BOOKS_CURRENCY, optionalUuid } from "@/lib/reports/report-params";
 import type { SearchParams } from "@/lib/console/table-query";
 import { BarChart } from "@/components/console/bar-chart";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
@@ -12,7 +12,7 @@ import { SimpleDataTable } from "@/components/data-table/simple-data-table";
 export const metadata: Metadata = { title: "Accounts receivable aging" };
 export const dynamic = "force-dynamic";
 
-const m = (cents: bigint) => formatMoney(cents, "CAD");
+const m = (cents: bigint) => formatMoney(cents, BOOKS_CURRENCY);
 
 function groupRows(groups: AgingGroup[], asOf: string, param: "customer" | "service") {
   return groups.map((g) => ({
@@ -54,7 +54,18 @@ export default async function ArAgingPage({ searchParams }: { searchParams: Prom
           {filtered ? <a href={`?as_of=${asOf}`} className="text-sky-700 hover:underline">All customers and services</a> : null}
         </form>
       </Panel>
-      <BarChart label={`Receivables by age (total ${m(report.totals.total)})`} bars={AGING_BUCKETS.map((b) => ({ label: AGING_LABEL[b], value: report.totals[b], display: m(report.totals[b]) }))} />
+      <BarChart label={`Receivables by age in ${report.currency} (total ${m(report.totals.total)})`} bars={AGING_BUCKETS.map((b) => ({ label: AGING_LABEL[b], value: report.totals[b], display: m(report.totals[b]) }))} />
+      {report.otherCurrencies.length > 0 ? (
+        <PageSection title="Owed in other currencies"
+          description={`Not in the ${report.currency} totals and groups above (the product holds no exchange rates); each invoice is listed below in its currency.`}>
+          <SimpleDataTable label="Owed in other currencies"
+            columns={[{ key: "currency", header: "Currency" }, { key: "invoices", header: "Invoices", align: "right" }, ...bucketColumns, { key: "total", header: "Total", align: "right" }]}
+            rows={report.otherCurrencies.map((o) => ({
+              currency: o.currency, invoices: String(o.invoiceCount),
+              ...Object.fromEntries(AGING_BUCKETS.map((b) => [b, formatMoney(o.buckets[b], o.currency)])), total: formatMoney(o.totalCents, o.currency),
+            }))} />
+        </PageSection>
+      ) : null}
       {!customerId ? (
         <PageSection title="By customer">
           <SimpleDataTable label="By customer" empty="Nothing is owed."

@@ -3,7 +3,7 @@ import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { journal } from "@/lib/reports/journal";
-import { periodParams } from "@/lib/reports/report-params";
+import { BOOKS_CURRENCY, periodParams } from "@/lib/reports/report-params";
 import type { SearchParams } from "@/lib/console/table-query";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
 import { SimpleDataTable } from "@/components/data-table/simple-data-table";
@@ -33,6 +33,15 @@ export default async function JournalPage({ searchParams }: { searchParams: Prom
           <a href={`/console/reports/journal/export?${base}&format=xero`} className="rounded-md bg-slate-900 px-4 py-1.5 text-sm font-medium text-white">Xero CSV</a>
         </div>
       </PageHeader>
+      {j.unposted.length > 0 ? (
+        <p role="note" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-slate-700">
+          Only {BOOKS_CURRENCY} is posted: the product holds no exchange rates. Not posted, to book by hand at the exchange rate of each event&apos;s day:{" "}
+          {j.unposted.map((u) => `${u.currency} — ${([
+            [u.invoices, "invoice(s)"], [u.creditNotes, "credit note(s)"], [u.cardPayments, "card payment(s)"], [u.cardRefunds, "card refund(s)"],
+            [u.offlinePayments, "offline payment(s)"], [u.offlinePaymentReversals, "offline payment reversal(s)"], [u.walletMoves, "prepaid credit move(s)"],
+          ] as const).filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(", ")}`).join("; ")}.
+        </p>
+      ) : null}
       <Panel>
         <form className="flex flex-wrap items-end gap-3 text-sm" method="get">
           <label>From <input type="date" name="from" defaultValue={from} className="ml-1 rounded border border-slate-300 px-2 py-1" /></label>

@@ -4,7 +4,7 @@ import { db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import { formatMoney } from "@/lib/format";
 import { booksToday, periodParams, quarterOf } from "@/lib/reports/report-params";
-import { salesTaxReport } from "@/lib/reports/sales-tax";
+import { OTHER_CURRENCY_NOTICE, salesTaxReport } from "@/lib/reports/sales-tax";
 import type { SearchParams } from "@/lib/console/table-query";
 import { BarChart } from "@/components/console/bar-chart";
 import { PageHeader, PageSection, Panel } from "@/components/console/page-header";
@@ -24,11 +24,11 @@ export default async function SalesTaxPage({ searchParams }: { searchParams: Pro
     if (!(error instanceof DomainError)) throw error;
     return <div className="space-y-4"><PageHeader title="Sales tax" /><p role="alert" className="text-red-700">{error.message}</p></div>;
   }
-  const m = (cents: bigint) => formatMoney(cents, "CAD");
+  const m = (cents: bigint) => formatMoney(cents, report.currency);
   return (
     <div className="space-y-8">
       <PageHeader title="Sales tax" back={{ href: "/console/reports", label: "Reports" }}
-        description={`Invoices issued and credit notes issued from ${from} to ${to} (${report.invoiceCount} invoices, ${report.creditNoteCount} credit notes). Voided, draft and shadow invoices are left out.`}>
+        description={`Invoices issued and credit notes issued from ${from} to ${to} (${report.invoiceCount} invoices, ${report.creditNoteCount} credit notes in ${report.currency}). Voided, draft and shadow invoices are left out.`}>
         <a href={`/console/reports/sales-tax/export?from=${from}&to=${to}`} className="rounded-md bg-slate-900 px-4 py-1.5 text-sm font-medium text-white">Download CSV</a>
       </PageHeader>
       <Panel>
@@ -62,6 +62,30 @@ export default async function SalesTaxPage({ searchParams }: { searchParams: Pro
           </dl>
         </Panel>
       </div>
+      {report.otherCurrencies.map((o) => {
+        const om = (cents: bigint) => formatMoney(cents, o.currency);
+        return (
+          <PageSection key={o.currency} title={`Documents in ${o.currency}: not included`}
+            description={`${o.invoiceCount} invoice(s) and ${o.creditNoteCount} credit note(s) in ${o.currency}, amounts in ${o.currency}. ${OTHER_CURRENCY_NOTICE}`}>
+            <SimpleDataTable label={`Taxes in ${o.currency}`}
+              columns={[
+                { key: "tax", header: "Tax" }, { key: "province", header: "Province" }, { key: "rate", header: "Rate", align: "right" },
+                { key: "invoicedTaxable", header: "Taxable sales", align: "right" }, { key: "invoicedTax", header: "Tax charged", align: "right" },
+                { key: "creditedTaxable", header: "Credited", align: "right" }, { key: "creditedTax", header: "Tax credited", align: "right" }, { key: "netTax", header: "Net tax", align: "right" },
+              ]}
+              rows={[
+                ...o.rows.map((r) => ({
+                  tax: r.name, province: r.province ?? "—", rate: `${r.ratePercent}%`, invoicedTaxable: om(r.invoicedTaxableCents), invoicedTax: om(r.invoicedTaxCents),
+                  creditedTaxable: om(r.creditedTaxableCents), creditedTax: om(r.creditedTaxCents), netTax: om(r.netTaxCents),
+                })),
+                { tax: "Zero-rated sales", province: "—", rate: "0%", invoicedTaxable: om(o.sales.zeroRatedCents), invoicedTax: om(BigInt(0)), creditedTaxable: om(o.sales.creditedZeroRatedCents), creditedTax: om(BigInt(0)), netTax: om(BigInt(0)) },
+                { tax: "Exempt sales", province: "—", rate: "0%", invoicedTaxable: om(o.sales.exemptCents), invoicedTax: om(BigInt(0)), creditedTaxable: om(o.sales.creditedExemptCents), creditedTax: om(BigInt(0)), netTax: om(BigInt(0)) },
+                { tax: "Total", province: "", rate: "", invoicedTaxable: om(o.sales.taxableCents + o.sales.zeroRatedCents + o.sales.exemptCents), invoicedTax: om(o.totals.invoicedTaxCents),
+                  creditedTaxable: om(o.sales.creditedTaxableCents + o.sales.creditedZeroRatedCents + o.sales.creditedExemptCents), creditedTax: om(o.totals.creditedTaxCents), netTax: om(o.totals.netTaxCents) },
+              ]} />
+          </PageSection>
+        );
+      })}
       <BarChart label="Net tax by tax" bars={report.rows.map((r) => ({ label: `${r.name}${r.province ? ` ${r.province}` : ""} ${r.ratePercent}%`, value: r.netTaxCents, display: m(r.netTaxCents) }))} />
       <PageSection title="By tax, province and registration">
         <SimpleDataTable label="Taxes" empty="No tax in this period."
