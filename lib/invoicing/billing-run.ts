@@ -606,9 +606,10 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Measured on 2 cores (bench/invoice-run, 20k subscriptions): chunks of 1000, three at a time. Each chunk queues for
-  // the invoice number series only in its last statement, so a third chunk fills the round trips of the other two;
-  // chunks of 2000 were no faster. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // Chunks of 1000, three at a time: each chunk queues for the invoice number series only in its last statement, so a
+  // third chunk can fill the round trips of the other two. On a shared, loaded 2-core machine (bench/invoice-run, 20k)
+  // three or four at a time were faster than two in most runs, chunks of 2000 no faster; the gaps were near the noise.
+  // Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
