@@ -8,7 +8,7 @@ import { loadavg } from "node:os";
 import pg from "pg";
 import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
-import { runBillingCycle } from "../lib/invoicing/billing-run";
+import { BILLING_CHUNK_SIZE, BILLING_CONCURRENCY, runBillingCycle } from "../lib/invoicing/billing-run";
 import { openTestCluster } from "../tests/support/test-database";
 import { timed } from "./support";
 
@@ -62,7 +62,8 @@ try {
       }
     });
     await pool.end();
-    const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2), chunkSize: Number(process.env.BENCH_CHUNK ?? 1000) }));
+    // The app's defaults unless BENCH_CONCURRENCY / BENCH_CHUNK say otherwise.
+    const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY), chunkSize: Number(process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE) }));
     if (run.result.failures.length) throw new Error(`billing failures: ${JSON.stringify(run.result.failures.slice(0, 3))}`);
     const loadAfterRun = load();
     const invoices = await prisma.invoice.count();
@@ -99,7 +100,7 @@ try {
     results.push({ size, seconds: run.seconds, invoices, reference: reference.seconds, load: loadAfterRun });
     console.log(`  ${size.toLocaleString("en-CA")} subscriptions: data generated in ${seed.seconds.toFixed(1)} s, period close ${run.seconds.toFixed(1)} s → ${Math.round(invoices / run.seconds).toLocaleString("en-CA")} invoices/s; raw SQL writing the same rows ${reference.seconds.toFixed(1)} s; load average ${loadAfterRun}`);
   }
-  console.log("\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalised and numbered)");
+  console.log(`\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalised and numbered; chunks of ${process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE}, ${process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY} at a time)`);
   console.log(`  ${"size".padStart(8)}  ${"close".padStart(8)}  ${"invoices/s".padStart(10)}  ${"raw SQL ref".padStart(11)}  ${"close/ref".padStart(9)}  load average (1, 5, 15 min)`);
   for (const r of results) {
     console.log(`  ${r.size.toLocaleString("en-CA").padStart(8)}  ${(r.seconds.toFixed(1) + " s").padStart(8)}  ${Math.round(r.invoices / r.seconds).toLocaleString("en-CA").padStart(10)}  ${(r.reference.toFixed(1) + " s").padStart(11)}  ${(r.seconds / r.reference).toFixed(1).padStart(8)}×  ${r.load}`);

@@ -19,7 +19,8 @@ import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/co
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
-import { issueInvoices, issuedJson, prepareIssue, recordIssued, type IssuedFields } from "./issue-invoice";
+import { issueFields, issueInvoices, issuedJson, numberIssuedInvoices, type IssuedFields } from "./issue-invoice";
+import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
@@ -95,16 +96,16 @@ export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<Subsc
  */
 async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): Promise<SubscriptionToBill[]> {
   const [{ rows: json }] = await tx.$queryRaw<{ rows: string | null }[]>`
-    SELECT jsonb_agg(jsonb_build_object(
+    SELECT json_agg(json_build_object(
              'id', s.id, 'customerId', s."customerId", 'serviceId', s."serviceId", 'planId', s."planId", 'status', s.status,
              'billingTime', s."billingTime", 'billingAnchorDate', s."billingAnchorDate", 'subscriptionAt', s."subscriptionAt",
              'startedAt', s."startedAt", 'terminatedAt', s."terminatedAt", 'endingAt', s."endingAt", 'nextPlanId', s."nextPlanId",
              'nextBillingAt', s."nextBillingAt", 'shadow', s.shadow, 'onTerminationCreditNote', s."onTerminationCreditNote",
              'onTerminationInvoice', s."onTerminationInvoice",
-             'plan', CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
+             'plan', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object('id', p.id, 'name', p.name, 'invoiceDisplayName', p."invoiceDisplayName",
                      'amountCents', p."amountCents"::text, 'payInAdvance', p."payInAdvance", 'interval', p.interval, 'currency', p.currency,
                      'billChargesMonthly', p."billChargesMonthly", 'trialPeriodDays', p."trialPeriodDays"::text, 'parentId', p."parentId") END,
-             'customer', jsonb_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
+             'customer', json_build_object('id', c.id, 'legalName', c."legalName", 'country', c.country, 'province', c.province,
                      'taxExempt', c."taxExempt", 'taxExemptionNumber', c."taxExemptionNumber", 'timezone', c.timezone,
                      'netPaymentTermDays', c."netPaymentTermDays", 'creditBalanceCents', c."creditBalanceCents"::text, 'currency', c.currency)
            ) ORDER BY s."createdAt")::text AS rows
@@ -303,15 +304,16 @@ function rowsJson(rows: Record<string, unknown>[]): string {
 }
 
 /**
- * Writes a whole chunk in one statement: its invoices (issued ones with the fields `prepareIssue` decided, the others
- * as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows travel as one JSON document per
- * table (jsonb_to_recordset): a few string parameters instead of thousands of array elements to escape, and one round
- * trip. Foreign keys are checked at the end of the statement, when every row is in.
+ * Writes a whole chunk in one statement: its invoices (issued ones with the fields `issueFields` decided, numbered at
+ * the end of the chunk by `numberIssuedInvoices`; the others as drafts), lines, taxes and usage windows, and moves its
+ * subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
+ * jsonb): a few string parameters instead of thousands of array elements to escape, and one round trip. Foreign keys
+ * are checked at the end of the statement, when every row is in.
  */
 async function writeChunk(
   tx: Prisma.TransactionClient,
   invoices: ComposedInvoice[],
-  issued: Map<string, IssuedFields>,
+  issued: Map<string, Omit<IssuedFields, "number">>,
   updates: ComposedGroup["updates"],
   profile: CompanyProfileValues,
 ) {
@@ -356,43 +358,50 @@ async function writeChunk(
                              "paymentDueDate", "billedTo", seller, "updatedAt")
       SELECT i.id, i.number, i.customer, i.service, i.shadow, i.key, i.ps, i.pe, i.issued, i.currency, i.subtotal, i.coupons, i.progressive, i.taxes, i.total, COALESCE(i.credits, 0),
              i.note, i.sources, i.status::"InvoiceStatus", i.finalized, i.paid, i.due,
-             CASE WHEN i.number IS NULL THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
-             CASE WHEN i.number IS NULL THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
+             CASE WHEN i.status = 'draft' THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
+             CASE WHEN i.status = 'draft' THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
-        FROM jsonb_to_recordset(${rowsJson(invoiceRows)}::jsonb)
+        FROM json_to_recordset(${rowsJson(invoiceRows)}::json)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
                   subtotal bigint, coupons bigint, progressive bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
       SELECT gen_random_uuid(), l.invoice, l.sub, l.charge, l.kind::"InvoiceLineKind", l.description, l.quantity, l.included, l.unit, l.amount, l.details, l.ps, l.pe, l.position
-        FROM jsonb_to_recordset(${rowsJson(lines)}::jsonb)
+        FROM json_to_recordset(${rowsJson(lines)}::json)
              AS l(invoice uuid, sub uuid, charge uuid, kind text, description text, quantity numeric, included numeric, unit numeric, amount bigint,
                   details jsonb, ps timestamptz, pe timestamptz, position int)
     ), taxes AS (
       INSERT INTO "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber")
       SELECT gen_random_uuid(), t.invoice, t.code, t.name, t.rate, t.taxable, t.amount, t.registration
-        FROM jsonb_to_recordset(${rowsJson(taxes)}::jsonb)
+        FROM json_to_recordset(${rowsJson(taxes)}::json)
              AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)
     ), windows AS (
       INSERT INTO "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd")
       SELECT w.invoice, w.sub, w.start, w."end", w.ps, w.pe
-        FROM jsonb_to_recordset(${rowsJson(windows)}::jsonb) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
+        FROM json_to_recordset(${rowsJson(windows)}::json) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
     )
     UPDATE "Subscription" s
        SET "nextBillingAt" = u.next,
            status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
            "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
            "updatedAt" = now()
-      FROM jsonb_to_recordset(${rowsJson(moves)}::jsonb) AS u(id uuid, next timestamptz, ended timestamptz)
+      FROM json_to_recordset(${rowsJson(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
      WHERE s.id = u.id`;
 }
 
 /**
- * Bills a chunk of groups in one transaction. `planCharges` carries the plans' charges from chunk to chunk of one run
- * (a run prices each plan as it was when the run first met it).
+ * What one run reads once and carries from chunk to chunk: the plans' charges (a run prices each plan as it was when
+ * the run first met it) and the company profile (seller, grace period, payment terms: as they were when it started).
  */
-export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), planCharges = new Map<string, ChargeWithMetric[]>()) {
+export interface RunConstants {
+  planCharges: Map<string, ChargeWithMetric[]>;
+  profile?: CompanyProfileValues;
+}
+
+/** Bills a chunk of groups in one transaction. */
+export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map() }) {
+  const { planCharges } = run;
   const attachedCharges: ChargeWithMetric[] = [];
   return client.$transaction(
     async (tx) => {
@@ -450,7 +459,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       for (const r of usage.rollups) (rollupsBySub.get(r.subscriptionId) ?? rollupsBySub.set(r.subscriptionId, []).get(r.subscriptionId)!).push(r);
       const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
-      const profile = await companyProfile(tx);
+      const profile = run.profile ?? (run.profile = await companyProfile(tx));
       const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
       // Usage of these periods already billed by progressive-billing invoices: deducted before tax.
       const progressive = await progressiveBillingCredits(tx, subs.filter((s) => s.plan && !s.shadow).flatMap((s) => {
@@ -459,7 +468,6 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       }));
       // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
       const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
-
       const failures: BillingFailure[] = [];
       const composed: ComposedGroup[] = [];
       const subsByKey = new Map<string, SubscriptionToBill[]>();
@@ -480,7 +488,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are issued as they are written (numbers, status, dates, billed-to decided by prepareIssue), except
+      // Invoices are issued as they are written (status, dates, billed-to decided by issueFields; numbers last), except
       // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
       // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
       // which consumes the credit.
@@ -492,17 +500,22 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
-      const issued = await prepareIssue(
-        tx,
-        direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })),
-        profile,
-        now,
-      );
+      const issued = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
       const updates = composed.flatMap((c) => c.updates);
       if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
-      await recordIssued(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId, number: issued.get(i.id)!.number, status: issued.get(i.id)!.status })), { webhookEvents: false });
-
+      await queueInvoiceIssuedEmails(tx, direct.map((i) => i.id));
+      // Gap-free numbers are taken under the series row's lock, held until commit: the invoices written above are
+      // numbered as late as the chunk allows, so parallel chunks write at the same time and queue only for this. Before
+      // the credit notes when there are any, before issueInvoices' own numbers: numbers (and locks) in the same order as
+      // issuing one by one would take them.
+      let numbered = false;
+      const numberDirect = async () => {
+        if (numbered) return;
+        numbered = true;
+        await numberIssuedInvoices(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate })));
+      };
+      if (composed.some((c) => c.credits.some(({ sub }) => sub.onTerminationCreditNote !== "skip" && !sub.shadow))) await numberDirect();
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {
@@ -531,6 +544,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
+      await numberDirect();
       await issueInvoices(tx, afterCredits.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
@@ -576,9 +590,13 @@ export function terminationCreditParts(
 }
 
 /** Bills one group on its own (a chunk of one). */
-export async function billGroup(client: Db, group: BillingGroup, now = new Date(), planCharges?: Map<string, ChargeWithMetric[]>) {
-  return billChunk(client, [group], now, planCharges);
+export async function billGroup(client: Db, group: BillingGroup, now = new Date(), run?: RunConstants) {
+  return billChunk(client, [group], now, run);
 }
+
+/** Chunks billed at once by a run, and groups per chunk (runBillingCycle's defaults). */
+export const BILLING_CONCURRENCY = 3;
+export const BILLING_CHUNK_SIZE = 1000;
 
 /** Bound on catch-up passes (one per period a subscription is behind): ten years of weekly periods. */
 const MAX_PASSES = 530;
@@ -588,11 +606,14 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Measured on 2 cores (bench/invoice-run): two chunks of 1000 at a time beat more, smaller ones.
-  const concurrency = options.concurrency ?? 2;
-  const chunkSize = options.chunkSize ?? 1000;
+  // Chunks of 1000, three at a time: each chunk queues for the invoice number series only in its last statement, so a
+  // third chunk can fill the round trips of the other two. On a shared, loaded 2-core machine (bench/invoice-run, 20k)
+  // three or four at a time were faster than two in most runs, chunks of 2000 no faster; the gaps were near the noise.
+  // Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
+  const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
-  const planCharges = new Map<string, ChargeWithMetric[]>();
+  const run: RunConstants = { planCharges: new Map(), profile: await companyProfile(client) };
   // A group that failed stays due: it is reported once and not tried again in this run's later passes.
   const failed = new Set<string>();
   const failedKey = (g: { customerId: string; serviceId: string }) => `${g.customerId}:${g.serviceId}`;
@@ -642,7 +663,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
       await Promise.all(
         chunks.map(async (chunk) => {
           try {
-            record(await billChunk(client, chunk, now, planCharges));
+            record(await billChunk(client, chunk, now, run));
           } catch (error) {
             if (!isUniqueViolation(error) && chunk.length === 1) {
               const [group] = chunk;
@@ -652,7 +673,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
             // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
             for (const group of chunk) {
               try {
-                record(await billGroup(client, group, now, planCharges));
+                record(await billGroup(client, group, now, run));
               } catch (single) {
                 if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
                 fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });

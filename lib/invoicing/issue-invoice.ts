@@ -1,13 +1,13 @@
 import { addDays } from "@/lib/billing/calendar-date";
 import { DomainError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { applyCreditBalance } from "@/lib/collections/credit-balance";
 import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
-import { reserveDocumentNumbers } from "./document-numbers";
+import { numberSql, reserveDocumentNumbers, seriesOf, takeNumbersSql } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
 
 /**
@@ -138,39 +138,71 @@ export interface IssuedFields {
   creditsAppliedCents: bigint;
 }
 
-/**
- * Numbers (one block per year for the whole list, in list order) and issued fields for invoices about to be issued.
- * `issueInvoices` writes them onto drafts; the period close writes new invoices with them directly (one insert per
- * chunk), then calls `recordIssued` — the same decisions either way.
- */
-export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
-  const byYear = new Map<number, IssueDraft[]>();
+/** What issuing decides for one invoice apart from its number (pure). */
+export function issueFields(draft: IssueDraft, profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Omit<IssuedFields, "number"> {
+  const status = issuedStatus(draft.totalCents, draft.creditsAppliedCents);
+  return {
+    status,
+    finalizedAt: now,
+    paidAt: status === "paid" ? now : null,
+    issuingDate: draft.issuingDate,
+    paymentDueDate: addDays(draft.issuingDate, paymentTermDays(draft, profile)),
+    creditsAppliedCents: draft.creditsAppliedCents,
+  };
+}
+
+/** Drafts grouped by the year of their issuing date (the number series), in list order within each year. */
+function byIssuingYear<T extends { issuingDate: string }>(drafts: T[]): Map<number, T[]> {
+  const byYear = new Map<number, T[]>();
   for (const draft of drafts) {
     const year = Number(draft.issuingDate.slice(0, 4));
     (byYear.get(year) ?? byYear.set(year, []).get(year)!).push(draft);
   }
+  return byYear;
+}
+
+/**
+ * Numbers (one block per year for the whole list, in list order) and issued fields for invoices about to be issued;
+ * `issueInvoices` writes them onto drafts.
+ */
+export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
   const fields = new Map<string, IssuedFields>();
-  for (const [year, list] of byYear) {
+  for (const [year, list] of byIssuingYear(drafts)) {
     const numbers = await reserveDocumentNumbers(tx, "INV", year, list.length);
-    list.forEach((draft, n) => {
-      const status = issuedStatus(draft.totalCents, draft.creditsAppliedCents);
-      fields.set(draft.id, {
-        number: numbers[n],
-        status,
-        finalizedAt: now,
-        paidAt: status === "paid" ? now : null,
-        issuingDate: draft.issuingDate,
-        paymentDueDate: addDays(draft.issuingDate, paymentTermDays(draft, profile)),
-        creditsAppliedCents: draft.creditsAppliedCents,
-      });
-    });
+    list.forEach((draft, n) => fields.set(draft.id, { number: numbers[n], ...issueFields(draft, profile, now) }));
   }
   return fields;
 }
 
-/** The issued fields as JSON row values (for jsonb_to_recordset). */
-export function issuedJson(f: IssuedFields) {
-  return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
+/** The issued fields as JSON row values (for jsonb_to_recordset); no number yet for invoices numbered last. */
+export function issuedJson(f: Omit<IssuedFields, "number"> & { number?: string }) {
+  return { number: f.number ?? null, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
+}
+
+/**
+ * Numbers invoices written as issued without a number (the period close writes a whole chunk first): one statement per
+ * year takes the block of numbers, sets them in list order and writes each invoice's audit entry. The series row stays
+ * locked until the caller commits, so callers do this last. Invoice-issued e-mails are queued by the caller
+ * (`queueInvoiceIssuedEmails`, which needs no number); webhook events come after, once the numbers are set.
+ */
+export async function numberIssuedInvoices(tx: Prisma.TransactionClient, invoices: { id: string; issuingDate: string }[], options: IssueOptions = {}): Promise<void> {
+  const actor = options.actor ?? { type: "system" as const };
+  for (const [year, list] of byIssuingYear(invoices)) {
+    const series = seriesOf("INV", year);
+    const written = await tx.$executeRaw`
+      WITH block AS (${takeNumbersSql(series, list.length)}),
+      numbered AS (
+        UPDATE "Invoice" i SET number = ${numberSql(series, Prisma.sql`block.first + u.ord - 1`)}
+          FROM block, unnest(${list.map((i) => i.id)}::uuid[]) WITH ORDINALITY AS u(id, ord)
+         WHERE i.id = u.id
+        RETURNING i.id, i.number
+      )
+      INSERT INTO "AuditLog" (id, "actorType", "actorId", action, "entityType", "entityId", data)
+      SELECT gen_random_uuid(), ${actor.type}::"ActorType", ${actor.id ?? null}, 'invoice.finalized', 'Invoice', n.id::text, jsonb_build_object('number', n.number)
+        FROM numbered n`;
+    // Every number taken is used, or the transaction rolls back and gives the block back (the series stays gap-free).
+    if (written !== list.length) throw new Error(`numbered ${written} of ${list.length} invoices`);
+  }
 }
 
 /** The audit entries (one statement), invoice-issued e-mails (queued) and webhook events of invoices just issued. */

@@ -150,13 +150,13 @@ export async function loadUsage(
   const eventsFrom = includeEarlierEvents ? new Date(0) : from;
   const [eventRows, rollupRows] = await Promise.all([
     client.$queryRaw<{ rows: string | null }[]>`
-      SELECT jsonb_agg(jsonb_build_object('s', e."subscriptionId", 't', e."transactionId", 'ts', (extract(epoch FROM e.timestamp) * 1000)::float8,
+      SELECT json_agg(json_build_object('s', e."subscriptionId", 't', e."transactionId", 'ts', (extract(epoch FROM e.timestamp) * 1000)::float8,
                                           'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
         FROM "UsageEvent" e
        WHERE e."subscriptionId" = ANY(${subscriptionIds}::uuid[]) AND e.code = ANY(${codes}::text[])
          AND e.timestamp >= ${eventsFrom} AND e.timestamp < ${before}`,
     client.$queryRaw<{ rows: string | null }[]>`
-      SELECT jsonb_agg(jsonb_build_object('s', r."subscriptionId", 'm', r."billableMetricId", 'ps', (extract(epoch FROM r."periodStart") * 1000)::float8,
+      SELECT json_agg(json_build_object('s', r."subscriptionId", 'm', r."billableMetricId", 'ps', (extract(epoch FROM r."periodStart") * 1000)::float8,
                                           'pe', (extract(epoch FROM r."periodEnd") * 1000)::float8, 'v', r.value::text))::text AS rows
         FROM "UsageRollup" r
        WHERE r."subscriptionId" = ANY(${subscriptionIds}::uuid[]) AND r."billableMetricId" = ANY(${metricIds}::uuid[])

@@ -127,13 +127,14 @@ export function suspensionCreditLine(
 
 /** Staff suspensions overlapping [from, to) of the given subscriptions, by subscription (for the period close). */
 export async function loadSuspensions(tx: Prisma.TransactionClient | Db, subscriptionIds: string[], from: Date, to: Date): Promise<Map<string, SuspensionSpan[]>> {
-  const rows = await tx.subscriptionSuspension.findMany({
-    where: { subscriptionId: { in: subscriptionIds }, suspendedAt: { lt: to }, OR: [{ resumedAt: null }, { resumedAt: { gt: from } }] },
-    select: { subscriptionId: true, suspendedAt: true, resumedAt: true },
-    orderBy: { suspendedAt: "asc" },
-  });
   const map = new Map<string, SuspensionSpan[]>();
-  for (const r of rows) map.set(r.subscriptionId, [...(map.get(r.subscriptionId) ?? []), r]);
+  if (subscriptionIds.length === 0) return map;
+  // One array parameter, not one bind parameter per id: the period close asks for a thousand subscriptions at a time.
+  const rows = await tx.$queryRaw<{ subscriptionId: string; suspendedAt: Date; resumedAt: Date | null }[]>`
+    SELECT "subscriptionId", "suspendedAt", "resumedAt" FROM "SubscriptionSuspension"
+     WHERE "subscriptionId" = ANY(${subscriptionIds}::uuid[]) AND "suspendedAt" < ${to} AND ("resumedAt" IS NULL OR "resumedAt" > ${from})
+     ORDER BY "suspendedAt", id`;
+  for (const r of rows) (map.get(r.subscriptionId) ?? map.set(r.subscriptionId, []).get(r.subscriptionId)!).push({ suspendedAt: r.suspendedAt, resumedAt: r.resumedAt });
   return map;
 }
 
