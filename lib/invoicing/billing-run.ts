@@ -13,6 +13,7 @@ import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quaran
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { billedToSql } from "./billed-to";
+import { storedAmounts } from "./draft-invoices";
 import { composeInvoice, type Credit, type InvoiceComposition } from "./compose-invoice";
 import { consumeCoupons, couponDiscounts, type CouponConsumption, type CouponState } from "@/lib/coupons/coupon-discounts";
 import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/coupons/coupon-ledger";
@@ -319,6 +320,7 @@ async function writeChunk(
 ) {
   const invoiceRows = invoices.map((i) => {
     const fields = issued.get(i.id);
+    const amounts = storedAmounts(i.composition);
     return {
       id: i.id,
       customer: i.group.customerId,
@@ -329,13 +331,12 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      // Net of coupons and of progressive billing: what taxes apply to (reports and journals read it as the invoice's revenue).
-      subtotal: i.composition.subtotalCents - i.composition.discountsCents - i.composition.creditsCents,
-      coupons: i.composition.discountsCents,
-      progressive: i.composition.creditsCents,
-      taxes: i.composition.taxesCents,
-      total: i.composition.totalCents,
-      note: i.composition.taxNote,
+      subtotal: amounts.subtotalCents,
+      coupons: amounts.couponsCents,
+      progressive: amounts.progressiveBillingCreditCents,
+      taxes: amounts.taxesCents,
+      total: amounts.totalCents,
+      note: amounts.taxNote,
       sources: i.sources,
       ...(fields ? issuedJson(fields) : { status: "draft" }),
     };

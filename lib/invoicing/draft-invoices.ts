@@ -6,7 +6,8 @@ import type { InvoiceLineDraft } from "./invoice-lines";
  * How a composed invoice becomes rows. Every invoice written one at a time (one-off, pay-in-advance, progressive
  * billing, prepaid-credit purchase) goes through `writeDraftInvoice`, and a draft's refresh rewrites its rows with the
  * same mappings, so the stored amounts mean the same on every kind of invoice. The period close writes whole chunks
- * in one set-based statement (billing-run.ts's writeChunk) with the same meaning.
+ * in one set-based statement (billing-run.ts's writeChunk) from the same `storedAmounts`, and the invoice preview
+ * shows them.
  */
 
 /** A composed line: a subscription's, or one outside any subscription (one-off fees, prepaid credit). */

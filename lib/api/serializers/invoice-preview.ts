@@ -1,4 +1,5 @@
 import { Prisma, type Customer, type InvoiceLine, type InvoiceTax } from "@/lib/generated/prisma/client";
+import { storedAmounts } from "@/lib/invoicing/draft-invoices";
 import type { InvoicePreview } from "@/lib/invoicing/invoice-preview";
 import { serializeInvoice, type InvoiceWithDetails } from "./invoice";
 
@@ -11,10 +12,9 @@ export function serializeInvoicePreview(preview: InvoicePreview) {
   const invoice: InvoiceWithDetails = {
     id: "", number: null, customerId: preview.customer.id, serviceId: "", invoiceType: "subscription", status: "draft", shadow: false, billingKey: null,
     periodStart: preview.periodStart, periodEnd: preview.periodEnd, issuingDate: new Date(`${preview.issuingDate}T00:00:00Z`), paymentDueDate: null,
-    // As the close writes it: the subtotal net of the progressive-billing credit and of coupons, both kept apart.
-    currency: preview.currency, subtotalCents: c.taxableCents, couponsCents: c.discountsCents, progressiveBillingCreditCents: c.creditsCents, prepaidCreditCents: BigInt(0),
-    taxesCents: c.taxesCents, creditsAppliedCents: BigInt(0), totalCents: c.totalCents,
-    amountPaidCents: BigInt(0), paymentStatus: "pending", taxNote: c.taxNote, sources: [], billedTo: null, seller: null,
+    // The amounts as the close stores them (storedAmounts).
+    currency: preview.currency, ...storedAmounts(c), prepaidCreditCents: BigInt(0), creditsAppliedCents: BigInt(0),
+    amountPaidCents: BigInt(0), paymentStatus: "pending", sources: [], billedTo: null, seller: null,
     finalizedAt: null, paidAt: null, voidedAt: null, createdAt: new Date(0), updatedAt: new Date(0),
     lines: c.lines.map((line) => ({
       id: "", invoiceId: "", subscriptionId: line.subscriptionId, chargeId: line.chargeId, kind: line.kind, description: line.description,
