@@ -1,4 +1,3 @@
-import type { Db } from "@/lib/db/prisma";
 import { decimal, ZERO } from "@/lib/billing/decimal";
 import type { EventSummary, IgnoredEvent, IgnoredEventReason } from "@/lib/billing/aggregation";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -52,17 +51,6 @@ export interface EventSummaryRow {
  * value's add/remove operations in time order. The events are never brought into JavaScript, except the values of the
  * period in order for a metric priced per event (`wantsValues`).
  */
-export async function loadEventSummaries(
-  client: Db | Prisma.TransactionClient,
-  subscriptionId: string,
-  metrics: SummarizedMetric[],
-  window: { start: Date; end: Date },
-): Promise<Map<string, EventSummary>> {
-  if (metrics.length === 0) return new Map();
-  return decodeEventSummaries(await client.$queryRaw<EventSummaryRow[]>(eventSummariesSql(subscriptionId, metrics, window)), metrics);
-}
-
-/** The statement of loadEventSummaries (one row per summary), for callers that run it as part of a larger one. */
 export function eventSummariesSql(subscriptionId: string, metrics: SummarizedMetric[], window: { start: Date; end: Date }): Prisma.Sql {
   return Prisma.sql`
     WITH metric AS (

@@ -184,16 +184,6 @@ export async function loadUsage(
  *   aggregation multiplies a rollup's value by its overlap in milliseconds, so the product is exact).
  * A window that straddles the period end is left out, as the aggregation ignores it (except for weighted_sum, clipped).
  */
-export async function loadRollupAggregates(
-  client: Db | Prisma.TransactionClient,
-  subscriptionId: string,
-  metrics: RolledUpMetric[],
-  window: RatingWindow,
-): Promise<UsageRollupRow[]> {
-  if (metrics.length === 0) return [];
-  return decodeRollupAggregates(await client.$queryRaw<RollupAggregateRow[]>(rollupAggregatesSql(subscriptionId, metrics, window)), subscriptionId, metrics, window);
-}
-
 export interface RolledUpMetric {
   id: string;
   aggregation: string;
@@ -214,7 +204,7 @@ export interface RollupAggregateRow {
 const HOUR = 3_600_000;
 
 /**
- * The statement of loadRollupAggregates: one row per metric with rollups in the window. Whole UTC hours inside the
+ * The rollup aggregates of one subscription's window: one row per metric with rollups in the window. Whole UTC hours inside the
  * window come from UsageRollupHour (one primary-key range scan), unless one of their rollups ends after the window:
  * those hours (found by the same range) and the partial hours at both edges are read from UsageRollup by its
  * (subscriptionId, billableMetricId, periodStart) index, one range each. The latest rollup is looked for only when a
@@ -312,7 +302,7 @@ export const poolRunner = (pool: SqlPool): SqlRunner => async <T>(statement: Pri
 
 /**
  * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
- * refresh, reconciliation). Rollups and raw events are both aggregated in SQL (loadRollupAggregates, loadEventSummaries).
+ * refresh, reconciliation). Rollups and raw events are both aggregated in SQL, in one statement (rateChargesUsage).
  */
 export async function rateSubscriptionUsage(
   client: Db | Prisma.TransactionClient,

@@ -8,11 +8,10 @@ import { composeInvoice } from "@/lib/invoicing/compose-invoice";
 import { usageLines } from "@/lib/invoicing/invoice-lines";
 import { minimumProrationOf, rateUsageWindow, type UsageWindow } from "@/lib/invoicing/usage-window";
 import { usageStartOf } from "@/lib/invoicing/billing-step";
-import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { poolRunner, rateChargesUsage, type ChargeWithMetric, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
 import { sqlPool, type SqlPool } from "@/lib/db/sql";
 import { getServiceSubscription } from "@/lib/subscriptions/subscriptions";
-import { chargeScheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
+import { scheduleOf, usageScheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { Prisma, type BillableMetric, type BillingTime, type Charge, type Customer, type Plan, type PlanInterval, type Subscription } from "@/lib/generated/prisma/client";
 
@@ -153,9 +152,7 @@ export function currentUsageWindow(
   if (!plan) return null;
   const at = now < subscription.subscriptionAt ? subscription.subscriptionAt : now;
   // With bill_charges_monthly, usage is billed (and shown) per month of the yearly period.
-  const period = chargeScheduleOf(subscription, plan, timezone)
-    ? periodContaining(at, usageScheduleOf(subscription, plan, timezone))
-    : periodContaining(at, scheduleOf(subscription, plan, timezone));
+  const period = periodContaining(at, usageScheduleOf(subscription, plan, timezone));
   const usageFrom = subscription.startedAt
     ? usageStartOf({ startedAt: subscription.startedAt, subscriptionAt: subscription.subscriptionAt, schedule: scheduleOf(subscription, plan, timezone) })
     : null;
