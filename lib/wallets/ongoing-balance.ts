@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/prisma";
+import { mulDivHalfUp } from "@/lib/billing/money";
 import { DomainError } from "@/lib/errors";
 import type { Wallet } from "@/lib/generated/prisma/client";
 import { subscriptionCurrentUsage } from "@/lib/usage/current-usage";
@@ -54,8 +55,7 @@ export function unbilledTaxedUsage(amountCents: bigint, taxesCents: bigint, bill
   const unbilled = amountCents - billedCents;
   if (unbilled <= ZERO || amountCents <= ZERO) return ZERO;
   if (unbilled >= amountCents) return amountCents + taxesCents;
-  const tax = (taxesCents * unbilled * BigInt(2) + amountCents) / (amountCents * BigInt(2));
-  return unbilled + tax;
+  return unbilled + mulDivHalfUp(taxesCents, unbilled, amountCents);
 }
 
 /**
