@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/prisma";
 import { getServiceCustomer } from "@/lib/customers/service-customers";
-import { DomainError, entityNotFound } from "@/lib/errors";
+import { DomainError, entityNotFound, invalidField } from "@/lib/errors";
+import { isUuid } from "@/lib/invoicing/service-invoices";
 import { Prisma, type CouponFrequency, type CouponStatus } from "@/lib/generated/prisma/client";
 import { checkCouponTerms, getCoupon, isCouponExpired } from "./coupons";
 
@@ -30,17 +31,17 @@ export async function applyCoupon(client: Db, serviceId: string, input: ApplyCou
     const coupon = await getCoupon(tx, serviceId, input.couponCode);
     // The coupon row serialises applications of it (the reusable rule reads earlier ones).
     await tx.$queryRaw`SELECT id FROM "Coupon" WHERE id = ${coupon.id}::uuid FOR UPDATE`;
-    if (coupon.status === "terminated") throw new DomainError("invalid", "validation_errors", { coupon_code: ["coupon_is_terminated"] }, "The coupon is terminated: it can no longer be applied");
-    if (isCouponExpired(coupon, now)) throw new DomainError("invalid", "validation_errors", { coupon_code: ["coupon_is_expired"] }, "The coupon has expired: it can no longer be applied");
+    if (coupon.status === "terminated") throw invalidField("coupon_code", "coupon_is_terminated", "The coupon is terminated: it can no longer be applied");
+    if (isCouponExpired(coupon, now)) throw invalidField("coupon_code", "coupon_is_expired", "The coupon has expired: it can no longer be applied");
     if (!coupon.reusable && (await tx.appliedCoupon.count({ where: { couponId: coupon.id, customerId: customer.id } })) > 0) {
-      throw new DomainError("invalid", "validation_errors", { coupon_code: ["coupon_is_not_reusable"] }, "The coupon is not reusable and this customer already had it");
+      throw invalidField("coupon_code", "coupon_is_not_reusable", "The coupon is not reusable and this customer already had it");
     }
     const fixed = coupon.couponType === "fixed_amount";
-    if (!fixed && (input.amountCents != null || input.currency != null)) throw new DomainError("invalid", "validation_errors", { amount_cents: ["not_compatible_with_coupon_type"] });
-    if (fixed && input.percentageRate != null) throw new DomainError("invalid", "validation_errors", { percentage_rate: ["not_compatible_with_coupon_type"] });
+    if (!fixed && (input.amountCents != null || input.currency != null)) throw invalidField("amount_cents", "not_compatible_with_coupon_type");
+    if (fixed && input.percentageRate != null) throw invalidField("percentage_rate", "not_compatible_with_coupon_type");
     const currency = fixed ? (input.currency ?? coupon.currency) : null;
     if (fixed && currency !== customer.currency) {
-      throw new DomainError("invalid", "validation_errors", { amount_currency: ["currencies_does_not_match"] }, `The coupon is in ${currency}, the customer is billed in ${customer.currency}`);
+      throw invalidField("amount_currency", "currencies_does_not_match", `The coupon is in ${currency}, the customer is billed in ${customer.currency}`);
     }
     const frequency = input.frequency ?? coupon.frequency;
     const terms = {
@@ -77,8 +78,7 @@ export async function applyCoupon(client: Db, serviceId: string, input: ApplyCou
 export async function terminateAppliedCoupon(client: Db, serviceId: string, externalCustomerId: string, appliedCouponId: string, now = new Date(), actor: { type: "service" | "staff"; id: string } = { type: "service", id: serviceId }): Promise<AppliedCouponWithDetails> {
   return client.$transaction(async (tx) => {
     const { customer } = await getServiceCustomer(tx, serviceId, externalCustomerId);
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(appliedCouponId);
-    const applied = isUuid ? await tx.appliedCoupon.findFirst({ where: { id: appliedCouponId, serviceId, customerId: customer.id } }) : null;
+    const applied = isUuid(appliedCouponId) ? await tx.appliedCoupon.findFirst({ where: { id: appliedCouponId, serviceId, customerId: customer.id } }) : null;
     if (!applied) throw entityNotFound("applied_coupon");
     // Locked: a period close composing with it finishes first, and its consumption stays.
     await tx.$queryRaw`SELECT id FROM "AppliedCoupon" WHERE id = ${applied.id}::uuid FOR UPDATE`;

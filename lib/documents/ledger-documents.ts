@@ -6,6 +6,7 @@ import { companyProfile, sellerOfDocument, type Seller } from "@/lib/invoicing/c
 import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 import { formatPeriod } from "./document-text";
 import { creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
@@ -56,7 +57,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
   const invoice = await client.invoice.findUnique({
     where: { id: invoiceId },
     include: { customer: true, service: true, lines: { orderBy: { position: "asc" } }, taxes: { orderBy: { code: "asc" } }, payments: { select: { trigger: true, status: true, amountCents: true } },
-      coupons: { orderBy: { createdAt: "asc" }, include: { appliedCoupon: { include: { coupon: { select: { name: true, code: true } } } } } } },
+      coupons: invoiceCouponsInclude },
   });
   if (!invoice) throw new DomainError("not_found", "invoice_not_found");
   const creditBalanceApplied = creditBalanceAppliedCents(invoice.payments);

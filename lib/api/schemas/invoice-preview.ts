@@ -39,4 +39,3 @@ export const invoicePreviewBody = z
       })
       .optional(),
   });
-export type InvoicePreviewBody = z.infer<typeof invoicePreviewBody>;

@@ -29,7 +29,7 @@ export const POST = serviceRoute(async ({ request, service }) => {
   // A refund goes back to the card that paid the invoice; Lago's refund_status says how that went.
   const refund = kind === "refund" ? await refundCreditNoteToCard(db(), note.id) : null;
   const refundStatus = refund === null ? undefined : refund.status === "refunded" ? "succeeded" : refund.status === "failed" ? "failed" : "pending";
-  return json({ credit_note: { ...serializeCreditNote({ ...note, invoice }), ...(refundStatus ? { refund_status: refundStatus } : {}) } });
+  return json({ credit_note: serializeCreditNote({ ...note, invoice, refundStatus }) });
 });
 
 export const GET = serviceRoute(async ({ url, service }) => {
