@@ -103,6 +103,8 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
       const profile = await companyProfile(tx);
       // Events already billed in advance, per (charge, period start): loaded once, then grown as this batch bills.
       const billed = new Map<string, UsageEventRow[]>();
+      // What those events rate to: an event's "with it" is the next event's "without it" under the same key.
+      const ratedBilled = new Map<string, ReturnType<typeof rateLoadedUsage>>();
       let fees = 0;
       const invoiceIds: string[] = [];
       for (const event of events) {
@@ -124,7 +126,7 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
         }
         const row: UsageEventRow = { subscriptionId: sub.id, transactionId: event.transactionId, timestamp: event.timestamp, properties: event.properties, code: event.code };
         // A charge with filters rates one entry per bucket: the event changes only the bucket it falls in.
-        const ratedWithout = rateLoadedUsage([charge], before, [], window);
+        const ratedWithout = ratedBilled.get(key) ?? rateLoadedUsage([charge], before, [], window);
         const ratedWith = rateLoadedUsage([charge], [...before, row], [], window);
         const bucket = Math.max(0, ratedWith.findIndex((rated, n) => rated.aggregate.eventsCount !== ratedWithout[n].aggregate.eventsCount));
         const without = ratedWithout[bucket];
@@ -133,6 +135,7 @@ async function billSubscription(client: Db, subscriptionId: string, now: Date): 
         const amountCents = difference > ZERO ? difference : ZERO;
         const units = withIt.aggregate.units.minus(without.aggregate.units);
         before.push(row);
+        ratedBilled.set(key, ratedWith);
 
         const inserted = await tx.$queryRaw<{ id: string }[]>`
           INSERT INTO "AdvanceChargeFee" (id, "subscriptionId", "chargeId", "transactionId", timestamp, "periodStart", "periodEnd", units, "amountCents")
