@@ -170,25 +170,12 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
 const lastTargets = new Map<string, { subscription: UsageSubscription; metric: UsageMetric }>();
 const LAST_TARGETS_LIMIT = 10_000;
 
-/** The fields of the targets that recordProblems reads (the guard of RECORD_ONE compares the same ones in SQL). */
-function sameTargets(a: { subscription: UsageSubscription; metric: UsageMetric }, b: { subscription: UsageSubscription; metric: UsageMetric }): boolean {
-  return (
-    a.subscription.id === b.subscription.id &&
-    a.subscription.suspended === b.subscription.suspended &&
-    a.subscription.billingTime === b.subscription.billingTime &&
-    a.subscription.billingAnchorDate.getTime() === b.subscription.billingAnchorDate.getTime() &&
-    a.subscription.planInterval === b.subscription.planInterval &&
-    a.subscription.timezone === b.subscription.timezone &&
-    a.metric.id === b.metric.id &&
-    a.metric.aggregation === b.metric.aggregation
-  );
-}
-
 /**
  * Single records in one statement, for every push waiting at that moment (see pushWriter): each row resolves its
  * subscription and metric as recordChecked does and is inserted (INSERT … ON CONFLICT DO NOTHING; the statement is
  * atomic) only when they are the targets its record was checked against (the expected ids and the fields
- * recordProblems reads). Each row comes back with the targets found and, when it was inserted now, its createdAt.
+ * recordProblems reads). Each row comes back with the targets found, whether they were those (`expected`) and, when it
+ * was inserted now, its createdAt.
  * Rows go in idempotency-key order, the lock order of the batch path.
  */
 const recordPushesStatement = namedStatement(
@@ -210,11 +197,12 @@ const recordPushesStatement = namedStatement(
      ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
      RETURNING "id", (extract(epoch FROM "createdAt") * 1000)::float8 AS at
    )
-   SELECT f.n, f.sub_json AS subscription, f.met_json AS metric, ins.at FROM found f LEFT JOIN ins ON ins.id = f.id ORDER BY f.n`,
+   SELECT f.n, f.sub_json AS subscription, f.met_json AS metric, COALESCE(f.expected, false) AS expected, ins.at FROM found f LEFT JOIN ins ON ins.id = f.id ORDER BY f.n`,
 );
 
 type TargetsRow = { subscription: UsageSubscription; metric: UsageMetric };
-type FoundRow = { at: number | null; subscription: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string }) | null; metric: UsageMetric | null };
+/** `expected`: the statement found the targets its record was checked against (and so wrote it, unless stored before). */
+type FoundRow = { at: number | null; expected: boolean; subscription: (Omit<UsageSubscription, "billingAnchorDate"> & { billingAnchorDate: string }) | null; metric: UsageMetric | null };
 interface Push {
   serviceId: string;
   record: UsageRecordInput;
@@ -357,7 +345,7 @@ async function recordOne(pool: SqlPool, serviceId: string, record: UsageRecordIn
       if (lastTargets.size >= LAST_TARGETS_LIMIT) lastTargets.clear();
       lastTargets.set(cacheKey, { subscription, metric });
     }
-    if (!checked || !subscription || !metric || !sameTargets(checked, { subscription, metric })) {
+    if (!found.expected || !subscription || !metric) {
       // Checked against other targets than the statement found: check against these, and send again if they pass.
       const problems = recordProblems(record, subscription, metric);
       if (problems) refuseRecords({ 0: problems }, 1);
