@@ -253,7 +253,7 @@ export async function deletePlan(client: Db, serviceId: string | null, code: str
     const now = new Date();
     // The subscriptions on its overridden copies go with it, as in Lago.
     const children = (await tx.plan.findMany({ where: { parentId: plan.id, deletedAt: null }, select: { id: true } })).map((c) => c.id);
-    for (const planId of [plan.id, ...children]) await terminateMany(tx, { planId }, now);
+    await terminateMany(tx, { planId: { in: [plan.id, ...children] } }, now);
     await tx.subscription.updateMany({ where: { planId: { in: [plan.id, ...children] }, status: { in: ["pending", "draft"] } }, data: { status: "canceled", canceledAt: now } });
     await tx.plan.updateMany({ where: { id: { in: [plan.id, ...children] } }, data: { deletedAt: now } });
     await tx.auditLog.create({ data: { actorType: serviceId ? "service" : "staff", actorId: serviceId, action: "plan.deleted", entityType: "Plan", entityId: plan.id } });

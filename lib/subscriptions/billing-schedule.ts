@@ -66,7 +66,7 @@ export function firstBillingAt(
  * Ends subscriptions in bulk at `at` (plan or customer deletion): terminated, and due for their final bill at `at`
  * unless an earlier boundary is still unbilled.
  */
-export async function terminateMany(tx: Prisma.TransactionClient, where: { planId?: string; serviceId?: string; customerId?: string }, at: Date) {
+export async function terminateMany(tx: Prisma.TransactionClient, where: { planId?: string | { in: string[] }; serviceId?: string; customerId?: string }, at: Date) {
   const ids = (await tx.subscription.findMany({ where: { ...where, status: "active" }, select: { id: true } })).map((s) => s.id);
   if (ids.length === 0) return;
   await tx.$executeRaw`
