@@ -1,6 +1,7 @@
 import type { Invoice, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
 import { formatPercent } from "@/lib/documents/money-format";
 import { formatMoney } from "@/lib/format";
+import { linesSubtotalCents } from "@/lib/invoicing/draft-invoices";
 import { priceText, usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import { amountDueCents } from "@/lib/payments/chargeability";
 
@@ -40,7 +41,7 @@ export function InvoiceLinesTable({ invoice, creditBalanceAppliedCents = BigInt(
         ))}
       </tbody>
       <tfoot className="text-sm">
-        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents)}</td></tr>
+        <tr><td colSpan={4} className="px-4 py-1 text-right">Subtotal</td><td className="px-4 py-1 text-right">{money(linesSubtotalCents(invoice))}</td></tr>
         {invoice.progressiveBillingCreditCents > BigInt(0) ? (
           <tr><td colSpan={4} className="px-4 py-1 text-right">Usage already billed during the period (progressive billing)</td><td className="px-4 py-1 text-right" data-testid="invoice-progressive-credit">−{money(invoice.progressiveBillingCreditCents)}</td></tr>
         ) : null}

@@ -7,6 +7,7 @@ import { creditedTaxes } from "@/lib/invoicing/credit-notes";
 import { usagePricingLines } from "@/lib/invoicing/usage-pricing";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
+import { linesSubtotalCents } from "@/lib/invoicing/draft-invoices";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 import { formatPeriod } from "./document-text";
 import { creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
@@ -91,7 +92,7 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
       };
     }),
     // The lines' sum: the stored subtotal is net of the progressive-billing credit and of coupons (taken in that order).
-    subtotalCents: invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents,
+    subtotalCents: linesSubtotalCents(invoice),
     discounts: [
       ...(invoice.progressiveBillingCreditCents > BigInt(0) ? [{ description: "Usage already billed during the period (progressive billing)", amountCents: invoice.progressiveBillingCreditCents }] : []),
       ...invoice.coupons.map((c) => ({ description: `Coupon ${c.appliedCoupon.coupon.name} (${c.appliedCoupon.coupon.code})`, amountCents: c.amountCents })),

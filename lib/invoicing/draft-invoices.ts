@@ -28,6 +28,11 @@ export function storedAmounts(composition: InvoiceComposition<ComposableLine>) {
   };
 }
 
+/** A stored invoice's lines' sum: its subtotal with the coupons and progressive-billing credit it is net of added back. */
+export function linesSubtotalCents(invoice: Pick<Invoice, "subtotalCents" | "couponsCents" | "progressiveBillingCreditCents">): bigint {
+  return invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents;
+}
+
 /** Line rows in the given order, numbered from `firstPosition`. */
 export function invoiceLineRows(lines: ComposedLine[], firstPosition = 0): Prisma.InvoiceLineCreateManyInvoiceInput[] {
   return lines.map((line, n) => ({

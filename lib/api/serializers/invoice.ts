@@ -1,4 +1,5 @@
 import type { AppliedCoupon, Coupon, CreditNote, Customer, Invoice, InvoiceCoupon, InvoiceLine, InvoiceTax } from "@/lib/generated/prisma/client";
+import { linesSubtotalCents } from "@/lib/invoicing/draft-invoices";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
@@ -25,7 +26,7 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
     payment_status: invoice.status === "paid" ? "succeeded" : invoice.paymentStatus,
     payment_overdue: invoice.status === "finalized" && invoice.paymentDueDate !== null && invoice.paymentDueDate < new Date(),
     currency: invoice.currency,
-    fees_amount_cents: invoice.subtotalCents + invoice.couponsCents + invoice.progressiveBillingCreditCents,
+    fees_amount_cents: linesSubtotalCents(invoice),
     taxes_amount_cents: invoice.taxesCents,
     coupons_amount_cents: invoice.couponsCents,
     credit_notes_amount_cents: invoice.creditsAppliedCents - invoice.prepaidCreditCents,
