@@ -1,6 +1,7 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
+import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
@@ -95,8 +96,8 @@ export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<Subsc
  * The chunk's subscriptions with their plan and customer, as one JSON document from one query: on large runs
  * decoding rows (and unused columns) one by one costs more than the billing itself.
  */
-async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): Promise<SubscriptionToBill[]> {
-  const [{ rows: json }] = await tx.$queryRaw<{ rows: string | null }[]>`
+async function loadSubscriptions(connection: TransactionConnection, ids: string[]): Promise<SubscriptionToBill[]> {
+  const { rows: [{ rows: json }] } = await connection.query<{ rows: string | null }>(pgQuery(Prisma.sql`
     SELECT json_agg(json_build_object(
              'id', s.id, 'customerId', s."customerId", 'serviceId', s."serviceId", 'planId', s."planId", 'status', s.status,
              'billingTime', s."billingTime", 'billingAnchorDate', s."billingAnchorDate", 'subscriptionAt', s."subscriptionAt",
@@ -113,7 +114,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
       FROM "Subscription" s
       JOIN "Customer" c ON c.id = s."customerId"
       LEFT JOIN "Plan" p ON p.id = s."planId"
-     WHERE s.id = ANY(${ids}::uuid[])`;
+     WHERE s.id = ANY(${ids}::uuid[])`));
   type Raw = Omit<SubscriptionToBill, "plan" | "customer"> & { plan: (Omit<NonNullable<SubscriptionToBill["plan"]>, "amountCents"> & { amountCents: string }) | null; customer: Omit<BillableCustomer, "creditBalanceCents"> & { creditBalanceCents: string } };
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   return (JSON.parse(json ?? "[]") as Raw[]).map((sub) => ({
@@ -299,20 +300,17 @@ export function composeGroup(
   };
 }
 
-/** JSON for a row set: bigints as strings (PostgreSQL casts them back exactly), Dates as ISO instants. */
-function rowsJson(rows: Record<string, unknown>[]): string {
-  return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
-}
-
 /**
  * Writes a whole chunk in one statement: its invoices (issued ones with the fields `issueFields` decided, numbered at
  * the end of the chunk by `numberIssuedInvoices`; the others as drafts), lines, taxes and usage windows, and moves its
  * subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
- * jsonb): a few string parameters instead of thousands of array elements to escape, and one round trip. Foreign keys
- * are checked at the end of the statement, when every row is in.
+ * jsonb), amounts already as strings so JSON.stringify takes its fast path without a replacer: a few string parameters
+ * instead of thousands of array elements to escape, sent on the transaction's own connection (megabytes through
+ * Prisma's raw-query serialisation cost more than the rest of the close), and one round trip. Foreign keys are checked
+ * at the end of the statement, when every row is in.
  */
 async function writeChunk(
-  tx: Prisma.TransactionClient,
+  connection: TransactionConnection,
   invoices: ComposedInvoice[],
   issued: Map<string, Omit<IssuedFields, "number">>,
   updates: ComposedGroup["updates"],
@@ -331,11 +329,11 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      subtotal: amounts.subtotalCents,
-      coupons: amounts.couponsCents,
-      progressive: amounts.progressiveBillingCreditCents,
-      taxes: amounts.taxesCents,
-      total: amounts.totalCents,
+      subtotal: String(amounts.subtotalCents),
+      coupons: String(amounts.couponsCents),
+      progressive: String(amounts.progressiveBillingCreditCents),
+      taxes: String(amounts.taxesCents),
+      total: String(amounts.totalCents),
       note: amounts.taxNote,
       sources: i.sources,
       ...(fields ? issuedJson(fields) : { status: "draft" }),
@@ -344,15 +342,15 @@ async function writeChunk(
   const lines = invoices.flatMap((i) =>
     i.composition.lines.map((l, position) => ({
       invoice: i.id, sub: l.subscriptionId, charge: l.chargeId, kind: l.kind, description: l.description, quantity: l.quantity,
-      included: l.includedQuantity, unit: l.unitAmount, amount: l.amountCents, details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
+      included: l.includedQuantity, unit: l.unitAmount, amount: String(l.amountCents), details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
     })),
   );
   const taxes = invoices.flatMap((i) =>
-    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
+    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: String(t.taxableAmountCents), amount: String(t.amountCents), registration: t.registrationNumber })),
   );
   const windows = invoices.flatMap((i) => i.usageWindows.map((w) => ({ invoice: i.id, sub: w.subscriptionId, start: w.start, end: w.end, ps: w.periodStart, pe: w.periodEnd })));
   const moves = updates.map((u) => ({ id: u.id, next: u.nextBillingAt, ended: u.terminatedAt }));
-  await tx.$executeRaw`
+  await connection.query(pgQuery(Prisma.sql`
     WITH invoices AS (
       INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
                              "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
@@ -362,33 +360,33 @@ async function writeChunk(
              CASE WHEN i.status = 'draft' THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
              CASE WHEN i.status = 'draft' THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
-        FROM json_to_recordset(${rowsJson(invoiceRows)}::json)
+        FROM json_to_recordset(${JSON.stringify(invoiceRows)}::json)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
                   subtotal bigint, coupons bigint, progressive bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
       SELECT gen_random_uuid(), l.invoice, l.sub, l.charge, l.kind::"InvoiceLineKind", l.description, l.quantity, l.included, l.unit, l.amount, l.details, l.ps, l.pe, l.position
-        FROM json_to_recordset(${rowsJson(lines)}::json)
+        FROM json_to_recordset(${JSON.stringify(lines)}::json)
              AS l(invoice uuid, sub uuid, charge uuid, kind text, description text, quantity numeric, included numeric, unit numeric, amount bigint,
                   details jsonb, ps timestamptz, pe timestamptz, position int)
     ), taxes AS (
       INSERT INTO "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber")
       SELECT gen_random_uuid(), t.invoice, t.code, t.name, t.rate, t.taxable, t.amount, t.registration
-        FROM json_to_recordset(${rowsJson(taxes)}::json)
+        FROM json_to_recordset(${JSON.stringify(taxes)}::json)
              AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)
     ), windows AS (
       INSERT INTO "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd")
       SELECT w.invoice, w.sub, w.start, w."end", w.ps, w.pe
-        FROM json_to_recordset(${rowsJson(windows)}::json) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
+        FROM json_to_recordset(${JSON.stringify(windows)}::json) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
     )
     UPDATE "Subscription" s
        SET "nextBillingAt" = u.next,
            status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
            "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
            "updatedAt" = now()
-      FROM json_to_recordset(${rowsJson(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
-     WHERE s.id = u.id`;
+      FROM json_to_recordset(${JSON.stringify(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
+     WHERE s.id = u.id`));
 }
 
 /**
@@ -404,8 +402,9 @@ export interface RunConstants {
 export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map() }) {
   const { planCharges } = run;
   const attachedCharges: ChargeWithMetric[] = [];
-  return client.$transaction(
-    async (tx) => {
+  return withTransactionConnection(
+    client,
+    async (tx, connection) => {
       const wanted = new Set(groups.map(billingKey));
       const locked = await tx.$queryRaw<{ id: string; customerId: string; serviceId: string; nextBillingAt: Date; shadow: boolean }[]>`
         SELECT s.id, s."customerId", s."serviceId", s."nextBillingAt", s.shadow
@@ -419,7 +418,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const ids = locked.filter((l) => wanted.has(keyOfSub(l))).map((l) => l.id);
       const empty = { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       if (ids.length === 0) return empty;
-      const subs = await loadSubscriptions(tx, ids);
+      const subs = await loadSubscriptions(connection, ids);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
       // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
       // model query never carries a thousand-id filter.
@@ -503,7 +502,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
       const issued = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
       const updates = composed.flatMap((c) => c.updates);
-      if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
+      if (invoices.length || updates.length) await writeChunk(connection, invoices, issued, updates, profile);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       await queueInvoiceIssuedEmails(tx, direct.map((i) => i.id));
       // Gap-free numbers are taken under the series row's lock, held until commit: the invoices written above are
