@@ -21,7 +21,7 @@ import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/co
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
-import { issueFields, issueInvoices, issuedJson, numberIssuedInvoices, type IssuedFields } from "./issue-invoice";
+import { issueInvoices, issuedJson, prepareIssue, type IssuedFields } from "./issue-invoice";
 import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
@@ -301,9 +301,8 @@ export function composeGroup(
 }
 
 /**
- * Writes a whole chunk in one statement: its invoices (issued ones with the fields `issueFields` decided, numbered at
- * the end of the chunk by `numberIssuedInvoices`; the others as drafts), lines, taxes and usage windows, and moves its
- * subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
+ * Writes a whole chunk in one statement: its invoices (issued ones with the numbers and fields `prepareIssue` decided,
+ * and their audit entries; the others as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
  * jsonb), amounts already as strings so JSON.stringify takes its fast path without a replacer: a few string parameters
  * instead of thousands of array elements to escape, sent on the transaction's own connection (megabytes through
  * Prisma's raw-query serialisation cost more than the rest of the close), and one round trip. Foreign keys are checked
@@ -312,7 +311,7 @@ export function composeGroup(
 async function writeChunk(
   connection: TransactionConnection,
   invoices: ComposedInvoice[],
-  issued: Map<string, Omit<IssuedFields, "number">>,
+  issued: Map<string, IssuedFields>,
   updates: ComposedGroup["updates"],
   profile: CompanyProfileValues,
 ) {
@@ -364,6 +363,11 @@ async function writeChunk(
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
                   subtotal bigint, coupons bigint, progressive bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
+      RETURNING id, number
+    ), audits AS (
+      INSERT INTO "AuditLog" (id, "actorType", action, "entityType", "entityId", data)
+      SELECT gen_random_uuid(), 'system'::"ActorType", 'invoice.finalized', 'Invoice', n.id::text, jsonb_build_object('number', n.number)
+        FROM invoices n WHERE n.number IS NOT NULL
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
       SELECT gen_random_uuid(), l.invoice, l.sub, l.charge, l.kind::"InvoiceLineKind", l.description, l.quantity, l.included, l.unit, l.amount, l.details, l.ps, l.pe, l.position
@@ -500,22 +504,15 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
-      const issued = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
+      // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
+      // before its invoices are written with them (written once, never updated to add the number afterwards), so
+      // parallel chunks read, rate and compose at the same time and queue only for their write. Before the credit notes
+      // and before issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
+      const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
       const updates = composed.flatMap((c) => c.updates);
       if (invoices.length || updates.length) await writeChunk(connection, invoices, issued, updates, profile);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       await queueInvoiceIssuedEmails(tx, direct.map((i) => i.id));
-      // Gap-free numbers are taken under the series row's lock, held until commit: the invoices written above are
-      // numbered as late as the chunk allows, so parallel chunks write at the same time and queue only for this. Before
-      // the credit notes when there are any, before issueInvoices' own numbers: numbers (and locks) in the same order as
-      // issuing one by one would take them.
-      let numbered = false;
-      const numberDirect = async () => {
-        if (numbered) return;
-        numbered = true;
-        await numberIssuedInvoices(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate })));
-      };
-      if (composed.some((c) => c.credits.some(({ sub }) => sub.onTerminationCreditNote !== "skip" && !sub.shadow))) await numberDirect();
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {
@@ -544,7 +541,6 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
-      await numberDirect();
       await issueInvoices(tx, afterCredits.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
