@@ -192,6 +192,41 @@ async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, ro
   return complete.length ? complete : list;
 }
 
+/**
+ * One pass's chunks, taken in turn by the run's workers: pages of due groups are read through `page` (one read at a
+ * time, when the chunks read so far are all taken), filtered by `keep` and cut into chunks of `chunkSize`. Null once
+ * the pass has no more due groups. `onPage` reports progress as each new page is read.
+ */
+function dueChunks(
+  page: (cursor: BillingGroup | null) => Promise<BillingGroup[]>,
+  keep: (group: BillingGroup) => boolean,
+  chunkSize: number,
+  onPage: () => void | Promise<void>,
+): () => Promise<BillingGroup[] | null> {
+  let cursor: BillingGroup | null = null;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+  const chunks: BillingGroup[][] = [];
+  const read = async () => {
+    if (cursor) await onPage();
+    const found = await page(cursor);
+    if (found.length === 0) {
+      exhausted = true;
+      return;
+    }
+    cursor = found[found.length - 1];
+    const groups = found.filter(keep);
+    for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
+  };
+  return async () => {
+    while (chunks.length === 0 && !exhausted) {
+      reading ??= read().finally(() => (reading = null));
+      await reading;
+    }
+    return chunks.shift() ?? null;
+  };
+}
+
 export function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
   return billingStep(
     {
@@ -602,10 +637,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Chunks of 1000, three at a time: each chunk queues for the invoice number series only in its last statement, so a
-  // third chunk can fill the round trips of the other two. On a shared, loaded 2-core machine (bench/invoice-run, 20k)
-  // three or four at a time were faster than two in most runs, chunks of 2000 no faster; the gaps were near the noise.
-  // Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only for its write, so while one
+  // writes the others read and compose. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
@@ -636,50 +669,53 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   // Each pass walks the due groups once in (boundary, customer, service) order. Billing a boundary moves the
   // subscription to its next one, which may be due too (a subscription several periods behind) but may sort before the
   // pass's cursor: passes repeat until one bills nothing, so a run bills every boundary due up to `upTo`.
+  const billOrSplit = async (chunk: BillingGroup[]) => {
+    try {
+      record(await billChunk(client, chunk, now, run));
+    } catch (error) {
+      if (!isUniqueViolation(error) && chunk.length === 1) {
+        const [group] = chunk;
+        if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
+        return;
+      }
+      // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
+      for (const group of chunk) {
+        try {
+          record(await billGroup(client, group, now, run));
+        } catch (single) {
+          if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
+          fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+        }
+      }
+    }
+  };
+  // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
+  const billable = (group: BillingGroup) => {
+    if (failed.has(failedKey(group))) return false;
+    if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
+    fail({
+      customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
+      error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
+    });
+    return false;
+  };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const billedBefore = summary.subscriptionsBilled;
     const dueAtStart = (await countDue()) + billedBefore;
-    let cursor: BillingGroup | null = null;
-    for (;;) {
-      const found = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
-      if (found.length === 0) break;
-      cursor = found[found.length - 1];
-      // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
-      const groups = found.filter((group) => {
-        if (failed.has(failedKey(group))) return false;
-        if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
-        fail({
-          customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
-          error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
-        });
-        return false;
-      });
-      const chunks: BillingGroup[][] = [];
-      for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          try {
-            record(await billChunk(client, chunk, now, run));
-          } catch (error) {
-            if (!isUniqueViolation(error) && chunk.length === 1) {
-              const [group] = chunk;
-              if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
-              return;
-            }
-            // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
-            for (const group of chunk) {
-              try {
-                record(await billGroup(client, group, now, run));
-              } catch (single) {
-                if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
-                fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
-              }
-            }
-          }
-        }),
-      );
-      await options.onProgress?.(summary, dueAtStart);
-    }
+    // `concurrency` workers take chunks from one queue, each as soon as its last is done, so a slow chunk (or one
+    // waiting for the number series) never holds the others back.
+    const nextChunk = dueChunks(
+      (cursor) => dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId),
+      billable,
+      chunkSize,
+      () => options.onProgress?.(summary, dueAtStart),
+    );
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let chunk = await nextChunk(); chunk; chunk = await nextChunk()) await billOrSplit(chunk);
+      }),
+    );
+    await options.onProgress?.(summary, dueAtStart);
     if (summary.subscriptionsBilled === billedBefore) break;
   }
   // Each group that could not be billed is set aside with its reason: later runs skip it until staff release it.
