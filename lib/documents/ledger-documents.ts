@@ -11,6 +11,7 @@ import { linesSubtotalCents } from "@/lib/invoicing/draft-invoices";
 import type { BillingDocument, DocumentParty } from "./billing-document";
 import { formatPeriod } from "./document-text";
 import { creditBalanceAppliedCents } from "@/lib/collections/credit-balance";
+import { withRefundStatus } from "@/lib/payments/credit-note-refunds";
 
 function sellerParty(profile: Seller): DocumentParty {
   const registrations = [
@@ -108,9 +109,17 @@ export async function invoiceDocument(client: Db, invoiceId: string): Promise<Bi
   };
 }
 
+/** What a refund credit note's document says of its refund (its refund_status, withRefundStatus). */
+const REFUND_NOTES = {
+  pending: "To be refunded to your payment method.",
+  succeeded: "Refunded to your payment method.",
+  failed: "The refund to your payment method did not go through.",
+} as const;
+
 export async function creditNoteDocument(client: Db, creditNoteId: string): Promise<BillingDocument> {
-  const note = await client.creditNote.findUnique({ where: { id: creditNoteId }, include: { customer: true, lines: true, invoice: { include: { service: true, taxes: true } } } });
-  if (!note) throw new DomainError("not_found", "credit_note_not_found");
+  const found = await client.creditNote.findUnique({ where: { id: creditNoteId }, include: { customer: true, lines: true, invoice: { include: { service: true, taxes: true } } } });
+  if (!found) throw new DomainError("not_found", "credit_note_not_found");
+  const [note] = await withRefundStatus(client, [found]);
   return {
     kind: "credit_note",
     number: note.number,
@@ -135,6 +144,6 @@ export async function creditNoteDocument(client: Db, creditNoteId: string): Prom
     amountDueCents: BigInt(0),
     relatedInvoiceNumber: note.invoice.number,
     reason: note.reason.replace(/_/g, " "),
-    notes: [note.kind === "credit" ? "Credited to your account balance; it is applied to your next invoices." : "Refunded to your payment method."],
+    notes: [note.kind === "credit" ? "Credited to your account balance; it is applied to your next invoices." : REFUND_NOTES[note.refundStatus ?? "pending"]],
   };
 }

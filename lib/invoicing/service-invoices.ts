@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
 import type { InvoiceStatus, Prisma } from "@/lib/generated/prisma/client";
 import { invoiceCouponsInclude } from "@/lib/api/serializers/invoice";
+import { withRefundStatus } from "@/lib/payments/credit-note-refunds";
 
 /** A canonical UUID (8-4-4-4-12 hex digits): anything else can name no row and never reaches a uuid column. */
 export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -36,10 +37,12 @@ export async function listServiceInvoices(
 }
 
 /** A credit note on one of the service's invoices; any other is not found (404). */
+/** One of the service's credit notes, with its invoice and refund status (as every reader shows it). */
 export async function getServiceCreditNote(client: Db, serviceId: string, creditNoteId: string) {
   const note = isUuid(creditNoteId)
     ? await client.creditNote.findFirst({ where: { id: creditNoteId, invoice: { serviceId } }, include: { invoice: true } })
     : null;
   if (!note) throw new DomainError("not_found", "credit_note_not_found");
-  return note;
+  const [shown] = await withRefundStatus(client, [note]);
+  return shown;
 }

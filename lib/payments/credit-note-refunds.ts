@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { COUNTED_REFUND_STATUSES, recordRefunds } from "./refunds";
 import { requireStripe, stripe } from "./stripe-client";
 
@@ -91,11 +92,15 @@ export async function sweepUnsentCardRefunds(
   return { refunded, failed };
 }
 
+/** Lago's refund_status of a refund credit note (credit notes have none). */
+export type CreditNoteRefundStatus = "pending" | "succeeded" | "failed";
+
 /**
  * Lago's refund_status of refund credit notes, from the refunds recorded against them: succeeded once refunds that
  * succeeded cover the note, failed when every attempt failed, pending otherwise (nothing sent yet, or on its way).
+ * The one place the status is derived: every reader (API, download, PDF, webhook) goes through withRefundStatus.
  */
-export async function creditNoteRefundStatuses(client: Db, notes: { id: string; kind: string; totalCents: bigint }[]): Promise<Map<string, "pending" | "succeeded" | "failed">> {
+async function creditNoteRefundStatuses(client: Db | Prisma.TransactionClient, notes: { id: string; kind: string; totalCents: bigint }[]): Promise<Map<string, CreditNoteRefundStatus>> {
   const refundNotes = notes.filter((n) => n.kind === "refund");
   if (!refundNotes.length) return new Map();
   const refunds = await client.refund.findMany({ where: { creditNoteId: { in: refundNotes.map((n) => n.id) } }, select: { creditNoteId: true, amountCents: true, status: true } });
@@ -106,4 +111,10 @@ export async function creditNoteRefundStatuses(client: Db, notes: { id: string; 
     if (own.length && own.every((r) => r.status === "failed" || r.status === "canceled")) return [note.id, "failed" as const];
     return [note.id, "pending" as const];
   }));
+}
+
+/** Credit notes as every reader shows them: each with its refund status (null for a credit). */
+export async function withRefundStatus<T extends { id: string; kind: string; totalCents: bigint }>(client: Db | Prisma.TransactionClient, notes: T[]): Promise<(T & { refundStatus: CreditNoteRefundStatus | null })[]> {
+  const statuses = await creditNoteRefundStatuses(client, notes);
+  return notes.map((note) => ({ ...note, refundStatus: statuses.get(note.id) ?? null }));
 }

@@ -3,6 +3,7 @@ import { serializeCustomer } from "@/lib/api/serializers/customer";
 import { invoiceCouponsInclude, serializeCreditNote, serializeInvoice } from "@/lib/api/serializers/invoice";
 import { serializeSubscription } from "@/lib/api/serializers/subscription";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { withRefundStatus } from "@/lib/payments/credit-note-refunds";
 import { subscriptionInclude } from "@/lib/subscriptions/subscriptions";
 import { recordWebhookEvents, servicesListeningTo, type OutboundEvent, type WebhookEventType } from "./outbound-events";
 
@@ -83,8 +84,10 @@ export async function recordCreditNoteCreated(tx: Client, creditNoteId: string):
   const note = await tx.creditNote.findUniqueOrThrow({ where: { id: creditNoteId }, include: { invoice: true } });
   if (note.invoice.shadow) return;
   if (!(await servicesListeningTo(tx, [note.invoice.serviceId], ["credit_note.created"])).size) return;
+  // The note as issued: its refund is sent to the card only after this transaction commits, so its status is pending.
+  const [shown] = await withRefundStatus(tx, [note]);
   await recordWebhookEvents(tx, [{
-    serviceId: note.invoice.serviceId, type: "credit_note.created", objectType: "credit_note", objectId: note.id, object: serializeCreditNote(note),
+    serviceId: note.invoice.serviceId, type: "credit_note.created", objectType: "credit_note", objectId: note.id, object: serializeCreditNote(shown),
   }]);
 }
 

@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDueDunning } from "@/lib/dunning/dunning-process";
+import { creditNoteDocument } from "@/lib/documents/ledger-documents";
 import { DomainError } from "@/lib/errors";
 import { chargeIdempotencyKey, chargeInvoice, completeOnSessionPayment, resumeStalledCharges } from "@/lib/payments/charge-invoice";
 import { runCollections } from "@/lib/payments/collections";
@@ -241,6 +242,40 @@ describe("collections", () => {
 });
 
 describe("refunds have a lifecycle", () => {
+  it("a refunded credit note's refund_status is the same for every reader: the API, the download, the PDF and the webhook", async () => {
+    const { svc, receiver } = await serviceWithReceiver();
+    const { customerId } = await subscribedCustomer(svc, "refundshown");
+    await saveCardThroughCheckout(customerId, TEST_CARDS.visa);
+    const invoice = await octoberInvoice(svc, customerId);
+    await chargeInvoice(testDb(), invoice.id, { trigger: "automatic" });
+    const line = await testDb().invoiceLine.findFirstOrThrow({ where: { invoiceId: invoice.id } });
+    const issued = await svc.call("/credit_notes", { method: "POST", json: { credit_note: { invoice_id: invoice.id, reason: "order_change", refund_amount_cents: 1130, items: [{ fee_id: line.id, amount_cents: 1000 }] } } });
+    expect(issued.status).toBe(200);
+    const note = (await issued.json()).credit_note;
+    expect(note).toMatchObject({ refund_amount_cents: 1130, refund_status: "succeeded" });
+    expect(await testDb().refund.findFirstOrThrow({ where: { creditNoteId: note.lago_id } })).toMatchObject({ amountCents: 1130n, status: "succeeded" });
+
+    const download = await svc.call(`/credit_notes/${note.lago_id}/download`, { method: "POST" });
+    expect(download.status).toBe(200);
+    const downloaded = (await download.json()).credit_note;
+    expect(downloaded).toMatchObject({ lago_id: note.lago_id, refund_status: "succeeded", refund_amount_cents: 1130 });
+    expect(downloaded.file_url).toMatch(/\/documents\/credit_notes\//);
+    const pdf = await fetch(downloaded.file_url);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toContain("application/pdf");
+    expect((await creditNoteDocument(testDb(), note.lago_id)).notes).toEqual(["Refunded to your payment method."]);
+    const got = (await (await svc.call(`/credit_notes/${note.lago_id}`)).json()).credit_note;
+    const listed = (await (await svc.call("/credit_notes")).json()).credit_notes.find((n: { lago_id: string }) => n.lago_id === note.lago_id);
+    expect([got.refund_status, listed.refund_status]).toEqual(["succeeded", "succeeded"]);
+
+    // credit_note.created is the note as it was issued: its refund goes to Stripe only once the note is committed, so
+    // the payload says pending (as Lago's does) — the same serializer and status owner as the API, not a default.
+    const created = await waitFor(() => receiver.accepted().find((r) => r.type === "credit_note.created"));
+    const sent = created!.body.credit_note as Record<string, unknown>;
+    expect(sent).toMatchObject({ lago_id: note.lago_id, refund_status: "pending", refund_amount_cents: 1130, credit_status: null });
+    expect(Object.keys(sent).sort()).toEqual(Object.keys(got).sort());
+  });
+
   it("a refund that fails later no longer counts and staff are told; events out of order and twice never lower or double the total", async () => {
     const { svc } = await serviceWithReceiver();
     const { customerId } = await subscribedCustomer(svc, "refundfail");
@@ -259,6 +294,15 @@ describe("refunds have a lifecycle", () => {
     await waitFor(async () => (await testDb().refund.findUniqueOrThrow({ where: { id: refund.id } })).status === "failed");
     expect((await testDb().payment.findUniqueOrThrow({ where: { id: payment.id } })).refundedCents).toBe(0n);
     await waitFor(() => testDb().auditLog.findFirst({ where: { action: "payments.alert.refund_failed", entityId: payment.id } }));
+    // Every reader of the note says so: the API's get and list, and the download (the PDF's signed link).
+    const shownAs = async () => {
+      const got = (await (await svc.call(`/credit_notes/${note.lago_id}`)).json()).credit_note;
+      const listed = (await (await svc.call("/credit_notes")).json()).credit_notes.find((n: { lago_id: string }) => n.lago_id === note.lago_id);
+      const downloaded = (await (await svc.call(`/credit_notes/${note.lago_id}/download`, { method: "POST" })).json()).credit_note;
+      return [got.refund_status, listed.refund_status, downloaded.refund_status];
+    };
+    expect(await shownAs()).toEqual(["failed", "failed", "failed"]);
+    expect((await creditNoteDocument(testDb(), note.lago_id)).notes).toEqual(["The refund to your payment method did not go through."]);
 
     // Two refunds made in Stripe while events arrive newest first and twice.
     const { svc: svc2 } = await serviceWithReceiver();

@@ -89,8 +89,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
   };
 }
 
-/** `refundStatus`: how paying a refund note back went (lib/payments/credit-note-refunds.ts); pending when not given. */
-export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null; refundStatus?: "pending" | "succeeded" | "failed" }, fileUrl: string | null = null) {
+/** `refundStatus`: how paying a refund note back went, from its one owner (withRefundStatus, lib/payments/credit-note-refunds.ts). */
+export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | null; refundStatus: "pending" | "succeeded" | "failed" | null }, fileUrl: string | null = null) {
   return {
     lago_id: note.id,
     sequential_id: note.number ? Number(note.number.slice(-6)) : null,
@@ -99,7 +99,7 @@ export function serializeCreditNote(note: CreditNote & { invoice?: Invoice | nul
     invoice_number: note.invoice?.number ?? null,
     issuing_date: day(note.issuedAt),
     credit_status: note.kind === "credit" ? (note.status === "voided" ? "voided" : note.balanceCents > BigInt(0) ? "available" : "consumed") : null,
-    refund_status: note.kind === "refund" ? (note.refundStatus ?? "pending") : null,
+    refund_status: note.kind === "refund" ? note.refundStatus : null,
     reason: note.reason,
     description: note.description,
     currency: note.currency,

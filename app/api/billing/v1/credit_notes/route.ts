@@ -7,7 +7,7 @@ import { creditNoteBody } from "@/lib/api/schemas/credit-note";
 import { serializeCreditNote } from "@/lib/api/serializers/invoice";
 import { issueCreditNote } from "@/lib/invoicing/credit-notes";
 import { getServiceInvoice } from "@/lib/invoicing/service-invoices";
-import { creditNoteRefundStatuses, refundCreditNoteToCard } from "@/lib/payments/credit-note-refunds";
+import { refundCreditNoteToCard, withRefundStatus } from "@/lib/payments/credit-note-refunds";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(creditNoteBody, await readEnvelope(request, "credit_note"));
@@ -26,10 +26,10 @@ export const POST = serviceRoute(async ({ request, service }) => {
     if (stated !== undefined && stated !== issued.totalCents) throw validationError({ base: ["does_not_match_item_amounts"] });
     return issued;
   });
-  // A refund goes back to the card that paid the invoice; Lago's refund_status says how that went.
-  const refund = kind === "refund" ? await refundCreditNoteToCard(db(), note.id) : null;
-  const refundStatus = refund === null ? undefined : refund.status === "refunded" ? "succeeded" : refund.status === "failed" ? "failed" : "pending";
-  return json({ credit_note: serializeCreditNote({ ...note, invoice, refundStatus }) });
+  // A refund goes back to the card that paid the invoice; Lago's refund_status says how that went (the refunds it recorded).
+  if (kind === "refund") await refundCreditNoteToCard(db(), note.id);
+  const [shown] = await withRefundStatus(db(), [note]);
+  return json({ credit_note: serializeCreditNote({ ...shown, invoice }) });
 });
 
 export const GET = serviceRoute(async ({ url, service }) => {
@@ -39,8 +39,7 @@ export const GET = serviceRoute(async ({ url, service }) => {
     db().creditNote.count({ where }),
     db().creditNote.findMany({ where, include: { invoice: true }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: page.skip, take: page.take }),
   ]);
-  const refundStatuses = await creditNoteRefundStatuses(db(), notes);
-  return json({ credit_notes: notes.map((n) => serializeCreditNote({ ...n, refundStatus: refundStatuses.get(n.id) })), meta: paginationMeta(page, total) });
+  return json({ credit_notes: (await withRefundStatus(db(), notes)).map((n) => serializeCreditNote(n)), meta: paginationMeta(page, total) });
 });
 
 export { methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
