@@ -25,7 +25,10 @@ export const appliedCouponInclude = {
 } satisfies Prisma.AppliedCouponInclude;
 export type AppliedCouponWithDetails = Prisma.AppliedCouponGetPayload<{ include: typeof appliedCouponInclude }>;
 
-export async function applyCoupon(client: Db, serviceId: string, input: ApplyCouponInput, now = new Date()): Promise<AppliedCouponWithDetails> {
+/** Who gives or removes a coupon, for the audit log: the service through the API, a staff member from the console. */
+export type CouponActor = { type: "service" | "staff"; id: string };
+
+export async function applyCoupon(client: Db, serviceId: string, input: ApplyCouponInput, now = new Date(), actor: CouponActor = { type: "service", id: serviceId }): Promise<AppliedCouponWithDetails> {
   return client.$transaction(async (tx) => {
     const { customer } = await getServiceCustomer(tx, serviceId, input.externalCustomerId);
     const coupon = await getCoupon(tx, serviceId, input.couponCode);
@@ -69,13 +72,13 @@ export async function applyCoupon(client: Db, serviceId: string, input: ApplyCou
       },
       include: appliedCouponInclude,
     });
-    await tx.auditLog.create({ data: { actorType: "service", actorId: serviceId, action: "coupon.applied", entityType: "AppliedCoupon", entityId: applied.id, data: { couponCode: coupon.code, customerId: customer.id } } });
+    await tx.auditLog.create({ data: { actorType: actor.type, actorId: actor.id, action: "coupon.applied", entityType: "AppliedCoupon", entityId: applied.id, data: { couponCode: coupon.code, customerId: customer.id } } });
     return applied;
   });
 }
 
 /** Removes a coupon from a customer (Lago's DELETE …/applied_coupons/:id): it stops applying; what invoices took stays. */
-export async function terminateAppliedCoupon(client: Db, serviceId: string, externalCustomerId: string, appliedCouponId: string, now = new Date(), actor: { type: "service" | "staff"; id: string } = { type: "service", id: serviceId }): Promise<AppliedCouponWithDetails> {
+export async function terminateAppliedCoupon(client: Db, serviceId: string, externalCustomerId: string, appliedCouponId: string, now = new Date(), actor: CouponActor = { type: "service", id: serviceId }): Promise<AppliedCouponWithDetails> {
   return client.$transaction(async (tx) => {
     const { customer } = await getServiceCustomer(tx, serviceId, externalCustomerId);
     const applied = isUuid(appliedCouponId) ? await tx.appliedCoupon.findFirst({ where: { id: appliedCouponId, serviceId, customerId: customer.id } }) : null;

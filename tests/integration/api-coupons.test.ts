@@ -3,6 +3,8 @@ import { terminateCoupon } from "@/lib/coupons/coupons";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { refreshDraftInvoice } from "@/lib/invoicing/invoice-actions";
 import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
+import { builtAction, callFormAction } from "../support/server-action-http";
+import { staffSession } from "../support/staff-sign-in";
 
 // Toronto: Oct 1 and Nov 1 local midnight are 04:00Z (EDT), Dec 1 is 05:00Z (EST).
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -272,5 +274,37 @@ describe("add-ons and one-off invoices", () => {
     expect((await lagoFailure(svc.lago.invoices.createInvoice({ invoice: { external_customer_id: "qc", currency: "USD", fees: [{ add_on_code: "hour" }] } }))).body).toMatchObject({ error_details: { currency: ["currencies_does_not_match"] } });
     expect((await lagoFailure(svc.lago.invoices.createInvoice({ invoice: { external_customer_id: "qc", fees: [{ add_on_code: "hour", tax_codes: ["X"] }] } }))).body).toMatchObject({ error_details: { "fees.0.tax_codes": ["not_supported"] } });
     expect((await svc.call("/invoices", { method: "POST", json: {} })).status).toBe(400);
+  });
+});
+
+describe("applying a coupon: one audit entry, by whoever applied it", () => {
+  it("the console's apply is audited once, to the staff member; the API's once, to the service", async () => {
+    const svc = await createTestService("live");
+    await svc.lago.coupons.createCoupon({ coupon: { code: "WELCOME", name: "Welcome", coupon_type: "percentage", percentage_rate: "5", frequency: "forever", reusable: true, expiration: "no_expiration" } });
+    for (const id of ["by-staff", "by-api"]) {
+      await svc.lago.customers.createCustomer({ customer: { external_id: id, legal_name: `${id} Inc.`, state: "ON", country: "CA", currency: "CAD" } });
+    }
+    const customerOf = async (externalId: string) => (await testDb().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: svc.id, externalId } } })).customerId;
+    const coupon = await testDb().coupon.findFirstOrThrow({ where: { serviceId: svc.id, code: "WELCOME" } });
+    /** Every audit entry about applying a coupon to this customer (on the applied coupon or on the customer). */
+    const appliedAudit = async (customerId: string) => {
+      const applied = await testDb().appliedCoupon.findMany({ where: { customerId }, select: { id: true } });
+      return testDb().auditLog.findMany({
+        where: { action: { startsWith: "coupon.applied" }, entityId: { in: [customerId, ...applied.map((a) => a.id)] } },
+        select: { actorType: true, actorId: true, action: true, entityType: true, entityId: true },
+      });
+    };
+
+    const staff = await staffSession("finance");
+    const staffCustomer = await customerOf("by-staff");
+    const applied = await callFormAction(builtAction("applyCouponToCustomerAction", staffCustomer), staff.cookies, { bound: [staffCustomer], fields: { coupon_id: coupon.id } });
+    expect(applied.status).toBe(200);
+    expect(applied.text).toContain("Coupon WELCOME applied");
+    const [byStaff] = (await svc.lago.appliedCoupons.findAllAppliedCoupons({ external_customer_id: "by-staff" })).data.applied_coupons;
+    expect(byStaff).toMatchObject({ coupon_code: "WELCOME", status: "active" });
+    expect(await appliedAudit(staffCustomer)).toEqual([{ actorType: "staff", actorId: staff.id, action: "coupon.applied", entityType: "AppliedCoupon", entityId: byStaff.lago_id }]);
+
+    const byApi = (await svc.lago.appliedCoupons.applyCoupon({ applied_coupon: { external_customer_id: "by-api", coupon_code: "WELCOME" } })).data.applied_coupon;
+    expect(await appliedAudit(await customerOf("by-api"))).toEqual([{ actorType: "service", actorId: svc.id, action: "coupon.applied", entityType: "AppliedCoupon", entityId: byApi.lago_id }]);
   });
 });

@@ -40,8 +40,7 @@ export const applyCouponToCustomerAction = staffAction({ role: "finance", args: 
   const coupon = await db().coupon.findFirst({ where: { id: form.coupon_id, deletedAt: null } });
   if (!coupon) throw new DomainError("not_found", "coupon_not_found");
   const externalCustomerId = await externalIdOfCustomer(db(), coupon.serviceId, customerId);
-  await applyCoupon(db(), coupon.serviceId, { externalCustomerId, couponCode: coupon.code });
-  await db().auditLog.create({ data: { actorType: "staff", actorId: staff.id, action: "coupon.applied_by_staff", entityType: "Customer", entityId: customerId, data: { couponCode: coupon.code } } });
+  await applyCoupon(db(), coupon.serviceId, { externalCustomerId, couponCode: coupon.code }, new Date(), { type: "staff", id: staff.id });
   refreshConsole();
   return { message: `Coupon ${coupon.code} applied: the customer's next invoices with that service take it.` };
 });

@@ -8,7 +8,7 @@ import { applyCoupon } from "@/lib/coupons/applied-coupons";
 
 export const POST = serviceRoute(async ({ request, service }) => {
   const body = parseBody(applyCouponBody, await readEnvelope(request, "applied_coupon"));
-  const applied = await applyCoupon(db(), service.id, applyCouponInputFrom(body));
+  const applied = await applyCoupon(db(), service.id, applyCouponInputFrom(body), new Date(), { type: "service", id: service.id });
   return json({ applied_coupon: serializeAppliedCoupon(applied, body.external_customer_id) });
 });
 
