@@ -47,9 +47,17 @@ export async function applyPlanOverrides(
 ): Promise<PlanWithCharges> {
   if (!subscription.planId) throw new DomainError("not_allowed", "subscription_has_no_plan", undefined, "A subscription without a plan has no price to override");
   const plan = await tx.plan.findUniqueOrThrow({ where: { id: subscription.planId }, include: planInclude });
-  // A first override's currency was aligned with the customer's by the caller; an overridden plan keeps its currency.
-  if (plan.parentId !== null && overrides.currency !== undefined && overrides.currency !== plan.currency) {
-    throw invalidField("plan_overrides.amount_currency", "currencies_does_not_match", "The currency of a subscription already billed cannot change");
+  // A subscription is billed in its customer's currency (a customer takes its first plan's, override included, and
+  // keeps it): an override's currency must be the customer's, on every path (POST and PUT /subscriptions, the console);
+  // an overridden plan keeps its currency.
+  if (overrides.currency !== undefined) {
+    if (plan.parentId !== null && overrides.currency !== plan.currency) {
+      throw invalidField("plan_overrides.amount_currency", "currencies_does_not_match", "The currency of a subscription already billed cannot change");
+    }
+    const { customer } = await tx.subscription.findUniqueOrThrow({ where: { id: subscription.id }, select: { customer: { select: { currency: true } } } });
+    if (overrides.currency !== customer.currency) {
+      throw invalidField("plan_overrides.amount_currency", "currencies_does_not_match", `The customer is billed in ${customer.currency}; the override is in ${overrides.currency}`);
+    }
   }
   const charges = overrides.charges ?? [];
   // A charge override names a charge of this plan (or, once overridden, the parent charge it was copied from).

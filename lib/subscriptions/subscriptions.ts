@@ -320,13 +320,7 @@ export async function updateServiceSubscription(
       if (changes.endingAt && sub.nextBillingAt && changes.endingAt < sub.nextBillingAt) data.nextBillingAt = changes.endingAt;
     }
     await tx.subscription.update({ where: { id: sub.id }, data });
-    if (changes.planOverrides) {
-      const overrides = changes.planOverrides;
-      if (sub.plan && sub.plan.parentId === null && overrides.currency !== undefined && overrides.currency !== sub.plan.currency) {
-        await alignCustomerCurrency(tx, sub.customerId, sub.customer.currency, { code: sub.plan.code, currency: overrides.currency });
-      }
-      await applyPlanOverrides(tx, sub, overrides);
-    }
+    if (changes.planOverrides) await applyPlanOverrides(tx, sub, changes.planOverrides);
     await recordSubscriptionEvents(tx, [{ subscriptionId: sub.id, type: "subscription.updated" }]);
     return load(tx, sub.id);
   });

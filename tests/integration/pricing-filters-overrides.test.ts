@@ -258,4 +258,31 @@ describe("plan overrides: a negotiated price for one subscription", () => {
     // Nothing of the refused requests was written.
     expect((await svc.lago.subscriptions.findSubscription("sub-deal", {})).data.subscription.plan_amount_cents).toBe(3500);
   });
+
+  it("refuses a first override in another currency than the customer's, the same on POST as on PUT, writing nothing", async () => {
+    const p = svc.code;
+    await svc.lago.customers.createCustomer({ customer: { external_id: "ov-cad", legal_name: "Ontario CAD Inc.", state: "ON", country: "CA", currency: "CAD", timezone: "America/Toronto" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "ov-cad", plan_code: `std_${p}`, external_id: "sub-cad" } });
+    const link = await testDb().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: svc.id, externalId: "ov-cad" } } });
+    const written = async () => ({
+      plans: await testDb().plan.count({ where: { serviceId: svc.id } }),
+      audit: await testDb().auditLog.count({ where: { action: "subscription.plan_overridden", entityId: (await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id, externalId: "sub-cad" } })).id } }),
+      customerCurrency: (await testDb().customer.findUniqueOrThrow({ where: { id: link.customerId } })).currency,
+      subscription: (await svc.lago.subscriptions.findSubscription("sub-cad", {})).data.subscription.plan,
+    });
+    const before = await written();
+    expect(before.subscription).toMatchObject({ lago_id: parent.lago_id, amount_currency: "CAD" });
+    const overrides = { amount_cents: 4500, amount_currency: "USD" };
+    // POST for the plan it already has (Lago's way of negotiating a price on create) and PUT: one refusal.
+    const post = await lagoFailure(svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "ov-cad", plan_code: `std_${p}`, external_id: "sub-cad", plan_overrides: overrides } }));
+    const put = await lagoFailure(svc.lago.subscriptions.updateSubscription("sub-cad", { subscription: { plan_overrides: overrides } }));
+    for (const refused of [post, put]) {
+      expect(refused).toMatchObject({ status: 422, body: { status: 422, code: "validation_errors", error_details: { "plan_overrides.amount_currency": ["currencies_does_not_match"] } } });
+    }
+    expect(post.body).toEqual(put.body);
+    expect(await written()).toEqual(before);
+    // In the customer's own currency the same override goes through.
+    const accepted = (await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "ov-cad", plan_code: `std_${p}`, external_id: "sub-cad", plan_overrides: { amount_cents: 4500, amount_currency: "CAD" } } })).data.subscription;
+    expect(accepted).toMatchObject({ plan_amount_cents: 4500 });
+  });
 });
