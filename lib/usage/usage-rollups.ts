@@ -12,15 +12,19 @@ import { refuseUsage, resolveUsageTargets, usageMetricSql, usageSubscriptionFrom
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
  * across periods by guesswork, so a window that straddles a period boundary is refused here rather than dropped later.
  */
-function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date, batchPeriods?: Map<UsageSubscription, BillingPeriod>): boolean {
+function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date, batchPeriods?: BatchPeriods): boolean {
   if (!subscription.planInterval) return true;
-  // Within one batch the subscription read is fixed, so its period can be kept by object, without a cache key.
+  // Within one batch the subscription read is fixed, so its last period can be kept by object, without a cache key.
+  const startTime = start.getTime();
   const known = batchPeriods?.get(subscription);
-  if (known && start.getTime() >= known.start.getTime() && start.getTime() < known.end.getTime()) return end.getTime() <= known.end.getTime();
+  if (known && startTime >= known.start && startTime < known.end) return end.getTime() <= known.end;
   const period = cachedPeriod(subscription, subscription.planInterval, start);
-  batchPeriods?.set(subscription, period);
+  batchPeriods?.set(subscription, { start: period.start.getTime(), end: period.end.getTime() });
   return end <= period.end;
 }
+
+/** The last billing period met per subscription within one batch, as epoch milliseconds. */
+type BatchPeriods = Map<UsageSubscription, { start: number; end: number }>;
 
 /** The billing period of the subscription's schedule that contains `start`, from recentPeriods when it holds it. */
 function cachedPeriod(subscription: UsageSubscription, interval: PlanInterval, start: Date): BillingPeriod {
@@ -85,7 +89,7 @@ function recordProblems(
   record: UsageRecordInput,
   subscription: UsageSubscription | undefined,
   metric: UsageMetric | undefined,
-  batchPeriods?: Map<UsageSubscription, BillingPeriod>,
+  batchPeriods?: BatchPeriods,
 ): Record<string, string[]> | null {
   let problems: Record<string, string[]> | null = null;
   if (!subscription) (problems ??= {}).external_subscription_id = ["subscription_not_found"];
@@ -119,7 +123,7 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
 async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
   const { subscriptions, metrics } = await resolveUsageTargets(pool, serviceId, records.map((r) => r.externalSubscriptionId), records.map((r) => r.metricCode));
   const errors: Record<string, Record<string, string[]>> = {};
-  const batchPeriods = new Map<UsageSubscription, BillingPeriod>();
+  const batchPeriods: BatchPeriods = new Map();
   const rows: InsertRow[] = new Array(records.length);
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
