@@ -2,7 +2,8 @@
 // set BENCH_SIZES=2000,10000 to choose) and prints invoices/s and how the time grows with size, beside a reference
 // measured in the same run on the same database: raw SQL writing the same rows (invoices, lines, taxes, usage windows,
 // audit entries) with server-side INSERT … SELECT, no rating and no round trips. Target (issue 11): 100k subscriptions
-// in under 20 s. The machine is shared: the load average is printed with the figures.
+// in under 20 s. The machine is shared: the load average is printed with the figures, and so is the CPU time each side
+// used (this Node process, and the PostgreSQL backends when the server runs on this machine), which load does not inflate.
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import pg from "pg";
@@ -10,7 +11,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
 import { BILLING_CHUNK_SIZE, BILLING_CONCURRENCY, runBillingCycle } from "../lib/invoicing/billing-run";
 import { openTestCluster } from "../tests/support/test-database";
-import { timed } from "./support";
+import { backendCpuSeconds, cpuBetween, timed } from "./support";
 
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000,300000").split(",").map(Number);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -21,11 +22,13 @@ const PROVINCES = ["ON", "QC", "BC", "AB", "NS", "MB"];
 
 const cluster = await openTestCluster();
 try {
-  const results: { size: number; seconds: number; invoices: number; reference: number; load: string }[] = [];
+  const results: { size: number; seconds: number; invoices: number; reference: number; load: string; nodeCpu: number; pgCpu: number | null; referencePgCpu: number | null }[] = [];
   for (const size of sizes) {
     const url = await cluster.createDatabase("nexa_bench_invoices");
     await applyMigrations(url);
     const prisma = createPrismaClient(url);
+    const appBackends = async () =>
+      backendCpuSeconds((await prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`).map((r) => r.pid));
     await prisma.companyProfile.create({ data: { legalName: "Nexa Technologies Inc.", gstHstNumber: "123456789 RT0001", qstNumber: "1234567890 TQ0001", bcPstNumber: "PST-1" } });
     const service = await prisma.service.create({ data: { code: "bench", name: "Bench", mode: "live" } });
     const metric = await prisma.billableMetric.create({ data: { code: "gb_hours", name: "GB-hours", aggregation: "sum", fieldName: "gb" } });
@@ -61,10 +64,18 @@ try {
         );
       }
     });
+    // A live database has planner statistics (autovacuum analyses tables as they grow); rows inserted a moment ago have
+    // none, and without them PostgreSQL plans the close's lookups as scans of whole tables.
+    await pool.query("ANALYZE");
     await pool.end();
+    // Connections the pool opens during the run count from zero.
+    const cpuBefore = await appBackends();
+    const nodeBefore = process.cpuUsage();
     // The app's defaults unless BENCH_CONCURRENCY / BENCH_CHUNK say otherwise.
     const run = await timed(() => runBillingCycle(prisma, CLOSE_AT, { concurrency: Number(process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY), chunkSize: Number(process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE) }));
     if (run.result.failures.length) throw new Error(`billing failures: ${JSON.stringify(run.result.failures.slice(0, 3))}`);
+    const nodeUsed = process.cpuUsage(nodeBefore);
+    const pgCpu = cpuBetween(cpuBefore, await appBackends());
     const loadAfterRun = load();
     const invoices = await prisma.invoice.count();
     if (invoices !== size) throw new Error(`expected ${size} invoices, found ${invoices}`);
@@ -73,6 +84,8 @@ try {
     // Reference: the same numbers of rows written by PostgreSQL alone, from generate_series (no rating, no JSON, no client).
     const ref = new pg.Client({ connectionString: url });
     await ref.connect();
+    const refBackend = async () => backendCpuSeconds([(await ref.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid]);
+    const refCpuBefore = await refBackend();
     const reference = await timed(async () => {
       const [{ c }] = (await ref.query(`SELECT id AS c FROM "Customer" LIMIT 1`)).rows;
       await ref.query("BEGIN");
@@ -96,14 +109,16 @@ try {
       await ref.query(`INSERT INTO "AuditLog" (id, "actorType", action, "entityType", "entityId") SELECT gen_random_uuid(), 'system', 'invoice.finalized', 'Invoice', id FROM "Invoice" WHERE number LIKE 'REF-%'`);
       await ref.query("ROLLBACK");
     });
+    const referencePgCpu = cpuBetween(refCpuBefore, await refBackend());
     await ref.end();
-    results.push({ size, seconds: run.seconds, invoices, reference: reference.seconds, load: loadAfterRun });
+    results.push({ size, seconds: run.seconds, invoices, reference: reference.seconds, load: loadAfterRun, nodeCpu: (nodeUsed.user + nodeUsed.system) / 1e6, pgCpu, referencePgCpu });
     console.log(`  ${size.toLocaleString("en-CA")} subscriptions: data generated in ${seed.seconds.toFixed(1)} s, period close ${run.seconds.toFixed(1)} s → ${Math.round(invoices / run.seconds).toLocaleString("en-CA")} invoices/s; raw SQL writing the same rows ${reference.seconds.toFixed(1)} s; load average ${loadAfterRun}`);
   }
-  console.log(`\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalised and numbered; chunks of ${process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE}, ${process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY} at a time)`);
-  console.log(`  ${"size".padStart(8)}  ${"close".padStart(8)}  ${"invoices/s".padStart(10)}  ${"raw SQL ref".padStart(11)}  ${"close/ref".padStart(9)}  load average (1, 5, 15 min)`);
+  console.log(`\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalized and numbered; chunks of ${process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE}, ${process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY} at a time)`);
+  const cpu = (seconds: number | null) => (seconds === null ? "n/a" : `${seconds.toFixed(1)} s`);
+  console.log(`  ${"size".padStart(8)}  ${"close".padStart(8)}  ${"invoices/s".padStart(10)}  ${"raw SQL ref".padStart(11)}  ${"close/ref".padStart(9)}  ${"CPU: Node".padStart(9)}  ${"PostgreSQL".padStart(10)}  ${"ref PostgreSQL".padStart(14)}  load average (1, 5, 15 min)`);
   for (const r of results) {
-    console.log(`  ${r.size.toLocaleString("en-CA").padStart(8)}  ${(r.seconds.toFixed(1) + " s").padStart(8)}  ${Math.round(r.invoices / r.seconds).toLocaleString("en-CA").padStart(10)}  ${(r.reference.toFixed(1) + " s").padStart(11)}  ${(r.seconds / r.reference).toFixed(1).padStart(8)}×  ${r.load}`);
+    console.log(`  ${r.size.toLocaleString("en-CA").padStart(8)}  ${(r.seconds.toFixed(1) + " s").padStart(8)}  ${Math.round(r.invoices / r.seconds).toLocaleString("en-CA").padStart(10)}  ${(r.reference.toFixed(1) + " s").padStart(11)}  ${(r.seconds / r.reference).toFixed(1).padStart(8)}×  ${cpu(r.nodeCpu).padStart(9)}  ${cpu(r.pgCpu).padStart(10)}  ${cpu(r.referencePgCpu).padStart(14)}  ${r.load}`);
   }
   for (let i = 1; i < results.length; i++) {
     const growth = results[i].seconds / results[i - 1].seconds;

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { applyMigrations } from "../lib/db/migrations";
 import { openTestCluster, type TestCluster } from "../tests/support/test-database";
@@ -50,3 +50,29 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ seconds: number
 }
 
 export const rate = (count: number, seconds: number) => Math.round(count / seconds);
+
+/**
+ * CPU seconds used so far by the PostgreSQL server processes behind the given backend pids (user + system, from
+ * /proc/<pid>/stat): null where the server is not on this machine (or not on Linux), so benches print "n/a".
+ */
+export function backendCpuSeconds(pids: number[]): Map<number, number> | null {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      return null;
+    }
+  }
+  return seconds;
+}
+
+/** CPU seconds the backends used between two `backendCpuSeconds` readings (pids gone by the second are not counted). */
+export function cpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}

@@ -158,7 +158,21 @@ function utcOffsetMs(instant: number, timeZone: string): number {
  * Each offset in force around the date yields a candidate `midnight-as-UTC − offset`; the candidates that really fall on
  * the date are the valid starts and the earliest wins (a repeated midnight takes its first occurrence).
  */
+const dayStarts = new Map<string, number>();
+
 export function startOfLocalDay(date: CalendarDate, timeZone: string): Date {
+  // Memoised like localDate: a billing run asks for the same few days of the same zones for every subscription.
+  const key = `${date}|${timeZone}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    if (dayStarts.size >= 100_000) dayStarts.clear();
+    start = firstInstantOf(date, timeZone);
+    dayStarts.set(key, start);
+  }
+  return new Date(start);
+}
+
+function firstInstantOf(date: CalendarDate, timeZone: string): number {
   const { year, month, day } = parseCalendarDate(date);
   const midnightAsUtc = Date.UTC(year, month - 1, day);
   const offsets = new Set([-1, 0, 1].map((shift) => utcOffsetMs(midnightAsUtc + shift * MS_PER_DAY, timeZone)));
@@ -168,5 +182,5 @@ export function startOfLocalDay(date: CalendarDate, timeZone: string): Date {
     if (localDate(new Date(candidate), timeZone) === date && (start === null || candidate < start)) start = candidate;
   }
   if (start === null) throw new RangeError(`${date} does not exist in ${timeZone}`);
-  return new Date(start);
+  return start;
 }

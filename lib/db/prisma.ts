@@ -1,14 +1,14 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { sqlPool } from "./sql";
+import { createPool, sqlPool } from "./sql";
 
 export type Db = PrismaClient;
 
 /** A client with its own pool, for scripts and tests that talk to a database other than the server's. */
 export function createPrismaClient(connectionString = process.env.DATABASE_URL): PrismaClient {
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  // A short connection timeout so an unreachable database fails requests quickly instead of hanging them.
-  const adapter = new PrismaPg({ connectionString, connectionTimeoutMillis: 3000, max: 10 });
+  // createPool's short connection timeout makes an unreachable database fail requests quickly instead of hanging them.
+  const adapter = new PrismaPg(createPool(connectionString, { max: 10 }), { disposeExternalPool: true });
   return new PrismaClient({ adapter });
 }
 

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { TransactionAwarePool } from "./transaction-connection";
 
 /**
  * The one PostgreSQL connection pool of a server process. Prisma (through its pg adapter, see lib/db/prisma.ts) and the
@@ -20,7 +21,7 @@ export const POOL_LIMITS = {
 const globalForSql = globalThis as unknown as { nexaSqlPool?: pg.Pool };
 
 export function createPool(connectionString: string, options: { max?: number; application?: string } = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new TransactionAwarePool({
     connectionString,
     max: options.max ?? POOL_LIMITS.max,
     // In pg-pool this bounds both opening a connection and waiting in the queue for a free one.

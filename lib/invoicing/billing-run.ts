@@ -1,6 +1,7 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
+import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
@@ -20,7 +21,7 @@ import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/co
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
-import { issueFields, issueInvoices, issuedJson, numberIssuedInvoices, type IssuedFields } from "./issue-invoice";
+import { issueInvoices, issuedJson, prepareIssue, type IssuedFields } from "./issue-invoice";
 import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
@@ -95,8 +96,8 @@ export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<Subsc
  * The chunk's subscriptions with their plan and customer, as one JSON document from one query: on large runs
  * decoding rows (and unused columns) one by one costs more than the billing itself.
  */
-async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): Promise<SubscriptionToBill[]> {
-  const [{ rows: json }] = await tx.$queryRaw<{ rows: string | null }[]>`
+async function loadSubscriptions(connection: TransactionConnection, ids: string[]): Promise<SubscriptionToBill[]> {
+  const { rows: [{ rows: json }] } = await connection.query<{ rows: string | null }>(pgQuery(Prisma.sql`
     SELECT json_agg(json_build_object(
              'id', s.id, 'customerId', s."customerId", 'serviceId', s."serviceId", 'planId', s."planId", 'status', s.status,
              'billingTime', s."billingTime", 'billingAnchorDate', s."billingAnchorDate", 'subscriptionAt', s."subscriptionAt",
@@ -113,7 +114,7 @@ async function loadSubscriptions(tx: Prisma.TransactionClient, ids: string[]): P
       FROM "Subscription" s
       JOIN "Customer" c ON c.id = s."customerId"
       LEFT JOIN "Plan" p ON p.id = s."planId"
-     WHERE s.id = ANY(${ids}::uuid[])`;
+     WHERE s.id = ANY(${ids}::uuid[])`));
   type Raw = Omit<SubscriptionToBill, "plan" | "customer"> & { plan: (Omit<NonNullable<SubscriptionToBill["plan"]>, "amountCents"> & { amountCents: string }) | null; customer: Omit<BillableCustomer, "creditBalanceCents"> & { creditBalanceCents: string } };
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   return (JSON.parse(json ?? "[]") as Raw[]).map((sub) => ({
@@ -189,6 +190,41 @@ async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, ro
   const last = rows[rows.length - 1];
   const complete = list.filter((g) => !(g.boundary.getTime() === last.boundary.getTime() && g.customerId === last.customerId && g.serviceId === last.serviceId));
   return complete.length ? complete : list;
+}
+
+/**
+ * One pass's chunks, taken in turn by the run's workers: pages of due groups are read through `page` (one read at a
+ * time, when the chunks read so far are all taken), filtered by `keep` and cut into chunks of `chunkSize`. Null once
+ * the pass has no more due groups. `onPage` reports progress as each new page is read.
+ */
+function dueChunks(
+  page: (cursor: BillingGroup | null) => Promise<BillingGroup[]>,
+  keep: (group: BillingGroup) => boolean,
+  chunkSize: number,
+  onPage: () => void | Promise<void>,
+): () => Promise<BillingGroup[] | null> {
+  let cursor: BillingGroup | null = null;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+  const chunks: BillingGroup[][] = [];
+  const read = async () => {
+    if (cursor) await onPage();
+    const found = await page(cursor);
+    if (found.length === 0) {
+      exhausted = true;
+      return;
+    }
+    cursor = found[found.length - 1];
+    const groups = found.filter(keep);
+    for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
+  };
+  return async () => {
+    while (chunks.length === 0 && !exhausted) {
+      reading ??= read().finally(() => (reading = null));
+      await reading;
+    }
+    return chunks.shift() ?? null;
+  };
 }
 
 export function stepOf(sub: PlannedSubscription, boundary: Date): BillingStep {
@@ -299,22 +335,18 @@ export function composeGroup(
   };
 }
 
-/** JSON for a row set: bigints as strings (PostgreSQL casts them back exactly), Dates as ISO instants. */
-function rowsJson(rows: Record<string, unknown>[]): string {
-  return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
-}
-
 /**
- * Writes a whole chunk in one statement: its invoices (issued ones with the fields `issueFields` decided, numbered at
- * the end of the chunk by `numberIssuedInvoices`; the others as drafts), lines, taxes and usage windows, and moves its
- * subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
- * jsonb): a few string parameters instead of thousands of array elements to escape, and one round trip. Foreign keys
- * are checked at the end of the statement, when every row is in.
+ * Writes a whole chunk in one statement: its invoices (issued ones with the numbers and fields `prepareIssue` decided,
+ * and their audit entries; the others as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
+ * jsonb), amounts already as strings so JSON.stringify takes its fast path without a replacer: a few string parameters
+ * instead of thousands of array elements to escape, sent on the transaction's own connection (megabytes through
+ * Prisma's raw-query serialisation cost more than the rest of the close), and one round trip. Foreign keys are checked
+ * at the end of the statement, when every row is in.
  */
 async function writeChunk(
-  tx: Prisma.TransactionClient,
+  connection: TransactionConnection,
   invoices: ComposedInvoice[],
-  issued: Map<string, Omit<IssuedFields, "number">>,
+  issued: Map<string, IssuedFields>,
   updates: ComposedGroup["updates"],
   profile: CompanyProfileValues,
 ) {
@@ -331,11 +363,11 @@ async function writeChunk(
       pe: i.periodEnd,
       issued: i.issuingDate,
       currency: i.currency,
-      subtotal: amounts.subtotalCents,
-      coupons: amounts.couponsCents,
-      progressive: amounts.progressiveBillingCreditCents,
-      taxes: amounts.taxesCents,
-      total: amounts.totalCents,
+      subtotal: String(amounts.subtotalCents),
+      coupons: String(amounts.couponsCents),
+      progressive: String(amounts.progressiveBillingCreditCents),
+      taxes: String(amounts.taxesCents),
+      total: String(amounts.totalCents),
       note: amounts.taxNote,
       sources: i.sources,
       ...(fields ? issuedJson(fields) : { status: "draft" }),
@@ -344,15 +376,15 @@ async function writeChunk(
   const lines = invoices.flatMap((i) =>
     i.composition.lines.map((l, position) => ({
       invoice: i.id, sub: l.subscriptionId, charge: l.chargeId, kind: l.kind, description: l.description, quantity: l.quantity,
-      included: l.includedQuantity, unit: l.unitAmount, amount: l.amountCents, details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
+      included: l.includedQuantity, unit: l.unitAmount, amount: String(l.amountCents), details: l.details, ps: l.periodStart, pe: l.periodEnd, position,
     })),
   );
   const taxes = invoices.flatMap((i) =>
-    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: t.taxableAmountCents, amount: t.amountCents, registration: t.registrationNumber })),
+    i.composition.taxes.map((t) => ({ invoice: i.id, code: t.code, name: t.name, rate: t.ratePercent, taxable: String(t.taxableAmountCents), amount: String(t.amountCents), registration: t.registrationNumber })),
   );
   const windows = invoices.flatMap((i) => i.usageWindows.map((w) => ({ invoice: i.id, sub: w.subscriptionId, start: w.start, end: w.end, ps: w.periodStart, pe: w.periodEnd })));
   const moves = updates.map((u) => ({ id: u.id, next: u.nextBillingAt, ended: u.terminatedAt }));
-  await tx.$executeRaw`
+  await connection.query(pgQuery(Prisma.sql`
     WITH invoices AS (
       INSERT INTO "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
                              "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources, status, "finalizedAt", "paidAt",
@@ -362,33 +394,38 @@ async function writeChunk(
              CASE WHEN i.status = 'draft' THEN NULL ELSE (SELECT ${billedToSql("c")} FROM "Customer" c WHERE c.id = i.customer) END,
              CASE WHEN i.status = 'draft' THEN NULL ELSE ${JSON.stringify(sellerOf(profile))}::jsonb END,
              now()
-        FROM json_to_recordset(${rowsJson(invoiceRows)}::json)
+        FROM json_to_recordset(${JSON.stringify(invoiceRows)}::json)
              AS i(id uuid, customer uuid, service uuid, shadow boolean, key text, ps timestamptz, pe timestamptz, issued date, currency text,
                   subtotal bigint, coupons bigint, progressive bigint, taxes bigint, total bigint, note text, sources jsonb, number text, status text, finalized timestamptz,
                   paid timestamptz, due date, credits bigint)
+      RETURNING id, number
+    ), audits AS (
+      INSERT INTO "AuditLog" (id, "actorType", action, "entityType", "entityId", data)
+      SELECT gen_random_uuid(), 'system'::"ActorType", 'invoice.finalized', 'Invoice', n.id::text, jsonb_build_object('number', n.number)
+        FROM invoices n WHERE n.number IS NOT NULL
     ), lines AS (
       INSERT INTO "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents", details, "periodStart", "periodEnd", position)
       SELECT gen_random_uuid(), l.invoice, l.sub, l.charge, l.kind::"InvoiceLineKind", l.description, l.quantity, l.included, l.unit, l.amount, l.details, l.ps, l.pe, l.position
-        FROM json_to_recordset(${rowsJson(lines)}::json)
+        FROM json_to_recordset(${JSON.stringify(lines)}::json)
              AS l(invoice uuid, sub uuid, charge uuid, kind text, description text, quantity numeric, included numeric, unit numeric, amount bigint,
                   details jsonb, ps timestamptz, pe timestamptz, position int)
     ), taxes AS (
       INSERT INTO "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber")
       SELECT gen_random_uuid(), t.invoice, t.code, t.name, t.rate, t.taxable, t.amount, t.registration
-        FROM json_to_recordset(${rowsJson(taxes)}::json)
+        FROM json_to_recordset(${JSON.stringify(taxes)}::json)
              AS t(invoice uuid, code text, name text, rate numeric, taxable bigint, amount bigint, registration text)
     ), windows AS (
       INSERT INTO "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd")
       SELECT w.invoice, w.sub, w.start, w."end", w.ps, w.pe
-        FROM json_to_recordset(${rowsJson(windows)}::json) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
+        FROM json_to_recordset(${JSON.stringify(windows)}::json) AS w(invoice uuid, sub uuid, start timestamptz, "end" timestamptz, ps timestamptz, pe timestamptz)
     )
     UPDATE "Subscription" s
        SET "nextBillingAt" = u.next,
            status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
            "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
            "updatedAt" = now()
-      FROM json_to_recordset(${rowsJson(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
-     WHERE s.id = u.id`;
+      FROM json_to_recordset(${JSON.stringify(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
+     WHERE s.id = u.id`));
 }
 
 /**
@@ -404,8 +441,9 @@ export interface RunConstants {
 export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map() }) {
   const { planCharges } = run;
   const attachedCharges: ChargeWithMetric[] = [];
-  return client.$transaction(
-    async (tx) => {
+  return withTransactionConnection(
+    client,
+    async (tx, connection) => {
       const wanted = new Set(groups.map(billingKey));
       const locked = await tx.$queryRaw<{ id: string; customerId: string; serviceId: string; nextBillingAt: Date; shadow: boolean }[]>`
         SELECT s.id, s."customerId", s."serviceId", s."nextBillingAt", s.shadow
@@ -419,7 +457,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const ids = locked.filter((l) => wanted.has(keyOfSub(l))).map((l) => l.id);
       const empty = { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       if (ids.length === 0) return empty;
-      const subs = await loadSubscriptions(tx, ids);
+      const subs = await loadSubscriptions(connection, ids);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
       // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
       // model query never carries a thousand-id filter.
@@ -501,22 +539,15 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
-      const issued = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
+      // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
+      // before its invoices are written with them (written once, never updated to add the number afterwards), so
+      // parallel chunks read, rate and compose at the same time and queue only for their write. Before the credit notes
+      // and before issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
+      const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
       const updates = composed.flatMap((c) => c.updates);
-      if (invoices.length || updates.length) await writeChunk(tx, invoices, issued, updates, profile);
+      if (invoices.length || updates.length) await writeChunk(connection, invoices, issued, updates, profile);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       await queueInvoiceIssuedEmails(tx, direct.map((i) => i.id));
-      // Gap-free numbers are taken under the series row's lock, held until commit: the invoices written above are
-      // numbered as late as the chunk allows, so parallel chunks write at the same time and queue only for this. Before
-      // the credit notes when there are any, before issueInvoices' own numbers: numbers (and locks) in the same order as
-      // issuing one by one would take them.
-      let numbered = false;
-      const numberDirect = async () => {
-        if (numbered) return;
-        numbered = true;
-        await numberIssuedInvoices(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate })));
-      };
-      if (composed.some((c) => c.credits.some(({ sub }) => sub.onTerminationCreditNote !== "skip" && !sub.shadow))) await numberDirect();
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {
@@ -545,7 +576,6 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         }
       }
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
-      await numberDirect();
       await issueInvoices(tx, afterCredits.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
       await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
@@ -607,10 +637,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Chunks of 1000, three at a time: each chunk queues for the invoice number series only in its last statement, so a
-  // third chunk can fill the round trips of the other two. On a shared, loaded 2-core machine (bench/invoice-run, 20k)
-  // three or four at a time were faster than two in most runs, chunks of 2000 no faster; the gaps were near the noise.
-  // Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only for its write, so while one
+  // writes the others read and compose. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
@@ -641,50 +669,53 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   // Each pass walks the due groups once in (boundary, customer, service) order. Billing a boundary moves the
   // subscription to its next one, which may be due too (a subscription several periods behind) but may sort before the
   // pass's cursor: passes repeat until one bills nothing, so a run bills every boundary due up to `upTo`.
+  const billOrSplit = async (chunk: BillingGroup[]) => {
+    try {
+      record(await billChunk(client, chunk, now, run));
+    } catch (error) {
+      if (!isUniqueViolation(error) && chunk.length === 1) {
+        const [group] = chunk;
+        if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
+        return;
+      }
+      // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
+      for (const group of chunk) {
+        try {
+          record(await billGroup(client, group, now, run));
+        } catch (single) {
+          if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
+          fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
+        }
+      }
+    }
+  };
+  // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
+  const billable = (group: BillingGroup) => {
+    if (failed.has(failedKey(group))) return false;
+    if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
+    fail({
+      customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
+      error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
+    });
+    return false;
+  };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const billedBefore = summary.subscriptionsBilled;
     const dueAtStart = (await countDue()) + billedBefore;
-    let cursor: BillingGroup | null = null;
-    for (;;) {
-      const found = await dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId);
-      if (found.length === 0) break;
-      cursor = found[found.length - 1];
-      // A boundary before billing existed is bad data (a 1970 start), not decades of invoices to issue.
-      const groups = found.filter((group) => {
-        if (failed.has(failedKey(group))) return false;
-        if (group.boundary >= EARLIEST_BILLABLE_BOUNDARY) return true;
-        fail({
-          customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "implausible_billing_date",
-          error: `The billing date ${group.boundary.toISOString().slice(0, 10)} is before ${EARLIEST_BILLABLE_BOUNDARY.toISOString().slice(0, 4)}: the subscription's dates are wrong`,
-        });
-        return false;
-      });
-      const chunks: BillingGroup[][] = [];
-      for (let i = 0; i < groups.length; i += chunkSize) chunks.push(groups.slice(i, i + chunkSize));
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          try {
-            record(await billChunk(client, chunk, now, run));
-          } catch (error) {
-            if (!isUniqueViolation(error) && chunk.length === 1) {
-              const [group] = chunk;
-              if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
-              return;
-            }
-            // The chunk failed as a whole (a race on a billing key, or one bad row): bill its groups one by one.
-            for (const group of chunk) {
-              try {
-                record(await billGroup(client, group, now, run));
-              } catch (single) {
-                if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
-                fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
-              }
-            }
-          }
-        }),
-      );
-      await options.onProgress?.(summary, dueAtStart);
-    }
+    // `concurrency` workers take chunks from one queue, each as soon as its last is done, so a slow chunk (or one
+    // waiting for the number series) never holds the others back.
+    const nextChunk = dueChunks(
+      (cursor) => dueGroups(client, upTo, cursor, chunkSize * concurrency * 2, options.serviceId),
+      billable,
+      chunkSize,
+      () => options.onProgress?.(summary, dueAtStart),
+    );
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let chunk = await nextChunk(); chunk; chunk = await nextChunk()) await billOrSplit(chunk);
+      }),
+    );
+    await options.onProgress?.(summary, dueAtStart);
     if (summary.subscriptionsBilled === billedBefore) break;
   }
   // Each group that could not be billed is set aside with its reason: later runs skip it until staff release it.

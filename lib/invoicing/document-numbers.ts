@@ -4,24 +4,19 @@ import { Prisma } from "@/lib/generated/prisma/client";
  * The one owner of document number sequences (INV-YYYY-NNNNNN for invoices, CN-YYYY-NNNNNN for credit notes). Numbers
  * are taken inside the caller's transaction under the series row's lock: concurrent issuers wait for each other, and a
  * rolled-back transaction gives its numbers back, so each series stays gap-free. The lock is held until the caller
- * commits, so callers that write many documents take their numbers last (the period close numbers a chunk's invoices
- * in its last statement).
+ * commits, so callers that write many documents take their numbers as late as they can (the period close takes a
+ * chunk's numbers right before writing its invoices, after reading and composing them).
  */
 export type DocumentPrefix = "INV" | "CN";
 
 export const seriesOf = (prefix: DocumentPrefix, year: number) => `${prefix}-${year}`;
 
 /** The statement that takes `count` consecutive numbers of a series, returning one row with the first (`first`). */
-export function takeNumbersSql(series: string, count: number): Prisma.Sql {
+function takeNumbersSql(series: string, count: number): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO "DocumentSequence" ("series", "nextValue") VALUES (${series}, ${count + 1})
     ON CONFLICT ("series") DO UPDATE SET "nextValue" = "DocumentSequence"."nextValue" + ${count}
     RETURNING "nextValue" - ${count} AS first`;
-}
-
-/** The document number `n` of a series, as SQL (the same text as `formatNumber`). */
-export function numberSql(series: string, n: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`(${series} || '-' || CASE WHEN (${n}) >= 1000000 THEN (${n})::text ELSE lpad((${n})::text, 6, '0') END)`;
 }
 
 const formatNumber = (series: string, n: number) => `${series}-${String(n).padStart(6, "0")}`;

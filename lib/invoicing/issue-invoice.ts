@@ -7,7 +7,7 @@ import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
-import { numberSql, reserveDocumentNumbers, seriesOf, takeNumbersSql } from "./document-numbers";
+import { reserveDocumentNumbers } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
 
 /**
@@ -174,35 +174,9 @@ export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDr
   return fields;
 }
 
-/** The issued fields as JSON row values (for jsonb_to_recordset); no number yet for invoices numbered last. */
-export function issuedJson(f: Omit<IssuedFields, "number"> & { number?: string }) {
-  return { number: f.number ?? null, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
-}
-
-/**
- * Numbers invoices written as issued without a number (the period close writes a whole chunk first): one statement per
- * year takes the block of numbers, sets them in list order and writes each invoice's audit entry. The series row stays
- * locked until the caller commits, so callers do this last. Invoice-issued e-mails are queued by the caller
- * (`queueInvoiceIssuedEmails`, which needs no number); webhook events come after, once the numbers are set.
- */
-export async function numberIssuedInvoices(tx: Prisma.TransactionClient, invoices: { id: string; issuingDate: string }[], options: IssueOptions = {}): Promise<void> {
-  const actor = options.actor ?? { type: "system" as const };
-  for (const [year, list] of byIssuingYear(invoices)) {
-    const series = seriesOf("INV", year);
-    const written = await tx.$executeRaw`
-      WITH block AS (${takeNumbersSql(series, list.length)}),
-      numbered AS (
-        UPDATE "Invoice" i SET number = ${numberSql(series, Prisma.sql`block.first + u.ord - 1`)}
-          FROM block, unnest(${list.map((i) => i.id)}::uuid[]) WITH ORDINALITY AS u(id, ord)
-         WHERE i.id = u.id
-        RETURNING i.id, i.number
-      )
-      INSERT INTO "AuditLog" (id, "actorType", "actorId", action, "entityType", "entityId", data)
-      SELECT gen_random_uuid(), ${actor.type}::"ActorType", ${actor.id ?? null}, 'invoice.finalized', 'Invoice', n.id::text, jsonb_build_object('number', n.number)
-        FROM numbered n`;
-    // Every number taken is used, or the transaction rolls back and gives the block back (the series stays gap-free).
-    if (written !== list.length) throw new Error(`numbered ${written} of ${list.length} invoices`);
-  }
+/** The issued fields as JSON row values (for json_to_recordset). */
+export function issuedJson(f: IssuedFields) {
+  return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
 }
 
 /** The audit entries (one statement), invoice-issued e-mails (queued) and webhook events of invoices just issued. */
