@@ -85,3 +85,31 @@ function stringify(body: unknown): string {
 export function json(body: unknown, status = 200): Response {
   return new Response(stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
 }
+
+const LIST_PIECE = 256;
+
+/**
+ * A JSON answer `{rootKey: [...items]}` for a long list (a usage batch answers a thousand receipts), sent as a stream of
+ * pieces of LIST_PIECE items (~30 KB) instead of one string. One string of a whole batch's answer is ~130 KB: V8 keeps
+ * strings that large in fresh pages of its large-object space, and building, flattening and encoding it was a measurable
+ * share of the batch path. The same bytes as json() would send (Next answers both chunked: it drops Content-Length).
+ */
+export function jsonList(rootKey: string, items: readonly unknown[], status = 200): Response {
+  const pieces: Buffer[] = [];
+  const add = (text: string) => pieces.push(Buffer.from(text));
+  add(`{${JSON.stringify(rootKey)}:[`);
+  for (let from = 0; from < items.length; from += LIST_PIECE) {
+    // Each piece is a JSON array whose brackets are dropped: the items, comma-separated, as JSON.stringify writes them.
+    const text = stringify(items.slice(from, from + LIST_PIECE));
+    add((from === 0 ? "" : ",") + text.slice(1, -1));
+  }
+  add("]}");
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < pieces.length) controller.enqueue(pieces[next++]);
+      else controller.close();
+    },
+  });
+  return new Response(body, { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
+}

@@ -45,10 +45,19 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+const dayNumbers = new Map<CalendarDate, number>();
+
 /** Days since 1970-01-01; the proleptic Gregorian calendar has no DST, so this is exact day arithmetic. */
 function dayNumber(date: CalendarDate): number {
-  const { year, month, day } = parseCalendarDate(date);
-  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  // Memoised: proration and billing steps compare the same few dates for every subscription of a run.
+  let days = dayNumbers.get(date);
+  if (days === undefined) {
+    if (dayNumbers.size >= 100_000) dayNumbers.clear();
+    const { year, month, day } = parseCalendarDate(date);
+    days = Date.UTC(year, month - 1, day) / MS_PER_DAY;
+    dayNumbers.set(date, days);
+  }
+  return days;
 }
 
 function fromDayNumber(days: number): CalendarDate {

@@ -37,7 +37,8 @@ export class TransactionAwarePool extends pg.Pool {
 
 /**
  * Runs `work` in a Prisma interactive transaction and gives it, beside the transaction client, the connection the
- * transaction runs on. Send statements on one or the other in turn, never both at once (a connection runs one query at a time).
+ * transaction runs on. Send statements on one or the other in turn, never both at once (a connection runs one query at
+ * a time).
  */
 export async function withTransactionConnection<T>(
   client: PrismaClient,
@@ -47,7 +48,9 @@ export async function withTransactionConnection<T>(
   const transaction: OpeningTransaction = {};
   return opening.run(transaction, () =>
     client.$transaction(async (tx) => {
-      if (!transaction.connection) throw new Error("The transaction's connection is unknown: the client's pool is not a TransactionAwarePool (lib/db/sql.ts createPool)");
+      if (!transaction.connection) {
+        throw new Error("The transaction's connection is unknown: the client's pool is not a TransactionAwarePool (lib/db/sql.ts createPool)");
+      }
       return work(tx, transaction.connection);
     }, options),
   );

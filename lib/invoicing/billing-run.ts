@@ -337,11 +337,12 @@ export function composeGroup(
 
 /**
  * Writes a whole chunk in one statement: its invoices (issued ones with the numbers and fields `prepareIssue` decided,
- * and their audit entries; the others as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows travel as one JSON document per table (json_to_recordset: parsed once, without building
- * jsonb), amounts already as strings so JSON.stringify takes its fast path without a replacer: a few string parameters
- * instead of thousands of array elements to escape, sent on the transaction's own connection (megabytes through
- * Prisma's raw-query serialisation cost more than the rest of the close), and one round trip. Foreign keys are checked
- * at the end of the statement, when every row is in.
+ * and their audit entries; the others as drafts), lines, taxes and usage windows, and moves its subscriptions on. Rows
+ * travel as one JSON document per table (json_to_recordset: parsed once, without building jsonb), amounts already as
+ * strings so JSON.stringify takes its fast path without a replacer: a few string parameters instead of thousands of
+ * array elements to escape, sent on the transaction's own connection (megabytes through Prisma's raw-query
+ * serialisation cost more than the rest of the close), and one round trip. Foreign keys are checked at the end of the
+ * statement, when every row is in.
  */
 async function writeChunk(
   connection: TransactionConnection,

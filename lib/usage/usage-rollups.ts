@@ -5,22 +5,37 @@ import { decimal } from "@/lib/billing/decimal";
 import { DomainError, withConflictRetry } from "@/lib/errors";
 import { periodContaining, type BillingPeriod } from "@/lib/billing/billing-periods";
 import { scheduleOf } from "@/lib/subscriptions/billing-schedule";
+import type { PlanInterval } from "@/lib/catalog/vocabulary";
 import { refuseUsage, resolveUsageTargets, usageMetricSql, usageSubscriptionFromJson, usageSubscriptionSql, type UsageMetric, type UsageSubscription } from "./usage-targets";
 
 /**
  * Whether a record's window lies inside one billing period of the subscription. The engine never splits a value
  * across periods by guesswork, so a window that straddles a period boundary is refused here rather than dropped later.
  */
-function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date): boolean {
+function fitsOneBillingPeriod(subscription: UsageSubscription, start: Date, end: Date, batchPeriods?: BatchPeriods): boolean {
   if (!subscription.planInterval) return true;
-  const cacheKey = `${subscription.id}|${subscription.planInterval}|${subscription.billingTime}|${subscription.billingAnchorDate.getTime()}|${subscription.timezone}`;
+  // Within one batch the subscription read is fixed, so its last period can be kept by object, without a cache key.
+  const startTime = start.getTime();
+  const known = batchPeriods?.get(subscription);
+  if (known && startTime >= known.start && startTime < known.end) return end.getTime() <= known.end;
+  const period = cachedPeriod(subscription, subscription.planInterval, start);
+  batchPeriods?.set(subscription, { start: period.start.getTime(), end: period.end.getTime() });
+  return end <= period.end;
+}
+
+/** The last billing period met per subscription within one batch, as epoch milliseconds. */
+type BatchPeriods = Map<UsageSubscription, { start: number; end: number }>;
+
+/** The billing period of the subscription's schedule that contains `start`, from recentPeriods when it holds it. */
+function cachedPeriod(subscription: UsageSubscription, interval: PlanInterval, start: Date): BillingPeriod {
+  const cacheKey = `${subscription.id}|${interval}|${subscription.billingTime}|${subscription.billingAnchorDate.getTime()}|${subscription.timezone}`;
   let period = recentPeriods.get(cacheKey);
   if (!period || start < period.start || start >= period.end) {
-    period = periodContaining(start, scheduleOf(subscription, { interval: subscription.planInterval }, subscription.timezone));
+    period = periodContaining(start, scheduleOf(subscription, { interval }, subscription.timezone));
     if (recentPeriods.size >= 10_000) recentPeriods.clear();
     recentPeriods.set(cacheKey, period);
   }
-  return end <= period.end;
+  return period;
 }
 
 /** The last period computed per subscription schedule; periods are pure functions of it, so reuse across requests is safe. */
@@ -70,16 +85,21 @@ function sameContent(a: Pick<Row, "subscriptionId" | "billableMetricId" | "perio
 }
 
 /** Why a record cannot be stored on these targets (Lago's field codes), or null when it can. */
-function recordProblems(record: UsageRecordInput, subscription: UsageSubscription | undefined, metric: UsageMetric | undefined): Record<string, string[]> | null {
-  const problems: Record<string, string[]> = {};
-  if (!subscription) problems.external_subscription_id = ["subscription_not_found"];
-  else if (subscription.suspended) problems.external_subscription_id = ["subscription_suspended"];
-  else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd)) problems.period_end = ["spans_billing_periods"];
-  if (!metric) problems.code = ["billable_metric_not_found"];
+function recordProblems(
+  record: UsageRecordInput,
+  subscription: UsageSubscription | undefined,
+  metric: UsageMetric | undefined,
+  batchPeriods?: BatchPeriods,
+): Record<string, string[]> | null {
+  let problems: Record<string, string[]> | null = null;
+  if (!subscription) (problems ??= {}).external_subscription_id = ["subscription_not_found"];
+  else if (subscription.suspended) (problems ??= {}).external_subscription_id = ["subscription_suspended"];
+  else if (!fitsOneBillingPeriod(subscription, record.periodStart, record.periodEnd, batchPeriods)) (problems ??= {}).period_end = ["spans_billing_periods"];
+  if (!metric) (problems ??= {}).code = ["billable_metric_not_found"];
   else if (metric.aggregation === "weighted_sum" && record.periodEnd.getTime() === record.periodStart.getTime()) {
-    problems.period_end = ["window_required_for_weighted_sum"];
+    (problems ??= {}).period_end = ["window_required_for_weighted_sum"];
   }
-  return Object.keys(problems).length ? problems : null;
+  return problems;
 }
 
 function refuseRecords(errors: Record<string, Record<string, string[]>>, recordCount: number): never {
@@ -103,12 +123,15 @@ export async function recordUsage(pool: SqlPool, serviceId: string, records: Usa
 async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRecordInput[]): Promise<StoredUsageRecord[]> {
   const { subscriptions, metrics } = await resolveUsageTargets(pool, serviceId, records.map((r) => r.externalSubscriptionId), records.map((r) => r.metricCode));
   const errors: Record<string, Record<string, string[]>> = {};
-  const rows = records.map((record, index) => {
+  const batchPeriods: BatchPeriods = new Map();
+  const rows: InsertRow[] = new Array(records.length);
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index];
     const subscription = subscriptions.get(record.externalSubscriptionId);
     const metric = metrics.get(record.metricCode);
-    const problems = recordProblems(record, subscription, metric);
+    const problems = recordProblems(record, subscription, metric, batchPeriods);
     if (problems) errors[index] = problems;
-    return {
+    rows[index] = {
       id: randomUUID(),
       idempotencyKey: record.idempotencyKey,
       subscriptionId: subscription?.id ?? "",
@@ -117,24 +140,25 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
       periodEnd: record.periodEnd,
       value: record.value,
     };
-  });
+  }
   if (Object.keys(errors).length) refuseRecords(errors, records.length);
   // Within one batch, a repeated key must repeat the same content.
-  const firstByKey = new Map<string, (typeof rows)[number]>();
-  for (const [index, row] of rows.entries()) {
+  const firstByKey = new Map<string, InsertRow>();
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index];
     const first = firstByKey.get(row.idempotencyKey);
     if (!first) firstByKey.set(row.idempotencyKey, row);
     else if (!sameContent(first, row)) (errors[index] ??= {}).idempotency_key = ["idempotency_key_conflict"];
   }
   if (Object.keys(errors).length) throw new DomainError("conflict", "idempotency_key_conflict", errors, "An idempotency key was reused with a different value");
   // Inserting in key order gives concurrent batches one lock order, so overlapping batches never deadlock.
-  const unique = [...firstByKey.values()].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
+  const unique = [...firstByKey.values()].sort((a, b) => compareKeys(a.idempotencyKey, b.idempotencyKey));
 
-  const stored = await withConflictRetry(() => (unique.length === 1 ? insertOne(pool, serviceId, unique[0]) : insertRecords(pool, serviceId, unique)));
+  const { createdAt, storedBefore } = await withConflictRetry(() => (unique.length === 1 ? insertOne(pool, serviceId, unique[0]) : insertRecords(pool, serviceId, unique)));
   const conflicts: Record<string, unknown> = {};
-  for (const [key, { row, duplicate }] of stored) {
+  for (const [key, row] of storedBefore) {
     // A row inserted now is what was sent; only stored ones (retries) can differ.
-    if (duplicate && !sameContent(row, firstByKey.get(key)!)) {
+    if (!sameContent(row, firstByKey.get(key)!)) {
       if (records.length === 1) conflicts.idempotency_key = ["idempotency_key_conflict"];
       else conflicts[String(rows.findIndex((r) => r.idempotencyKey === key))] = { idempotency_key: ["idempotency_key_conflict"] };
     }
@@ -142,12 +166,12 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
   if (Object.keys(conflicts).length) {
     throw new DomainError("conflict", "idempotency_key_conflict", conflicts, "This idempotency key was already used with a different value");
   }
-  markUsageWritten(unique.map((r) => r.subscriptionId));
+  markUsageWritten(subscriptionIdsOf(unique));
 
   return records.map((record, index) => {
-    const { row, duplicate } = stored.get(record.idempotencyKey)!;
-    // A key repeated inside the batch is a duplicate from its second occurrence on.
-    const repeatedInBatch = firstByKey.get(record.idempotencyKey) !== rows[index];
+    const first = firstByKey.get(record.idempotencyKey)!;
+    const stored = storedBefore.get(record.idempotencyKey);
+    const row = stored ?? first;
     return {
       id: row.id,
       idempotencyKey: row.idempotencyKey,
@@ -156,10 +180,17 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
       periodStart: row.periodStart,
       periodEnd: row.periodEnd,
       value: row.value,
-      createdAt: row.createdAt,
-      duplicate: duplicate || repeatedInBatch,
+      createdAt: stored ? stored.createdAt : createdAt,
+      // A key stored before is a retry; a key repeated inside the batch is a duplicate from its second occurrence on.
+      duplicate: stored !== undefined || first !== rows[index],
     };
   });
+}
+
+function subscriptionIdsOf(rows: readonly InsertRow[]): Set<string> {
+  const ids = new Set<string>();
+  for (const row of rows) ids.add(row.subscriptionId);
+  return ids;
 }
 
 /**
@@ -388,20 +419,22 @@ const COLUMNS = `"id", "idempotencyKey", "subscriptionId", "billableMetricId", (
 const selectStoredKey = namedStatement("usage_rollup_stored_key", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = $2::text`);
 const selectStoredKeys = namedStatement("usage_rollup_stored_keys", `SELECT ${COLUMNS} FROM "UsageRollup" WHERE "serviceId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`);
 /**
- * A batch's rows in one INSERT … ON CONFLICT DO NOTHING. One row comes back: how many were inserted, their createdAt
- * (the transaction's now(), the same for all) and, only when some keys were stored before, the inserted keys.
+ * A batch's rows in one INSERT … ON CONFLICT DO NOTHING. Rows name their subscription, metric and instants by position
+ * in short arrays of the distinct values ($3–$5, 1-based): a batch names a few subscriptions and instants a thousand
+ * times, and sending each once spares encoding, sending and parsing them per row. One row comes back: how many were
+ * inserted, their createdAt (the transaction's now(), the same for all) and, only when some keys were stored before,
+ * the inserted keys.
  */
 const insertBatch = namedStatement(
-  "usage_rollup_insert_batch",
+  "usage_rollup_insert_batch_indexed",
   `WITH ins AS (
      INSERT INTO "UsageRollup" ("id", "serviceId", "subscriptionId", "billableMetricId", "periodStart", "periodEnd", "value", "idempotencyKey")
-     SELECT r.id, $1::uuid, r.sub, r.metric, r.ps, r.pe, r.val, r.key
-       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::text[])
-            AS r(id, sub, metric, ps, pe, val, key)
+     SELECT r.id, $1::uuid, ($3::uuid[])[r.sub], ($4::uuid[])[r.metric], ($5::timestamptz[])[r.ps], ($5::timestamptz[])[r.pe], r.val, r.key
+       FROM unnest($2::uuid[], $6::int[], $7::int[], $8::int[], $9::int[], $10::numeric[], $11::text[]) AS r(id, sub, metric, ps, pe, val, key)
      ON CONFLICT ("serviceId", "idempotencyKey") DO NOTHING
      RETURNING "idempotencyKey" AS key, "createdAt")
    SELECT count(*)::int AS inserted, (extract(epoch FROM min("createdAt")) * 1000)::float8 AS at,
-          CASE WHEN count(*) < cardinality($8::text[]) THEN array_agg(key) END AS keys
+          CASE WHEN count(*) < cardinality($11::text[]) THEN array_agg(key) END AS keys
      FROM ins`,
 );
 const insertSingle = namedStatement(
@@ -412,68 +445,122 @@ const insertSingle = namedStatement(
    RETURNING (extract(epoch FROM "createdAt") * 1000)::float8 AS at`,
 );
 
+/** What a write found: when rows inserted now were created, and the rows of keys that were stored before (retries). */
+interface WriteOutcome {
+  createdAt: Date;
+  storedBefore: Map<string, Row>;
+}
+
 /**
  * Inserts the records in one transaction: a plain INSERT … ON CONFLICT DO NOTHING, then, for keys that were already
  * stored, a look at the stored rows. When one of them differs the transaction is rolled back, so a conflicting batch
- * writes nothing. Returns, per key, the stored row and whether it was there before.
+ * writes nothing.
  */
-async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]) {
+async function insertRecords(pool: SqlPool, serviceId: string, unique: readonly InsertRow[]): Promise<WriteOutcome> {
   return inTransaction(pool, async (tx) => {
-    const inserted = await tx.query<{ inserted: number; at: number | null; keys: string[] | null }>(
-      insertBatch([
-        serviceId,
-        unique.map((r) => r.id),
-        unique.map((r) => r.subscriptionId),
-        unique.map((r) => r.billableMetricId),
-        // ISO strings, not Dates: node-postgres formats Date parameters slowly (in local time), and batches carry thousands.
-        unique.map((r) => r.periodStart.toISOString()),
-        unique.map((r) => r.periodEnd.toISOString()),
-        unique.map((r) => r.value),
-        unique.map((r) => r.idempotencyKey),
-      ]),
-    );
-    const { at, keys } = inserted.rows[0];
+    const inserted = await tx.query<{ inserted: number; at: number | null; keys: string[] | null }>(insertBatch(batchParameters(serviceId, unique)));
+    const { inserted: count, at, keys } = inserted.rows[0];
     const createdAt = new Date(at ?? Date.now());
-    const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
-    // Every key was inserted now unless the statement listed the ones that were.
-    const insertedRows = keys === null ? unique : keys.map((key) => sent.get(key)!);
-    const byKey = new Map<string, { row: Row; duplicate: boolean }>(insertedRows.map((r) => [r.idempotencyKey, { row: { ...r, createdAt }, duplicate: false }]));
-    const retried = unique.filter((r) => !byKey.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
-    if (retried.length) {
+    const storedBefore = new Map<string, Row>();
+    // Keys not inserted now were stored before. (With none inserted, array_agg over no rows leaves keys null.)
+    if (count < unique.length) {
+      const insertedNow = new Set(keys ?? []);
+      const retried = unique.filter((r) => !insertedNow.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
       const existing = await tx.query<RawRow>(selectStoredKeys([serviceId, retried]));
-      for (const row of existing.rows.map(toRow)) byKey.set(row.idempotencyKey, { row, duplicate: true });
-      const conflict = existing.rows.map(toRow).find((row) => !sameContent(row, sent.get(row.idempotencyKey)!));
+      for (const raw of existing.rows) storedBefore.set(raw.idempotencyKey, toRow(raw));
+      if (storedBefore.size !== retried.length) throw new Error("a usage key neither inserted nor stored");
       // Throwing rolls back what this batch inserted; the caller reports every conflicting key.
-      if (conflict) throw new StoredConflict(byKey);
+      const sent = new Map(unique.map((r) => [r.idempotencyKey, r]));
+      for (const [key, row] of storedBefore) if (!sameContent(row, sent.get(key)!)) throw new StoredConflict({ createdAt, storedBefore });
     }
-    return byKey;
+    return { createdAt, storedBefore };
   }).catch((error) => {
-    if (error instanceof StoredConflict) return error.rows;
+    if (error instanceof StoredConflict) return error.outcome;
     throw error;
   });
+}
+
+/**
+ * The parameters of insertBatch. Array parameters go as array literals built here: ids and indexes need no quoting,
+ * and node-postgres would otherwise quote and escape each of the thousands of elements on its own.
+ */
+function batchParameters(serviceId: string, rows: readonly InsertRow[]): unknown[] {
+  const subscriptions = new Map<string, number>();
+  const metrics = new Map<string, number>();
+  const instants = new Map<number, number>();
+  const instantTexts: string[] = [];
+  const position = (map: Map<string, number>, value: string) => {
+    let n = map.get(value);
+    if (n === undefined) map.set(value, (n = map.size + 1));
+    return n;
+  };
+  const instant = (date: Date) => {
+    const time = date.getTime();
+    let n = instants.get(time);
+    if (n === undefined) {
+      instants.set(time, (n = instants.size + 1));
+      instantTexts.push(date.toISOString());
+    }
+    return n;
+  };
+  let ids = "";
+  let subscriptionNs = "";
+  let metricNs = "";
+  let starts = "";
+  let ends = "";
+  let values = "";
+  let keys = "";
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const comma = i === 0 ? "" : ",";
+    ids += comma + row.id;
+    subscriptionNs += comma + position(subscriptions, row.subscriptionId);
+    metricNs += comma + position(metrics, row.billableMetricId);
+    starts += comma + instant(row.periodStart);
+    ends += comma + instant(row.periodEnd);
+    values += comma + row.value;
+    keys += comma + arrayElementText(row.idempotencyKey);
+  }
+  return [
+    serviceId,
+    `{${ids}}`,
+    `{${[...subscriptions.keys()].join(",")}}`,
+    `{${[...metrics.keys()].join(",")}}`,
+    `{${instantTexts.join(",")}}`,
+    `{${subscriptionNs}}`,
+    `{${metricNs}}`,
+    `{${starts}}`,
+    `{${ends}}`,
+    `{${values}}`,
+    `{${keys}}`,
+  ];
+}
+
+const ARRAY_QUOTED = /["\\]/g;
+/** A text as an element of a PostgreSQL array literal: double-quoted, with `"` and `\` escaped. */
+function arrayElementText(text: string): string {
+  return `"${text.includes('"') || text.includes("\\") ? text.replace(ARRAY_QUOTED, "\\$&") : text}"`;
 }
 
 /**
  * One record: one autocommitted INSERT … ON CONFLICT DO NOTHING, atomic on its own, so no transaction is needed. Only a
  * retried key costs a second query, to read the stored row back and compare it.
  */
-async function insertOne(pool: SqlPool, serviceId: string, row: InsertRow) {
+async function insertOne(pool: SqlPool, serviceId: string, row: InsertRow): Promise<WriteOutcome> {
   const inserted = await pool.query<{ at: number }>(
     insertSingle([row.id, serviceId, row.subscriptionId, row.billableMetricId, row.periodStart.toISOString(), row.periodEnd.toISOString(), row.value, row.idempotencyKey]),
   );
-  const byKey = new Map<string, { row: Row; duplicate: boolean }>();
-  if (inserted.rows.length) {
-    byKey.set(row.idempotencyKey, { row: { ...row, createdAt: new Date(inserted.rows[0].at) }, duplicate: false });
-  } else {
-    const existing = await pool.query<RawRow>(selectStoredKey([serviceId, row.idempotencyKey]));
-    for (const stored of existing.rows.map(toRow)) byKey.set(stored.idempotencyKey, { row: stored, duplicate: true });
-  }
-  return byKey;
+  const storedBefore = new Map<string, Row>();
+  if (inserted.rows.length) return { createdAt: new Date(inserted.rows[0].at), storedBefore };
+  const existing = await pool.query<RawRow>(selectStoredKey([serviceId, row.idempotencyKey]));
+  for (const stored of existing.rows) storedBefore.set(stored.idempotencyKey, toRow(stored));
+  if (storedBefore.size === 0) throw new Error("a usage key neither inserted nor stored");
+  return { createdAt: storedBefore.get(row.idempotencyKey)!.createdAt, storedBefore };
 }
 
 /** Carries the stored rows out of a rolled-back transaction so the caller can name the conflicting keys. */
 class StoredConflict extends Error {
-  constructor(readonly rows: Map<string, { row: Row; duplicate: boolean }>) {
+  constructor(readonly outcome: WriteOutcome) {
     super("idempotency key conflict");
   }
 }

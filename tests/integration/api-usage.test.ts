@@ -164,4 +164,58 @@ describe("usage ingestion: Lago events and aggregate pushes", () => {
     expect((await lagoFailure(svc.lago.customers.findCustomerCurrentUsage("u-cus", { external_subscription_id: "nope" }))).body)
       .toMatchObject({ status: 405, code: "no_active_subscription" });
   });
+
+  it("stores each record of a large batch as sent: its subscription, metric, window, value and key, whatever the key's characters", async () => {
+    await svc.lago.customers.createCustomer({ customer: { external_id: "u-cus-2", timezone: "America/Toronto", state: "ON" } });
+    for (const id of ["u-sub-2", "u-sub-3"]) {
+      await svc.lago.subscriptions.createSubscription({
+        subscription: { external_customer_id: "u-cus-2", plan_code: `usage_${p}`, external_id: id, subscription_at: new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1, 6)).toISOString() },
+      });
+    }
+    // Keys that an array literal must quote or escape, and text that PostgreSQL would read as NULL unquoted.
+    const oddKeys = ['q"uote', "back\\slash", "tail\\", 'both\\"', "comma,brace{}", "inner  space", "NULL", "null", "ünïcødé ✓", "x".repeat(255)];
+    type Sent = { external_subscription_id: string; code: string; timestamp?: string; period_start?: string; period_end?: string; value: string | number; idempotency_key: string };
+    const records = Array.from({ length: 700 }, (_, i): Sent => {
+      const start = inThisMonth(i % 5);
+      const windowed = i % 3 === 0;
+      return {
+        external_subscription_id: i % 2 ? "u-sub-2" : "u-sub-3",
+        code: i % 4 < 2 ? `calls_${p}` : `gb_${p}`,
+        ...(windowed ? { period_start: start.toISOString(), period_end: new Date(start.getTime() + (i % 7) * 60_000 + 1).toISOString() } : { timestamp: start.toISOString() }),
+        value: i % 10 === 0 ? i : `${i}.${i % 9}5`,
+        idempotency_key: i < oddKeys.length ? oddKeys[i] : `big-${i}`,
+      };
+    });
+    const res = await svc.call("/usage/batch", { method: "POST", json: { usage: records } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const receipts = (await res.json()).usage as { lago_id: string; idempotency_key: string; duplicate: boolean }[];
+    expect(receipts.map((r) => r.idempotency_key)).toEqual(records.map((r) => r.idempotency_key));
+    expect(receipts.every((r) => r.duplicate === false)).toBe(true);
+
+    const subscriptions = await testDb().subscription.findMany({ where: { externalId: { in: ["u-sub-2", "u-sub-3"] } } });
+    const metrics = await testDb().billableMetric.findMany({ where: { code: { in: [`calls_${p}`, `gb_${p}`] } } });
+    const subscriptionOf = new Map(subscriptions.map((s) => [s.externalId, s.id]));
+    const metricOf = new Map(metrics.map((m) => [m.code, m.id]));
+    const stored = new Map(
+      (await testDb().usageRollup.findMany({ where: { serviceId: svc.id, idempotencyKey: { in: records.map((r) => r.idempotency_key) } } })).map((r) => [r.idempotencyKey, r]),
+    );
+    expect(stored.size).toBe(records.length);
+    records.forEach((record, i) => {
+      const row = stored.get(record.idempotency_key)!;
+      expect(row.id).toBe(receipts[i].lago_id);
+      expect(row.subscriptionId).toBe(subscriptionOf.get(record.external_subscription_id));
+      expect(row.billableMetricId).toBe(metricOf.get(record.code));
+      expect(row.periodStart.toISOString()).toBe(record.timestamp ?? record.period_start);
+      expect(row.periodEnd.toISOString()).toBe(record.timestamp ?? record.period_end);
+      expect(row.value.toString()).toBe(String(record.value));
+    });
+
+    // Sent again: every record is a duplicate, counted once.
+    const retry = await svc.call("/usage/batch", { method: "POST", json: { usage: records } });
+    expect(retry.status).toBe(200);
+    const retried = (await retry.json()).usage as { lago_id: string; duplicate: boolean }[];
+    expect(retried.map((r) => [r.lago_id, r.duplicate])).toEqual(receipts.map((r) => [r.lago_id, true]));
+    expect(await testDb().usageRollup.count({ where: { serviceId: svc.id, idempotencyKey: { in: records.map((r) => r.idempotency_key) } } })).toBe(records.length);
+  });
 });

@@ -17,6 +17,11 @@ const instants: unknown[] = [
   "2026-11-29T06:00:00Z", "2026-11-29T06:00:00.5Z", "2026-11-29 06:00:00", "2026-11-29", "2026-11-29T06:00:00+05:30", "2026-11-29T06:00:00-0800",
   " 2026-11-29T06:00:00Z ", "2026-02-30T00:00:00Z", "2026-11-29T24:00:00Z", "1999-12-31T23:59:59Z", "2000-01-01T00:00:00Z", "2099-12-31T23:59:59Z",
   "2100-01-01T00:00:00Z", "not a date", "", 1732860000, null, "2026-11-29T06:00:00.1234567890Z", "x".repeat(41),
+  // toISOString's own form, which the shortcut reads without parseIsoDateTime: milliseconds of 0–3 digits, calendar edges.
+  "2026-11-29T06:00:00.123Z", "2026-11-29T06:00:00.12Z", "2026-11-29T06:00:00.000Z", "2026-11-29T06:00:00.Z", "2026-11-29T06:00:00.1234Z",
+  "2028-02-29T00:00:00Z", "2026-02-29T00:00:00Z", "2000-02-29T23:59:59.999Z", "2026-04-31T00:00:00Z", "2026-12-31T23:59:59.999Z",
+  "2026-00-10T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-29T23:60:00Z", "2026-11-29T23:00:60Z", "2026-11-29t06:00:00z",
+  "1999-12-31T23:59:59.999Z", "2099-12-31T23:59:59.999Z", "2026-11-29T06:00:00z", "2026-11-29T06:00Z", "+02026-11-29T06:00:00Z",
 ];
 const texts: unknown[] = ["sub-1", " padded ", "", "   ", "x".repeat(255), "x".repeat(256), " " + "x".repeat(255) + " ", 12, null, "ünïcødé"];
 
@@ -56,6 +61,14 @@ describe("quickUsageRecord", () => {
     }
     // The shortcut must cover the common shapes, or it is no shortcut.
     expect(accepted).toBeGreaterThan(40);
+  });
+
+  it("reads each instant afresh after another one (the last instant read is remembered)", () => {
+    const at = (timestamp: string) => quickUsageRecord({ ...base, timestamp })?.periodStart.toISOString();
+    expect([at("2026-11-29T06:00:00.5Z"), at("2026-11-29T06:00:00.5Z"), at("2026-11-29T07:00:00Z"), at("2026-11-29T06:00:00.5Z")])
+      .toEqual(["2026-11-29T06:00:00.500Z", "2026-11-29T06:00:00.500Z", "2026-11-29T07:00:00.000Z", "2026-11-29T06:00:00.500Z"]);
+    // Records never share one Date object.
+    expect(quickUsageRecord(base)?.periodStart).not.toBe(quickUsageRecord(base)?.periodStart);
   });
 
   it("takes the usual records of an app: string and integer values, instants and windows", () => {

@@ -60,9 +60,33 @@ const plainText = (value: unknown): string | undefined => {
   const text = value.trim();
   return text.length >= 1 && text.length <= 255 ? text : undefined;
 };
+/** A UTC instant as `toISOString` writes it (milliseconds optional, up to three digits), in the accepted years. */
+const UTC_INSTANT = /^(20\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** The last instant text read and its time: a batch's records usually share their timestamps. */
+let lastInstant = { text: "", time: 0 };
+
+/** Epoch milliseconds of an instant in UTC_INSTANT's form, checked as parseIsoDateTime checks it, or undefined. */
+function utcInstantTime(text: string): number | undefined {
+  if (text === lastInstant.text) return lastInstant.time;
+  const m = UTC_INSTANT.exec(text);
+  if (!m) return undefined;
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  const days = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1];
+  if (month < 1 || month > 12 || day < 1 || day > days || +m[4] > 23 || +m[5] > 59 || +m[6] > 59) return undefined;
+  const ms = m[7] === undefined ? 0 : +m[7].padEnd(3, "0");
+  const time = Date.UTC(year, month - 1, day, +m[4], +m[5], +m[6], ms);
+  lastInstant = { text, time };
+  return time;
+}
+
 const plainInstant = (value: unknown): Date | undefined => {
   if (typeof value !== "string") return undefined;
   const text = value.trim();
+  const time = utcInstantTime(text);
+  if (time !== undefined) return new Date(time);
   const date = text.length <= 40 ? parseIsoDateTime(text) : null;
   return date && isDateInBounds(date) ? date : undefined;
 };
