@@ -36,8 +36,7 @@ export async function listServiceInvoices(
   return { total, items };
 }
 
-/** A credit note on one of the service's invoices; any other is not found (404). */
-/** One of the service's credit notes, with its invoice and refund status (as every reader shows it). */
+/** A credit note on one of the service's invoices, with the invoice and its refund status; any other is not found (404). */
 export async function getServiceCreditNote(client: Db, serviceId: string, creditNoteId: string) {
   const note = isUuid(creditNoteId)
     ? await client.creditNote.findFirst({ where: { id: creditNoteId, invoice: { serviceId } }, include: { invoice: true } })
