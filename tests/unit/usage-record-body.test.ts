@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { quickUsageRecord, usageRecordBody } from "@/lib/api/schemas/usage";
 
 /**
@@ -61,6 +61,17 @@ describe("quickUsageRecord", () => {
     }
     // The shortcut must cover the common shapes, or it is no shortcut.
     expect(accepted).toBeGreaterThan(40);
+  });
+
+  it("never takes an empty instant for one, also before any instant was read (a fresh process)", async () => {
+    vi.resetModules();
+    const fresh = await import("@/lib/api/schemas/usage");
+    for (const empty of ["", "  "]) {
+      for (const record of [{ ...base, timestamp: empty }, { ...windowed, period_start: empty }, { ...windowed, period_end: empty }]) {
+        expect(fresh.quickUsageRecord(record)).toBeUndefined();
+        expect(fresh.usageRecordBody.safeParse(record).success).toBe(false);
+      }
+    }
   });
 
   it("reads each instant afresh after another one (the last instant read is remembered)", () => {

@@ -63,12 +63,12 @@ const plainText = (value: unknown): string | undefined => {
 /** A UTC instant as `toISOString` writes it (milliseconds optional, up to three digits), in the accepted years. */
 const UTC_INSTANT = /^(20\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** The last instant text read and its time: a batch's records usually share their timestamps. */
-let lastInstant = { text: "", time: 0 };
+/** The last instant text read and its time: a batch's records usually share their timestamps. Null until one is read. */
+let lastInstant: { text: string; time: number } | null = null;
 
 /** Epoch milliseconds of an instant in UTC_INSTANT's form, checked as parseIsoDateTime checks it, or undefined. */
 function utcInstantTime(text: string): number | undefined {
-  if (text === lastInstant.text) return lastInstant.time;
+  if (lastInstant !== null && text === lastInstant.text) return lastInstant.time;
   const m = UTC_INSTANT.exec(text);
   if (!m) return undefined;
   const year = +m[1];
