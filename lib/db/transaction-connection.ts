@@ -2,7 +2,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 
-export type TransactionConnection = pg.PoolClient;
+/** The statements a transaction's connection takes: refused once the transaction has ended (see withTransactionConnection). */
+export interface TransactionConnection {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string | pg.QueryConfig): Promise<pg.QueryResult<R>>;
+}
 
 /**
  * The node-postgres connection a Prisma interactive transaction runs on, for the few set-based statements whose
@@ -17,6 +20,28 @@ export type TransactionConnection = pg.PoolClient;
  */
 interface OpeningTransaction {
   connection?: pg.PoolClient;
+  /** Set once Prisma sends COMMIT or ROLLBACK on the connection, or gives it back to the pool. */
+  ended: boolean;
+}
+
+/**
+ * Watches the connection of a transaction until it goes back to the pool: Prisma ends a transaction with COMMIT or
+ * ROLLBACK on it (a timeout rolls back while the transaction's callback may still be running), then releases it.
+ */
+function watchEnd(connection: pg.PoolClient, transaction: OpeningTransaction) {
+  const { query, release } = connection;
+  connection.query = function (this: pg.PoolClient, ...args: unknown[]) {
+    const statement = args[0] as string | { text?: string } | undefined;
+    const text = typeof statement === "string" ? statement : statement?.text;
+    if (text === "COMMIT" || text === "ROLLBACK") transaction.ended = true;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof connection.query;
+  connection.release = function (this: pg.PoolClient, ...args: Parameters<pg.PoolClient["release"]>) {
+    transaction.ended = true;
+    connection.query = query;
+    connection.release = release;
+    return release.apply(this, args);
+  };
 }
 
 const opening = new AsyncLocalStorage<OpeningTransaction>();
@@ -29,7 +54,10 @@ export class TransactionAwarePool extends pg.Pool {
     if (callback) return super.connect(callback);
     const transaction = opening.getStore();
     return super.connect().then((connection) => {
-      if (transaction && !transaction.connection) transaction.connection = connection;
+      if (transaction && !transaction.connection) {
+        transaction.connection = connection;
+        watchEnd(connection, transaction);
+      }
       return connection;
     });
   }
@@ -37,7 +65,7 @@ export class TransactionAwarePool extends pg.Pool {
 
 /**
  * Runs `work` in a Prisma interactive transaction and gives it, beside the transaction client, the connection the
- * transaction runs on. Send statements on one or the other in turn, never both at once (a connection runs one query at
+ * transaction runs on (refusing statements once the transaction has ended). Send statements on one or the other in turn, never both at once (a connection runs one query at
  * a time).
  */
 export async function withTransactionConnection<T>(
@@ -45,13 +73,22 @@ export async function withTransactionConnection<T>(
   work: (tx: Prisma.TransactionClient, connection: TransactionConnection) => Promise<T>,
   options?: { timeout?: number; maxWait?: number },
 ): Promise<T> {
-  const transaction: OpeningTransaction = {};
+  const transaction: OpeningTransaction = { ended: false };
   return opening.run(transaction, () =>
     client.$transaction(async (tx) => {
-      if (!transaction.connection) {
+      const connection = transaction.connection;
+      if (!connection) {
         throw new Error("The transaction's connection is unknown: the client's pool is not a TransactionAwarePool (lib/db/sql.ts createPool)");
       }
-      return work(tx, transaction.connection);
+      // After the transaction ended (e.g. rolled back at its timeout), a statement on the connection would run outside
+      // it, committed on its own or inside whoever has the connection next: refused instead.
+      const guarded: TransactionConnection = {
+        query: <R extends pg.QueryResultRow>(statement: string | pg.QueryConfig) =>
+          transaction.ended
+            ? Promise.reject(new Error("The transaction has ended (committed, rolled back or timed out): statement refused"))
+            : connection.query<R>(statement as pg.QueryConfig),
+      };
+      return work(tx, guarded);
     }, options),
   );
 }

@@ -46,6 +46,29 @@ describe("withTransactionConnection", () => {
     expect(await testDb().service.count({ where: { code: kept } })).toBe(1);
     expect(await testDb().service.count({ where: { code: dropped } })).toBe(0);
   });
+
+  it("refuses statements once the transaction has timed out and rolled back, so none runs outside it", async () => {
+    const late = `tc-late-${uniqueSuffix()}`;
+    let refused: unknown = null;
+    let settle!: () => void;
+    const callbackDone = new Promise<void>((resolve) => (settle = resolve));
+    await expect(
+      withTransactionConnection(testDb(), async (_tx, connection) => {
+        try {
+          // Past the transaction's timeout: Prisma rolls it back and gives the connection back meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          await connection.query(pgQuery(Prisma.sql`INSERT INTO "Service" (id, code, name, mode, "updatedAt") VALUES (gen_random_uuid(), ${late}, ${late}, 'live', now())`));
+        } catch (error) {
+          refused = error;
+        } finally {
+          settle();
+        }
+      }, { timeout: 200 }),
+    ).rejects.toThrow();
+    await callbackDone;
+    expect(String(refused)).toContain("The transaction has ended");
+    expect(await testDb().service.count({ where: { code: late } })).toBe(0);
+  });
 });
 
 /**
