@@ -151,14 +151,17 @@ export function issueFields(draft: IssueDraft, profile: Pick<CompanyProfileValue
   };
 }
 
-/** Drafts grouped by the year of their issuing date (the number series), in list order within each year. */
+/**
+ * Drafts grouped by the year of their issuing date (the number series), in list order within each year; years in
+ * ascending order, so every issuer locks the series rows in the same order and two never wait for each other's.
+ */
 function byIssuingYear<T extends { issuingDate: string }>(drafts: T[]): Map<number, T[]> {
   const byYear = new Map<number, T[]>();
   for (const draft of drafts) {
     const year = Number(draft.issuingDate.slice(0, 4));
     (byYear.get(year) ?? byYear.set(year, []).get(year)!).push(draft);
   }
-  return byYear;
+  return new Map([...byYear].sort(([a], [b]) => a - b));
 }
 
 /**
