@@ -26,11 +26,7 @@ function plain(value: unknown): Prisma.InputJsonValue {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "object" && value !== null && "toFixed" in value && "isNegative" in value) return (value as Decimal).toString();
   if (Array.isArray(value)) return value.map(plain) as Prisma.InputJsonValue;
-  if (typeof value === "object") {
-    const copy: Record<string, Prisma.InputJsonValue> = {};
-    for (const key of Object.keys(value)) copy[key] = plain((value as Record<string, unknown>)[key]);
-    return copy;
-  }
+  if (typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)])) as Prisma.InputJsonValue;
   return value as Prisma.InputJsonValue;
 }
 
