@@ -528,7 +528,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are issued as they are written (status, dates, billed-to decided by issueFields; numbers last), except
+      // Invoices are issued as they are written (numbers, status, dates decided by prepareIssue, billed-to in the write), except
       // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
       // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
       // which consumes the credit.
@@ -711,11 +711,13 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
       chunkSize,
       () => options.onProgress?.(summary, dueAtStart),
     );
-    await Promise.all(
+    // Every worker is let finish before a failure (a page that could not be read) is passed on.
+    const workers = await Promise.allSettled(
       Array.from({ length: concurrency }, async () => {
         for (let chunk = await nextChunk(); chunk; chunk = await nextChunk()) await billOrSplit(chunk);
       }),
     );
+    for (const worker of workers) if (worker.status === "rejected") throw worker.reason;
     await options.onProgress?.(summary, dueAtStart);
     if (summary.subscriptionsBilled === billedBefore) break;
   }
