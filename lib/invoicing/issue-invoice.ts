@@ -7,7 +7,7 @@ import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
-import { reserveDocumentNumbers } from "./document-numbers";
+import { lockDocumentSeries, reserveDocumentNumbers } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
 
 /**
@@ -71,6 +71,9 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     return invoice;
   });
 
+  // The number series before the customers' rows (consumeCreditNotes locks them): the period close holds the series
+  // while its write share-locks its customers, so taking them the other way round could deadlock with it.
+  await lockDocumentSeries(tx, "INV", drafts.map((i) => (i.issuingDate ?? now).getUTCFullYear()));
   // Credit balances: only customers holding one are looked at (rare on a period close).
   const credits = new Map<string, bigint>();
   for (const invoice of drafts) {
