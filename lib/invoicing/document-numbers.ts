@@ -21,15 +21,6 @@ function takeNumbersSql(series: string, count: number): Prisma.Sql {
 
 const formatNumber = (series: string, n: number) => `${series}-${String(n).padStart(6, "0")}`;
 
-/**
- * Locks series rows (creating a year's row when it has none yet) without taking a number, years in ascending order: an
- * issuer that locks other rows before numbering (a customer's, to spend its credit) takes its series first, as the
- * period close does, so the two never wait for each other's locks.
- */
-export async function lockDocumentSeries(tx: Prisma.TransactionClient, prefix: DocumentPrefix, years: number[]): Promise<void> {
-  for (const year of [...new Set(years)].sort((a, b) => a - b)) await tx.$queryRaw(takeNumbersSql(seriesOf(prefix, year), 0));
-}
-
 /** Takes `count` consecutive numbers of a series at once. */
 export async function reserveDocumentNumbers(tx: Prisma.TransactionClient, prefix: DocumentPrefix, year: number, count: number): Promise<string[]> {
   if (count <= 0) return [];

@@ -7,7 +7,7 @@ import { invoiceIssueTypes, recordInvoiceEvents } from "@/lib/webhooks/lifecycle
 import { billedToSql } from "./billed-to";
 import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } from "./company-profile";
 import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
-import { lockDocumentSeries, reserveDocumentNumbers } from "./document-numbers";
+import { reserveDocumentNumbers } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
 
 /**
@@ -71,9 +71,10 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     return invoice;
   });
 
-  // The number series before the customers' rows (consumeCreditNotes locks them): the period close holds the series
-  // while its write share-locks its customers, so taking them the other way round could deadlock with it.
-  await lockDocumentSeries(tx, "INV", drafts.map((i) => (i.issuingDate ?? now).getUTCFullYear()));
+  // The numbers (and the series' lock) before the customers' rows (consumeCreditNotes locks them): the period close
+  // holds the series while its write share-locks its customers, so taking them the other way round could deadlock.
+  const issuingDay = (draft: (typeof drafts)[number]) => (draft.issuingDate ?? now).toISOString().slice(0, 10);
+  const numbers = await takeInvoiceNumbers(tx, drafts.map((i) => ({ id: i.id, issuingDate: issuingDay(i) })));
   // Credit balances: only customers holding one are looked at (rare on a period close).
   const credits = new Map<string, bigint>();
   for (const invoice of drafts) {
@@ -82,13 +83,10 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
   }
 
   const profile = await companyProfile(tx);
-  const fields = await prepareIssue(
-    tx,
-    drafts.map((i) => ({ id: i.id, issuingDate: (i.issuingDate ?? now).toISOString().slice(0, 10), totalCents: i.totalCents, creditsAppliedCents: i.creditsAppliedCents + (credits.get(i.id) ?? ZERO), netPaymentTermDays: i.netPaymentTermDays })),
-    profile,
-    now,
-  );
-  const updates = drafts.map((i) => ({ id: i.id, ...issuedJson(fields.get(i.id)!) }));
+  const updates = drafts.map((i) => {
+    const draft = { id: i.id, issuingDate: issuingDay(i), totalCents: i.totalCents, creditsAppliedCents: i.creditsAppliedCents + (credits.get(i.id) ?? ZERO), netPaymentTermDays: i.netPaymentTermDays };
+    return { id: i.id, ...issuedJson({ number: numbers.get(i.id)!, ...issueFields(draft, profile, now) }) };
+  });
   const issued = await tx.$queryRaw<IssuedInvoice[]>`
     UPDATE "Invoice" i
        SET number = u.number, status = u.status::"InvoiceStatus", "finalizedAt" = u.finalized, "paidAt" = u.paid, "issuingDate" = u.issued,
@@ -167,17 +165,20 @@ function byIssuingYear<T extends { issuingDate: string }>(drafts: T[]): Map<numb
   return new Map([...byYear].sort(([a], [b]) => a - b));
 }
 
-/**
- * Numbers (one block per year for the whole list, in list order) and issued fields for invoices about to be issued;
- * `issueInvoices` writes them onto drafts.
- */
-export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
-  const fields = new Map<string, IssuedFields>();
+/** Numbers for invoices about to be issued: one block per issuing year (years ascending), in list order within each. */
+async function takeInvoiceNumbers(tx: Prisma.TransactionClient, drafts: { id: string; issuingDate: string }[]): Promise<Map<string, string>> {
+  const numbers = new Map<string, string>();
   for (const [year, list] of byIssuingYear(drafts)) {
-    const numbers = await reserveDocumentNumbers(tx, "INV", year, list.length);
-    list.forEach((draft, n) => fields.set(draft.id, { number: numbers[n], ...issueFields(draft, profile, now) }));
+    const block = await reserveDocumentNumbers(tx, "INV", year, list.length);
+    list.forEach((draft, n) => numbers.set(draft.id, block[n]));
   }
-  return fields;
+  return numbers;
+}
+
+/** Numbers and issued fields for invoices about to be written as issued (the period close's chunks). */
+export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
+  const numbers = await takeInvoiceNumbers(tx, drafts);
+  return new Map(drafts.map((draft) => [draft.id, { number: numbers.get(draft.id)!, ...issueFields(draft, profile, now) }]));
 }
 
 /** The issued fields as JSON row values (for json_to_recordset). */
