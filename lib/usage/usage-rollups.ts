@@ -166,7 +166,7 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
   if (Object.keys(conflicts).length) {
     throw new DomainError("conflict", "idempotency_key_conflict", conflicts, "This idempotency key was already used with a different value");
   }
-  markUsageWritten(subscriptionIdsOf(unique));
+  markUsageWritten(unique.map((r) => r.subscriptionId));
 
   return records.map((record, index) => {
     const first = firstByKey.get(record.idempotencyKey)!;
@@ -185,12 +185,6 @@ async function recordChecked(pool: SqlPool, serviceId: string, records: UsageRec
       duplicate: stored !== undefined || first !== rows[index],
     };
   });
-}
-
-function subscriptionIdsOf(rows: readonly InsertRow[]): Set<string> {
-  const ids = new Set<string>();
-  for (const row of rows) ids.add(row.subscriptionId);
-  return ids;
 }
 
 /**

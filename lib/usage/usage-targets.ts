@@ -32,7 +32,11 @@ const SUBSCRIPTION_SOURCE = `"Subscription" s JOIN "Customer" c ON c.id = s."cus
 /** Which subscription of an external id usage lands on: the active one, else the latest that ran. */
 const LANDING_ORDER = `(s.status = 'active') DESC, s."createdAt" DESC`;
 
-/** The subscription of each external id ($2) of service $1 that usage lands on (see resolveUsageSubscriptions). */
+/**
+ * The subscription of each external id ($2) of service $1 that usage lands on: the active one, else the most recent that
+ * ran (so late usage after a termination or an upgrade is still attributed). Pending and cancelled subscriptions never
+ * take usage.
+ */
 const USAGE_SUBSCRIPTIONS_SQL = `
   SELECT DISTINCT ON (s."externalId") ${SUBSCRIPTION_COLUMNS}
     FROM ${SUBSCRIPTION_SOURCE}
@@ -50,9 +54,13 @@ export function usageSubscriptionSql(serviceId: string, externalId: string): str
    ORDER BY ${LANDING_ORDER} LIMIT 1`;
 }
 
+/** The live metrics (the columns of UsageMetric) whose code matches `condition`, SQL on "BillableMetric". */
+const liveMetricsSql = (condition: string) =>
+  `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName" FROM "BillableMetric" WHERE ${condition} AND "deletedAt" IS NULL`;
+
 /** SQL for the live metric of a code (at most one row, the columns of UsageMetric); `code` is a parameter reference. */
 export function usageMetricSql(code: string): string {
-  return `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName" FROM "BillableMetric" WHERE code = ${code}::text AND "deletedAt" IS NULL`;
+  return liveMetricsSql(`code = ${code}::text`);
 }
 
 /** A UsageSubscription read back from JSON (its anchor date arrives as text). */
@@ -60,27 +68,15 @@ export function usageSubscriptionFromJson(row: Omit<UsageSubscription, "billingA
   return { ...row, billingAnchorDate: new Date(row.billingAnchorDate) };
 }
 
-/**
- * The subscription usage for an external id lands on: the active one, else the most recent that ran (so late usage
- * after a termination or an upgrade is still attributed). Pending and cancelled subscriptions never take usage.
- */
-export async function resolveUsageSubscriptions(db: Queryable, serviceId: string, externalIds: string[]): Promise<Map<string, UsageSubscription>> {
-  const { rows } = await db.query<UsageSubscription>(resolveSubscriptions([serviceId, [...new Set(externalIds)]]));
-  return new Map(rows.map((r) => [r.externalId, r]));
-}
-
-const resolveSubscriptions = namedStatement("usage_subscriptions", USAGE_SUBSCRIPTIONS_SQL);
 const resolveTargets = namedStatement(
   "usage_targets",
   `SELECT (SELECT json_agg(x) FROM (${USAGE_SUBSCRIPTIONS_SQL}) x) AS subscriptions,
-          (SELECT json_agg(m) FROM (
-             SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
-               FROM "BillableMetric" WHERE code = ANY($3::text[]) AND "deletedAt" IS NULL) m) AS metrics`,
+          (SELECT json_agg(m) FROM (${liveMetricsSql("code = ANY($3::text[])")}) m) AS metrics`,
 );
 
 /**
- * Both lookups in one round trip (the ingestion paths): the subscriptions of `externalIds` as
- * resolveUsageSubscriptions picks them and the live metrics of `codes`, as one JSON row.
+ * Both lookups in one round trip (the ingestion paths): the subscriptions usage of `externalIds` lands on and the live
+ * metrics of `codes`, as one JSON row.
  */
 export async function resolveUsageTargets(
   db: Queryable,
@@ -99,11 +95,7 @@ export async function resolveUsageTargets(
 }
 
 export async function resolveMetrics(db: Queryable, codes: string[]): Promise<Map<string, UsageMetric>> {
-  const { rows } = await db.query<UsageMetric>(
-    `SELECT id, code, aggregation::text AS aggregation, "fieldName" AS "fieldName"
-       FROM "BillableMetric" WHERE code = ANY($1::text[]) AND "deletedAt" IS NULL`,
-    [[...new Set(codes)]],
-  );
+  const { rows } = await db.query<UsageMetric>(liveMetricsSql("code = ANY($1::text[])"), [[...new Set(codes)]]);
   return new Map(rows.map((m) => [m.code, m]));
 }
 
