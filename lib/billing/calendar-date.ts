@@ -45,19 +45,28 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/**
+ * A pure function's result from `cache`, computed on a miss; the cache is emptied at 100,000 entries. A billing run asks
+ * for the same few dates, instants and zones for every subscription.
+ */
+function memoised<V>(cache: Map<string, V>, key: string, compute: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= 100_000) cache.clear();
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 const dayNumbers = new Map<CalendarDate, number>();
 
 /** Days since 1970-01-01; the proleptic Gregorian calendar has no DST, so this is exact day arithmetic. */
 function dayNumber(date: CalendarDate): number {
-  // Memoised: proration and billing steps compare the same few dates for every subscription of a run.
-  let days = dayNumbers.get(date);
-  if (days === undefined) {
-    if (dayNumbers.size >= 100_000) dayNumbers.clear();
+  return memoised(dayNumbers, date, () => {
     const { year, month, day } = parseCalendarDate(date);
-    days = Date.UTC(year, month - 1, day) / MS_PER_DAY;
-    dayNumbers.set(date, days);
-  }
-  return days;
+    return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+  });
 }
 
 function fromDayNumber(days: number): CalendarDate {
@@ -143,14 +152,7 @@ const localDates = new Map<string, CalendarDate>();
 
 /** The calendar date an instant falls on in a timezone (memoised: billing runs ask for the same instants often). */
 export function localDate(instant: Date, timeZone: string): CalendarDate {
-  const key = `${instant.getTime()}|${timeZone}`;
-  let date = localDates.get(key);
-  if (date === undefined) {
-    if (localDates.size >= 100_000) localDates.clear();
-    date = formatCalendarDate(localTime(instant, timeZone));
-    localDates.set(key, date);
-  }
-  return date;
+  return memoised(localDates, `${instant.getTime()}|${timeZone}`, () => formatCalendarDate(localTime(instant, timeZone)));
 }
 
 /** Local clock minus UTC at an instant, in milliseconds (whole seconds). */
@@ -160,6 +162,8 @@ function utcOffsetMs(instant: number, timeZone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
+const dayStarts = new Map<string, number>();
+
 /**
  * The first instant of a calendar date in a timezone: local midnight, or — in the rare zones whose DST change skips
  * midnight — the first instant that exists on that date.
@@ -167,18 +171,8 @@ function utcOffsetMs(instant: number, timeZone: string): number {
  * Each offset in force around the date yields a candidate `midnight-as-UTC − offset`; the candidates that really fall on
  * the date are the valid starts and the earliest wins (a repeated midnight takes its first occurrence).
  */
-const dayStarts = new Map<string, number>();
-
 export function startOfLocalDay(date: CalendarDate, timeZone: string): Date {
-  // Memoised like localDate: a billing run asks for the same few days of the same zones for every subscription.
-  const key = `${date}|${timeZone}`;
-  let start = dayStarts.get(key);
-  if (start === undefined) {
-    if (dayStarts.size >= 100_000) dayStarts.clear();
-    start = firstInstantOf(date, timeZone);
-    dayStarts.set(key, start);
-  }
-  return new Date(start);
+  return new Date(memoised(dayStarts, `${date}|${timeZone}`, () => firstInstantOf(date, timeZone)));
 }
 
 function firstInstantOf(date: CalendarDate, timeZone: string): number {
