@@ -1,10 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 
 /** The statements a transaction's connection takes: refused once the transaction has ended (see withTransactionConnection). */
 export interface TransactionConnection {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string | pg.QueryConfig): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string | (pg.QueryConfig & { rowMode?: "array" })): Promise<pg.QueryResult<R>>;
+  /** `COPY … FROM STDIN` fed `data` (rows in the statement's format, e.g. lib/db/copy-text.ts); resolves once the server has taken them all. */
+  copy(statement: string, data: string | Buffer): Promise<void>;
 }
 
 /**
@@ -82,15 +85,24 @@ export async function withTransactionConnection<T>(
       }
       // After the transaction ended (e.g. rolled back at its timeout), a statement on the connection would run outside
       // it, committed on its own or inside whoever has the connection next: refused instead.
+      const refused = () => Promise.reject(new Error("The transaction has ended (committed, rolled back or timed out): statement refused"));
       const guarded: TransactionConnection = {
-        query: <R extends pg.QueryResultRow>(statement: string | pg.QueryConfig) =>
-          transaction.ended
-            ? Promise.reject(new Error("The transaction has ended (committed, rolled back or timed out): statement refused"))
-            : connection.query<R>(statement as pg.QueryConfig),
+        query: <R extends pg.QueryResultRow>(statement: string | (pg.QueryConfig & { rowMode?: "array" })) =>
+          transaction.ended ? refused() : connection.query<R>(statement as pg.QueryConfig),
+        copy: (statement, data) => (transaction.ended ? refused() : copyInto(connection, statement, data)),
       };
       return work(tx, guarded);
     }, options),
   );
+}
+
+function copyInto(connection: pg.PoolClient, statement: string, data: string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = connection.query(copyFrom(statement));
+    stream.on("error", reject);
+    stream.on("finish", resolve);
+    stream.end(data);
+  });
 }
 
 /** A `Prisma.sql` template as a node-postgres query ($1, $2… placeholders, the values as given). */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
+import { companyProfile, sellerOf } from "@/lib/invoicing/company-profile";
 import { refreshDraftInvoice } from "@/lib/invoicing/invoice-actions";
 import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
 
@@ -211,5 +212,49 @@ describe("period close: shadow billing of accounts that cannot be taxed", () => 
     const liveRun = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: live.id });
     expect(liveRun.failures).toEqual([expect.objectContaining({ code: "tax_not_computable" })]);
     expect(await testDb().invoice.count({ where: { serviceId: live.id } })).toBe(0);
+  });
+});
+
+describe("period close: what it writes is what it composed", () => {
+  it("keeps text and documents with tabs, newlines, backslashes, quotes and accents exact, and checks every detail's invoice at commit", async () => {
+    const svc = await createTestService("live");
+    const awkward = 'Forfait "été" — \\ back\tslash\nline\r\\N';
+    await svc.lago.plans.createPlan({ plan: { name: "Plain", code: `awk_${svc.code}`, interval: "monthly", amount_cents: 1000, amount_currency: "CAD", pay_in_advance: false } });
+    await svc.lago.customers.createCustomer({ customer: { external_id: "awk", legal_name: "Plain Inc.", state: "ON", country: "CA", timezone: "America/Toronto" } });
+    await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "awk", plan_code: `awk_${svc.code}`, external_id: "sub-awk", subscription_at: OCT_1 } });
+    // Straight into the ledger: names the API would not take as they are.
+    await testDb().plan.updateMany({ where: { code: `awk_${svc.code}` }, data: { name: awkward } });
+    const link = await testDb().accountLink.findUniqueOrThrow({ where: { serviceId_externalId: { serviceId: svc.id, externalId: "awk" } } });
+    await testDb().customer.update({ where: { id: link.customerId }, data: { legalName: `Client ${awkward}`, addressLine1: "1 rue \\ du\tPort", city: "Montréal" } });
+
+    const run = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id });
+    expect(run.failures).toEqual([]);
+    const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { lines: true, taxes: true, usageWindows: true } });
+    expect(invoice).toMatchObject({ status: "finalized", subtotalCents: 1000n, taxesCents: 130n, totalCents: 1130n, currency: "CAD" });
+    expect(invoice.number).toMatch(/^INV-2026-\d{6}$/);
+    expect(invoice.lines.map((l) => l.description)).toEqual([`${awkward} — 2026-10-01 to 2026-10-31`]);
+    expect(invoice.billedTo).toMatchObject({ legalName: `Client ${awkward}`, addressLine1: "1 rue \\ du\tPort", city: "Montréal", province: "ON", postalCode: null });
+    expect(invoice.seller).toEqual(sellerOf(await companyProfile(testDb())));
+    expect(invoice.sources).toEqual([{ subscriptionId: invoice.lines[0].subscriptionId, boundary: NOV_1.toISOString(), usageWindow: { start: OCT_1, end: NOV_1.toISOString() } }]);
+    expect(invoice.usageWindows.map((w) => [w.subscriptionId, w.start.toISOString(), w.end.toISOString()])).toEqual([[invoice.lines[0].subscriptionId, OCT_1, NOV_1.toISOString()]]);
+    expect(invoice.taxes.map((t) => [t.code, t.rate.toString(), t.taxableAmountCents, t.amountCents])).toEqual([["HST", "13", 1000n, 130n]]);
+    const audit = await testDb().auditLog.findMany({ where: { entityType: "Invoice", entityId: invoice.id } });
+    expect(audit.map((a) => [a.action, a.actorType, a.data])).toEqual([["invoice.finalized", "system", { number: invoice.number }]]);
+
+    // The close writes an invoice's details before the invoice; their keys to it are deferrable, checked at the commit
+    // of a transaction that defers them, and at once everywhere else.
+    const orphan = { id: crypto.randomUUID(), invoiceId: crypto.randomUUID(), kind: "subscription_fee" as const, description: "orphan", amountCents: 1n };
+    const foreignKey = /foreign key|ForeignKeyConstraintViolation/i;
+    await expect(testDb().invoiceLine.create({ data: orphan })).rejects.toThrow(foreignKey);
+    let insertedBeforeCommit = false;
+    await expect(
+      testDb().$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SET CONSTRAINTS "InvoiceLine_invoiceId_fkey" DEFERRED`);
+        await tx.$executeRaw`INSERT INTO "InvoiceLine" (id, "invoiceId", kind, description, "amountCents") VALUES (${orphan.id}::uuid, ${orphan.invoiceId}::uuid, 'subscription_fee', 'orphan', 1)`;
+        insertedBeforeCommit = true;
+      }),
+    ).rejects.toThrow(foreignKey);
+    expect(insertedBeforeCommit).toBe(true);
+    expect(await testDb().invoiceLine.count({ where: { id: orphan.id } })).toBe(0);
   });
 });
