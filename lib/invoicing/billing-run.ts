@@ -23,7 +23,7 @@ import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/co
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
-import { issueInvoices, issuedJson, prepareIssue, type IssuedFields } from "./issue-invoice";
+import { issueInvoices, prepareIssue, type IssuedFields } from "./issue-invoice";
 import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
