@@ -38,11 +38,15 @@ const BATCH = 50;
 /** The issue path's one call: queue the invoice-issued e-mail of each live, issued invoice (idempotent). */
 export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, invoiceIds: string[]): Promise<void> {
   if (invoiceIds.length === 0) return;
+  // The invoices are found by id alone (a materialised step), then filtered: asked in one scan, PostgreSQL may read
+  // every issued invoice of the service through its (service, status) index when its statistics are out of date
+  // (during a large period close), and then each batch costs the whole ledger.
   await tx.$executeRaw`
+    WITH named AS MATERIALIZED (SELECT id, "serviceId", shadow, status FROM "Invoice" WHERE id = ANY(${invoiceIds}::uuid[]))
     INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
     SELECT gen_random_uuid(), i.id, 'invoice_issued', 0, 'pending', now()
-      FROM "Invoice" i JOIN "Service" s ON s.id = i."serviceId"
-     WHERE i.id = ANY(${invoiceIds}::uuid[]) AND NOT i.shadow AND s.mode = 'live' AND i.status IN ('finalized', 'paid')
+      FROM named i JOIN "Service" s ON s.id = i."serviceId"
+     WHERE NOT i.shadow AND s.mode = 'live' AND i.status IN ('finalized', 'paid')
     ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
 }
 

@@ -86,12 +86,18 @@ export function progressiveDelta<L extends { chargeId: string | null; amountCent
  */
 export async function progressiveBillingCredits(tx: Tx | Db, windows: { subscriptionId: string; periodStart: Date }[]): Promise<Map<string, bigint>> {
   if (!windows.length) return new Map();
+  // Progressive-billing invoices of these periods first (a materialised step, through the (type, period) index), then
+  // their lines: PostgreSQL never reads the ledger's lines to find them, even when its statistics are out of date.
+  const periodStarts = [...new Set(windows.map((w) => w.periodStart.getTime()))].map((t) => new Date(t));
   const rows = await tx.$queryRaw<{ subscriptionId: string; periodStart: Date; amountCents: bigint }[]>`
+    WITH progressive AS MATERIALIZED (
+      SELECT id, "periodStart" FROM "Invoice"
+       WHERE "invoiceType" = 'progressive_billing' AND "periodStart" = ANY(${periodStarts}::timestamptz[]) AND status IN ('finalized', 'paid')
+    )
     SELECT l."subscriptionId", i."periodStart", sum(l."amountCents")::bigint AS "amountCents"
-      FROM "InvoiceLine" l JOIN "Invoice" i ON i.id = l."invoiceId"
+      FROM progressive i JOIN "InvoiceLine" l ON l."invoiceId" = i.id
       JOIN unnest(${windows.map((w) => w.subscriptionId)}::uuid[], ${windows.map((w) => w.periodStart)}::timestamptz[]) AS w(sub, ps)
         ON l."subscriptionId" = w.sub AND i."periodStart" = w.ps
-     WHERE i."invoiceType" = 'progressive_billing' AND i.status IN ('finalized', 'paid')
      GROUP BY l."subscriptionId", i."periodStart"`;
   return new Map(rows.map((r) => [`${r.subscriptionId}:${r.periodStart.toISOString()}`, BigInt(r.amountCents)]));
 }
