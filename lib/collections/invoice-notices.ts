@@ -1,3 +1,4 @@
+import { uuidArray } from "@/lib/db/sql";
 import type PgBoss from "pg-boss";
 import { daysInclusive, localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
@@ -42,7 +43,7 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
   // every issued invoice of the service through its (service, status) index when its statistics are out of date
   // (during a large period close), and then each batch costs the whole ledger.
   await tx.$executeRaw`
-    WITH named AS MATERIALIZED (SELECT id, "serviceId", shadow, status FROM "Invoice" WHERE id = ANY(${invoiceIds}::uuid[]))
+    WITH named AS MATERIALIZED (SELECT id, "serviceId", shadow, status FROM "Invoice" WHERE id = ANY(${uuidArray(invoiceIds)}))
     INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
     SELECT gen_random_uuid(), i.id, 'invoice_issued', 0, 'pending', now()
       FROM named i JOIN "Service" s ON s.id = i."serviceId"

@@ -1,3 +1,4 @@
+import { uuidArray } from "@/lib/db/sql";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { releaseCoupons, type CouponConsumption, type CouponState } from "./coupon-discounts";
 
@@ -41,8 +42,8 @@ export async function loadCouponBook(tx: Prisma.TransactionClient, pairs: { cust
            a."createdAt", c."deletedAt" IS NOT NULL AS "couponDeleted", (SELECT array_agg(cp."planId"::text ORDER BY cp."planId") FROM "CouponPlan" cp WHERE cp."couponId" = c.id) AS "planIds"
       FROM "AppliedCoupon" a JOIN "Coupon" c ON c.id = a."couponId"
      WHERE (a.status = 'active'
-            AND (a."customerId", a."serviceId") IN (SELECT * FROM unnest(${pairs.map((p) => p.customerId)}::uuid[], ${pairs.map((p) => p.serviceId)}::uuid[])))
-        OR a.id = ANY(${extraIds}::uuid[])
+            AND (a."customerId", a."serviceId") IN (SELECT * FROM unnest(${uuidArray(pairs.map((p) => p.customerId))}, ${uuidArray(pairs.map((p) => p.serviceId))})))
+        OR a.id = ANY(${uuidArray(extraIds)})
      ORDER BY a.id
        FOR UPDATE OF a`;
   for (const row of rows) {

@@ -1,5 +1,15 @@
 import pg from "pg";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { TransactionAwarePool } from "./transaction-connection";
+
+/**
+ * A list of uuids as a SQL `uuid[]` built from one text parameter. Through Prisma, an array parameter costs about two
+ * microseconds of CPU per element (measured: 2.5 ms for 1,000 ids, against 0.5 ms for the query itself); the period
+ * close sends several lists of a thousand ids per chunk.
+ */
+export function uuidArray(ids: readonly string[]): Prisma.Sql {
+  return Prisma.sql`string_to_array(${ids.join(",")}, ',')::uuid[]`;
+}
 
 /**
  * The one PostgreSQL connection pool of a server process. Prisma (through its pg adapter, see lib/db/prisma.ts) and the

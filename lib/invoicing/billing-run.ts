@@ -2,6 +2,7 @@ import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "@/lib/db/prisma";
+import { uuidArray } from "@/lib/db/sql";
 import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
@@ -481,7 +482,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
       // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
       // model query never carries a thousand-id filter.
-      const attached = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Charge" WHERE "subscriptionId" = ANY(${ids}::uuid[]) AND "deletedAt" IS NULL`;
+      const attached = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Charge" WHERE "subscriptionId" = ANY(${uuidArray(ids)}) AND "deletedAt" IS NULL`;
       const idSet = new Set(ids);
       const uncachedPlans = planIds.filter((id) => !planCharges.has(id));
       if (uncachedPlans.length || attached.length) {

@@ -1,3 +1,4 @@
+import { uuidArray } from "@/lib/db/sql";
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { decimal } from "@/lib/billing/decimal";
@@ -87,7 +88,9 @@ export function progressiveDelta<L extends { chargeId: string | null; amountCent
 export async function progressiveBillingCredits(tx: Tx | Db, windows: { subscriptionId: string; periodStart: Date }[]): Promise<Map<string, bigint>> {
   if (!windows.length) return new Map();
   // Progressive-billing invoices of these periods first (a materialised step, through the (type, period) index), then
-  // their lines: PostgreSQL never reads the ledger's lines to find them, even when its statistics are out of date.
+  // their lines of these subscriptions: PostgreSQL never reads the ledger's lines to find them, even when its
+  // statistics are out of date. Periods and subscriptions are matched as pairs here.
+  const wanted = new Set(windows.map((w) => progressiveCreditKey(w.subscriptionId, w.periodStart)));
   const periodStarts = [...new Set(windows.map((w) => w.periodStart.getTime()))].map((t) => new Date(t));
   const rows = await tx.$queryRaw<{ subscriptionId: string; periodStart: Date; amountCents: bigint }[]>`
     WITH progressive AS MATERIALIZED (
@@ -96,10 +99,14 @@ export async function progressiveBillingCredits(tx: Tx | Db, windows: { subscrip
     )
     SELECT l."subscriptionId", i."periodStart", sum(l."amountCents")::bigint AS "amountCents"
       FROM progressive i JOIN "InvoiceLine" l ON l."invoiceId" = i.id
-      JOIN unnest(${windows.map((w) => w.subscriptionId)}::uuid[], ${windows.map((w) => w.periodStart)}::timestamptz[]) AS w(sub, ps)
-        ON l."subscriptionId" = w.sub AND i."periodStart" = w.ps
+     WHERE l."subscriptionId" = ANY(${uuidArray([...new Set(windows.map((w) => w.subscriptionId))])})
      GROUP BY l."subscriptionId", i."periodStart"`;
-  return new Map(rows.map((r) => [`${r.subscriptionId}:${r.periodStart.toISOString()}`, BigInt(r.amountCents)]));
+  const credits = new Map<string, bigint>();
+  for (const r of rows) {
+    const key = progressiveCreditKey(r.subscriptionId, r.periodStart);
+    if (wanted.has(key)) credits.set(key, BigInt(r.amountCents));
+  }
+  return credits;
 }
 
 export const progressiveCreditKey = (subscriptionId: string, periodStart: Date) => `${subscriptionId}:${periodStart.toISOString()}`;

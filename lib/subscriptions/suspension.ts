@@ -13,6 +13,7 @@
  * - a suspension for an unpaid invoice (dunning, `suspendedBy = "dunning"`) is another thing: it is lifted by payment,
  *   not by staff, and its days are billed as usual (the customer still owes the contract).
  */
+import { uuidArray } from "@/lib/db/sql";
 import { addDays, compareDates, localDate, type CalendarDate } from "@/lib/billing/calendar-date";
 import type { BillingPeriod } from "@/lib/billing/billing-periods";
 import { centsToDecimal, roundToCents } from "@/lib/billing/money";
@@ -132,7 +133,7 @@ export async function loadSuspensions(tx: Prisma.TransactionClient | Db, subscri
   // One array parameter, not one bind parameter per id: the period close asks for a thousand subscriptions at a time.
   const rows = await tx.$queryRaw<{ subscriptionId: string; suspendedAt: Date; resumedAt: Date | null }[]>`
     SELECT "subscriptionId", "suspendedAt", "resumedAt" FROM "SubscriptionSuspension"
-     WHERE "subscriptionId" = ANY(${subscriptionIds}::uuid[]) AND "suspendedAt" < ${to} AND ("resumedAt" IS NULL OR "resumedAt" > ${from})
+     WHERE "subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND "suspendedAt" < ${to} AND ("resumedAt" IS NULL OR "resumedAt" > ${from})
      ORDER BY "suspendedAt", id`;
   for (const r of rows) (map.get(r.subscriptionId) ?? map.set(r.subscriptionId, []).get(r.subscriptionId)!).push({ suspendedAt: r.suspendedAt, resumedAt: r.resumedAt });
   return map;

@@ -1,3 +1,4 @@
+import { uuidArray } from "@/lib/db/sql";
 import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
 import { DomainError } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
@@ -73,7 +74,7 @@ export async function consumeWallets(tx: Prisma.TransactionClient, invoiceId: st
 export async function holdersOfPrepaidCredit(tx: Prisma.TransactionClient, customerIds: string[]): Promise<Set<string>> {
   if (!customerIds.length) return new Set();
   const rows = await tx.$queryRaw<{ customerId: string; serviceId: string }[]>`
-    SELECT DISTINCT "customerId", "serviceId" FROM "Wallet" WHERE "customerId" = ANY(${customerIds}::uuid[]) AND status = 'active' AND "balanceCents" > 0`;
+    SELECT DISTINCT "customerId", "serviceId" FROM "Wallet" WHERE "customerId" = ANY(${uuidArray(customerIds)}) AND status = 'active' AND "balanceCents" > 0`;
   return new Set(rows.map((r) => `${r.customerId}:${r.serviceId}`));
 }
 
