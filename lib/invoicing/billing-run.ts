@@ -36,9 +36,9 @@ import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
  * one customer and one service that share a boundary go on one invoice.
  *
  * Groups are billed in chunks: one transaction reads the chunk's subscriptions, charges and usage in a few queries,
- * writes its invoices, lines and taxes with multi-row inserts, and moves each subscription's `nextBillingAt` on. The
+ * writes its invoices, lines and taxes with one COPY per table, and moves each subscription's `nextBillingAt` on. The
  * transaction is all-or-nothing, so a crash never leaves half an invoice and a re-run bills nothing twice; rows are
- * taken with FOR UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
+ * taken with FOR NO KEY UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
  * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and quarantined
  * (lib/invoicing/billing-quarantine.ts), without holding back the rest; if a chunk fails as a whole, its groups are
  * retried one by one.
@@ -561,9 +561,10 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
       // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
-      // before its invoices are written with them (written once, never updated to add the number afterwards), so
-      // parallel chunks read, rate and compose at the same time and queue only for their write. Before the credit notes
-      // and before issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
+      // before its invoices are written with them (written once, never updated to add the number afterwards). So
+      // everything that needs no number comes first (subscriptions moved on, the invoices' lines, taxes and usage
+      // windows), and parallel chunks queue only for writing the invoices themselves. Before the credit notes and before
+      // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       await writeInvoiceDetails(connection, invoices);
@@ -660,8 +661,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only for its write, so while one
-  // writes the others read and compose. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only to write its invoices, so while
+  // one does the others read, compose and write the rest. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();

@@ -182,7 +182,7 @@ export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDr
 }
 
 /** The issued fields as JSON row values (for json_to_recordset). */
-export function issuedJson(f: IssuedFields) {
+function issuedJson(f: IssuedFields) {
   return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
 }
 
