@@ -1,7 +1,7 @@
 // npm run bench:invoice-run — times the period close for generated subscriptions (default 10,000, 100,000 and 300,000;
 // set BENCH_SIZES=2000,10000 to choose) and prints invoices/s and how the time grows with size, beside a reference
-// measured in the same run on the same database: raw SQL writing the same rows (invoices, lines, taxes, usage windows,
-// audit entries) with server-side INSERT … SELECT, no rating and no round trips. Target (issue 11): 100k subscriptions
+// measured in the same run on the same database: raw SQL writing the same numbers of invoices, lines, taxes and
+// audit entries with server-side INSERT … SELECT, no rating and no round trips. Target (issue 11): 100k subscriptions
 // in under 20 s. The machine is shared: the load average is printed with the figures, and so is the CPU time each side
 // used (this Node process, and the PostgreSQL backends when the server runs on this machine), which load does not inflate.
 import { randomUUID } from "node:crypto";
