@@ -29,6 +29,16 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === "P2002" || e?.code === "23505" || e?.cause?.code === "23505";
 }
 
+/**
+ * An error of the database schema, not of the rows at hand (PostgreSQL class 42: an undefined table or column, a
+ * constraint that cannot be deferred, a missing privilege…): every row would fail the same way, e.g. on a database
+ * whose migrations are not applied.
+ */
+export function isSchemaError(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
+  return [e?.code, e?.meta?.code, e?.cause?.code].some((code) => typeof code === "string" && /^42[0-9A-Z]{3}$/.test(code));
+}
+
 /** Deadlock or serialisation failure: the transaction can safely be run again. */
 export function isRetryableConflict(error: unknown): boolean {
   const e = error as { code?: string; meta?: { code?: string }; message?: string } | null;

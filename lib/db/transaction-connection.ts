@@ -12,7 +12,7 @@ export interface TransactionConnection {
 
 /**
  * The node-postgres connection a Prisma interactive transaction runs on, for the few set-based statements whose
- * parameters or results are megabytes (the period close writes a chunk's invoices as one JSON document). Through
+ * parameters or results are megabytes (the period close writes a chunk's invoices with COPY). Through
  * Prisma's raw queries such a parameter is serialised to JSON and parsed back before it reaches node-postgres, which
  * costs more CPU than the rest of the close; on the connection itself it is sent as it is. Statements sent there are
  * part of the transaction like any other (same connection, same BEGIN), so they commit or roll back with it.

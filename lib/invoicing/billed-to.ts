@@ -14,7 +14,7 @@ export function billedToOf(customer: BilledTo): BilledTo {
   return Object.fromEntries(BILLED_TO_FIELDS.map((field) => [field, customer[field]])) as BilledTo;
 }
 
-/** The same snapshot built in SQL from a "Customer" row aliased `alias`, for the period close's set-based insert. */
+/** The same snapshot built in SQL from a "Customer" row aliased `alias`, for issuing drafts in one statement. */
 export function billedToSql(alias: string): Prisma.Sql {
   return Prisma.raw(`jsonb_build_object(${BILLED_TO_FIELDS.map((field) => `'${field}', ${alias}."${field}"`).join(", ")})`);
 }

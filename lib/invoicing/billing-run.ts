@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db/prisma";
 import { uuidArray } from "@/lib/db/sql";
 import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
-import { DomainError, isRetryableConflict, isUniqueViolation } from "@/lib/errors";
+import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
 import { chargeScheduleOf, scheduleOf, trialEndOf } from "@/lib/subscriptions/billing-schedule";
@@ -38,7 +38,7 @@ import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
  * Groups are billed in chunks: one transaction reads the chunk's subscriptions, charges and usage in a few queries,
  * writes its invoices, lines and taxes with one COPY per table, and moves each subscription's `nextBillingAt` on. The
  * transaction is all-or-nothing, so a crash never leaves half an invoice and a re-run bills nothing twice; rows are
- * taken with FOR NO KEY UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
+ * taken with FOR UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
  * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and quarantined
  * (lib/invoicing/billing-quarantine.ts), without holding back the rest; if a chunk fails as a whole, its groups are
  * retried one by one.
@@ -97,19 +97,22 @@ export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<Subsc
 /** As the close loads it: with the customer's billed-to snapshot, which its issued invoices keep. */
 type LoadedSubscription = SubscriptionToBill & { customer: BillableCustomer & { billedTo: BilledTo } };
 
+/** How many columns lockSubscriptions selects and destructures by position. */
+const SUBSCRIPTION_COLUMNS = 42;
 /** Every column as its text, untouched by node-postgres's type parsers (lockSubscriptions reads them itself). */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 /**
  * Locks the subscriptions of the chunk's groups that are still due at the group's boundary (skipping those another run
- * holds) and loads them with their plan and customer, in one statement. Rows arrive as arrays of text, timestamps as
+ * holds, and those a usage insert in flight holds through its foreign key: FOR UPDATE, not FOR NO KEY UPDATE, so that
+ * usage is billed with its period next time rather than left out) and loads them with their plan and customer, in one statement. Rows arrive as arrays of text, timestamps as
  * milliseconds since the epoch: on large runs, building JSON in PostgreSQL (or decoding rows through type parsers)
  * costs more than the billing itself.
  */
 async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[]): Promise<LoadedSubscription[]> {
   const wanted = groups.map((g) => ({ customer: g.customerId, service: g.serviceId, boundary: g.boundary, shadow: g.shadow }));
   const epochMs = (column: string) => `date_part('epoch', s."${column}") * 1000`;
-  const { rows } = await connection.query<(string | null)[]>({
+  const result = await connection.query<(string | null)[]>({
     rowMode: "array",
     types: RAW_TEXT,
     ...pgQuery(Prisma.sql`
@@ -120,7 +123,7 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
           ON s."customerId" = g.customer AND s."serviceId" = g.service AND s."nextBillingAt" = g.boundary AND s.shadow = g.shadow
        WHERE s.status IN ('active', 'terminated')
        ORDER BY s.id
-         FOR NO KEY UPDATE OF s SKIP LOCKED
+         FOR UPDATE OF s SKIP LOCKED
     )
     SELECT s.id, s."customerId", s."serviceId", s."planId", s.status, s."billingTime", ${Prisma.raw(["billingAnchorDate", "subscriptionAt", "startedAt", "terminatedAt", "endingAt"].map(epochMs).join(", "))},
            s."nextPlanId", ${Prisma.raw(epochMs("nextBillingAt"))}, s.shadow, s."onTerminationCreditNote", s."onTerminationInvoice",
@@ -132,12 +135,13 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
       LEFT JOIN "Plan" p ON p.id = s."planId"
      ORDER BY s."createdAt"`),
   });
+  if (result.fields.length !== SUBSCRIPTION_COLUMNS) throw new Error(`lockSubscriptions reads ${SUBSCRIPTION_COLUMNS} columns by position; the statement returns ${result.fields.length}`);
   // Timestamps are stored to the millisecond; the epoch arrives as a float, rounded back to it.
   const date = (ms: string | null) => (ms === null ? null : new Date(Math.round(Number(ms))));
   const flag = (text: string | null) => (text === null ? null : text === "t");
   const due = new Set(groups.map(billingKey));
   const subs: LoadedSubscription[] = [];
-  for (const row of rows) {
+  for (const row of result.rows) {
     const [id, customerId, serviceId, planId, status, billingTime, anchor, subscriptionAt, startedAt, terminatedAt, endingAt, nextPlanId, nextBillingAt,
       shadow, onTerminationCreditNote, onTerminationInvoice, plan, planName, planDisplayName, planAmount, payInAdvance, interval, planCurrency,
       billChargesMonthly, trialPeriodDays, parentId, customer, legalName, country, province, taxExempt, taxExemptionNumber, timezone, netPaymentTermDays,
@@ -436,7 +440,8 @@ async function writeInvoices(
 ) {
   if (invoices.length === 0) return;
   const seller = copyJson(sellerOf(profile));
-  const writtenAt = new Date().toISOString();
+  // The transaction's own now(), as createdAt's default takes it (Prisma's @updatedAt has no database default).
+  const { rows: [{ now: writtenAt }] } = await connection.query<{ now: string }>("SELECT now()::text AS now");
   const invoiceRows = new CopyRows();
   const auditRows = new CopyRows();
   for (const i of invoices) {
@@ -548,7 +553,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are issued as they are written (numbers, status, dates decided by prepareIssue, billed-to in the write), except
+      // Invoices are issued as they are written (numbers, status, dates decided by prepareIssue, billed-to as locked), except
       // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
       // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
       // which consumes the credit.
@@ -661,8 +666,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await activateDueSubscriptions(client, upTo, options.serviceId);
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
-  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only to write its invoices, so while
-  // one does the others read, compose and write the rest. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // Chunks of 1000, three at a time: a chunk queues for the invoice number series only to write its invoices (and to
+  // commit, where its details' keys to them are checked), so while one does the others read, compose and write the rest. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
@@ -697,6 +702,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
     try {
       record(await billChunk(client, chunk, now, run));
     } catch (error) {
+      // A database that does not match the code (migrations not applied) fails the run instead of quarantining every group.
+      if (isSchemaError(error)) throw error;
       if (!isUniqueViolation(error) && chunk.length === 1) {
         const [group] = chunk;
         if (!isRetryableConflict(error)) fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: "internal_error", error: (error as Error).message });
@@ -707,6 +714,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
         try {
           record(await billGroup(client, group, now, run));
         } catch (single) {
+          if (isSchemaError(single)) throw single;
           if (isUniqueViolation(single) || isRetryableConflict(single)) continue;
           fail({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: single instanceof DomainError ? single.code : "internal_error", error: (single as Error).message });
         }
