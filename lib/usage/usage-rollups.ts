@@ -271,8 +271,8 @@ class PushWriter {
     this.sweeper = setTimeout(() => {
       this.sweeper = null;
       const now = performance.now();
-      const late = this.queue.filter((p) => now - p.queuedAt >= POOL_LIMITS.waitMs);
-      if (late.length) this.queue = this.queue.filter((p) => now - p.queuedAt < POOL_LIMITS.waitMs);
+      const late = this.queue.filter((p) => waitedTooLong(p, now));
+      if (late.length) this.queue = this.queue.filter((p) => !waitedTooLong(p, now));
       for (const push of late) push.reject(new PoolBusyError());
       this.sweepLater();
     }, wait + 1);
@@ -298,9 +298,9 @@ class PushWriter {
 
   private async send(pushes: Push[]): Promise<void> {
     const now = performance.now();
-    const late = pushes.filter((p) => now - p.queuedAt > POOL_LIMITS.waitMs);
+    const late = pushes.filter((p) => waitedTooLong(p, now));
     for (const push of late) push.reject(new PoolBusyError());
-    const group = pushes.filter((p) => now - p.queuedAt <= POOL_LIMITS.waitMs).sort((a, b) => compareKeys(a.record.idempotencyKey, b.record.idempotencyKey));
+    const group = pushes.filter((p) => !waitedTooLong(p, now)).sort((a, b) => compareKeys(a.record.idempotencyKey, b.record.idempotencyKey));
     if (group.length === 0) return;
     try {
       const { rows } = await withConflictRetry(() => this.pool().query<FoundRow & { n: number }>(recordPushesStatement(pushParameters(group))));
@@ -320,6 +320,9 @@ class PushWriter {
 }
 
 const GROUP_LIMIT = 500;
+
+/** A push queued for the pool's bounded wait or longer is refused (server_busy), as the pool refuses a connection request. */
+const waitedTooLong = (push: Push, now: number) => now - push.queuedAt >= POOL_LIMITS.waitMs;
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function pushParameters(group: Push[]): unknown[] {
