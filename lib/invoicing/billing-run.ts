@@ -103,11 +103,11 @@ const SUBSCRIPTION_COLUMNS = 42;
 const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 /**
- * Locks the subscriptions of the chunk's groups that are still due at the group's boundary (skipping those another run
- * holds, and those a usage insert in flight holds through its foreign key: FOR UPDATE, not FOR NO KEY UPDATE, so that
- * usage is billed with its period next time rather than left out) and loads them with their plan and customer, in one statement. Rows arrive as arrays of text, timestamps as
- * milliseconds since the epoch: on large runs, building JSON in PostgreSQL (or decoding rows through type parsers)
- * costs more than the billing itself.
+ * Locks the subscriptions of the chunk's groups that are still due at the group's boundary and loads them with their
+ * plan and customer, in one statement. It skips those another run holds, and those a usage insert in flight holds
+ * through its foreign key (FOR UPDATE, not FOR NO KEY UPDATE: that usage is billed with its period next time rather
+ * than left out). Rows arrive as arrays of text, timestamps as milliseconds since the epoch: on large runs, building
+ * JSON in PostgreSQL (or decoding rows through type parsers) costs more than the billing itself.
  */
 async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[]): Promise<LoadedSubscription[]> {
   const wanted = groups.map((g) => ({ customer: g.customerId, service: g.serviceId, boundary: g.boundary, shadow: g.shadow }));
@@ -568,8 +568,9 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
       // before its invoices are written with them (written once, never updated to add the number afterwards). So
       // everything that needs no number comes first (subscriptions moved on, the invoices' lines, taxes and usage
-      // windows), and parallel chunks queue only for writing the invoices themselves. Before the credit notes and before
-      // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
+      // windows), and parallel chunks queue only for writing the invoices themselves and for their commit. Before the
+      // credit notes and before issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one
+      // would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       await writeInvoiceDetails(connection, invoices);
@@ -667,7 +668,8 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   await recordEndedTrials(client, upTo, options.serviceId);
   const summary: BillingRunSummary = { subscriptionsBilled: 0, invoicesCreated: 0, creditNotesIssued: 0, refundCreditNoteIds: [], failures: [] };
   // Chunks of 1000, three at a time: a chunk queues for the invoice number series only to write its invoices (and to
-  // commit, where its details' keys to them are checked), so while one does the others read, compose and write the rest. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
+  // commit, where its details' keys to them are checked), so while one does the others read, compose and write the
+  // rest. Three connections of the process's pool (DB_POOL_MAX, 10 by default).
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
