@@ -12,6 +12,19 @@ export function uuidArray(ids: readonly string[]): Prisma.Sql {
 }
 
 /**
+ * A timestamptz expression (e.g. `r."periodStart"`) as milliseconds since the epoch, for bulk reads: date_part works in
+ * floats, cheaper than extract's numeric, so the value is a float; read it back with `instantFromEpochMs`.
+ */
+export function epochMsSql(expression: string): Prisma.Sql {
+  return Prisma.raw(`date_part('epoch', ${expression}) * 1000`);
+}
+
+/** An instant from `epochMsSql`'s float milliseconds, rounded back to the millisecond timestamps are stored to. */
+export function instantFromEpochMs(ms: number | string): Date {
+  return new Date(Math.round(Number(ms)));
+}
+
+/**
  * The one PostgreSQL connection pool of a server process. Prisma (through its pg adapter, see lib/db/prisma.ts) and the
  * raw SQL hot paths (API-key checks, usage ingestion, usage aggregation) share it, so the process never holds more than
  * DB_POOL_MAX connections for request work. pg-boss keeps its own small pool (4) for the job queue.

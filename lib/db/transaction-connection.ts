@@ -68,8 +68,8 @@ export class TransactionAwarePool extends pg.Pool {
 
 /**
  * Runs `work` in a Prisma interactive transaction and gives it, beside the transaction client, the connection the
- * transaction runs on (refusing statements once the transaction has ended). Send statements on one or the other in turn, never both at once (a connection runs one query at
- * a time).
+ * transaction runs on (refusing statements once the transaction has ended). Send statements on one or the other in
+ * turn, never both at once (a connection runs one query at a time).
  */
 export async function withTransactionConnection<T>(
   client: PrismaClient,

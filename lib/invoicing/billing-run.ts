@@ -2,7 +2,7 @@ import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "@/lib/db/prisma";
-import { uuidArray } from "@/lib/db/sql";
+import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
 import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
@@ -111,7 +111,6 @@ const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as
  */
 async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[]): Promise<LoadedSubscription[]> {
   const wanted = groups.map((g) => ({ customer: g.customerId, service: g.serviceId, boundary: g.boundary, shadow: g.shadow }));
-  const epochMs = (column: string) => `date_part('epoch', s."${column}") * 1000`;
   const result = await connection.query<(string | null)[]>({
     rowMode: "array",
     types: RAW_TEXT,
@@ -125,8 +124,9 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
        ORDER BY s.id
          FOR UPDATE OF s SKIP LOCKED
     )
-    SELECT s.id, s."customerId", s."serviceId", s."planId", s.status, s."billingTime", ${Prisma.raw(["billingAnchorDate", "subscriptionAt", "startedAt", "terminatedAt", "endingAt"].map(epochMs).join(", "))},
-           s."nextPlanId", ${Prisma.raw(epochMs("nextBillingAt"))}, s.shadow, s."onTerminationCreditNote", s."onTerminationInvoice",
+    SELECT s.id, s."customerId", s."serviceId", s."planId", s.status, s."billingTime", ${epochMsSql('s."billingAnchorDate"')}, ${epochMsSql('s."subscriptionAt"')},
+           ${epochMsSql('s."startedAt"')}, ${epochMsSql('s."terminatedAt"')}, ${epochMsSql('s."endingAt"')},
+           s."nextPlanId", ${epochMsSql('s."nextBillingAt"')}, s.shadow, s."onTerminationCreditNote", s."onTerminationInvoice",
            p.id, p.name, p."invoiceDisplayName", p."amountCents", p."payInAdvance", p.interval, p.currency, p."billChargesMonthly", p."trialPeriodDays", p."parentId",
            c.id, c."legalName", c.country, c.province, c."taxExempt", c."taxExemptionNumber", c.timezone, c."netPaymentTermDays", c."creditBalanceCents", c.currency,
            c."addressLine1", c."addressLine2", c.city, c."postalCode", c.email, c."taxIdentificationNumber"
@@ -136,8 +136,7 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
      ORDER BY s."createdAt"`),
   });
   if (result.fields.length !== SUBSCRIPTION_COLUMNS) throw new Error(`lockSubscriptions reads ${SUBSCRIPTION_COLUMNS} columns by position; the statement returns ${result.fields.length}`);
-  // Timestamps are stored to the millisecond; the epoch arrives as a float, rounded back to it.
-  const date = (ms: string | null) => (ms === null ? null : new Date(Math.round(Number(ms))));
+  const date = (ms: string | null) => (ms === null ? null : instantFromEpochMs(ms));
   const flag = (text: string | null) => (text === null ? null : text === "t");
   const due = new Set(groups.map(billingKey));
   const subs: LoadedSubscription[] = [];

@@ -1,4 +1,4 @@
-import { uuidArray } from "@/lib/db/sql";
+import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
 import type { Db } from "@/lib/db/prisma";
 import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/billing/aggregation";
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
@@ -151,25 +151,23 @@ export async function loadUsage(
   const eventsFrom = includeEarlierEvents ? new Date(0) : from;
   const [eventRows, rollupRows] = await Promise.all([
     client.$queryRaw<{ rows: string | null }[]>`
-      SELECT json_agg(json_build_object('s', e."subscriptionId", 't', e."transactionId", 'ts', date_part('epoch', e.timestamp) * 1000,
+      SELECT json_agg(json_build_object('s', e."subscriptionId", 't', e."transactionId", 'ts', ${epochMsSql("e.timestamp")},
                                           'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
         FROM "UsageEvent" e
        WHERE e."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND e.code = ANY(${codes}::text[])
          AND e.timestamp >= ${eventsFrom} AND e.timestamp < ${before}`,
     client.$queryRaw<{ rows: string | null }[]>`
-      SELECT json_agg(json_build_object('s', r."subscriptionId", 'm', r."billableMetricId", 'ps', date_part('epoch', r."periodStart") * 1000,
-                                          'pe', date_part('epoch', r."periodEnd") * 1000, 'v', r.value::text))::text AS rows
+      SELECT json_agg(json_build_object('s', r."subscriptionId", 'm', r."billableMetricId", 'ps', ${epochMsSql('r."periodStart"')},
+                                          'pe', ${epochMsSql('r."periodEnd"')}, 'v', r.value::text))::text AS rows
         FROM "UsageRollup" r
        WHERE r."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND r."billableMetricId" = ANY(${uuidArray(metricIds)})
          AND r."periodStart" >= ${from} AND r."periodStart" < ${before}`,
   ]);
-  // Instants arrive as float milliseconds (date_part: float arithmetic, cheaper than extract's numeric), rounded back
-  // to the millisecond they are stored to.
   const events = (JSON.parse(eventRows[0]?.rows ?? "[]") as { s: string; t: string; ts: number; p: Prisma.JsonValue; c: string }[]).map((e) => ({
-    subscriptionId: e.s, transactionId: e.t, timestamp: new Date(Math.round(e.ts)), properties: e.p, code: e.c,
+    subscriptionId: e.s, transactionId: e.t, timestamp: instantFromEpochMs(e.ts), properties: e.p, code: e.c,
   }));
   const rollups = (JSON.parse(rollupRows[0]?.rows ?? "[]") as { s: string; m: string; ps: number; pe: number; v: string }[]).map((r) => ({
-    subscriptionId: r.s, billableMetricId: r.m, periodStart: new Date(Math.round(r.ps)), periodEnd: new Date(Math.round(r.pe)), value: r.v,
+    subscriptionId: r.s, billableMetricId: r.m, periodStart: instantFromEpochMs(r.ps), periodEnd: instantFromEpochMs(r.pe), value: r.v,
   }));
   return { events, rollups };
 }
