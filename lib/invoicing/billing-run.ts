@@ -1,9 +1,8 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import type { Db } from "@/lib/db/prisma";
 import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
-import { pgQuery, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
+import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
@@ -99,8 +98,6 @@ type LoadedSubscription = SubscriptionToBill & { customer: BillableCustomer & { 
 
 /** How many columns lockSubscriptions selects and destructures by position. */
 const SUBSCRIPTION_COLUMNS = 42;
-/** Every column as its text, untouched by node-postgres's type parsers (lockSubscriptions reads them itself). */
-const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 /**
  * Locks the subscriptions of the chunk's groups that are still due at the group's boundary and loads them with their
@@ -509,7 +506,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const minStart = new Date(Math.min(...windows.map((w) => w.start.getTime()), Date.now()));
       const maxBoundary = new Date(Math.max(...subs.map((s) => s.nextBillingAt!.getTime())));
       const usage = await loadUsage(
-        tx,
+        textRowsOn(connection),
         ids,
         [...new Set(charges.map((c) => c.billableMetric.code))],
         [...new Set(charges.map((c) => c.billableMetricId))],

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/prisma";
+import { textRowsThrough } from "@/lib/db/transaction-connection";
 import { assertTimeZone, localDate } from "@/lib/billing/calendar-date";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { getPlanByCode, yearlyEquivalentCents } from "@/lib/catalog/plans";
@@ -212,7 +213,7 @@ export async function previewInvoice(client: Db, service: { id: string; mode: st
   const windows = [...steps.values()].map((s) => s.usageWindow).filter((w) => w !== null);
   const from = new Date(Math.min(...windows.map((w) => w.start.getTime()), boundary.getTime()));
   const usage = await loadUsage(
-    client, existingIds, [...new Set(allCharges.map((c) => c.billableMetric.code))], [...new Set(allCharges.map((c) => c.billableMetricId))],
+    textRowsThrough(client), existingIds, [...new Set(allCharges.map((c) => c.billableMetric.code))], [...new Set(allCharges.map((c) => c.billableMetricId))],
     from, boundary, allCharges.some((c) => c.billableMetric.recurring),
   );
   const suspensions = existingIds.length ? await loadSuspensions(client, existingIds, from, boundary) : new Map();

@@ -5,6 +5,7 @@ import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/
 import { decimal } from "@/lib/billing/decimal";
 import { Prisma, type BillableMetric, type Charge } from "@/lib/generated/prisma/client";
 import type { SqlPool } from "@/lib/db/sql";
+import type { TextRowReader } from "@/lib/db/transaction-connection";
 import { filterBucketOf, storedChargeFilters, type ChargeFilter } from "./charge-filters";
 import { decodeEventSummaries, eventSummariesSql, summaryKey, type EventSummaryRow, type SummarizedMetric } from "./event-summaries";
 
@@ -135,11 +136,11 @@ const EMPTY_SUMMARY: EventSummary = {
 };
 
 /**
- * Loads the events and rollups of several subscriptions up to `before` in two queries (bulk billing). Rows come back
- * as one JSON document per query: decoding thousands of rows one by one costs more than the queries themselves.
+ * Loads the events and rollups of several subscriptions up to `before`, one query each (bulk billing). Rows come back
+ * as arrays of text, instants as epoch milliseconds (see TextRowReader).
  */
 export async function loadUsage(
-  client: Db | Prisma.TransactionClient,
+  rows: TextRowReader,
   subscriptionIds: string[],
   codes: string[],
   metricIds: string[],
@@ -149,25 +150,23 @@ export async function loadUsage(
 ): Promise<{ events: UsageEventRow[]; rollups: UsageRollupRow[] }> {
   if (subscriptionIds.length === 0 || metricIds.length === 0) return { events: [], rollups: [] };
   const eventsFrom = includeEarlierEvents ? new Date(0) : from;
-  const [eventRows, rollupRows] = await Promise.all([
-    client.$queryRaw<{ rows: string | null }[]>`
-      SELECT json_agg(json_build_object('s', e."subscriptionId", 't', e."transactionId", 'ts', ${epochMsSql("e.timestamp")},
-                                          'p', e.properties, 'c', e.code) ORDER BY e.timestamp, e."createdAt")::text AS rows
-        FROM "UsageEvent" e
-       WHERE e."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND e.code = ANY(${codes}::text[])
-         AND e.timestamp >= ${eventsFrom} AND e.timestamp < ${before}`,
-    client.$queryRaw<{ rows: string | null }[]>`
-      SELECT json_agg(json_build_object('s', r."subscriptionId", 'm', r."billableMetricId", 'ps', ${epochMsSql('r."periodStart"')},
-                                          'pe', ${epochMsSql('r."periodEnd"')}, 'v', r.value::text))::text AS rows
-        FROM "UsageRollup" r
-       WHERE r."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND r."billableMetricId" = ANY(${uuidArray(metricIds)})
-         AND r."periodStart" >= ${from} AND r."periodStart" < ${before}`,
-  ]);
-  const events = (JSON.parse(eventRows[0]?.rows ?? "[]") as { s: string; t: string; ts: number; p: Prisma.JsonValue; c: string }[]).map((e) => ({
-    subscriptionId: e.s, transactionId: e.t, timestamp: instantFromEpochMs(e.ts), properties: e.p, code: e.c,
+  const eventRows = await rows(Prisma.sql`
+    SELECT e."subscriptionId"::text AS s, e."transactionId" AS t, (${epochMsSql("e.timestamp")})::text AS ts, e.properties::text AS p, e.code AS c
+      FROM "UsageEvent" e
+     WHERE e."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND e.code = ANY(${codes}::text[])
+       AND e.timestamp >= ${eventsFrom} AND e.timestamp < ${before}
+     ORDER BY e.timestamp, e."createdAt"`);
+  const rollupRows = await rows(Prisma.sql`
+    SELECT r."subscriptionId"::text AS s, r."billableMetricId"::text AS m, (${epochMsSql('r."periodStart"')})::text AS ps,
+           (${epochMsSql('r."periodEnd"')})::text AS pe, r.value::text AS v
+      FROM "UsageRollup" r
+     WHERE r."subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND r."billableMetricId" = ANY(${uuidArray(metricIds)})
+       AND r."periodStart" >= ${from} AND r."periodStart" < ${before}`);
+  const events = eventRows.map(([s, t, ts, p, c]) => ({
+    subscriptionId: s, transactionId: t!, timestamp: instantFromEpochMs(ts!), properties: JSON.parse(p!) as Prisma.JsonValue, code: c!,
   }));
-  const rollups = (JSON.parse(rollupRows[0]?.rows ?? "[]") as { s: string; m: string; ps: number; pe: number; v: string }[]).map((r) => ({
-    subscriptionId: r.s, billableMetricId: r.m, periodStart: instantFromEpochMs(r.ps), periodEnd: instantFromEpochMs(r.pe), value: r.v,
+  const rollups = rollupRows.map(([s, m, ps, pe, v]) => ({
+    subscriptionId: s!, billableMetricId: m!, periodStart: instantFromEpochMs(ps!), periodEnd: instantFromEpochMs(pe!), value: v!,
   }));
   return { events, rollups };
 }
