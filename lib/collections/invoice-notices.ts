@@ -1,4 +1,5 @@
 import { uuidArray } from "@/lib/db/sql";
+import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type PgBoss from "pg-boss";
 import { daysInclusive, localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
@@ -42,10 +43,14 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
   // The invoices are found by id alone (a materialised step), then filtered: asked in one scan, PostgreSQL may read
   // every issued invoice of the service through its (service, status) index when its statistics are out of date
   // (during a large period close), and then each batch costs the whole ledger.
+  // Notice ids are made here, time-ordered like the invoices' (see timeOrderedId).
+  const noticeIds = invoiceIds.map(() => timeOrderedId());
   await tx.$executeRaw`
-    WITH named AS MATERIALIZED (SELECT id, "serviceId", shadow, status FROM "Invoice" WHERE id = ANY(${uuidArray(invoiceIds)}))
+    WITH named AS MATERIALIZED (
+      SELECT n.notice, i.id, i."serviceId", i.shadow, i.status
+        FROM unnest(${uuidArray(invoiceIds)}, ${uuidArray(noticeIds)}) AS n(invoice, notice) JOIN "Invoice" i ON i.id = n.invoice)
     INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
-    SELECT gen_random_uuid(), i.id, 'invoice_issued', 0, 'pending', now()
+    SELECT i.notice, i.id, 'invoice_issued', 0, 'pending', now()
       FROM named i JOIN "Service" s ON s.id = i."serviceId"
      WHERE NOT i.shadow AND s.mode = 'live' AND i.status IN ('finalized', 'paid')
     ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;

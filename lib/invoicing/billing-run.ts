@@ -1,5 +1,5 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { Db } from "@/lib/db/prisma";
 import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
 import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
@@ -351,7 +351,7 @@ export function composeGroup(
     updates,
     credits: unusedCredits,
     invoice: {
-      id: randomUUID(),
+      id: timeOrderedId(),
       group,
       customer,
       composition,
@@ -401,10 +401,10 @@ async function writeInvoiceDetails(connection: TransactionConnection, invoices: 
   for (const i of invoices) {
     let position = 0;
     for (const l of i.composition.lines) {
-      lineRows.add(`${randomUUID()}\t${i.id}\t${l.subscriptionId ?? COPY_NULL}\t${l.chargeId ?? COPY_NULL}\t${l.kind}\t${copyText(l.description)}\t${copyText(l.quantity)}\t${copyText(l.includedQuantity)}\t${copyText(l.unitAmount)}\t${l.amountCents}\t${copyJson(l.details)}\t${copyInstant(l.periodStart)}\t${copyInstant(l.periodEnd)}\t${position++}\n`);
+      lineRows.add(`${timeOrderedId()}\t${i.id}\t${l.subscriptionId ?? COPY_NULL}\t${l.chargeId ?? COPY_NULL}\t${l.kind}\t${copyText(l.description)}\t${copyText(l.quantity)}\t${copyText(l.includedQuantity)}\t${copyText(l.unitAmount)}\t${l.amountCents}\t${copyJson(l.details)}\t${copyInstant(l.periodStart)}\t${copyInstant(l.periodEnd)}\t${position++}\n`);
     }
     for (const t of i.composition.taxes) {
-      taxRows.add(`${randomUUID()}\t${i.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
+      taxRows.add(`${timeOrderedId()}\t${i.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
     }
     for (const w of i.usageWindows) {
       windowRows.add(`${i.id}\t${w.subscriptionId}\t${w.start.toISOString()}\t${w.end.toISOString()}\t${w.periodStart.toISOString()}\t${w.periodEnd.toISOString()}\n`);
@@ -450,7 +450,7 @@ async function writeInvoices(
       `${i.periodStart.toISOString()}\t${i.periodEnd.toISOString()}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
       `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
       `${copyJson(i.sources)}\t${issuedColumns}\t${writtenAt}\n`);
-    if (fields) auditRows.add(`${randomUUID()}\tsystem\tinvoice.finalized\tInvoice\t${i.id}\t${copyJson({ number: fields.number })}\n`);
+    if (fields) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${i.id}\t${copyJson({ number: fields.number })}\n`);
   }
   await connection.copy(
     `COPY "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
