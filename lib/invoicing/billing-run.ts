@@ -392,8 +392,12 @@ const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId
  * COPY on the transaction's own connection (COPY costs PostgreSQL a fraction of an INSERT … SELECT over a JSON document
  * per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice number series,
  * so chunks write them at the same time; their keys to the invoices are checked at commit, once the invoices are in.
+ *
+ * Usage windows are stored for the invoices written as drafts only: a refresh re-rates a draft over them
+ * (refreshDraft). An invoice issued at once is never recomputed, and its windows are in its sources and on its usage
+ * lines already.
  */
-async function writeInvoiceDetails(connection: TransactionConnection, invoices: ComposedInvoice[]) {
+async function writeInvoiceDetails(connection: TransactionConnection, invoices: ComposedInvoice[], issuedAtOnce: Set<ComposedInvoice>) {
   if (invoices.length === 0) return;
   const lineRows = new CopyRows();
   const taxRows = new CopyRows();
@@ -406,6 +410,7 @@ async function writeInvoiceDetails(connection: TransactionConnection, invoices: 
     for (const t of i.composition.taxes) {
       taxRows.add(`${timeOrderedId()}\t${i.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
     }
+    if (issuedAtOnce.has(i)) continue;
     for (const w of i.usageWindows) {
       windowRows.add(`${i.id}\t${w.subscriptionId}\t${w.start.toISOString()}\t${w.end.toISOString()}\t${w.periodStart.toISOString()}\t${w.periodEnd.toISOString()}\n`);
     }
@@ -569,7 +574,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
-      await writeInvoiceDetails(connection, invoices);
+      await writeInvoiceDetails(connection, invoices, new Set(direct));
       const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
       await writeInvoices(connection, invoices, issued, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
