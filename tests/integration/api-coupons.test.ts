@@ -138,6 +138,10 @@ describe("coupons on the period close", () => {
     // Stands for an invoice still in its grace period (a company setting shared by every test file): back to draft. It
     // keeps its number: taking it away would leave a gap in the INV series that other files check is gap-free.
     await testDb().invoice.update({ where: { id: october.id }, data: { status: "draft", finalizedAt: null, paidAt: null } });
+    // The usage window the close stores for a draft (not for an invoice it issued at once), from the invoice's sources.
+    const stored = await testDb().invoice.findUniqueOrThrow({ where: { id: october.id } });
+    const [source] = stored.sources as { subscriptionId: string; usageWindow: { start: string; end: string } }[];
+    await testDb().invoiceUsageWindow.create({ data: { invoiceId: october.id, subscriptionId: source.subscriptionId, start: new Date(source.usageWindow.start), end: new Date(source.usageWindow.end), periodStart: stored.periodStart, periodEnd: stored.periodEnd } });
     // 25 late calls in October: $30.00 + $25.00 = $55.00; the whole $50.00 coupon now applies.
     const ts = Math.floor(new Date("2026-10-20T15:00:00Z").getTime() / 1000);
     await svc.lago.events.createBatchEvents({ events: Array.from({ length: 25 }, (_, i) => ({ transaction_id: `late-${i}`, external_subscription_id: "sub-on-draft", code: `calls_${p}`, timestamp: ts + i })) });
