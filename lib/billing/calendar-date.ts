@@ -155,6 +155,19 @@ export function localDate(instant: Date, timeZone: string): CalendarDate {
   return memoised(localDates, `${instant.getTime()}|${timeZone}`, () => formatCalendarDate(localTime(instant, timeZone)));
 }
 
+const isoInstants = new Map<number, string>();
+
+/** An instant as ISO 8601 UTC text, toISOString's (memoised: a period close writes the same few boundaries on every row). */
+export function isoInstant(instant: Date): string {
+  const ms = instant.getTime();
+  let iso = isoInstants.get(ms);
+  if (iso === undefined) {
+    if (isoInstants.size >= 100_000) isoInstants.clear();
+    isoInstants.set(ms, (iso = instant.toISOString()));
+  }
+  return iso;
+}
+
 /** Local clock minus UTC at an instant, in milliseconds (whole seconds). */
 function utcOffsetMs(instant: number, timeZone: string): number {
   const local = localTime(new Date(instant), timeZone);

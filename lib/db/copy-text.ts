@@ -1,3 +1,5 @@
+import { isoInstant } from "@/lib/billing/calendar-date";
+
 /**
  * Fields in PostgreSQL's COPY text format (https://www.postgresql.org/docs/current/sql-copy.html#SQL-COPY-FILE-FORMATS):
  * one line per row, fields separated by tabs, `\N` for NULL, and backslash, newline, carriage return and tab inside a
@@ -28,7 +30,7 @@ export function copyJson(value: unknown): string {
 
 /** An instant (null as NULL). */
 export function copyInstant(value: Date | null | undefined): string {
-  return value ? value.toISOString() : COPY_NULL;
+  return value ? isoInstant(value) : COPY_NULL;
 }
 
 /**

@@ -20,14 +20,20 @@ export interface InvoiceLineDraft {
   periodEnd: Date;
 }
 
-/** Decimals and bigints as strings, so pricing detail survives JSON exactly. */
+/** Decimals and bigints as strings, so pricing detail survives JSON exactly. (Loops rather than entries/fromEntries: the close runs this on every line.) */
 function plain(value: unknown): Prisma.InputJsonValue {
   if (value === null || value === undefined) return null as unknown as Prisma.InputJsonValue;
   if (typeof value === "bigint") return value.toString();
-  if (typeof value === "object" && value !== null && "toFixed" in value && "isNegative" in value) return (value as Decimal).toString();
-  if (Array.isArray(value)) return value.map(plain) as Prisma.InputJsonValue;
-  if (typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)])) as Prisma.InputJsonValue;
-  return value as Prisma.InputJsonValue;
+  if (typeof value !== "object") return value as Prisma.InputJsonValue;
+  if ("toFixed" in value && "isNegative" in value) return (value as Decimal).toString();
+  if (Array.isArray(value)) {
+    const items = new Array<Prisma.InputJsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = plain(value[i]);
+    return items;
+  }
+  const fields: Record<string, Prisma.InputJsonValue> = {};
+  for (const key of Object.keys(value)) fields[key] = plain((value as Record<string, unknown>)[key]);
+  return fields;
 }
 
 export function feeLine(subscriptionId: string, planName: string, fee: FeeCharge, timing: "in_advance" | "in_arrears"): InvoiceLineDraft {
