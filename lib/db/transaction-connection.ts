@@ -124,7 +124,10 @@ export function textRowsOn(connection: TransactionConnection): TextRowReader {
   return async (sql) => (await connection.query<(string | null)[]>({ rowMode: "array", types: RAW_TEXT, ...pgQuery(sql) })).rows;
 }
 
-/** Reads through Prisma, for callers without a transaction connection: every column the statement selects must be text. */
+/**
+ * Reads through Prisma, for callers without a transaction connection: every column the statement selects must be text,
+ * under its own name (Prisma returns rows as objects, so two columns of one name would collapse into one).
+ */
 export function textRowsThrough(client: Pick<Prisma.TransactionClient, "$queryRaw">): TextRowReader {
   return async (sql) => (await client.$queryRaw<Record<string, string | null>[]>(sql)).map((row) => Object.values(row));
 }

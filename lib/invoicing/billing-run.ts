@@ -3,7 +3,7 @@ import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { Db } from "@/lib/db/prisma";
 import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
 import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
-import { localDate } from "@/lib/billing/calendar-date";
+import { isoInstant, localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
 import { Prisma, type Customer, type Plan, type Subscription } from "@/lib/generated/prisma/client";
 import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, type UsageRollupRow } from "@/lib/rating/rate-subscription-usage";
@@ -184,8 +184,9 @@ export interface ComposedGroup {
 }
 
 export function billingKey(group: BillingGroup): string {
-  return `${group.customerId}:${group.serviceId}:${group.boundary.toISOString()}${group.shadow ? ":shadow" : ""}`;
+  return `${group.customerId}:${group.serviceId}:${isoInstant(group.boundary)}${group.shadow ? ":shadow" : ""}`;
 }
+
 
 const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Date | null; shadow: boolean }) =>
   billingKey({ customerId: s.customerId, serviceId: s.serviceId, boundary: s.nextBillingAt!, shadow: s.shadow });
@@ -334,7 +335,7 @@ export function composeGroup(
     }
     if (step.advanceFee) lines.push(feeLine(sub.id, name, step.advanceFee, "in_advance"));
     if (step.unusedAdvanceCredit) unusedCredits.push({ sub, step });
-    sources.push({ subscriptionId: sub.id, boundary: group.boundary.toISOString(), usageWindow: step.usageWindow ? { start: step.usageWindow.start.toISOString(), end: step.usageWindow.end.toISOString() } : null });
+    sources.push({ subscriptionId: sub.id, boundary: isoInstant(group.boundary), usageWindow: step.usageWindow ? { start: isoInstant(step.usageWindow.start), end: isoInstant(step.usageWindow.end) } : null });
     const reachedEnd = step.next === null && sub.status === "active";
     updates.push({ id: sub.id, nextBillingAt: step.next, terminatedAt: reachedEnd ? (sub.endingAt ?? group.boundary) : null });
   }
@@ -449,10 +450,10 @@ async function writeInvoices(
     const fields = issued.get(i.id);
     const amounts = storedAmounts(i.composition);
     const issuedColumns = fields
-      ? `${fields.status}\t${fields.finalizedAt.toISOString()}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
+      ? `${fields.status}\t${isoInstant(fields.finalizedAt)}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
       : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
     invoiceRows.add(`${i.id}\t${copyText(fields?.number)}\t${i.group.customerId}\t${i.group.serviceId}\t${i.group.shadow}\t${copyText(billingKey(i.group))}\t` +
-      `${i.periodStart.toISOString()}\t${i.periodEnd.toISOString()}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
+      `${isoInstant(i.periodStart)}\t${isoInstant(i.periodEnd)}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
       `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
       `${copyJson(i.sources)}\t${issuedColumns}\t${writtenAt}\n`);
     if (fields) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${i.id}\t${copyJson({ number: fields.number })}\n`);
@@ -482,13 +483,14 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
   return withTransactionConnection(
     client,
     async (tx, connection) => {
+      const rows = textRowsOn(connection);
       const subs = await lockSubscriptions(connection, groups);
       if (subs.length === 0) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       const ids = subs.map((s) => s.id);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
       // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
       // model query never carries a thousand-id filter.
-      const attached = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Charge" WHERE "subscriptionId" = ANY(${uuidArray(ids)}) AND "deletedAt" IS NULL`;
+      const attached = (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE "subscriptionId" = ANY(${uuidArray(ids)}) AND "deletedAt" IS NULL`)).map(([id]) => ({ id: id! }));
       const idSet = new Set(ids);
       const uncachedPlans = planIds.filter((id) => !planCharges.has(id));
       if (uncachedPlans.length || attached.length) {
@@ -511,7 +513,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const minStart = new Date(Math.min(...windows.map((w) => w.start.getTime()), Date.now()));
       const maxBoundary = new Date(Math.max(...subs.map((s) => s.nextBillingAt!.getTime())));
       const usage = await loadUsage(
-        textRowsOn(connection),
+        rows,
         ids,
         [...new Set(charges.map((c) => c.billableMetric.code))],
         [...new Set(charges.map((c) => c.billableMetricId))],
@@ -526,7 +528,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
       const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
       const profile = run.profile ?? (run.profile = await companyProfile(tx));
-      const suspensions = await loadSuspensions(tx, ids, minStart, maxBoundary);
+      const suspensions = await loadSuspensions(rows, ids, minStart, maxBoundary);
       // Usage of these periods already billed by progressive-billing invoices: deducted before tax.
       const progressive = await progressiveBillingCredits(tx, subs.filter((s) => s.plan && !s.shadow).flatMap((s) => {
         const w = stepFor(s as PlannedSubscription).usageWindow;
@@ -561,7 +563,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
       const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
-      const prepaid = await holdersOfPrepaidCredit(tx, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
+      const prepaid = await holdersOfPrepaidCredit(rows, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
       const consumesCredit = (i: ComposedInvoice) =>
         i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));

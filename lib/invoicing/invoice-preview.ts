@@ -216,7 +216,7 @@ export async function previewInvoice(client: Db, service: { id: string; mode: st
     textRowsThrough(client), existingIds, [...new Set(allCharges.map((c) => c.billableMetric.code))], [...new Set(allCharges.map((c) => c.billableMetricId))],
     from, boundary, allCharges.some((c) => c.billableMetric.recurring),
   );
-  const suspensions = existingIds.length ? await loadSuspensions(client, existingIds, from, boundary) : new Map();
+  const suspensions = existingIds.length ? await loadSuspensions(textRowsThrough(client), existingIds, from, boundary) : new Map();
   const profile = await companyProfile(client);
   // The customer's applied coupons, as the close takes them (read here; their use is recorded only by a real close).
   const coupons = built.existingCustomer && !group.shadow

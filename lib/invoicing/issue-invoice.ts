@@ -9,6 +9,7 @@ import { companyProfile, paymentTermDays, sellerOf, type CompanyProfileValues } 
 import { consumeWallets, holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
 import { reserveDocumentNumbers } from "./document-numbers";
 import { issuedStatus } from "./invoice-status";
+import { textRowsThrough } from "@/lib/db/transaction-connection";
 
 /**
  * `issue()`: the one place a draft invoice becomes an issued one. For each draft, in the caller's transaction and with a
@@ -107,7 +108,7 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     if (entry) entry.status = settled.status as IssuedInvoice["status"];
   }
   // Last, prepaid credit (wallets of the invoice's service): only customers holding some are looked at.
-  const holders = await holdersOfPrepaidCredit(tx, [...new Set(drafts.map((i) => i.customerId))]);
+  const holders = await holdersOfPrepaidCredit(textRowsThrough(tx), [...new Set(drafts.map((i) => i.customerId))]);
   for (const invoice of drafts) {
     if (invoice.invoiceType === "credit" || !holders.has(`${invoice.customerId}:${invoice.serviceId}`)) continue;
     const settled = await consumeWallets(tx, invoice.id, now);

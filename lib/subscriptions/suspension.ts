@@ -13,13 +13,14 @@
  * - a suspension for an unpaid invoice (dunning, `suspendedBy = "dunning"`) is another thing: it is lifted by payment,
  *   not by staff, and its days are billed as usual (the customer still owes the contract).
  */
-import { uuidArray } from "@/lib/db/sql";
+import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
+import type { TextRowReader } from "@/lib/db/transaction-connection";
 import { addDays, compareDates, localDate, type CalendarDate } from "@/lib/billing/calendar-date";
 import type { BillingPeriod } from "@/lib/billing/billing-periods";
 import { centsToDecimal, roundToCents } from "@/lib/billing/money";
 import type { Db } from "@/lib/db/prisma";
 import { DomainError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { InvoiceLineDraft } from "@/lib/invoicing/invoice-lines";
 import { recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
 
@@ -127,15 +128,17 @@ export function suspensionCreditLine(
 }
 
 /** Staff suspensions overlapping [from, to) of the given subscriptions, by subscription (for the period close). */
-export async function loadSuspensions(tx: Prisma.TransactionClient | Db, subscriptionIds: string[], from: Date, to: Date): Promise<Map<string, SuspensionSpan[]>> {
+export async function loadSuspensions(rows: TextRowReader, subscriptionIds: string[], from: Date, to: Date): Promise<Map<string, SuspensionSpan[]>> {
   const map = new Map<string, SuspensionSpan[]>();
   if (subscriptionIds.length === 0) return map;
   // One array parameter, not one bind parameter per id: the period close asks for a thousand subscriptions at a time.
-  const rows = await tx.$queryRaw<{ subscriptionId: string; suspendedAt: Date; resumedAt: Date | null }[]>`
-    SELECT "subscriptionId", "suspendedAt", "resumedAt" FROM "SubscriptionSuspension"
+  const found = await rows(Prisma.sql`
+    SELECT "subscriptionId"::text AS s, (${epochMsSql('"suspendedAt"')})::text AS suspended, (${epochMsSql('"resumedAt"')})::text AS resumed FROM "SubscriptionSuspension"
      WHERE "subscriptionId" = ANY(${uuidArray(subscriptionIds)}) AND "suspendedAt" < ${to} AND ("resumedAt" IS NULL OR "resumedAt" > ${from})
-     ORDER BY "suspendedAt", id`;
-  for (const r of rows) (map.get(r.subscriptionId) ?? map.set(r.subscriptionId, []).get(r.subscriptionId)!).push({ suspendedAt: r.suspendedAt, resumedAt: r.resumedAt });
+     ORDER BY "suspendedAt", id`);
+  for (const [subscriptionId, suspendedAt, resumedAt] of found) {
+    (map.get(subscriptionId!) ?? map.set(subscriptionId!, []).get(subscriptionId!)!).push({ suspendedAt: instantFromEpochMs(suspendedAt!), resumedAt: resumedAt === null ? null : instantFromEpochMs(resumedAt) });
+  }
   return map;
 }
 

@@ -1,5 +1,6 @@
 import { uuidArray } from "@/lib/db/sql";
-import type { Invoice, Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type Invoice } from "@/lib/generated/prisma/client";
+import type { TextRowReader } from "@/lib/db/transaction-connection";
 import { DomainError } from "@/lib/errors";
 import { amountDueCents } from "@/lib/payments/chargeability";
 import { centsToCredits } from "./credits";
@@ -71,11 +72,11 @@ export async function consumeWallets(tx: Prisma.TransactionClient, invoiceId: st
 }
 
 /** Which (customer, service) pairs of these customers hold prepaid credit now (the period close routes their invoices through issueInvoices). */
-export async function holdersOfPrepaidCredit(tx: Prisma.TransactionClient, customerIds: string[]): Promise<Set<string>> {
+export async function holdersOfPrepaidCredit(rows: TextRowReader, customerIds: string[]): Promise<Set<string>> {
   if (!customerIds.length) return new Set();
-  const rows = await tx.$queryRaw<{ customerId: string; serviceId: string }[]>`
-    SELECT DISTINCT "customerId", "serviceId" FROM "Wallet" WHERE "customerId" = ANY(${uuidArray(customerIds)}) AND status = 'active' AND "balanceCents" > 0`;
-  return new Set(rows.map((r) => `${r.customerId}:${r.serviceId}`));
+  const holders = await rows(Prisma.sql`
+    SELECT DISTINCT "customerId"::text, "serviceId"::text FROM "Wallet" WHERE "customerId" = ANY(${uuidArray(customerIds)}) AND status = 'active' AND "balanceCents" > 0`);
+  return new Set(holders.map(([customerId, serviceId]) => `${customerId}:${serviceId}`));
 }
 
 /**
