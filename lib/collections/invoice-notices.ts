@@ -15,7 +15,7 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
  * invoice, kind and step):
  *
  * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction by one call
- *   (queueInvoiceIssuedEmails) and sent by the invoice-notices job, so a mail server that is down never blocks or rolls
+ *   (queueInvoiceIssuedEmails; the period close's queueInvoiceIssuedEmailsAhead) and sent by the invoice-notices job, so a mail server that is down never blocks or rolls
  *   back issuing: a failed send is retried with back-off (1 min, 5 min, 30 min, 2 h, 12 h), then left as failed.
  * - `payment_overdue_webhook`: Lago's `invoice.payment_overdue`, recorded once when an unpaid invoice passes its due
  *   date (the day after it, in the customer's timezone), in the same transaction as its claim.
@@ -37,7 +37,7 @@ const RETRY_DELAYS_MS = [60_000, 300_000, 1_800_000, 7_200_000, 43_200_000];
 const LEASE_MS = 5 * 60_000;
 const BATCH = 50;
 
-/** The issue path's one call: queue the invoice-issued e-mail of each live, issued invoice (idempotent). */
+/** The issue path's call: queue the invoice-issued e-mail of each live, issued invoice (idempotent). */
 export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, invoiceIds: string[]): Promise<void> {
   if (invoiceIds.length === 0) return;
   // The invoices are found by id alone (a materialised step), then filtered: asked in one scan, PostgreSQL may read
@@ -53,6 +53,25 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
     SELECT i.notice, i.id, 'invoice_issued', 0, 'pending', now()
       FROM named i JOIN "Service" s ON s.id = i."serviceId"
      WHERE NOT i.shadow AND s.mode = 'live' AND i.status IN ('finalized', 'paid')
+    ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
+}
+
+/**
+ * The period close's form of the same call: for invoices it issues later in the same transaction, so it can queue
+ * their e-mails before it takes the invoice number series (the invoices are written under it; the notices' key to
+ * them is checked at commit). The caller passes only live invoices it is issuing, never shadow ones; those of a
+ * service not in live mode are left out here.
+ */
+export async function queueInvoiceIssuedEmailsAhead(tx: Prisma.TransactionClient, invoices: { id: string; serviceId: string }[]): Promise<void> {
+  if (invoices.length === 0) return;
+  const noticeIds = invoices.map(() => timeOrderedId());
+  await tx.$executeRawUnsafe(`SET CONSTRAINTS "InvoiceNotice_invoiceId_fkey" DEFERRED`);
+  await tx.$executeRaw`
+    INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
+    SELECT n.notice, n.invoice, 'invoice_issued', 0, 'pending', now()
+      FROM unnest(${uuidArray(invoices.map((i) => i.id))}, ${uuidArray(noticeIds)}, ${uuidArray(invoices.map((i) => i.serviceId))}) AS n(invoice, notice, service)
+      JOIN "Service" s ON s.id = n.service
+     WHERE s.mode = 'live'
     ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
 }
 

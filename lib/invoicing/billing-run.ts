@@ -24,7 +24,7 @@ import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-b
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
 import { issueInvoices, prepareIssue, type IssuedFields } from "./issue-invoice";
-import { queueInvoiceIssuedEmails } from "@/lib/collections/invoice-notices";
+import { queueInvoiceIssuedEmailsAhead } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
@@ -429,6 +429,15 @@ async function writeInvoiceDetails(connection: TransactionConnection, invoices: 
 }
 
 /**
+ * The transaction's own now() as text: the instant createdAt's default takes, for the invoices' updatedAt (Prisma's
+ * @updatedAt has no database default). Fixed for the whole transaction, so it is read before the number series.
+ */
+async function transactionNow(connection: TransactionConnection): Promise<string> {
+  const { rows: [{ now }] } = await connection.query<{ now: string }>("SELECT now()::text AS now");
+  return now;
+}
+
+/**
  * Writes a chunk's invoices with one COPY: issued ones with the numbers and fields `prepareIssue` decided, their
  * billed-to and seller snapshots and (a second COPY) their audit entries; the others as drafts. This runs while the
  * chunk holds the invoice number series, so it is the part of the close that chunks take in turn.
@@ -439,11 +448,10 @@ async function writeInvoices(
   issued: Map<string, IssuedFields>,
   billedTo: Map<string, BilledTo>,
   profile: CompanyProfileValues,
+  writtenAt: string,
 ) {
   if (invoices.length === 0) return;
   const seller = copyJson(sellerOf(profile));
-  // The transaction's own now(), as createdAt's default takes it (Prisma's @updatedAt has no database default).
-  const { rows: [{ now: writtenAt }] } = await connection.query<{ now: string }>("SELECT now()::text AS now");
   const invoiceRows = new CopyRows();
   const auditRows = new CopyRows();
   for (const i of invoices) {
@@ -571,16 +579,17 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
       // before its invoices are written with them (written once, never updated to add the number afterwards). So
       // everything that needs no number comes first (subscriptions moved on, the invoices' lines, taxes and usage
-      // windows), and parallel chunks queue only for writing the invoices themselves and for their commit. Before the
-      // credit notes and before issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one
-      // would take them.
+      // windows, their invoice-issued e-mails), and parallel chunks queue only for writing the invoices themselves (with
+      // their audit entries, which name the numbers) and for their commit. Before the credit notes and before
+      // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       await writeInvoiceDetails(connection, invoices, new Set(direct));
+      await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
+      const writtenAt = await transactionNow(connection);
       const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
-      await writeInvoices(connection, invoices, issued, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile);
+      await writeInvoices(connection, invoices, issued, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, writtenAt);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
-      await queueInvoiceIssuedEmails(tx, direct.map((i) => i.id));
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
       for (const { credits } of composed) {

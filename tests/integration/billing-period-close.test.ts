@@ -229,7 +229,7 @@ describe("period close: what it writes is what it composed", () => {
 
     const run = await runBillingCycle(testDb(), CLOSE_AT, { serviceId: svc.id });
     expect(run.failures).toEqual([]);
-    const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { lines: true, taxes: true, usageWindows: true } });
+    const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { lines: true, taxes: true, usageWindows: true, notices: true } });
     expect(invoice).toMatchObject({ status: "finalized", subtotalCents: 1000n, taxesCents: 130n, totalCents: 1130n, currency: "CAD" });
     expect(invoice.number).toMatch(/^INV-2026-\d{6}$/);
     expect(invoice.lines.map((l) => l.description)).toEqual([`${awkward} — 2026-10-01 to 2026-10-31`]);
@@ -239,14 +239,17 @@ describe("period close: what it writes is what it composed", () => {
     // Issued at once, never re-rated: its window is in its sources, not stored for a refresh (drafts: billing-invoice-pipeline).
     expect(invoice.usageWindows).toEqual([]);
     expect(invoice.taxes.map((t) => [t.code, t.rate.toString(), t.taxableAmountCents, t.amountCents])).toEqual([["HST", "13", 1000n, 130n]]);
+    // Queued before the invoice was written (its key checked at commit).
+    expect(invoice.notices.map((n) => [n.kind, n.step, n.status])).toEqual([["invoice_issued", 0, "pending"]]);
     const audit = await testDb().auditLog.findMany({ where: { entityType: "Invoice", entityId: invoice.id } });
     expect(audit.map((a) => [a.action, a.actorType, a.data])).toEqual([["invoice.finalized", "system", { number: invoice.number }]]);
 
-    // The close writes an invoice's details before the invoice; their keys to it are deferrable, checked at the commit
+    // The close writes an invoice's details and e-mail notice before the invoice; their keys to it are deferrable, checked at the commit
     // of a transaction that defers them, and at once everywhere else.
     const orphan = { id: crypto.randomUUID(), invoiceId: crypto.randomUUID(), kind: "subscription_fee" as const, description: "orphan", amountCents: 1n };
     const foreignKey = /foreign key|ForeignKeyConstraintViolation/i;
     await expect(testDb().invoiceLine.create({ data: orphan })).rejects.toThrow(foreignKey);
+    await expect(testDb().invoiceNotice.create({ data: { invoiceId: orphan.invoiceId, kind: "invoice_issued" } })).rejects.toThrow(foreignKey);
     let insertedBeforeCommit = false;
     await expect(
       testDb().$transaction(async (tx) => {
