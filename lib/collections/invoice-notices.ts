@@ -14,9 +14,10 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
  * What customers and apps are told about an issued invoice, each thing once (InvoiceNotice is the claim, unique per
  * invoice, kind and step):
  *
- * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction by one call
- *   (queueInvoiceIssuedEmails; the period close's queueInvoiceIssuedEmailsAhead) and sent by the invoice-notices job, so a mail server that is down never blocks or rolls
- *   back issuing: a failed send is retried with back-off (1 min, 5 min, 30 min, 2 h, 12 h), then left as failed.
+ * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction
+ *   (queueInvoiceIssuedEmails; the period close's queueInvoiceIssuedEmailsAhead) and sent by the invoice-notices job,
+ *   so a mail server that is down never blocks or rolls back issuing: a failed send is retried with back-off (1 min,
+ *   5 min, 30 min, 2 h, 12 h), then left as failed.
  * - `payment_overdue_webhook`: Lago's `invoice.payment_overdue`, recorded once when an unpaid invoice passes its due
  *   date (the day after it, in the customer's timezone), in the same transaction as its claim.
  * - `overdue_reminder`: an e-mail on each day of the company profile's schedule (overdueReminderDays: days after the
@@ -43,7 +44,7 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
   // The invoices are found by id alone (a materialised step), then filtered: asked in one scan, PostgreSQL may read
   // every issued invoice of the service through its (service, status) index when its statistics are out of date
   // (during a large period close), and then each batch costs the whole ledger.
-  // Notice ids are made here, time-ordered like the invoices' (see timeOrderedId).
+  // Notice ids are made here, time-ordered (see timeOrderedId).
   const noticeIds = invoiceIds.map(() => timeOrderedId());
   await tx.$executeRaw`
     WITH named AS MATERIALIZED (

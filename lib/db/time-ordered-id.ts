@@ -1,13 +1,14 @@
 import { randomFillSync } from "node:crypto";
 
 /**
- * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Rows written in bulk get these as primary keys
- * (and their children as foreign keys) so that each index takes new keys at its right-hand edge: PostgreSQL then
- * inserts into the one leaf page it has cached instead of a random page of the whole index, which keeps a period close
- * linear in its size once the indexes outgrow memory. A random UUIDv4 scatters every insert across the index.
+ * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then a 12-bit counter and 62 random bits. Rows written in bulk get
+ * these as primary keys (and their children as foreign keys) so that each index takes new keys at its right-hand edge:
+ * PostgreSQL then inserts into the one leaf page it has cached instead of a random page of the whole index, which keeps
+ * a period close linear in its size once the indexes outgrow memory. A random UUIDv4 scatters every insert across the
+ * index. Not a secret: an id tells when its row was made (invoices' pay links are signed, not their ids).
  *
- * Within one millisecond the 12 bits after the version (rand_a) count up from a random start, so ids from one process
- * sort in the order they were made (RFC 9562 method 1, a counter in rand_a).
+ * The counter (rand_a, RFC 9562 method 1) starts at random in its lower half at each new millisecond and counts up
+ * within it, so ids from one process sort in the order they were made.
  */
 const pool = Buffer.alloc(16 * 256);
 let poolOffset = pool.length;

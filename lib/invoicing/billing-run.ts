@@ -187,7 +187,6 @@ export function billingKey(group: BillingGroup): string {
   return `${group.customerId}:${group.serviceId}:${isoInstant(group.boundary)}${group.shadow ? ":shadow" : ""}`;
 }
 
-
 const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Date | null; shadow: boolean }) =>
   billingKey({ customerId: s.customerId, serviceId: s.serviceId, boundary: s.nextBillingAt!, shadow: s.shadow });
 
