@@ -10,7 +10,7 @@ import { randomFillSync } from "node:crypto";
  * The counter (rand_a, RFC 9562 method 1) starts at random in its lower half at each new millisecond and counts up
  * within it, so ids from one process sort in the order they were made.
  */
-const pool = Buffer.alloc(16 * 256);
+const pool = Buffer.alloc(16 * 4096); // random bytes for 4,096 ids per call into the random source
 let poolOffset = pool.length;
 let lastMs = -1;
 let sequence = 0;
