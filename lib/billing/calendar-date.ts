@@ -49,7 +49,7 @@ export function daysInMonth(year: number, month: number): number {
  * A pure function's result from `cache`, computed on a miss; the cache is emptied at 100,000 entries. A billing run asks
  * for the same few dates, instants and zones for every subscription.
  */
-function memoised<V>(cache: Map<string, V>, key: string, compute: () => V): V {
+function memoised<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
   let value = cache.get(key);
   if (value === undefined) {
     if (cache.size >= 100_000) cache.clear();
@@ -159,13 +159,7 @@ const isoInstants = new Map<number, string>();
 
 /** An instant as ISO 8601 UTC text, toISOString's (memoised: a period close writes the same few boundaries on every row). */
 export function isoInstant(instant: Date): string {
-  const ms = instant.getTime();
-  let iso = isoInstants.get(ms);
-  if (iso === undefined) {
-    if (isoInstants.size >= 100_000) isoInstants.clear();
-    isoInstants.set(ms, (iso = instant.toISOString()));
-  }
-  return iso;
+  return memoised(isoInstants, instant.getTime(), () => instant.toISOString());
 }
 
 /** Local clock minus UTC at an instant, in milliseconds (whole seconds). */

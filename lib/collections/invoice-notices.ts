@@ -47,26 +47,24 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
   // Notice ids are made here, time-ordered (see timeOrderedId).
   const noticeIds = invoiceIds.map(() => timeOrderedId());
   await tx.$executeRaw`
-    WITH named AS MATERIALIZED (
-      SELECT n.notice, i.id, i."serviceId", i.shadow, i.status
-        FROM unnest(${uuidArray(invoiceIds)}, ${uuidArray(noticeIds)}) AS n(invoice, notice) JOIN "Invoice" i ON i.id = n.invoice)
+    WITH named AS MATERIALIZED (SELECT id, "serviceId", shadow, status FROM "Invoice" WHERE id = ANY(${uuidArray(invoiceIds)}))
     INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
-    SELECT i.notice, i.id, 'invoice_issued', 0, 'pending', now()
-      FROM named i JOIN "Service" s ON s.id = i."serviceId"
+    SELECT n.notice, i.id, 'invoice_issued', 0, 'pending', now()
+      FROM named i JOIN unnest(${uuidArray(invoiceIds)}, ${uuidArray(noticeIds)}) AS n(invoice, notice) ON n.invoice = i.id
+      JOIN "Service" s ON s.id = i."serviceId"
      WHERE NOT i.shadow AND s.mode = 'live' AND i.status IN ('finalized', 'paid')
     ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
 }
 
 /**
  * The period close's form of the same call: for invoices it issues later in the same transaction, so it can queue
- * their e-mails before it takes the invoice number series (the invoices are written under it; the notices' key to
- * them is checked at commit). The caller passes only live invoices it is issuing, never shadow ones; those of a
- * service not in live mode are left out here.
+ * their e-mails before it takes the invoice number series (the invoices are written under it). The caller defers the
+ * notices' key to the invoices to its commit (SET CONSTRAINTS "InvoiceNotice_invoiceId_fkey" DEFERRED) and passes only
+ * live invoices it is issuing, never shadow ones; those of a service not in live mode are left out here.
  */
 export async function queueInvoiceIssuedEmailsAhead(tx: Prisma.TransactionClient, invoices: { id: string; serviceId: string }[]): Promise<void> {
   if (invoices.length === 0) return;
   const noticeIds = invoices.map(() => timeOrderedId());
-  await tx.$executeRawUnsafe(`SET CONSTRAINTS "InvoiceNotice_invoiceId_fkey" DEFERRED`);
   await tx.$executeRaw`
     INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
     SELECT n.notice, n.invoice, 'invoice_issued', 0, 'pending', now()

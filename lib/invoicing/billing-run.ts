@@ -384,8 +384,11 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
      WHERE s.id = u.id`));
 }
 
-/** The foreign keys from an invoice's details to the invoice, deferrable (see writeInvoiceDetails). */
-const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId_fkey", "InvoiceUsageWindow_invoiceId_fkey"`;
+/**
+ * The foreign keys to the invoice of what the close writes before it (its details, see writeInvoiceDetails, and its
+ * invoice-issued e-mail rows, see queueInvoiceIssuedEmailsAhead): deferrable, deferred to the close's commit.
+ */
+const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId_fkey", "InvoiceUsageWindow_invoiceId_fkey", "InvoiceNotice_invoiceId_fkey"`;
 
 /**
  * Writes the details of a chunk's invoices, ahead of the invoices: lines, taxes and usage windows, each table with one
@@ -393,11 +396,10 @@ const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId
  * per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice number series,
  * so chunks write them at the same time; their keys to the invoices are checked at commit, once the invoices are in.
  *
- * Usage windows are stored for the invoices written as drafts only: a refresh re-rates a draft over them
- * (refreshDraft). An invoice issued at once is never recomputed, and its windows are in its sources and on its usage
- * lines already.
+ * Usage windows are stored only for the invoices that stay drafts: a refresh re-rates a draft over them (refreshDraft).
+ * An invoice the chunk issues is never recomputed, and its windows are in its sources and on its usage lines already.
  */
-async function writeInvoiceDetails(connection: TransactionConnection, invoices: ComposedInvoice[], issuedAtOnce: Set<ComposedInvoice>) {
+async function writeInvoiceDetails(connection: TransactionConnection, invoices: ComposedInvoice[], issuedByChunk: Set<ComposedInvoice>) {
   if (invoices.length === 0) return;
   const lineRows = new CopyRows();
   const taxRows = new CopyRows();
@@ -410,7 +412,7 @@ async function writeInvoiceDetails(connection: TransactionConnection, invoices: 
     for (const t of i.composition.taxes) {
       taxRows.add(`${timeOrderedId()}\t${i.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
     }
-    if (issuedAtOnce.has(i)) continue;
+    if (issuedByChunk.has(i)) continue;
     for (const w of i.usageWindows) {
       windowRows.add(`${i.id}\t${w.subscriptionId}\t${w.start.toISOString()}\t${w.end.toISOString()}\t${w.periodStart.toISOString()}\t${w.periodEnd.toISOString()}\n`);
     }
@@ -583,7 +585,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
-      await writeInvoiceDetails(connection, invoices, new Set(direct));
+      await writeInvoiceDetails(connection, invoices, new Set([...direct, ...afterCredits]));
       await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
       const writtenAt = await transactionNow(connection);
       const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);

@@ -61,8 +61,13 @@ export async function refreshDraft(tx: Prisma.TransactionClient, invoiceId: stri
   // Only usage is re-rated: fees, suspension and proration credits and one-off lines stay as composed.
   const kept = invoice.lines.filter((l) => !RERATED_KINDS.includes(l.kind)).sort((a, b) => a.position - b.position);
   const fresh = [];
-  // In the order the close billed the subscriptions (its sources).
-  const billedOrder = (invoice.sources as { subscriptionId?: string }[]).map((s) => s.subscriptionId);
+  // In the order the close billed the subscriptions (its sources). A source rated over a window whose row is missing
+  // would lose its usage lines here: refused rather than re-rated without them.
+  const sources = invoice.sources as { subscriptionId?: string; usageWindow?: unknown }[];
+  const storedWindows = new Set(invoice.usageWindows.map((w) => w.subscriptionId));
+  const unstored = sources.filter((s) => s.usageWindow && s.subscriptionId && !storedWindows.has(s.subscriptionId)).map((s) => s.subscriptionId);
+  if (unstored.length) throw new DomainError("conflict", "usage_window_missing", { subscriptions: unstored }, "This draft's usage windows are not stored; it cannot be re-rated");
+  const billedOrder = sources.map((s) => s.subscriptionId);
   const rank = (id: string) => (billedOrder.indexOf(id) + billedOrder.length + 1) % (billedOrder.length + 1);
   for (const stored of invoice.usageWindows.sort((a, b) => rank(a.subscriptionId) - rank(b.subscriptionId) || a.subscriptionId.localeCompare(b.subscriptionId))) {
     const window = storedUsageWindow(stored);

@@ -32,7 +32,12 @@ function plain(value: unknown): Prisma.InputJsonValue {
     return items;
   }
   const fields: Record<string, Prisma.InputJsonValue> = {};
-  for (const key of Object.keys(value)) fields[key] = plain((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const field = plain((value as Record<string, unknown>)[key]);
+    // A "__proto__" key (a filter value names it) stays a key, as Object.fromEntries keeps it.
+    if (key === "__proto__") Object.defineProperty(fields, key, { value: field, enumerable: true, writable: true, configurable: true });
+    else fields[key] = field;
+  }
   return fields;
 }
 

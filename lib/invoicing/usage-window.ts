@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { rateSubscriptionUsage, type RatedCharge } from "@/lib/rating/rate-subscription-usage";
 
-/** Usage rated on an invoice: [start, end) inside its billing period. Stored as InvoiceUsageWindow. */
+/** Usage rated on an invoice: [start, end) inside its billing period. Stored as InvoiceUsageWindow for a draft. */
 export interface UsageWindow {
   start: Date;
   end: Date;

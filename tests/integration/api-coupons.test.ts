@@ -138,7 +138,9 @@ describe("coupons on the period close", () => {
     // Stands for an invoice still in its grace period (a company setting shared by every test file): back to draft. It
     // keeps its number: taking it away would leave a gap in the INV series that other files check is gap-free.
     await testDb().invoice.update({ where: { id: october.id }, data: { status: "draft", finalizedAt: null, paidAt: null } });
-    // The usage window the close stores for a draft (not for an invoice it issued at once), from the invoice's sources.
+    // Without the usage window the close stores for a draft (not for an invoice it issued), a refresh is refused rather
+    // than dropping the usage lines; then the window is stored, from the invoice's sources.
+    await expect(refreshDraftInvoice(testDb(), october.id)).rejects.toMatchObject({ code: "usage_window_missing" });
     const stored = await testDb().invoice.findUniqueOrThrow({ where: { id: october.id } });
     const [source] = stored.sources as { subscriptionId: string; usageWindow: { start: string; end: string } }[];
     await testDb().invoiceUsageWindow.create({ data: { invoiceId: october.id, subscriptionId: source.subscriptionId, start: new Date(source.usageWindow.start), end: new Date(source.usageWindow.end), periodStart: stored.periodStart, periodEnd: stored.periodEnd } });

@@ -17,7 +17,8 @@ export function serializeInvoice(invoice: InvoiceWithDetails, options: { externa
   return {
     lago_id: invoice.id,
     sequential_id: invoice.number ? Number(invoice.number.slice(-6)) : null,
-    number: invoice.number ?? `DRAFT-${invoice.id.slice(0, 8).toUpperCase()}`,
+    // From the id's random end: a time-ordered id (timeOrderedId) starts with its creation time, shared by a close's drafts.
+    number: invoice.number ?? `DRAFT-${invoice.id.slice(-8).toUpperCase()}`,
     issuing_date: day(invoice.issuingDate),
     payment_due_date: day(invoice.paymentDueDate),
     net_payment_term: invoice.customer?.netPaymentTermDays ?? null,
