@@ -414,7 +414,7 @@ async function writeInvoiceDetails(connection: TransactionConnection, invoices: 
     }
     if (issuedByChunk.has(i)) continue;
     for (const w of i.usageWindows) {
-      windowRows.add(`${i.id}\t${w.subscriptionId}\t${w.start.toISOString()}\t${w.end.toISOString()}\t${w.periodStart.toISOString()}\t${w.periodEnd.toISOString()}\n`);
+      windowRows.add(`${i.id}\t${w.subscriptionId}\t${copyInstant(w.start)}\t${copyInstant(w.end)}\t${copyInstant(w.periodStart)}\t${copyInstant(w.periodEnd)}\n`);
     }
   }
   await connection.query(`SET CONSTRAINTS ${DETAIL_INVOICE_KEYS} DEFERRED`);

@@ -2,6 +2,7 @@ import { uuidArray } from "@/lib/db/sql";
 import type { Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { decimal } from "@/lib/billing/decimal";
+import { isoInstant } from "@/lib/billing/calendar-date";
 
 /**
  * What progressive-billing invoices (issued during a period when usage crossed a usage threshold; see
@@ -109,4 +110,4 @@ export async function progressiveBillingCredits(tx: Tx | Db, windows: { subscrip
   return credits;
 }
 
-export const progressiveCreditKey = (subscriptionId: string, periodStart: Date) => `${subscriptionId}:${periodStart.toISOString()}`;
+export const progressiveCreditKey = (subscriptionId: string, periodStart: Date) => `${subscriptionId}:${isoInstant(periodStart)}`;
