@@ -48,6 +48,13 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 interface Tally { passed: number; failed: number; skipped: number }
 const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
 const problems: string[] = [];
+// This process hosts the Stripe and SMTP stand-ins: an error one of them fails to handle is a failed run, reported
+// in the summary, rather than the end of the runner with no summary at all.
+process.on("uncaughtException", (error) => {
+  tally.failed += 1;
+  problems.push(`test runner: ${error.message}`);
+  console.error(error);
+});
 
 function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env, quiet = false): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
