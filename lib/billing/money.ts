@@ -39,6 +39,14 @@ export function mulDivHalfUp(cents: bigint, b: bigint, c: bigint): bigint {
   return (BigInt(2) * cents * b + c) / (BigInt(2) * c);
 }
 
+/** n ÷ d for a positive d, rounded with the rounding rule: half up, ties away from zero (−5 ÷ 2 → −3). */
+export function divideHalfUp(n: bigint, d: bigint): bigint {
+  const quotient = n / d;
+  const remainder = n % d;
+  if (BigInt(2) * (remainder < BigInt(0) ? -remainder : remainder) < d) return quotient;
+  return n < BigInt(0) ? quotient - BigInt(1) : quotient + BigInt(1);
+}
+
 export function sumCents(values: Iterable<bigint>): bigint {
   let total = BigInt(0);
   for (const value of values) total += value;

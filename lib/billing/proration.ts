@@ -13,7 +13,7 @@
 import { daysInclusive, addDays, compareDates, parseCalendarDate, type CalendarDate } from "./calendar-date";
 import type { BillingPeriod } from "./billing-periods";
 import { decimal, type Decimal } from "./decimal";
-import { centsToDecimal, roundToCents } from "./money";
+import { centsToDecimal, divideHalfUp } from "./money";
 
 export interface Proration {
   /** Exact prorated amount in major units. */
@@ -71,8 +71,10 @@ function proratedDays(period: BillingPeriod, fromDate: CalendarDate, toDate: Cal
  */
 export function proratedFee(amountCents: bigint, period: BillingPeriod, fromDate: CalendarDate, toDate: CalendarDate): Proration {
   const days = proratedDays(period, fromDate, toDate);
-  const amount = centsToDecimal(amountCents).mul(days).div(period.days);
-  return { amount, amountCents: roundToCents(amount), fromDate, toDate, days, periodDays: period.days };
+  // The rounded amount in integers, equal to rounding the exact one: a tie (a half cent) is exact in both.
+  const whole = days === period.days;
+  const amount = whole ? centsToDecimal(amountCents) : centsToDecimal(amountCents).mul(days).div(period.days);
+  return { amount, amountCents: whole ? amountCents : divideHalfUp(amountCents * BigInt(days), BigInt(period.days)), fromDate, toDate, days, periodDays: period.days };
 }
 
 function laterOf(a: CalendarDate, b: CalendarDate): CalendarDate {

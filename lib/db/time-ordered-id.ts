@@ -15,18 +15,26 @@ let poolOffset = pool.length;
 let lastMs = -1;
 let sequence = 0;
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** The id is written as ASCII into this buffer and read back as one string: joining 20 pieces of hex cost more. */
+const text = Buffer.alloc(36, "-");
+const HEX_DIGITS = Buffer.from("0123456789abcdef");
+
+function writeHex(offset: number, byte: number) {
+  text[offset] = HEX_DIGITS[byte >>> 4];
+  text[offset + 1] = HEX_DIGITS[byte & 0x0f];
+}
 
 export function timeOrderedId(now = Date.now()): string {
   if (poolOffset === pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const r = pool.subarray(poolOffset, (poolOffset += 16));
+  const r = poolOffset;
+  poolOffset += 16;
   let ms = now;
   if (ms > lastMs) {
     lastMs = ms;
-    sequence = ((r[6] & 0x07) << 8) | r[7]; // a random start in the lower half leaves room to count up
+    sequence = ((pool[r + 6] & 0x07) << 8) | pool[r + 7]; // a random start in the lower half leaves room to count up
   } else {
     ms = lastMs; // the clock stood still or stepped back: stay on the last millisecond and count
     sequence += 1;
@@ -37,9 +45,16 @@ export function timeOrderedId(now = Date.now()): string {
   }
   const high = Math.floor(ms / 0x1000000); // upper 24 of the 48 bits
   const low = ms % 0x1000000;
-  return (
-    HEX[(high >>> 16) & 0xff] + HEX[(high >>> 8) & 0xff] + HEX[high & 0xff] + HEX[(low >>> 16) & 0xff] + "-" + HEX[(low >>> 8) & 0xff] + HEX[low & 0xff] + "-" +
-    HEX[0x70 | (sequence >>> 8)] + HEX[sequence & 0xff] + "-" + HEX[0x80 | (r[8] & 0x3f)] + HEX[r[9]] + "-" +
-    HEX[r[10]] + HEX[r[11]] + HEX[r[12]] + HEX[r[13]] + HEX[r[14]] + HEX[r[15]]
-  );
+  writeHex(0, (high >>> 16) & 0xff);
+  writeHex(2, (high >>> 8) & 0xff);
+  writeHex(4, high & 0xff);
+  writeHex(6, (low >>> 16) & 0xff);
+  writeHex(9, (low >>> 8) & 0xff);
+  writeHex(11, low & 0xff);
+  writeHex(14, 0x70 | (sequence >>> 8));
+  writeHex(16, sequence & 0xff);
+  writeHex(19, 0x80 | (pool[r + 8] & 0x3f));
+  writeHex(21, pool[r + 9]);
+  for (let i = 0; i < 6; i++) writeHex(24 + 2 * i, pool[r + 10 + i]);
+  return text.toString("latin1", 0, 36);
 }

@@ -153,7 +153,7 @@ function levy(input: Omit<CanadianTaxInput, "seller">, registrations: Partial<Re
       name: taxRate.name,
       rate,
       taxableAmountCents: subtotalCents,
-      amountCents: taxAmountCents(subtotalCents, rate),
+      amountCents: taxAmountCents(subtotalCents, taxRate.rate),
       registrationNumber: registrations[taxRate.taxCode] ?? null,
     };
   });

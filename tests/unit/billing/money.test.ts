@@ -1,6 +1,7 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { centsToDecimal, decimalToCents, parseAmountToCents, roundToCents, scaleCents, sumCents, sumDecimals } from "@/lib/billing/money";
+import { centsToDecimal, decimalToCents, divideHalfUp, parseAmountToCents, roundToCents, scaleCents, sumCents, sumDecimals } from "@/lib/billing/money";
+import { taxAmountCents } from "@/lib/billing/tax/rounding";
 
 const d = (value: Decimal.Value) => new Decimal(value);
 
@@ -111,5 +112,27 @@ describe("parseAmountToCents", () => {
       expect(parseAmountToCents(text)).toEqual({ ok: false, error: "invalid_amount" });
     }
     expect(parseAmountToCents("90071992547409.92")).toEqual({ ok: false, error: "value_is_out_of_range" });
+  });
+});
+
+describe("divideHalfUp", () => {
+  it("rounds to the nearest integer, ties away from zero", () => {
+    expect([divideHalfUp(5n, 2n), divideHalfUp(-5n, 2n), divideHalfUp(7n, 3n), divideHalfUp(-7n, 3n), divideHalfUp(8n, 3n), divideHalfUp(-8n, 3n), divideHalfUp(0n, 7n)])
+      .toEqual([3n, -3n, 2n, -2n, 3n, -3n, 0n]);
+  });
+});
+
+describe("taxAmountCents", () => {
+  it("gives exactly what rounding cents × rate ÷ 100 in decimals gives, for every sign, size and rate", () => {
+    const rates = ["5", "13", "15", "9.975", "7", "6", "14.975", "0", "0.001", "1e1", "-5", "12.3456789"];
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let i = 0; i < 5000; i++) {
+      const magnitude = [10, 1000, 1_000_000, 100_000_000_000][i % 4];
+      const cents = BigInt(next() % magnitude) * (i % 3 === 0 ? -1n : 1n);
+      const rate = rates[i % rates.length];
+      expect(taxAmountCents(cents, rate)).toBe(scaleCents(cents, new Decimal(rate).div(100)));
+    }
+    expect(taxAmountCents(10n, new Decimal("5"))).toBe(1n); // a Decimal rate, and a half cent rounded up
   });
 });

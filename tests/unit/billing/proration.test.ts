@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { centsToDecimal, roundToCents } from "@/lib/billing/money";
 import { periodContainingDate, type BillingSchedule } from "@/lib/billing/billing-periods";
 import {
   firstPeriodFee,
@@ -41,6 +42,16 @@ describe("proratedFee", () => {
   it("rounds an exact half cent up, and a credit symmetrically", () => {
     expect(proratedFee(2n, feb2027, "2027-02-01", "2027-02-07").amountCents).toBe(1n);
     expect(proratedFee(-2n, feb2027, "2027-02-01", "2027-02-07").amountCents).toBe(-1n);
+  });
+
+  it("rounds in integers exactly as rounding the exact amount would", () => {
+    for (const cents of [1n, 2n, 3n, 999n, 2500n, 10001n, -7n, 123456789n]) {
+      for (let days = 0; days <= 31; days++) {
+        const fee = proratedFee(cents, january, "2026-01-01", days === 0 ? "2025-12-31" : `2026-01-${String(days).padStart(2, "0")}`);
+        expect(fee.amountCents).toBe(roundToCents(fee.amount));
+        expect(fee.amount.equals(centsToDecimal(cents).mul(days).div(31))).toBe(true);
+      }
+    }
   });
 
   it("charges the whole amount for the whole period, even a DST month", () => {
