@@ -16,7 +16,7 @@ export function billedToOf(customer: BilledTo): BilledTo {
 
 /** The same snapshot built in SQL from a "Customer" row aliased `alias`, for issuing drafts in one statement. */
 export function billedToSql(alias: string): Prisma.Sql {
-  return Prisma.raw(`jsonb_build_object(${BILLED_TO_FIELDS.map((field) => `'${field}', ${alias}."${field}"`).join(", ")})`);
+  return Prisma.raw(`json_build_object(${BILLED_TO_FIELDS.map((field) => `'${field}', ${alias}."${field}"`).join(", ")})`);
 }
 
 /** The snapshot of an issued invoice, or the customer as they are now for a draft (or an invoice issued before snapshots). */

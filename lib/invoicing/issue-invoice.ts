@@ -92,7 +92,7 @@ export async function issueInvoices(tx: Prisma.TransactionClient, invoiceIds: st
     UPDATE "Invoice" i
        SET number = u.number, status = u.status::"InvoiceStatus", "finalizedAt" = u.finalized, "paidAt" = u.paid, "issuingDate" = u.issued,
            "paymentDueDate" = u.due, "creditsAppliedCents" = u.credits, "billedTo" = ${billedToSql("c")},
-           seller = ${JSON.stringify(sellerOf(profile))}::jsonb, "updatedAt" = now()
+           seller = ${JSON.stringify(sellerOf(profile))}::json, "updatedAt" = now()
       FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
            AS u(id uuid, number text, status text, finalized timestamptz, paid timestamptz, issued date, due date, credits bigint), "Customer" c
      WHERE i.id = u.id AND c.id = i."customerId"

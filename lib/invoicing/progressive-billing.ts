@@ -44,7 +44,7 @@ export interface BilledSoFar { amountCents: bigint; quantity: string }
  */
 export async function progressivelyBilledByCharge(tx: Tx, subscriptionId: string, periodStart: Date): Promise<Map<string, BilledSoFar>> {
   const rows = await tx.$queryRaw<{ rootChargeId: string | null; filter: unknown; amountCents: bigint; quantity: string }[]>`
-    SELECT COALESCE(c."parentId", l."chargeId") AS "rootChargeId", l.details -> 'filter' AS filter,
+    SELECT COALESCE(c."parentId", l."chargeId") AS "rootChargeId", l.details::jsonb -> 'filter' AS filter,
            sum(l."amountCents")::bigint AS "amountCents", sum(l.quantity)::text AS quantity
       FROM "InvoiceLine" l JOIN "Invoice" i ON i.id = l."invoiceId" LEFT JOIN "Charge" c ON c.id = l."chargeId"
      WHERE l."subscriptionId" = ${subscriptionId}::uuid AND l.kind = 'usage_charge'
