@@ -4,14 +4,22 @@
 // audit entries with server-side INSERT … SELECT, no rating and no round trips. Target (issue 11): 100k subscriptions
 // in under 20 s. The machine is shared: the load average is printed with the figures, and so is the CPU time each side
 // used (this Node process, and the PostgreSQL backends when the server runs on this machine), which load does not inflate.
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import pg from "pg";
 import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
+import { APP_NODE_FLAGS } from "../lib/observability/app-node-flags";
 import { BILLING_CHUNK_SIZE, BILLING_CONCURRENCY, runBillingCycle } from "../lib/invoicing/billing-run";
 import { openTestCluster } from "../tests/support/test-database";
 import { backendCpuSeconds, cpuBetween, timed } from "./support";
+
+// The close runs in this process, as in the app's job worker: with the app's Node flags (re-run with them if missing).
+if (!APP_NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  const rerun = spawnSync(process.execPath, [...APP_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exit(rerun.status ?? 1);
+}
 
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000,300000").split(",").map(Number);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -114,7 +122,7 @@ try {
     results.push({ size, seconds: run.seconds, invoices, reference: reference.seconds, load: loadAfterRun, nodeCpu: (nodeUsed.user + nodeUsed.system) / 1e6, pgCpu, referencePgCpu });
     console.log(`  ${size.toLocaleString("en-CA")} subscriptions: data generated in ${seed.seconds.toFixed(1)} s, period close ${run.seconds.toFixed(1)} s → ${Math.round(invoices / run.seconds).toLocaleString("en-CA")} invoices/s; raw SQL writing the same rows ${reference.seconds.toFixed(1)} s; load average ${loadAfterRun}`);
   }
-  console.log(`\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalized and numbered; chunks of ${process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE}, ${process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY} at a time)`);
+  console.log(`\nPeriod close (one invoice per subscription, graduated usage charge, Canadian tax, finalized and numbered; chunks of ${process.env.BENCH_CHUNK ?? BILLING_CHUNK_SIZE}, ${process.env.BENCH_CONCURRENCY ?? BILLING_CONCURRENCY} at a time; Node ${APP_NODE_FLAGS.join(" ")})`);
   const cpu = (seconds: number | null) => (seconds === null ? "n/a" : `${seconds.toFixed(1)} s`);
   console.log(`  ${"size".padStart(8)}  ${"close".padStart(8)}  ${"invoices/s".padStart(10)}  ${"raw SQL ref".padStart(11)}  ${"close/ref".padStart(9)}  ${"CPU: Node".padStart(9)}  ${"PostgreSQL".padStart(10)}  ${"ref PostgreSQL".padStart(14)}  load average (1, 5, 15 min)`);
   for (const r of results) {

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { applyMigrations } from "../lib/db/migrations";
+import { APP_NODE_FLAGS } from "../lib/observability/app-node-flags";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";
@@ -111,7 +112,7 @@ function exitAll(code: number): void {
 
 function startApp(): void {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, nextBin, mode, "-p", String(port)], { stdio: "inherit", env });
   app.child = child;
   console.log(`App process ${child.pid} started.`);
   child.on("exit", (code, signal) => {

@@ -391,42 +391,64 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
 const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId_fkey", "InvoiceUsageWindow_invoiceId_fkey", "InvoiceNotice_invoiceId_fkey"`;
 
 /**
+ * What the close keeps of a composed invoice once its lines and taxes are encoded (InvoiceDetailRows): what its own
+ * row, its issue and its coupons need. A chunk's lines then do not stay in memory across its statements.
+ */
+export type ChunkInvoice = Omit<ComposedInvoice, "composition"> & { amounts: ReturnType<typeof storedAmounts> };
+
+/**
+ * The COPY rows of a chunk's invoice details, lines and taxes, encoded as each invoice is composed (encodeDetails).
+ * Usage windows are added once the chunk knows which invoices stay drafts (see writeInvoiceDetails).
+ */
+class InvoiceDetailRows {
+  readonly lines = new CopyRows();
+  readonly taxes = new CopyRows();
+  readonly windows = new CopyRows();
+
+  encodeDetails(invoice: ComposedInvoice): ChunkInvoice {
+    const { composition, ...kept } = invoice;
+    let position = 0;
+    for (const l of composition.lines) {
+      this.lines.add(`${timeOrderedId()}\t${invoice.id}\t${l.subscriptionId ?? COPY_NULL}\t${l.chargeId ?? COPY_NULL}\t${l.kind}\t${copyText(l.description)}\t${copyText(l.quantity)}\t${copyText(l.includedQuantity)}\t${copyText(l.unitAmount)}\t${l.amountCents}\t${copyJson(l.details)}\t${copyInstant(l.periodStart)}\t${copyInstant(l.periodEnd)}\t${position++}\n`);
+    }
+    for (const t of composition.taxes) {
+      this.taxes.add(`${timeOrderedId()}\t${invoice.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
+    }
+    return { ...kept, amounts: storedAmounts(composition) };
+  }
+
+  /**
+   * Usage windows are stored only for the invoices that stay drafts: a refresh re-rates a draft over them (refreshDraft).
+   * An invoice the chunk issues is never recomputed, and its windows are in its sources and on its usage lines already.
+   */
+  encodeDraftWindows(invoices: ChunkInvoice[], issuedByChunk: Set<ChunkInvoice>) {
+    for (const i of invoices) {
+      if (issuedByChunk.has(i)) continue;
+      for (const w of i.usageWindows) {
+        this.windows.add(`${i.id}\t${w.subscriptionId}\t${copyInstant(w.start)}\t${copyInstant(w.end)}\t${copyInstant(w.periodStart)}\t${copyInstant(w.periodEnd)}\n`);
+      }
+    }
+  }
+}
+
+/**
  * Writes the details of a chunk's invoices, ahead of the invoices: lines, taxes and usage windows, each table with one
  * COPY on the transaction's own connection (COPY costs PostgreSQL a fraction of an INSERT … SELECT over a JSON document
  * per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice number series,
  * so chunks write them at the same time; their keys to the invoices are checked at commit, once the invoices are in.
- *
- * Usage windows are stored only for the invoices that stay drafts: a refresh re-rates a draft over them (refreshDraft).
- * An invoice the chunk issues is never recomputed, and its windows are in its sources and on its usage lines already.
  */
-async function writeInvoiceDetails(connection: TransactionConnection, invoices: ComposedInvoice[], issuedByChunk: Set<ComposedInvoice>) {
-  if (invoices.length === 0) return;
-  const lineRows = new CopyRows();
-  const taxRows = new CopyRows();
-  const windowRows = new CopyRows();
-  for (const i of invoices) {
-    let position = 0;
-    for (const l of i.composition.lines) {
-      lineRows.add(`${timeOrderedId()}\t${i.id}\t${l.subscriptionId ?? COPY_NULL}\t${l.chargeId ?? COPY_NULL}\t${l.kind}\t${copyText(l.description)}\t${copyText(l.quantity)}\t${copyText(l.includedQuantity)}\t${copyText(l.unitAmount)}\t${l.amountCents}\t${copyJson(l.details)}\t${copyInstant(l.periodStart)}\t${copyInstant(l.periodEnd)}\t${position++}\n`);
-    }
-    for (const t of i.composition.taxes) {
-      taxRows.add(`${timeOrderedId()}\t${i.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
-    }
-    if (issuedByChunk.has(i)) continue;
-    for (const w of i.usageWindows) {
-      windowRows.add(`${i.id}\t${w.subscriptionId}\t${copyInstant(w.start)}\t${copyInstant(w.end)}\t${copyInstant(w.periodStart)}\t${copyInstant(w.periodEnd)}\n`);
-    }
-  }
+async function writeInvoiceDetails(connection: TransactionConnection, details: InvoiceDetailRows) {
+  if (details.lines.isEmpty && details.taxes.isEmpty && details.windows.isEmpty) return;
   await connection.query(`SET CONSTRAINTS ${DETAIL_INVOICE_KEYS} DEFERRED`);
-  if (!lineRows.isEmpty) {
+  if (!details.lines.isEmpty) {
     await connection.copy(
       `COPY "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents",
          details, "periodStart", "periodEnd", position) FROM STDIN`,
-      lineRows.data,
+      details.lines.data,
     );
   }
-  if (!taxRows.isEmpty) await connection.copy(`COPY "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber") FROM STDIN`, taxRows.data);
-  if (!windowRows.isEmpty) await connection.copy(`COPY "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd") FROM STDIN`, windowRows.data);
+  if (!details.taxes.isEmpty) await connection.copy(`COPY "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber") FROM STDIN`, details.taxes.data);
+  if (!details.windows.isEmpty) await connection.copy(`COPY "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd") FROM STDIN`, details.windows.data);
 }
 
 /**
@@ -445,7 +467,7 @@ async function transactionNow(connection: TransactionConnection): Promise<string
  */
 async function writeInvoices(
   connection: TransactionConnection,
-  invoices: ComposedInvoice[],
+  invoices: ChunkInvoice[],
   issued: Map<string, IssuedFields>,
   billedTo: Map<string, BilledTo>,
   profile: CompanyProfileValues,
@@ -457,7 +479,7 @@ async function writeInvoices(
   const auditRows = new CopyRows();
   for (const i of invoices) {
     const fields = issued.get(i.id);
-    const amounts = storedAmounts(i.composition);
+    const { amounts } = i;
     const issuedColumns = fields
       ? `${fields.status}\t${isoInstant(fields.finalizedAt)}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
       : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
@@ -546,7 +568,9 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
       const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
       const failures: BillingFailure[] = [];
-      const composed: ComposedGroup[] = [];
+      const composed: Omit<ComposedGroup, "invoice">[] = [];
+      const invoices: ChunkInvoice[] = [];
+      const details = new InvoiceDetailRows();
       const subsByKey = new Map<string, SubscriptionToBill[]>();
       for (const sub of subs) {
         const key = keyOfSub(sub);
@@ -559,7 +583,9 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         if (!members) continue;
         try {
           const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
-          composed.push(composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0)));
+          const { invoice, ...rest } = composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0));
+          composed.push(rest);
+          if (invoice) invoices.push(details.encodeDetails(invoice));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
@@ -569,11 +595,10 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
       // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
       // which consumes the credit.
-      const invoices = composed.map((c) => c.invoice).filter((i): i is ComposedInvoice => i !== null);
-      const issueNow = (i: ComposedInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
+      const issueNow = (i: ChunkInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
       const prepaid = await holdersOfPrepaidCredit(rows, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
-      const consumesCredit = (i: ComposedInvoice) =>
+      const consumesCredit = (i: ChunkInvoice) =>
         i.customer.creditBalanceCents !== BigInt(0) || gainingCredit.has(i.customer.id) || prepaid.has(`${i.customer.id}:${i.group.serviceId}`);
       const direct = invoices.filter((i) => issueNow(i) && !consumesCredit(i));
       const afterCredits = invoices.filter((i) => issueNow(i) && consumesCredit(i));
@@ -585,10 +610,11 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
-      await writeInvoiceDetails(connection, invoices, new Set([...direct, ...afterCredits]));
+      details.encodeDraftWindows(invoices, new Set([...direct, ...afterCredits]));
+      await writeInvoiceDetails(connection, details);
       await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
       const writtenAt = await transactionNow(connection);
-      const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.composition.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
+      const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
       await writeInvoices(connection, invoices, issued, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, writtenAt);
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       let creditNotes = 0;

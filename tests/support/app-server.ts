@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { findFreePort } from "../../lib/db/embedded-postgres";
+import { APP_NODE_FLAGS } from "../../lib/observability/app-node-flags";
 
 export interface AppServer {
   baseUrl: string;
@@ -13,7 +14,7 @@ export async function startAppServer(options: { databaseUrl: string; port?: numb
   const port = options.port ?? (await findFreePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(process.execPath, [...APP_NODE_FLAGS, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,
