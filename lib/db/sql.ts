@@ -1,6 +1,7 @@
 import pg from "pg";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { TransactionAwarePool } from "./transaction-connection";
+import { isoInstant } from "@/lib/billing/calendar-date";
 
 /**
  * A list of uuids as a SQL `uuid[]` built from one text parameter. Through Prisma, an array parameter costs about two
@@ -9,6 +10,16 @@ import { TransactionAwarePool } from "./transaction-connection";
  */
 export function uuidArray(ids: readonly string[]): Prisma.Sql {
   return Prisma.sql`string_to_array(${ids.join(",")}, ',')::uuid[]`;
+}
+
+/**
+ * A list of instants or flags (nulls allowed) as a SQL array built from one text parameter, like uuidArray: for bulk
+ * statements that join several such lists with unnest, which costs PostgreSQL a third of reading the same rows out
+ * of a JSON document (json_to_recordset). Null elements travel as the word null, which no instant or flag spells.
+ */
+export function listArray(values: readonly (Date | boolean | null)[], type: "timestamptz" | "boolean"): Prisma.Sql {
+  const texts = values.map((v) => (v === null ? "null" : typeof v === "boolean" ? (v ? "t" : "f") : isoInstant(v)));
+  return Prisma.sql`string_to_array(${texts.join(",")}, ',', 'null')::${Prisma.raw(type)}[]`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { Db } from "@/lib/db/prisma";
-import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
+import { epochMsSql, instantFromEpochMs, listArray, uuidArray } from "@/lib/db/sql";
 import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { isoInstant, localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
@@ -107,7 +107,6 @@ const SUBSCRIPTION_COLUMNS = 42;
  * JSON in PostgreSQL (or decoding rows through type parsers) costs more than the billing itself.
  */
 async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[]): Promise<LoadedSubscription[]> {
-  const wanted = groups.map((g) => ({ customer: g.customerId, service: g.serviceId, boundary: g.boundary, shadow: g.shadow }));
   const result = await connection.query<(string | null)[]>({
     rowMode: "array",
     types: RAW_TEXT,
@@ -115,7 +114,8 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
     WITH locked AS (
       SELECT s.*
         FROM "Subscription" s
-        JOIN json_to_recordset(${JSON.stringify(wanted)}::json) AS g(customer uuid, service uuid, boundary timestamptz, shadow boolean)
+        JOIN unnest(${uuidArray(groups.map((g) => g.customerId))}, ${uuidArray(groups.map((g) => g.serviceId))},
+                    ${listArray(groups.map((g) => g.boundary), "timestamptz")}, ${listArray(groups.map((g) => g.shadow), "boolean")}) AS g(customer, service, boundary, shadow)
           ON s."customerId" = g.customer AND s."serviceId" = g.service AND s."nextBillingAt" = g.boundary AND s.shadow = g.shadow
        WHERE s.status IN ('active', 'terminated')
        ORDER BY s.id
@@ -373,14 +373,14 @@ export function composeGroup(
  */
 async function moveSubscriptions(connection: TransactionConnection, updates: ComposedGroup["updates"]) {
   if (updates.length === 0) return;
-  const moves = updates.map((u) => ({ id: u.id, next: u.nextBillingAt, ended: u.terminatedAt }));
   await connection.query(pgQuery(Prisma.sql`
     UPDATE "Subscription" s
        SET "nextBillingAt" = u.next,
            status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
            "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
            "updatedAt" = now()
-      FROM json_to_recordset(${JSON.stringify(moves)}::json) AS u(id uuid, next timestamptz, ended timestamptz)
+      FROM unnest(${uuidArray(updates.map((u) => u.id))}, ${listArray(updates.map((u) => u.nextBillingAt), "timestamptz")},
+                  ${listArray(updates.map((u) => u.terminatedAt), "timestamptz")}) AS u(id, next, ended)
      WHERE s.id = u.id`));
 }
 
