@@ -10,7 +10,7 @@ import { loadavg } from "node:os";
 import pg from "pg";
 import { applyMigrations } from "../lib/db/migrations";
 import { createPrismaClient } from "../lib/db/prisma";
-import { APP_NODE_FLAGS } from "../lib/observability/app-node-flags";
+import { APP_NODE_FLAGS } from "../lib/runtime/app-node-flags";
 import { BILLING_CHUNK_SIZE, BILLING_CONCURRENCY, runBillingCycle } from "../lib/invoicing/billing-run";
 import { openTestCluster } from "../tests/support/test-database";
 import { backendCpuSeconds, cpuBetween, timed } from "./support";

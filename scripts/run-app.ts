@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { applyMigrations } from "../lib/db/migrations";
-import { APP_NODE_FLAGS } from "../lib/observability/app-node-flags";
+import { APP_NODE_FLAGS } from "../lib/runtime/app-node-flags";
 import { openLocalDatabase } from "../lib/db/local-database";
 import { createPrismaClient } from "../lib/db/prisma";
 import { DEMO_ADMIN_EMAIL, seedDemoCatalog } from "../lib/seed/demo-catalog";

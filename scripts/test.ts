@@ -52,7 +52,7 @@ const problems: string[] = [];
 // in the summary, rather than the end of the runner with no summary at all.
 process.on("uncaughtException", (error) => {
   tally.failed += 1;
-  problems.push(`test runner: ${error.message}`);
+  problems.push(`test runner: ${error instanceof Error ? error.message : String(error)}`);
   console.error(error);
 });
 

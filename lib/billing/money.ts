@@ -28,15 +28,14 @@ export function decimalToCents(amount: Decimal): bigint {
   return BigInt(cents.toFixed(0));
 }
 
-/** cents × factor, rounded once with the rounding rule (proration fractions, tax rates). */
+/** cents × factor, rounded once with the rounding rule (charge minimums, coupon percentages, one-off units). */
 export function scaleCents(cents: bigint, factor: Decimal): bigint {
   return roundToCents(centsToDecimal(cents).mul(factor));
 }
 
-/** cents × b / c with the rounding rule (half up), exactly in integers: a pro-rata share of an amount. For non-negative
- *  cents and b, positive c. */
+/** cents × b / c with the rounding rule (half up), exactly in integers: a pro-rata share of an amount. For positive c. */
 export function mulDivHalfUp(cents: bigint, b: bigint, c: bigint): bigint {
-  return (BigInt(2) * cents * b + c) / (BigInt(2) * c);
+  return divideHalfUp(cents * b, c);
 }
 
 /** n ÷ d for a positive d, rounded with the rounding rule: half up, ties away from zero (−5 ÷ 2 → −3). */

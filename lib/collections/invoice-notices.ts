@@ -60,7 +60,9 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
  * The period close's form of the same call: for invoices it issues later in the same transaction, so it can queue
  * their e-mails before it takes the invoice number series (the invoices are written under it). The caller defers the
  * notices' key to the invoices to its commit (SET CONSTRAINTS "InvoiceNotice_invoiceId_fkey" DEFERRED) and passes only
- * live invoices it is issuing, never shadow ones; those of a service not in live mode are left out here.
+ * live invoices it is issuing, never shadow ones; those of a service not in live mode are left out here. Its invoices
+ * are written later in the same transaction, so no notice of theirs can exist yet: no ON CONFLICT (a speculative insert
+ * per row).
  */
 export async function queueInvoiceIssuedEmailsAhead(tx: Prisma.TransactionClient, invoices: { id: string; serviceId: string }[]): Promise<void> {
   if (invoices.length === 0) return;
@@ -70,8 +72,7 @@ export async function queueInvoiceIssuedEmailsAhead(tx: Prisma.TransactionClient
     SELECT n.notice, n.invoice, 'invoice_issued', 0, 'pending', now()
       FROM unnest(${uuidArray(invoices.map((i) => i.id))}, ${uuidArray(noticeIds)}, ${uuidArray(invoices.map((i) => i.serviceId))}) AS n(invoice, notice, service)
       JOIN "Service" s ON s.id = n.service
-     WHERE s.mode = 'live'
-    ON CONFLICT ("invoiceId", kind, step) DO NOTHING`;
+     WHERE s.mode = 'live'`;
 }
 
 /** Normalises a reminder schedule: whole days from 1 to 365, ascending, each once, at most 10. */

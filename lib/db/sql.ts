@@ -13,13 +13,16 @@ export function uuidArray(ids: readonly string[]): Prisma.Sql {
 }
 
 /**
- * A list of instants or flags (nulls allowed) as a SQL array built from one text parameter, like uuidArray: for bulk
- * statements that join several such lists with unnest, which costs PostgreSQL a third of reading the same rows out
- * of a JSON document (json_to_recordset). Null elements travel as the word null, which no instant or flag spells.
+ * Lists of instants and of flags (nulls allowed) as SQL arrays built from one text parameter each, like uuidArray: for
+ * bulk statements that join several lists with unnest, which costs PostgreSQL a third of reading the same rows out of
+ * a JSON document (json_to_recordset). A null travels as the word null, which no instant or flag spells.
  */
-export function listArray(values: readonly (Date | boolean | null)[], type: "timestamptz" | "boolean"): Prisma.Sql {
-  const texts = values.map((v) => (v === null ? "null" : typeof v === "boolean" ? (v ? "t" : "f") : isoInstant(v)));
-  return Prisma.sql`string_to_array(${texts.join(",")}, ',', 'null')::${Prisma.raw(type)}[]`;
+export function instantArray(values: readonly (Date | null)[]): Prisma.Sql {
+  return Prisma.sql`string_to_array(${values.map((v) => (v === null ? "null" : isoInstant(v))).join(",")}, ',', 'null')::timestamptz[]`;
+}
+
+export function flagArray(values: readonly (boolean | null)[]): Prisma.Sql {
+  return Prisma.sql`string_to_array(${values.map((v) => (v === null ? "null" : v ? "t" : "f")).join(",")}, ',', 'null')::boolean[]`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@/lib/subscriptions/suspension";
 import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { Db } from "@/lib/db/prisma";
-import { epochMsSql, instantFromEpochMs, listArray, uuidArray } from "@/lib/db/sql";
+import { epochMsSql, flagArray, instantArray, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
 import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { isoInstant, localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
@@ -115,7 +115,7 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
       SELECT s.*
         FROM "Subscription" s
         JOIN unnest(${uuidArray(groups.map((g) => g.customerId))}, ${uuidArray(groups.map((g) => g.serviceId))},
-                    ${listArray(groups.map((g) => g.boundary), "timestamptz")}, ${listArray(groups.map((g) => g.shadow), "boolean")}) AS g(customer, service, boundary, shadow)
+                    ${instantArray(groups.map((g) => g.boundary))}, ${flagArray(groups.map((g) => g.shadow))}) AS g(customer, service, boundary, shadow)
           ON s."customerId" = g.customer AND s."serviceId" = g.service AND s."nextBillingAt" = g.boundary AND s.shadow = g.shadow
        WHERE s.status IN ('active', 'terminated')
        ORDER BY s.id
@@ -379,8 +379,8 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
            status = CASE WHEN u.ended IS NOT NULL THEN 'terminated'::"SubscriptionStatus" ELSE s.status END,
            "terminatedAt" = COALESCE(u.ended, s."terminatedAt"),
            "updatedAt" = now()
-      FROM unnest(${uuidArray(updates.map((u) => u.id))}, ${listArray(updates.map((u) => u.nextBillingAt), "timestamptz")},
-                  ${listArray(updates.map((u) => u.terminatedAt), "timestamptz")}) AS u(id, next, ended)
+      FROM unnest(${uuidArray(updates.map((u) => u.id))}, ${instantArray(updates.map((u) => u.nextBillingAt))},
+                  ${instantArray(updates.map((u) => u.terminatedAt))}) AS u(id, next, ended)
      WHERE s.id = u.id`));
 }
 
@@ -394,11 +394,11 @@ const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId
  * What the close keeps of a composed invoice once its lines and taxes are encoded (InvoiceDetailRows): what its own
  * row, its issue and its coupons need. A chunk's lines then do not stay in memory across its statements.
  */
-export type ChunkInvoice = Omit<ComposedInvoice, "composition"> & { amounts: ReturnType<typeof storedAmounts> };
+type ChunkInvoice = Omit<ComposedInvoice, "composition"> & { amounts: ReturnType<typeof storedAmounts> };
 
 /**
  * The COPY rows of a chunk's invoice details, lines and taxes, encoded as each invoice is composed (encodeDetails).
- * Usage windows are added once the chunk knows which invoices stay drafts (see writeInvoiceDetails).
+ * Usage windows are added once the chunk knows which invoices stay drafts (encodeDraftWindows).
  */
 class InvoiceDetailRows {
   readonly lines = new CopyRows();

@@ -182,7 +182,7 @@ export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDr
   return new Map(drafts.map((draft) => [draft.id, { number: numbers.get(draft.id)!, ...issueFields(draft, profile, now) }]));
 }
 
-/** The issued fields as JSON row values (for json_to_recordset). */
+/** The issued fields as JSON row values (for jsonb_to_recordset). */
 function issuedJson(f: IssuedFields) {
   return { number: f.number, status: f.status, finalized: f.finalizedAt.toISOString(), paid: f.paidAt?.toISOString() ?? null, issued: f.issuingDate, due: f.paymentDueDate, credits: f.creditsAppliedCents.toString() };
 }

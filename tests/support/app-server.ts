@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { findFreePort } from "../../lib/db/embedded-postgres";
-import { APP_NODE_FLAGS } from "../../lib/observability/app-node-flags";
+import { APP_NODE_FLAGS } from "../../lib/runtime/app-node-flags";
 
 export interface AppServer {
   baseUrl: string;

@@ -51,12 +51,13 @@ export async function startMailCatcher(): Promise<MailCatcher> {
         .catch((error: Error) => callback(error));
     },
   });
-  // A client that hangs up mid-session (an app server stopped between the test phases, with its pooled connection
-  // open) is an error on that connection only, as for any SMTP server: without a listener it would end this process.
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
+  // Once listening, a client that hangs up mid-session (an app server stopped between the test phases, with its pooled
+  // connection open) is an error on that connection only, as for any SMTP server: without a listener it would end
+  // this process.
   smtp.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "ECONNRESET" && error.code !== "EPIPE") console.error(`mail catcher: ${error.message}`);
   });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
   const smtpPort = ((smtp as unknown as { server: Server }).server.address() as AddressInfo).port;
 
   const http = createServer((req, res) => {
