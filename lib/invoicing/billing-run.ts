@@ -421,9 +421,8 @@ class InvoiceDetailRows {
    * Usage windows are stored only for the invoices that stay drafts: a refresh re-rates a draft over them (refreshDraft).
    * An invoice the chunk issues is never recomputed, and its windows are in its sources and on its usage lines already.
    */
-  encodeDraftWindows(invoices: ChunkInvoice[], issuedByChunk: Set<ChunkInvoice>) {
-    for (const i of invoices) {
-      if (issuedByChunk.has(i)) continue;
+  encodeDraftWindows(drafts: ChunkInvoice[]) {
+    for (const i of drafts) {
       for (const w of i.usageWindows) {
         this.windows.add(`${i.id}\t${w.subscriptionId}\t${copyInstant(w.start)}\t${copyInstant(w.end)}\t${copyInstant(w.periodStart)}\t${copyInstant(w.periodEnd)}\n`);
       }
@@ -610,7 +609,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
-      details.encodeDraftWindows(invoices, new Set([...direct, ...afterCredits]));
+      details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
       await writeInvoiceDetails(connection, details);
       await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
       const writtenAt = await transactionNow(connection);
