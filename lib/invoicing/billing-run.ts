@@ -10,7 +10,7 @@ import { loadUsage, rateLoadedUsage, type ChargeWithMetric, type UsageEventRow, 
 import { chargeScheduleOf, scheduleOf, trialEndOf } from "@/lib/subscriptions/billing-schedule";
 import { activateDueSubscriptions } from "@/lib/subscriptions/subscriptions";
 import { recordEndedTrials } from "@/lib/subscriptions/trials";
-import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents } from "@/lib/webhooks/lifecycle-events";
+import { invoiceIssueTypes, recordInvoiceEvents, recordSubscriptionEvents, servicesListeningToInvoices } from "@/lib/webhooks/lifecycle-events";
 import { EARLIEST_BILLABLE_BOUNDARY, quarantineFailures } from "./billing-quarantine";
 import { billingStep, type BillingStep } from "./billing-step";
 import { companyProfile, sellerOf, type CompanyProfileValues } from "./company-profile";
@@ -23,7 +23,7 @@ import { couponBookKey, loadCouponBook, recordCouponConsumption } from "@/lib/co
 import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-billing";
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
-import { issueInvoices, prepareIssue, type IssuedFields } from "./issue-invoice";
+import { issueFields, issueInvoices, takeInvoiceNumbers, type IssuedFields } from "./issue-invoice";
 import { queueInvoiceIssuedEmailsAhead } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
@@ -460,41 +460,50 @@ async function transactionNow(connection: TransactionConnection): Promise<string
 }
 
 /**
- * Writes a chunk's invoices with one COPY: issued ones with the numbers and fields `prepareIssue` decided, their
- * billed-to and seller snapshots and (a second COPY) their audit entries; the others as drafts. This runs while the
- * chunk holds the invoice number series, so it is the part of the close that chunks take in turn.
+ * A chunk's invoice rows for COPY, encoded before the chunk queues for the invoice number series: issued ones with the
+ * fields issueFields decided, their billed-to and seller snapshots; the others as drafts. Under the series' lock only
+ * the numbers go in (write), with the issued invoices' audit entries, which name them.
  */
-async function writeInvoices(
-  connection: TransactionConnection,
-  invoices: ChunkInvoice[],
-  issued: Map<string, IssuedFields>,
-  billedTo: Map<string, BilledTo>,
-  profile: CompanyProfileValues,
-  writtenAt: string,
-) {
-  if (invoices.length === 0) return;
-  const seller = copyJson(sellerOf(profile));
-  const invoiceRows = new CopyRows();
-  const auditRows = new CopyRows();
-  for (const i of invoices) {
-    const fields = issued.get(i.id);
-    const { amounts } = i;
-    const issuedColumns = fields
-      ? `${fields.status}\t${isoInstant(fields.finalizedAt)}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
-      : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
-    invoiceRows.add(`${i.id}\t${copyText(fields?.number)}\t${i.group.customerId}\t${i.group.serviceId}\t${i.group.shadow}\t${copyText(billingKey(i.group))}\t` +
-      `${isoInstant(i.periodStart)}\t${isoInstant(i.periodEnd)}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
-      `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
-      `${copyJson(i.sources)}\t${issuedColumns}\t${writtenAt}\n`);
-    if (fields) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${i.id}\t${copyJson({ number: fields.number })}\n`);
+class InvoiceRows {
+  /** Each invoice's id, and its row after the number column. */
+  private readonly rows: { id: string; afterNumber: string }[] = [];
+
+  constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: string) {
+    const seller = copyJson(sellerOf(profile));
+    for (const i of invoices) {
+      const fields = issued.get(i.id);
+      const { amounts } = i;
+      const issuedColumns = fields
+        ? `${fields.status}\t${isoInstant(fields.finalizedAt)}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
+        : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
+      this.rows.push({
+        id: i.id,
+        afterNumber: `${i.group.customerId}\t${i.group.serviceId}\t${i.group.shadow}\t${copyText(billingKey(i.group))}\t` +
+          `${isoInstant(i.periodStart)}\t${isoInstant(i.periodEnd)}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
+          `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
+          `${copyJson(i.sources)}\t${issuedColumns}\t${writtenAt}\n`,
+      });
+    }
   }
-  await connection.copy(
-    `COPY "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
-       "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources,
-       status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt") FROM STDIN`,
-    invoiceRows.data,
-  );
-  if (!auditRows.isEmpty) await connection.copy(`COPY "AuditLog" (id, "actorType", action, "entityType", "entityId", data) FROM STDIN`, auditRows.data);
+
+  /** Writes the invoices with one COPY (and their audit entries with a second), each issued one with its number. */
+  async write(connection: TransactionConnection, numbers: Map<string, string>) {
+    if (this.rows.length === 0) return;
+    const invoiceRows = new CopyRows();
+    const auditRows = new CopyRows();
+    for (const { id, afterNumber } of this.rows) {
+      const number = numbers.get(id);
+      invoiceRows.add(`${id}\t${copyText(number)}\t${afterNumber}`);
+      if (number !== undefined) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${id}\t${copyJson({ number })}\n`);
+    }
+    await connection.copy(
+      `COPY "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
+         "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources,
+         status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt") FROM STDIN`,
+      invoiceRows.data,
+    );
+    if (!auditRows.isEmpty) await connection.copy(`COPY "AuditLog" (id, "actorType", action, "entityType", "entityId", data) FROM STDIN`, auditRows.data);
+  }
 }
 
 /**
@@ -505,6 +514,14 @@ export interface RunConstants {
   planCharges: Map<string, ChargeWithMetric[]>;
   profile?: CompanyProfileValues;
 }
+
+/**
+ * Groups composed between two yields to the event loop. The chunks of a run share this process's one thread, and a
+ * chunk holding the invoice number series (which the others queue for) must not wait for another's whole composition
+ * before its next statement is sent: with slices of this size it waits a few milliseconds.
+ */
+const COMPOSE_SLICE = 50;
+const yieldToOtherChunks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Bills a chunk of groups in one transaction. */
 export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map() }) {
@@ -577,9 +594,14 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         if (members) members.push(sub);
         else subsByKey.set(key, [sub]);
       }
+      let composedSinceYield = 0;
       for (const group of groups) {
         const members = subsByKey.get(billingKey(group));
         if (!members) continue;
+        if (++composedSinceYield === COMPOSE_SLICE) {
+          composedSinceYield = 0;
+          await yieldToOtherChunks();
+        }
         try {
           const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
           const { invoice, ...rest } = composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0));
@@ -590,7 +612,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are issued as they are written (numbers, status, dates decided by prepareIssue, billed-to as locked), except
+      // Invoices are issued as they are written (status and dates decided by issueFields, numbers taken by takeInvoiceNumbers, billed-to as locked), except
       // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
       // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
       // which consumes the credit.
@@ -604,17 +626,20 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // Gap-free numbers are taken under the series row's lock, held until commit: as late as the chunk allows, right
       // before its invoices are written with them (written once, never updated to add the number afterwards). So
       // everything that needs no number comes first (subscriptions moved on, the invoices' lines, taxes and usage
-      // windows, their invoice-issued e-mails), and parallel chunks queue only for writing the invoices themselves (with
-      // their audit entries, which name the numbers) and for their commit. Before the credit notes and before
-      // issueInvoices' own numbers: numbers (and locks) in the same order as issuing one by one would take them.
+      // windows, their invoice-issued e-mails, the invoices' own rows but for the number, which services listen to their
+      // webhook events), and parallel chunks queue only for writing the invoices themselves (with their audit entries,
+      // which name the numbers) and for their commit. Before the credit notes and before issueInvoices' own numbers:
+      // numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
       await writeInvoiceDetails(connection, details);
       await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
-      const writtenAt = await transactionNow(connection);
-      const issued = await prepareIssue(tx, direct.map((i) => ({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays })), profile, now);
-      await writeInvoices(connection, invoices, issued, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, writtenAt);
+      const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
+      const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
+      const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
+      const invoiceRows = new InvoiceRows(invoices, issueDecisions, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, await transactionNow(connection));
+      await invoiceRows.write(connection, await takeInvoiceNumbers(tx, direct));
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
@@ -646,7 +671,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // After the credit notes: an upgrade's credit is consumed by the invoice of the same boundary.
       await issueInvoices(tx, afterCredits.map((i) => i.id), now, { webhookEvents: false });
       // Webhook events once every invoice is in its final state; both skip services without a listening endpoint.
-      await recordInvoiceEvents(tx, invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId })), (i) => invoiceIssueTypes(i.status, i.paymentStatus));
+      await recordInvoiceEvents(tx, announced, (i) => invoiceIssueTypes(i.status, i.paymentStatus), listening);
       await recordSubscriptionEvents(tx, updates.filter((u) => u.terminatedAt).map((u) => ({ subscriptionId: u.id, type: "subscription.terminated" as const })));
       return { invoices: invoices.length, billed: updates.length, creditNotes, refundCreditNoteIds, failures };
     },

@@ -167,19 +167,13 @@ function byIssuingYear<T extends { issuingDate: string }>(drafts: T[]): Map<numb
 }
 
 /** Numbers for invoices about to be issued: one block per issuing year (years ascending), in list order within each. */
-async function takeInvoiceNumbers(tx: Prisma.TransactionClient, drafts: { id: string; issuingDate: string }[]): Promise<Map<string, string>> {
+export async function takeInvoiceNumbers(tx: Prisma.TransactionClient, drafts: { id: string; issuingDate: string }[]): Promise<Map<string, string>> {
   const numbers = new Map<string, string>();
   for (const [year, list] of byIssuingYear(drafts)) {
     const block = await reserveDocumentNumbers(tx, "INV", year, list.length);
     list.forEach((draft, n) => numbers.set(draft.id, block[n]));
   }
   return numbers;
-}
-
-/** Numbers and issued fields for invoices about to be written as issued (the period close's chunks). */
-export async function prepareIssue(tx: Prisma.TransactionClient, drafts: IssueDraft[], profile: Pick<CompanyProfileValues, "defaultPaymentTermDays">, now: Date): Promise<Map<string, IssuedFields>> {
-  const numbers = await takeInvoiceNumbers(tx, drafts);
-  return new Map(drafts.map((draft) => [draft.id, { number: numbers.get(draft.id)!, ...issueFields(draft, profile, now) }]));
 }
 
 /** The issued fields as JSON row values (for jsonb_to_recordset). */

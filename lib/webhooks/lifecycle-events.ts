@@ -50,17 +50,25 @@ const EVERY_INVOICE_TYPE: WebhookEventType[] = [
   "invoice.payment_overdue", "invoice.one_off_created",
 ];
 
+/** Which of these services have an endpoint listening to invoice events. */
+export function servicesListeningToInvoices(tx: Client, serviceIds: string[]): Promise<Set<string>> {
+  return servicesListeningTo(tx, serviceIds, EVERY_INVOICE_TYPE);
+}
+
 /**
  * Records invoice events for the given invoices, each with the types `typesOf` picks from its current state, in the
- * given order. Shadow invoices never produce events: the apps must not act on shadow billing.
+ * given order. Shadow invoices never produce events: the apps must not act on shadow billing. `listening` is what
+ * servicesListeningToInvoices answered earlier in the transaction, for a caller that must not spend the round trip
+ * here (the period close, holding the invoice number series).
  */
 export async function recordInvoiceEvents(
   tx: Client,
   targets: { id: string; serviceId: string }[],
   typesOf: (invoice: { status: "draft" | "finalized" | "paid" | "voided"; paymentStatus: "pending" | "succeeded" | "failed" }) => WebhookEventType[],
+  listening?: Set<string>,
 ): Promise<void> {
   if (targets.length === 0) return;
-  const listening = await servicesListeningTo(tx, [...new Set(targets.map((t) => t.serviceId))], EVERY_INVOICE_TYPE);
+  listening ??= await servicesListeningToInvoices(tx, [...new Set(targets.map((t) => t.serviceId))]);
   if (listening.size === 0) return;
   const invoiceIds = targets.filter((t) => listening.has(t.serviceId)).map((t) => t.id);
   const invoices = await tx.invoice.findMany({
