@@ -3,7 +3,9 @@ import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type PgBoss from "pg-boss";
 import { daysInclusive, localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
-import type { InvoiceNotice, Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type InvoiceNotice } from "@/lib/generated/prisma/client";
+import type { TextRowReader } from "@/lib/db/transaction-connection";
+import type { CopyRows } from "@/lib/db/copy-text";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { renderBillingDocumentPdf } from "@/lib/documents/render-pdf";
 import { companyProfile } from "@/lib/invoicing/company-profile";
@@ -15,7 +17,7 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
  * invoice, kind and step):
  *
  * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction
- *   (queueInvoiceIssuedEmails; the period close's queueInvoiceIssuedEmailsAhead) and sent by the invoice-notices job,
+ *   (queueInvoiceIssuedEmails; the period close writes them with invoiceIssuedNoticeRows) and sent by the invoice-notices job,
  *   so a mail server that is down never blocks or rolls back issuing: a failed send is retried with back-off (1 min,
  *   5 min, 30 min, 2 h, 12 h), then left as failed.
  * - `payment_overdue_webhook`: Lago's `invoice.payment_overdue`, recorded once when an unpaid invoice passes its due
@@ -57,23 +59,19 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
 }
 
 /**
- * The period close's form of the same call: for invoices it issues later in the same transaction, so it can queue
- * their e-mails before it takes the invoice number series (the invoices are written under it). The caller defers the
- * notices' key to the invoices to its commit (SET CONSTRAINTS "InvoiceNotice_invoiceId_fkey" DEFERRED) and passes only
- * live invoices it is issuing, never shadow ones; those of a service not in live mode are left out here. Its invoices
- * are written later in the same transaction, so no notice of theirs can exist yet: no ON CONFLICT (a speculative insert
- * per row).
+ * The period close's form of the same call, for invoices it issues later in the same transaction: their notice rows in
+ * COPY text (columns INVOICE_ISSUED_NOTICE_COLUMNS), which the close writes with the invoices' other details before it
+ * takes the invoice number series (the invoices are written under it, and the notices' key to them is deferred to the
+ * close's commit). The caller passes only live invoices it is issuing, never shadow ones; those of a service not in
+ * live mode are left out here. Their invoices are new in the transaction, so no notice of theirs exists yet.
  */
-export async function queueInvoiceIssuedEmailsAhead(tx: Prisma.TransactionClient, invoices: { id: string; serviceId: string }[]): Promise<void> {
+export async function invoiceIssuedNoticeRows(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: CopyRows): Promise<void> {
   if (invoices.length === 0) return;
-  const noticeIds = invoices.map(() => timeOrderedId());
-  await tx.$executeRaw`
-    INSERT INTO "InvoiceNotice" (id, "invoiceId", kind, step, status, "nextAttemptAt")
-    SELECT n.notice, n.invoice, 'invoice_issued', 0, 'pending', now()
-      FROM unnest(${uuidArray(invoices.map((i) => i.id))}, ${uuidArray(noticeIds)}, ${uuidArray(invoices.map((i) => i.serviceId))}) AS n(invoice, notice, service)
-      JOIN "Service" s ON s.id = n.service
-     WHERE s.mode = 'live'`;
+  const live = new Set((await rows(Prisma.sql`SELECT id::text FROM "Service" WHERE id = ANY(${uuidArray([...new Set(invoices.map((i) => i.serviceId))])}) AND mode = 'live'`)).map(([id]) => id));
+  for (const invoice of invoices) if (live.has(invoice.serviceId)) into.add(`${timeOrderedId()}\t${invoice.id}\tinvoice_issued\t0\tpending\n`);
 }
+
+export const INVOICE_ISSUED_NOTICE_COLUMNS = `id, "invoiceId", kind, step, status`;
 
 /** Normalises a reminder schedule: whole days from 1 to 365, ascending, each once, at most 10. */
 export function reminderSchedule(days: number[]): number[] {

@@ -24,7 +24,7 @@ import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-b
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
 import { issueFields, issueInvoices, takeInvoiceNumbers, type IssuedFields } from "./issue-invoice";
-import { queueInvoiceIssuedEmailsAhead } from "@/lib/collections/invoice-notices";
+import { INVOICE_ISSUED_NOTICE_COLUMNS, invoiceIssuedNoticeRows } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
@@ -385,8 +385,8 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
 }
 
 /**
- * The foreign keys to the invoice of what the close writes before it (its details, see writeInvoiceDetails, and its
- * invoice-issued e-mail rows, see queueInvoiceIssuedEmailsAhead): deferrable, deferred to the close's commit.
+ * The foreign keys to the invoice of what the close writes before it (its details and its invoice-issued e-mail rows,
+ * see writeInvoiceDetails): deferrable, deferred to the close's commit.
  */
 const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId_fkey", "InvoiceUsageWindow_invoiceId_fkey", "InvoiceNotice_invoiceId_fkey"`;
 
@@ -398,12 +398,15 @@ type ChunkInvoice = Omit<ComposedInvoice, "composition"> & { amounts: ReturnType
 
 /**
  * The COPY rows of a chunk's invoice details, lines and taxes, encoded as each invoice is composed (encodeDetails).
- * Usage windows are added once the chunk knows which invoices stay drafts (encodeDraftWindows).
+ * Usage windows are added once the chunk knows which invoices stay drafts (encodeDraftWindows), and invoice-issued
+ * e-mail rows once it knows which it issues.
  */
 class InvoiceDetailRows {
   readonly lines = new CopyRows();
   readonly taxes = new CopyRows();
   readonly windows = new CopyRows();
+  /** Invoice-issued e-mail rows (invoiceIssuedNoticeRows). */
+  readonly notices = new CopyRows();
 
   encodeDetails(invoice: ComposedInvoice): ChunkInvoice {
     const { composition, ...kept } = invoice;
@@ -431,13 +434,14 @@ class InvoiceDetailRows {
 }
 
 /**
- * Writes the details of a chunk's invoices, ahead of the invoices: lines, taxes and usage windows, each table with one
- * COPY on the transaction's own connection (COPY costs PostgreSQL a fraction of an INSERT … SELECT over a JSON document
- * per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice number series,
- * so chunks write them at the same time; their keys to the invoices are checked at commit, once the invoices are in.
+ * Writes the details of a chunk's invoices, ahead of the invoices: lines, taxes, usage windows and e-mail rows, each
+ * table with one COPY on the transaction's own connection (COPY costs PostgreSQL a fraction of an INSERT … SELECT over
+ * a JSON document per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice
+ * number series, so chunks write them at the same time; their keys to the invoices are checked at commit, once the
+ * invoices are in.
  */
 async function writeInvoiceDetails(connection: TransactionConnection, details: InvoiceDetailRows) {
-  if (details.lines.isEmpty && details.taxes.isEmpty && details.windows.isEmpty) return;
+  if (details.lines.isEmpty && details.taxes.isEmpty && details.windows.isEmpty && details.notices.isEmpty) return;
   await connection.query(`SET CONSTRAINTS ${DETAIL_INVOICE_KEYS} DEFERRED`);
   if (!details.lines.isEmpty) {
     await connection.copy(
@@ -448,6 +452,7 @@ async function writeInvoiceDetails(connection: TransactionConnection, details: I
   }
   if (!details.taxes.isEmpty) await connection.copy(`COPY "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber") FROM STDIN`, details.taxes.data);
   if (!details.windows.isEmpty) await connection.copy(`COPY "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd") FROM STDIN`, details.windows.data);
+  if (!details.notices.isEmpty) await connection.copy(`COPY "InvoiceNotice" (${INVOICE_ISSUED_NOTICE_COLUMNS}) FROM STDIN`, details.notices.data);
 }
 
 /**
@@ -633,8 +638,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
+      await invoiceIssuedNoticeRows(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
       await writeInvoiceDetails(connection, details);
-      await queueInvoiceIssuedEmailsAhead(tx, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })));
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
       const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
