@@ -17,9 +17,9 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
  * invoice, kind and step):
  *
  * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction
- *   (queueInvoiceIssuedEmails; the period close writes them with invoiceIssuedNoticeRows) and sent by the invoice-notices job,
- *   so a mail server that is down never blocks or rolls back issuing: a failed send is retried with back-off (1 min,
- *   5 min, 30 min, 2 h, 12 h), then left as failed.
+ *   (queueInvoiceIssuedEmails; the period close writes its rows with invoiceIssuedNoticeRows) and sent by the
+ *   invoice-notices job, so a mail server that is down never blocks or rolls back issuing: a failed send is retried
+ *   with back-off (1 min, 5 min, 30 min, 2 h, 12 h), then left as failed.
  * - `payment_overdue_webhook`: Lago's `invoice.payment_overdue`, recorded once when an unpaid invoice passes its due
  *   date (the day after it, in the customer's timezone), in the same transaction as its claim.
  * - `overdue_reminder`: an e-mail on each day of the company profile's schedule (overdueReminderDays: days after the

@@ -617,10 +617,10 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
           failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
         }
       }
-      // Invoices are issued as they are written (status and dates decided by issueFields, numbers taken by takeInvoiceNumbers, billed-to as locked), except
-      // shadow ones and drafts during a grace period; those of customers holding or gaining a credit balance, or holding
-      // prepaid credit (wallets), are written as drafts and issued after this chunk's credit notes by issueInvoices,
-      // which consumes the credit.
+      // Invoices are issued as they are written (status and dates decided by issueFields, numbers taken by
+      // takeInvoiceNumbers, billed-to as locked), except shadow ones and drafts during a grace period; those of customers
+      // holding or gaining a credit balance, or holding prepaid credit (wallets), are written as drafts and issued after
+      // this chunk's credit notes by issueInvoices, which consumes the credit.
       const issueNow = (i: ChunkInvoice) => !i.group.shadow && profile.invoiceGracePeriodDays === 0;
       const gainingCredit = new Set(composed.filter((c) => c.credits.length).map((c) => c.group.customerId));
       const prepaid = await holdersOfPrepaidCredit(rows, [...new Set(invoices.filter((i) => !i.group.shadow).map((i) => i.customer.id))]);
