@@ -11,7 +11,8 @@ import { chargesOfSubscription, loadUsage, type ChargeWithMetric } from "@/lib/r
 import { periodContaining } from "@/lib/billing/billing-periods";
 import { firstBillingAt, scheduleOf } from "@/lib/subscriptions/billing-schedule";
 import { loadSuspensions } from "@/lib/subscriptions/suspension";
-import { composeGroup, stepOf, type BillableCustomer, type BillingGroup, type PlannedSubscription, type SubscriptionToBill } from "./billing-run";
+import type { BillingGroup } from "./billing-group";
+import { composeGroup, stepOf, type BillableCustomer, type PlannedSubscription, type SubscriptionToBill } from "./billing-run";
 import type { BillingStep } from "./billing-step";
 import { companyProfile } from "./company-profile";
 import { couponBookKey, loadCouponBook } from "@/lib/coupons/coupon-ledger";
