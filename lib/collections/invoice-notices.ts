@@ -17,7 +17,7 @@ import { recordInvoiceEvents } from "@/lib/webhooks/lifecycle-events";
  * invoice, kind and step):
  *
  * - `invoice_issued`: the e-mail with the PDF and a pay link. Queued in the issuing transaction
- *   (queueInvoiceIssuedEmails; the period close writes its rows with invoiceIssuedNoticeRows) and sent by the
+ *   (queueInvoiceIssuedEmails; the period close writes its rows with encodeInvoiceIssuedNotices) and sent by the
  *   invoice-notices job, so a mail server that is down never blocks or rolls back issuing: a failed send is retried
  *   with back-off (1 min, 5 min, 30 min, 2 h, 12 h), then left as failed.
  * - `payment_overdue_webhook`: Lago's `invoice.payment_overdue`, recorded once when an unpaid invoice passes its due
@@ -65,7 +65,7 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
  * close's commit). The caller passes only live invoices it is issuing, never shadow ones; those of a service not in
  * live mode are left out here. Their invoices are new in the transaction, so no notice of theirs exists yet.
  */
-export async function invoiceIssuedNoticeRows(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: CopyRows): Promise<void> {
+export async function encodeInvoiceIssuedNotices(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: CopyRows): Promise<void> {
   if (invoices.length === 0) return;
   const live = new Set((await rows(Prisma.sql`SELECT id::text FROM "Service" WHERE id = ANY(${uuidArray([...new Set(invoices.map((i) => i.serviceId))])}) AND mode = 'live'`)).map(([id]) => id));
   for (const invoice of invoices) if (live.has(invoice.serviceId)) into.add(`${timeOrderedId()}\t${invoice.id}\tinvoice_issued\t0\tpending\n`);

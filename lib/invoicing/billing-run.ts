@@ -24,7 +24,7 @@ import { progressiveBillingCredits, progressiveCreditKey } from "./progressive-b
 import { creditableCents, issueCreditNote, loadCreditableInvoice, netShareCents } from "./credit-notes";
 import { mulDivHalfUp } from "@/lib/billing/money";
 import { issueFields, issueInvoices, takeInvoiceNumbers } from "./issue-invoice";
-import { invoiceIssuedNoticeRows } from "@/lib/collections/invoice-notices";
+import { encodeInvoiceIssuedNotices } from "@/lib/collections/invoice-notices";
 import { taxesForInvoice } from "@/lib/billing/tax/invoice-taxes";
 import { feeLine, usageLines, type InvoiceLineDraft } from "./invoice-lines";
 import { minimumProrationOf } from "./usage-window";
@@ -505,12 +505,13 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // everything that needs no number comes first (subscriptions moved on, the invoices' lines, taxes and usage
       // windows, their invoice-issued e-mails, the invoices' own rows but for the number, which services listen to their
       // webhook events), and parallel chunks queue only for writing the invoices themselves (with their audit entries,
-      // which name the numbers) and for their commit. Before the credit notes and before issueInvoices' own numbers:
+      // which name the numbers), for what needs them in place (coupon use, credit notes, issuing those that consume
+      // credit, webhook events) and for their commit. Before the credit notes and before issueInvoices' own numbers:
       // numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
       await moveSubscriptions(connection, updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
-      await invoiceIssuedNoticeRows(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
+      await encodeInvoiceIssuedNotices(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
       await writeInvoiceDetails(connection, details);
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);

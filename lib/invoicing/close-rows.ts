@@ -37,7 +37,7 @@ export class InvoiceDetailRows {
   readonly lines = new CopyRows();
   readonly taxes = new CopyRows();
   readonly windows = new CopyRows();
-  /** Invoice-issued e-mail rows (invoiceIssuedNoticeRows). */
+  /** Invoice-issued e-mail rows (encodeInvoiceIssuedNotices). */
   readonly notices = new CopyRows();
 
   encodeDetails(invoice: ComposedInvoice): ChunkInvoice {
@@ -93,8 +93,8 @@ export async function writeInvoiceDetails(connection: TransactionConnection, det
  * the numbers go in (write), with the issued invoices' audit entries, which name them.
  */
 export class InvoiceRows {
-  /** Each invoice's id, and its row after the number column. */
-  private readonly rows: { id: string; afterNumber: string }[] = [];
+  /** Each invoice's id, whether it is written issued, and its row after the number column. */
+  private readonly rows: { id: string; issued: boolean; afterNumber: string }[] = [];
 
   constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: string) {
     const seller = copyJson(sellerOf(profile));
@@ -106,6 +106,7 @@ export class InvoiceRows {
         : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
       this.rows.push({
         id: i.id,
+        issued: fields !== undefined,
         afterNumber: `${i.group.customerId}\t${i.group.serviceId}\t${i.group.shadow}\t${copyText(billingKey(i.group))}\t` +
           `${isoInstant(i.periodStart)}\t${isoInstant(i.periodEnd)}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
           `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
@@ -114,13 +115,17 @@ export class InvoiceRows {
     }
   }
 
-  /** Writes the invoices with one COPY (and their audit entries with a second), each issued one with its number. */
+  /**
+   * Writes the invoices with one COPY (and their audit entries with a second): each issued one with its number, and only
+   * those.
+   */
   async write(connection: TransactionConnection, numbers: Map<string, string>) {
     if (this.rows.length === 0) return;
     const invoiceRows = new CopyRows();
     const auditRows = new CopyRows();
-    for (const { id, afterNumber } of this.rows) {
+    for (const { id, issued, afterNumber } of this.rows) {
       const number = numbers.get(id);
+      if (issued !== (number !== undefined)) throw new Error(`Invoice ${id} is written ${issued ? "issued without a number" : "as a draft with a number"}`);
       invoiceRows.add(`${id}\t${copyText(number)}\t${afterNumber}`);
       if (number !== undefined) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${id}\t${copyJson({ number })}\n`);
     }

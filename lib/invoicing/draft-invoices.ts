@@ -6,7 +6,7 @@ import type { InvoiceLineDraft } from "./invoice-lines";
  * How a composed invoice becomes rows. Every invoice written one at a time (one-off, pay-in-advance, progressive
  * billing, prepaid-credit purchase) goes through `writeDraftInvoice`, and a draft's refresh rewrites its rows with the
  * same mappings, so the stored amounts mean the same on every kind of invoice. The period close writes whole chunks
- * with one COPY per table (billing-run.ts's writeInvoices) from the same `storedAmounts`, and the invoice preview
+ * with one COPY per table (close-rows.ts's InvoiceRows) from the same `storedAmounts`, and the invoice preview
  * shows them.
  */
 

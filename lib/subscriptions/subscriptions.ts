@@ -65,10 +65,11 @@ async function load(tx: Db | Prisma.TransactionClient, id: string): Promise<Subs
  * subscription a downgrade replaces. Idempotent; the billing run calls it, and the API before answering a service.
  */
 export async function activateDueSubscriptions(client: Db, now = new Date(), serviceId?: string): Promise<number> {
-  const due = await client.subscription.findMany({
-    where: { status: "pending", subscriptionAt: { lte: now }, ...(serviceId ? { serviceId } : {}) },
-    select: { id: true },
-  });
+  // The status as a literal: Prisma sends an enum as a cast of a parameter, which the planner cannot match to the
+  // partial index of pending subscriptions (Subscription_pending_subscriptionAt_idx).
+  const due = await client.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Subscription"
+     WHERE status = 'pending' AND "subscriptionAt" <= ${now} AND (${serviceId ?? null}::uuid IS NULL OR "serviceId" = ${serviceId ?? null}::uuid)`;
   for (const { id } of due) {
     await client.$transaction(async (tx) => {
       const sub = await tx.subscription.findUnique({ where: { id }, include: { plan: true, customer: true } });
