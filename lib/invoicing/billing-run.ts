@@ -40,7 +40,7 @@ import { holdersOfPrepaidCredit } from "@/lib/wallets/consumption";
  * taken with FOR UPDATE SKIP LOCKED and each invoice has a unique billing key, so two runners in parallel never bill
  * the same boundary. A group that cannot be billed (e.g. a customer with no province) is reported and quarantined
  * (lib/invoicing/billing-quarantine.ts), without holding back the rest; if a chunk fails as a whole, its groups are
- * retried one by one.
+ * retried one by one. A group and its billing key: billing-group.ts; the chunk's rows for COPY: close-rows.ts.
  */
 
 export interface BillingFailure {

@@ -88,9 +88,9 @@ export function progressiveDelta<L extends { chargeId: string | null; amountCent
  */
 export async function progressiveBillingCredits(tx: Tx | Db, windows: { subscriptionId: string; periodStart: Date }[]): Promise<Map<string, bigint>> {
   if (!windows.length) return new Map();
-  // Progressive-billing invoices of these periods first (a materialised step, through the partial index of progressive invoices by period), then
-  // their lines of these subscriptions: PostgreSQL never reads the ledger's lines to find them, even when its
-  // statistics are out of date. Periods and subscriptions are matched as pairs here.
+  // Progressive-billing invoices of these periods first (a materialised step, through the partial index of progressive
+  // invoices by period), then their lines of these subscriptions: PostgreSQL never reads the ledger's lines to find
+  // them, even when its statistics are out of date. Periods and subscriptions are matched as pairs here.
   const wanted = new Set(windows.map((w) => progressiveCreditKey(w.subscriptionId, w.periodStart)));
   const periodStarts = [...new Set(windows.map((w) => w.periodStart.getTime()))].map((t) => new Date(t));
   const rows = await tx.$queryRaw<{ subscriptionId: string; periodStart: Date; amountCents: bigint }[]>`
