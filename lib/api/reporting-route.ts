@@ -1,17 +1,19 @@
 import { db } from "@/lib/db/prisma";
 import { observed } from "@/lib/observability/request-log";
 import { identifyReportingCredential } from "@/lib/reports/reporting-tokens";
+import { requestAdmission } from "@/lib/runtime/request-admission";
 import { ApiError, handleApiErrors } from "./errors";
 import { apiQuotaRefusal, refuseNulInRequest, tooManyRequests } from "./route";
 
 /**
  * Wraps a route handler of the read-only reporting API (/api/reports/v1): a reporting token is required; a service API
- * key is refused with 403 `reporting_token_required` (a service must never read other services' figures); errors are
- * Lago-shaped like the billing API's.
+ * key is refused with 403 `reporting_token_required` (a service must never read other services' figures); admitted and
+ * with errors Lago-shaped like the billing API's.
  */
 export function reportingRoute<P extends object>(handler: (ctx: { request: Request; url: URL; params: P }) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
+      await requestAdmission().admit();
       const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);

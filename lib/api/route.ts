@@ -1,5 +1,6 @@
 import { sqlPool } from "@/lib/db/sql";
 import { observed } from "@/lib/observability/request-log";
+import { requestAdmission } from "@/lib/runtime/request-admission";
 import { ApiError, errorResponse, handleApiErrors } from "./errors";
 import { clientIp, rateLimits, type RateLimitRefusal } from "@/lib/security/rate-limit";
 import { apiRateLimiter } from "@/lib/security/shared-window-limiter";
@@ -26,13 +27,14 @@ export function refuseNulInRequest(url: URL, params: object): void {
 }
 
 /**
- * Wraps a Next.js route handler of the inbound API: NUL characters refused, API-key authentication, then Lago-shaped
- * errors for any failure (503 + Retry-After when the database pool is saturated), inside `observed` (request id
- * header, JSON log, metrics).
+ * Wraps a Next.js route handler of the inbound API: admitted in arrival order (lib/runtime/request-admission.ts), NUL
+ * characters refused, API-key authentication, then Lago-shaped errors for any failure (503 + Retry-After when the
+ * database pool is saturated), inside `observed` (request id header, JSON log, metrics).
  */
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
+      await requestAdmission().admit();
       const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);

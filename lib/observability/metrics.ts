@@ -1,6 +1,7 @@
 import client from "prom-client";
 import type pg from "pg";
 import { sqlPool } from "@/lib/db/sql";
+import { requestAdmission } from "@/lib/runtime/request-admission";
 
 /**
  * Prometheus metrics of one server process, served by `GET /api/metrics` (token-protected). Request counts and
@@ -46,6 +47,14 @@ function build(): Registry {
     },
   });
   void pool;
+  new client.Gauge({
+    name: "nexa_api_requests_waiting",
+    help: "API requests of this process waiting to be admitted (a few are admitted per turn of the event loop)",
+    registers: [registry],
+    collect() {
+      this.set(requestAdmission().queued);
+    },
+  });
   new client.Gauge({
     name: "nexa_queue_depth",
     help: "Work waiting: webhook deliveries due, dunning processes due, billing and collection jobs queued",

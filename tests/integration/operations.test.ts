@@ -58,6 +58,7 @@ describe("operations: request ids, JSON logs, Prometheus metrics", () => {
     expect(value(/^nexa_http_request_duration_seconds_count\{route="\/customers",method="GET",status="200"\}/)).toBeGreaterThanOrEqual(3);
     expect(value(/^nexa_db_pool_connections\{state="max"\}/)).toBe(10);
     expect(value(/^nexa_db_pool_connections\{state="total"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^nexa_api_requests_waiting /)).toBe(0);
     for (const queue of ["webhooks", "dunning", "billing_runs"]) expect(value(new RegExp(`^nexa_queue_depth\\{queue="${queue}"\\}`))).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/^nexa_process_cpu_user_seconds_total /m);
   });
