@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { TransactionAwarePool } from "./transaction-connection";
@@ -94,6 +95,25 @@ const NAMED_STATEMENTS = process.env.DB_PREPARED_STATEMENTS !== "off";
  */
 export function namedStatement(name: string, text: string) {
   return (values: unknown[]): pg.QueryConfig => (NAMED_STATEMENTS ? { name, text, values } : { text, values });
+}
+
+const namesByText = new Map<string, string>();
+
+/**
+ * A hot-path statement that code assembles (Prisma.sql) in a few shapes, named after its text: each shape is prepared
+ * once per connection. Only for statements whose text takes a handful of forms (values always as parameters): every
+ * form stays prepared on every connection of the pool.
+ */
+export function statementNamedByText(statement: Prisma.Sql): pg.QueryConfig {
+  const { text, values } = statement;
+  if (!NAMED_STATEMENTS) return { text, values };
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name = `shape_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+    if (namesByText.size >= 64) namesByText.clear();
+    namesByText.set(text, name);
+  }
+  return { name, text, values };
 }
 
 /** Work queued in the process for the pool (e.g. usage pushes waiting to be grouped) that waited past DB_POOL_WAIT_MS. */

@@ -1,4 +1,4 @@
-import { epochMsSql, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
+import { epochMsSql, instantFromEpochMs, statementNamedByText, uuidArray } from "@/lib/db/sql";
 import type { Db } from "@/lib/db/prisma";
 import { aggregateUsage, type EventSummary, type UsageAggregate } from "@/lib/billing/aggregation";
 import { priceCharge, type ChargePrice, type PricedCharge } from "@/lib/billing/charge-models";
@@ -298,7 +298,8 @@ export function decodeRollupAggregates(rows: RollupAggregateRow[], subscriptionI
 export type SqlRunner = <T>(statement: Prisma.Sql) => Promise<T[]>;
 
 export const prismaRunner = (client: Db | Prisma.TransactionClient): SqlRunner => (statement) => client.$queryRaw(statement);
-export const poolRunner = (pool: SqlPool): SqlRunner => async <T>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as T[];
+/** node-postgres on the shared pool, each statement prepared once per connection (rateChargesUsage has four shapes). */
+export const poolRunner = (pool: SqlPool): SqlRunner => async <T>(statement: Prisma.Sql) => (await pool.query(statementNamedByText(statement))).rows as T[];
 
 /**
  * Aggregates and prices every usage charge of one subscription for one window (current usage, the portal, a draft's
