@@ -1,8 +1,8 @@
 // npm run bench:api-load — the inbound API under concurrent load, on the production build (`next start`), driven by
 // autocannon at 50 and 200 connections. The reference, measured in the same run against the same database, is a bare
-// node:http handler doing the same API-key lookup + one INSERT (bench/bare-usage-server.ts). Prints answers/s, p50/p99
-// and error counts per route, the app's no-database floor (401 for a missing key) as a share of the bare handler, and
-// POST /usage as a share of the floor.
+// node:http handler doing the same API-key lookup + one INSERT (bench/bare-usage-server.ts). Prints answers/s, p50/p99,
+// error counts and how many connections got an answer per route, the app's no-database floor (401 for a missing key)
+// as a share of the bare handler, and POST /usage as a share of the floor.
 // Targets (issue 11): no 5xx at 200 connections; POST /usage ≥ 60 % of the floor with p99 ≤ 2× the floor's;
 // current_usage (≥ 100k rollups in the period) within 2× of GET /customers/:id.
 // BENCH_SECONDS (default 5) per run; BENCH_CONNECTIONS (default "50,200"); BENCH_ROLLUPS (default 100000).
@@ -95,7 +95,7 @@ const targets: Target[] = [
   { name: "GET /health", url: `${api}/health`, expect: 200 },
 ];
 
-interface Row { name: string; connections: number; rps: number; p50: number; p99: number; unexpected: number; fiveXx: number; errors: number; perRequest?: number }
+interface Row { name: string; connections: number; answered: number; rps: number; p50: number; p99: number; unexpected: number; fiveXx: number; errors: number; perRequest?: number }
 
 /** Lets the server finish what the previous run left queued, so each run starts on an idle server. */
 async function settle(): Promise<void> {
@@ -109,19 +109,24 @@ async function settle(): Promise<void> {
 }
 
 async function drive(target: Target, connections: number, seconds: number): Promise<Row> {
-  const result = await autocannon({
-    url: target.url,
-    connections,
-    duration: seconds,
-    method: target.method ?? "GET",
-    headers: target.headers,
-    requests: [{ setupRequest: (req) => ({ ...req, ...(target.body ? { body: target.body() } : {}) }) }],
-    timeout: 30,
+  // Connections that got at least one answer during the run: one that got none waited the whole run to be served.
+  const answered = new Set<unknown>();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({
+      url: target.url,
+      connections,
+      duration: seconds,
+      method: target.method ?? "GET",
+      headers: target.headers,
+      requests: [{ setupRequest: (req) => ({ ...req, ...(target.body ? { body: target.body() } : {}) }) }],
+      timeout: 30,
+    }, (error, done) => (error ? reject(error) : resolve(done)));
+    instance.on("response", (client) => answered.add(client));
   });
   // Every status other than the expected one is counted; 5xx separately (the target is none).
   const statuses = result.statusCodeStats as unknown as Record<string, { count: number }>;
   const unexpected = Object.entries(statuses ?? {}).filter(([code]) => Number(code) !== target.expect).reduce((n, [, s]) => n + s.count, 0);
-  return { name: target.name, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, unexpected, fiveXx: result["5xx"], errors: result.errors + result.timeouts, perRequest: target.perRequest };
+  return { name: target.name, connections, answered: answered.size, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, unexpected, fiveXx: result["5xx"], errors: result.errors + result.timeouts, perRequest: target.perRequest };
 }
 
 const rows: Row[] = [];
@@ -146,11 +151,11 @@ const num = (n: number) => Math.round(n).toLocaleString("en-CA");
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
 console.log(`\nbench/api-load — ${SECONDS} s per run, production build (next start, one process, DB pool ${process.env.DB_POOL_MAX ?? 10}), same database for all rows, ${os.cpus().length} cores`);
 console.log(`load average (1/5/15 min): ${load(loadAtStart)} at start, ${load(os.loadavg())} at the end (the machine is shared)\n`);
-console.log(`| request | conns | answers/s | p50 | p99 | non-2xx* | 5xx | socket errors/timeouts |`);
-console.log(`|---|---|---|---|---|---|---|---|`);
+console.log(`| request | conns | conns answered | answers/s | p50 | p99 | non-2xx* | 5xx | socket errors/timeouts |`);
+console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const r of rows) {
   const perRecord = r.perRequest ? ` (${num(r.rps * r.perRequest)} records/s)` : "";
-  console.log(`| ${r.name} | ${r.connections} | ${num(r.rps)}${perRecord} | ${r.p50} ms | ${r.p99} ms | ${r.unexpected} | ${r.fiveXx} | ${r.errors} |`);
+  console.log(`| ${r.name} | ${r.connections} | ${r.answered} | ${num(r.rps)}${perRecord} | ${r.p50} ms | ${r.p99} ms | ${r.unexpected} | ${r.fiveXx} | ${r.errors} |`);
 }
 console.log("* answers other than the route's expected status (200; the floor's 401)\n");
 for (const connections of CONNECTIONS) {
