@@ -13,7 +13,7 @@ import { apiQuotaRefusal, refuseNulInRequest, tooManyRequests } from "./route";
 export function reportingRoute<P extends object>(handler: (ctx: { request: Request; url: URL; params: P }) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
-      await requestAdmission().admit();
+      await requestAdmission().admit(request.signal);
       const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);

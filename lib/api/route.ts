@@ -34,7 +34,7 @@ export function refuseNulInRequest(url: URL, params: object): void {
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
-      await requestAdmission().admit();
+      await requestAdmission().admit(request.signal);
       const url = new URL(request.url);
       const params = (await context.params) ?? ({} as P);
       refuseNulInRequest(url, params);

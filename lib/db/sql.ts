@@ -99,18 +99,22 @@ export function namedStatement(name: string, text: string) {
 
 const namesByText = new Map<string, string>();
 
+/** At most this many texts are prepared by statementNamedByText; the ones after them are sent unnamed. */
+const MAX_NAMED_SHAPES = 16;
+
 /**
  * A hot-path statement that code assembles (Prisma.sql) in a few shapes, named after its text: each shape is prepared
- * once per connection. Only for statements whose text takes a handful of forms (values always as parameters): every
- * form stays prepared on every connection of the pool.
+ * once per connection (rateChargesUsage's statement has four). Every shape stays prepared on every connection of the
+ * pool, so only the first MAX_NAMED_SHAPES texts of the process are named: a statement whose text varied with its
+ * values would otherwise pile up prepared statements on the server.
  */
 export function statementNamedByText(statement: Prisma.Sql): pg.QueryConfig {
   const { text, values } = statement;
   if (!NAMED_STATEMENTS) return { text, values };
   let name = namesByText.get(text);
   if (name === undefined) {
+    if (namesByText.size >= MAX_NAMED_SHAPES) return { text, values };
     name = `shape_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
-    if (namesByText.size >= 64) namesByText.clear();
     namesByText.set(text, name);
   }
   return { name, text, values };
@@ -118,8 +122,8 @@ export function statementNamedByText(statement: Prisma.Sql): pg.QueryConfig {
 
 /** Work queued in the process for the pool (e.g. usage pushes waiting to be grouped) that waited past DB_POOL_WAIT_MS. */
 export class PoolBusyError extends Error {
-  constructor() {
-    super(`waited more than ${POOL_LIMITS.waitMs} ms for a database connection`);
+  constructor(message = `waited more than ${POOL_LIMITS.waitMs} ms for a database connection`) {
+    super(message);
     this.name = "PoolBusyError";
   }
 }

@@ -4,28 +4,50 @@
  * libuv (since 1.45) accepts one new connection per turn of the loop. A saturated process does a turn's work for every
  * request that became ready in it, so its turns grow with the load (200 connections: 100–300 ms each). Connections
  * opened while it is saturated then wait in the kernel's accept queue, admitted one per turn, while the connections
- * already open are served again and again: measured with 200 connections opened at once, 30–100 of them had no answer
- * for seconds, and their first requests set the route's p99 (3–9× the median). Admitting a few requests per turn keeps
- * turns short, so new connections are accepted within milliseconds and every request waits its turn in one FIFO.
+ * already open are served again and again: measured with 200 connections opened at once, 25–110 of them had no answer
+ * within 5 s, and their first requests set POST /usage's p99 (3–9× the floor's). Admitting a few requests per turn
+ * keeps turns short, so every connection is accepted early and every request waits its turn in one FIFO (with 200
+ * connections, all of them answered).
  *
- * The queue needs no bound of its own: an HTTP/1.1 connection has one request in flight, so it holds at most one
- * request per open connection, and a request past the database's bounded wait is refused there (503 server_busy).
+ * The queue holds about one request per open connection (HTTP/1.1 clients rarely pipeline). A request whose caller has
+ * gone is dropped when its turn comes, and one that waited past ADMISSION_WAIT_MS is answered 503 server_busy, so an
+ * overloaded process sheds load instead of queueing without end.
  */
+import { PoolBusyError } from "@/lib/db/sql";
 
-/** Requests admitted per turn: enough that pushes arriving together still share one statement (lib/usage). */
+/** Requests admitted per turn: a few, so that pushes arriving together still share a statement (lib/usage). */
 export const ADMISSIONS_PER_TURN = 4;
 
+/** How long a request may wait to be admitted (`API_ADMISSION_WAIT_MS`) before it is answered 503 server_busy. */
+export const ADMISSION_WAIT_MS = Number(process.env.API_ADMISSION_WAIT_MS ?? 10_000);
+
+interface Waiting {
+  admit: () => void;
+  refuse: (error: Error) => void;
+  queuedAt: number;
+  signal?: AbortSignal;
+}
+
 export class TurnAdmission {
-  private waiting: (() => void)[] = [];
+  private waiting: Waiting[] = [];
   private next = 0;
   private scheduled = false;
 
-  constructor(private readonly perTurn: number) {}
+  constructor(
+    private readonly perTurn: number,
+    private readonly maxWaitMs = ADMISSION_WAIT_MS,
+  ) {
+    if (!(perTurn >= 1)) throw new Error(`TurnAdmission admits at least one request per turn, not ${perTurn}`);
+  }
 
-  /** Resolves when the request may run: in a later turn of the loop, after every request that asked before it. */
-  admit(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
+  /**
+   * Resolves when the request may run: in a later turn of the loop, after every request that asked before it. Rejects
+   * with PoolBusyError (answered 503 server_busy) once it has waited maxWaitMs, or once its caller has gone (`signal`
+   * aborted: the request is not run at all, and takes no place in the turn).
+   */
+  admit(signal?: AbortSignal): Promise<void> {
+    return new Promise((admit, refuse) => {
+      this.waiting.push({ admit, refuse, queuedAt: performance.now(), signal });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.admitTurn);
@@ -40,7 +62,16 @@ export class TurnAdmission {
 
   // An immediate scheduled from inside an immediate runs in the next turn, after that turn's I/O (and its accept).
   private readonly admitTurn = () => {
-    for (let n = 0; n < this.perTurn && this.next < this.waiting.length; n++) this.waiting[this.next++]();
+    const now = performance.now();
+    for (let admitted = 0; admitted < this.perTurn && this.next < this.waiting.length; ) {
+      const request = this.waiting[this.next++];
+      if (request.signal?.aborted) request.refuse(new PoolBusyError("the caller went away while its request waited to be admitted"));
+      else if (now - request.queuedAt >= this.maxWaitMs) request.refuse(new PoolBusyError(`waited more than ${this.maxWaitMs} ms to be admitted`));
+      else {
+        request.admit();
+        admitted += 1;
+      }
+    }
     if (this.next === this.waiting.length) {
       this.waiting = [];
       this.next = 0;

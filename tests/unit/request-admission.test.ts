@@ -1,3 +1,4 @@
+import { stat } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TurnAdmission } from "@/lib/runtime/request-admission";
 
@@ -60,5 +61,35 @@ describe("TurnAdmission", () => {
     await Promise.all(Array.from({ length: 3000 }, (_, n) => admission.admit().then(() => order.push(n))));
     expect(order).toEqual(Array.from({ length: 3000 }, (_, n) => n));
     expect(admission.queued).toBe(0);
+  });
+
+  it("lets I/O in between its turns: a file-system callback runs before a long queue is through", async () => {
+    const admission = new TurnAdmission(1);
+    const order: string[] = [];
+    const all = Promise.all(Array.from({ length: 50 }, (_, n) => admission.admit().then(() => order.push(`request ${n}`))));
+    const io = new Promise<void>((resolve) => stat(process.cwd(), () => (order.push("io"), resolve())));
+    await Promise.all([all, io]);
+    const at = order.indexOf("io");
+    expect(at).toBeGreaterThan(-1);
+    expect(at).toBeLessThan(order.length - 1);
+  });
+
+  it("drops a request whose caller went away, without spending the turn on it, and refuses one that waited too long", async () => {
+    const gone = new AbortController();
+    const admission = new TurnAdmission(1);
+    const outcomes: string[] = [];
+    const first = admission.admit(gone.signal).then(() => outcomes.push("gone: admitted"), (e: Error) => outcomes.push(`gone: ${e.name}`));
+    const second = admission.admit().then(() => outcomes.push("second: admitted"));
+    gone.abort();
+    await Promise.all([first, second]);
+    expect(outcomes).toEqual(["gone: PoolBusyError", "second: admitted"]);
+
+    const impatient = new TurnAdmission(1, 0);
+    await expect(impatient.admit()).rejects.toMatchObject({ name: "PoolBusyError", message: "waited more than 0 ms to be admitted" });
+    expect(impatient.queued).toBe(0);
+  });
+
+  it("admits at least one request per turn", () => {
+    expect(() => new TurnAdmission(0)).toThrow(/at least one/);
   });
 });
