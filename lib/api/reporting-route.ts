@@ -1,9 +1,8 @@
 import { db } from "@/lib/db/prisma";
 import { observed } from "@/lib/observability/request-log";
 import { identifyReportingCredential } from "@/lib/reports/reporting-tokens";
-import { requestAdmission } from "@/lib/runtime/request-admission";
 import { ApiError, handleApiErrors } from "./errors";
-import { apiQuotaRefusal, refuseNulInRequest, tooManyRequests } from "./route";
+import { admitApiRequest, apiQuotaRefusal, tooManyRequests } from "./route";
 
 /**
  * Wraps a route handler of the read-only reporting API (/api/reports/v1): a reporting token is required; a service API
@@ -13,10 +12,7 @@ import { apiQuotaRefusal, refuseNulInRequest, tooManyRequests } from "./route";
 export function reportingRoute<P extends object>(handler: (ctx: { request: Request; url: URL; params: P }) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
-      await requestAdmission().admit(request.signal);
-      const url = new URL(request.url);
-      const params = (await context.params) ?? ({} as P);
-      refuseNulInRequest(url, params);
+      const { url, params } = await admitApiRequest(request, context);
       const credential = await identifyReportingCredential(db(), request.headers.get("authorization"));
       if (credential.kind === "missing") throw new ApiError(401, "missing_reporting_token", undefined, "Authorization: Bearer <reporting token> is required");
       if (credential.kind === "service_key") throw new ApiError(403, "reporting_token_required", undefined, "Service API keys cannot read reports: use a reporting token (Settings → Reporting tokens)");

@@ -17,7 +17,7 @@ export interface ServiceRequestContext<P> {
 export const nulCharacter = () => new ApiError(400, "invalid_characters", undefined, "NUL characters (\\u0000) are not accepted");
 
 /** Refuses NUL in the path parameters and query string (decoded, as the handler would see them). */
-export function refuseNulInRequest(url: URL, params: object): void {
+function refuseNulInRequest(url: URL, params: object): void {
   if (url.search.includes("%00") || url.pathname.includes("%00")) throw nulCharacter();
   for (const value of Object.values(params)) {
     const values = Array.isArray(value) ? value : [value];
@@ -27,17 +27,26 @@ export function refuseNulInRequest(url: URL, params: object): void {
 }
 
 /**
- * Wraps a Next.js route handler of the inbound API: admitted in arrival order (lib/runtime/request-admission.ts), NUL
- * characters refused, API-key authentication, then Lago-shaped errors for any failure (503 + Retry-After when the
+ * What both APIs' wrappers (billing here, reporting in reporting-route.ts) do first: wait for the request's turn
+ * (lib/runtime/request-admission.ts), then read its URL and path parameters, refusing NUL characters in them.
+ */
+export async function admitApiRequest<P extends object>(request: Request, context: { params: Promise<P> }): Promise<{ url: URL; params: P }> {
+  await requestAdmission().admit(request.signal);
+  const url = new URL(request.url);
+  const params = (await context.params) ?? ({} as P);
+  refuseNulInRequest(url, params);
+  return { url, params };
+}
+
+/**
+ * Wraps a Next.js route handler of the inbound API: admitted in arrival order and NUL characters refused
+ * (admitApiRequest), API-key authentication, then Lago-shaped errors for any failure (503 + Retry-After when the
  * database pool is saturated), inside `observed` (request id header, JSON log, metrics).
  */
 export function serviceRoute<P extends object = object>(handler: (ctx: ServiceRequestContext<P>) => Promise<Response>) {
   return (request: Request, context: { params: Promise<P> }) =>
     observed(request, () => handleApiErrors(async () => {
-      await requestAdmission().admit(request.signal);
-      const url = new URL(request.url);
-      const params = (await context.params) ?? ({} as P);
-      refuseNulInRequest(url, params);
+      const { url, params } = await admitApiRequest(request, context);
       const service = await authenticateService(sqlPool(), request.headers.get("authorization"));
       const refusal = apiQuotaRefusal(`api-key:${service.apiKeyId}`, request.headers);
       if (refusal) return tooManyRequests(refusal);
