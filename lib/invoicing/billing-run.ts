@@ -2,6 +2,7 @@ import { loadSuspensions, suspensionCreditForStep, type SuspensionSpan } from "@
 import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { Db } from "@/lib/db/prisma";
 import { epochMsSql, flagArray, instantArray, instantFromEpochMs, uuidArray } from "@/lib/db/sql";
+import { heldReferenceWritesAllowed, writeHeldReferences } from "@/lib/db/held-reference-writes";
 import { pgQuery, RAW_TEXT, textRowsOn, withTransactionConnection, type TransactionConnection } from "@/lib/db/transaction-connection";
 import { isoInstant, localDate } from "@/lib/billing/calendar-date";
 import { DomainError, isRetryableConflict, isSchemaError, isUniqueViolation } from "@/lib/errors";
@@ -390,6 +391,8 @@ async function transactionNow(connection: TransactionConnection): Promise<string
 export interface RunConstants {
   planCharges: Map<string, ChargeWithMetric[]>;
   profile?: CompanyProfileValues;
+  /** The database role may write the chunk's rows without per-row key checks (lib/db/held-reference-writes.ts). */
+  heldReferenceWrites?: boolean;
 }
 
 /**
@@ -427,6 +430,11 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
         attachedCharges.push(...loaded.filter((c) => c.subscriptionId !== null));
       }
       const charges = [...planIds.flatMap((id) => planCharges.get(id) ?? []), ...attachedCharges.filter((c) => idSet.has(c.subscriptionId!))];
+      // The charges the lines will name, share-locked as the lines' key checks would lock them: with every one held, the
+      // chunk writes without those checks (lib/db/held-reference-writes.ts); when one is gone, with them, which refuse it.
+      const chargeIds = [...new Set(charges.map((c) => c.id))];
+      const heldCharges = chargeIds.length ? await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE id = ANY(${uuidArray(chargeIds)}) FOR KEY SHARE`) : [];
+      const referencesHeld = run.heldReferenceWrites === true && heldCharges.length === chargeIds.length;
       const steps = new Map<string, BillingStep>();
       const stepFor = (sub: PlannedSubscription) => {
         let step = steps.get(sub.id);
@@ -509,15 +517,18 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // credit, webhook events) and for their commit. Before the credit notes and before issueInvoices' own numbers:
       // numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
-      await moveSubscriptions(connection, updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
       await encodeInvoiceIssuedNotices(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
-      await writeInvoiceDetails(connection, details);
+      await writeHeldReferences(connection, referencesHeld, async () => {
+        await moveSubscriptions(connection, updates);
+        await writeInvoiceDetails(connection, details);
+      });
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
       const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
       const invoiceRows = new InvoiceRows(invoices, issueDecisions, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, await transactionNow(connection));
-      await invoiceRows.write(connection, await takeInvoiceNumbers(tx, direct));
+      const numbers = await takeInvoiceNumbers(tx, direct);
+      await writeHeldReferences(connection, referencesHeld, () => invoiceRows.write(connection, numbers));
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
       let creditNotes = 0;
       const refundCreditNoteIds: string[] = [];
@@ -614,7 +625,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
-  const run: RunConstants = { planCharges: new Map(), profile: await companyProfile(client) };
+  const run: RunConstants = { planCharges: new Map(), profile: await companyProfile(client), heldReferenceWrites: await heldReferenceWritesAllowed(client) };
   // A group that failed stays due: it is reported once and not tried again in this run's later passes.
   const failed = new Set<string>();
   const failedKey = (g: { customerId: string; serviceId: string }) => `${g.customerId}:${g.serviceId}`;

@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
+import { createPrismaClient } from "@/lib/db/prisma";
+import { heldReferenceWritesAllowed, writeHeldReferences } from "@/lib/db/held-reference-writes";
+import { withTransactionConnection } from "@/lib/db/transaction-connection";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { companyProfile, sellerOf } from "@/lib/invoicing/company-profile";
 import { refreshDraftInvoice } from "@/lib/invoicing/invoice-actions";
-import { createTestService, lagoFailure, testDb, type TestService } from "../support/api-fixture";
+import { createTestService, lagoFailure, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
+import { testEnv } from "../support/env";
 
 // October 2026 in Toronto: local midnight Oct 1 is 04:00Z (EDT); Nov 1 local midnight is 04:00Z as well (DST ends Nov 1 at 02:00).
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -260,5 +264,70 @@ describe("period close: what it writes is what it composed", () => {
     ).rejects.toThrow(foreignKey);
     expect(insertedBeforeCommit).toBe(true);
     expect(await testDb().invoiceLine.count({ where: { id: orphan.id } })).toBe(0);
+  });
+});
+
+describe("period close: rows written without per-row key checks, only where it holds their references", () => {
+  const foreignKey = /foreign key|ForeignKeyConstraintViolation/i;
+  const orphanLine = () =>
+    `INSERT INTO "InvoiceLine" (id, "invoiceId", kind, description, "amountCents") VALUES (gen_random_uuid(), gen_random_uuid(), 'subscription_fee', 'orphan', 1)`;
+
+  it("skips the checks for the statements inside the span only, and for none when not allowed", async () => {
+    expect(await heldReferenceWritesAllowed(testDb())).toBe(true);
+    const seen: string[] = [];
+    await expect(
+      withTransactionConnection(testDb(), async (_tx, connection) => {
+        // Inside: not checked (the close writes only rows whose references it holds).
+        await writeHeldReferences(connection, true, () => connection.query(orphanLine()));
+        seen.push("inside");
+        // After the span, the same transaction checks again.
+        await connection.query(orphanLine());
+        seen.push("after");
+      }),
+    ).rejects.toThrow(foreignKey);
+    expect(seen).toEqual(["inside"]);
+    await expect(withTransactionConnection(testDb(), (_tx, connection) => writeHeldReferences(connection, false, () => connection.query(orphanLine())))).rejects.toThrow(foreignKey);
+    expect(await testDb().invoiceLine.count({ where: { description: "orphan" } })).toBe(0);
+  });
+
+  it("bills the same invoice for a database role that may not skip them", async () => {
+    const role = `nexa_plain_${uniqueSuffix()}`;
+    await testDb().$executeRawUnsafe(`CREATE ROLE ${role} LOGIN PASSWORD 'plain-role'`);
+    await testDb().$executeRawUnsafe(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await testDb().$executeRawUnsafe(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await testDb().$executeRawUnsafe(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    const url = new URL(testEnv.databaseUrl);
+    url.username = role;
+    url.password = "plain-role";
+    const plain = createPrismaClient(url.toString());
+    try {
+      expect(await heldReferenceWritesAllowed(plain)).toBe(false);
+      const billed = [];
+      for (const client of [testDb(), plain]) {
+        const svc = await createTestService("live");
+        await svc.lago.plans.createPlan({ plan: { name: "Plain", code: `plain_${svc.code}`, interval: "monthly", amount_cents: 2000, amount_currency: "CAD", pay_in_advance: false } });
+        await svc.lago.customers.createCustomer({ customer: { external_id: "qc", legal_name: "Québec Inc.", state: "QC", country: "CA", timezone: "America/Toronto" } });
+        await svc.lago.subscriptions.createSubscription({ subscription: { external_customer_id: "qc", plan_code: `plain_${svc.code}`, external_id: "sub-qc", subscription_at: OCT_1 } });
+        const run = await runBillingCycle(client, CLOSE_AT, { serviceId: svc.id });
+        expect(run.failures).toEqual([]);
+        const invoice = await testDb().invoice.findFirstOrThrow({ where: { serviceId: svc.id }, include: { lines: true, taxes: { orderBy: { code: "asc" } }, notices: true } });
+        const subscription = await testDb().subscription.findFirstOrThrow({ where: { serviceId: svc.id } });
+        expect(await testDb().auditLog.count({ where: { entityType: "Invoice", entityId: invoice.id } })).toBe(1);
+        billed.push({
+          status: invoice.status, totalCents: invoice.totalCents, lines: invoice.lines.map((l) => [l.description, l.amountCents, l.subscriptionId === subscription.id]),
+          taxes: invoice.taxes.map((t) => [t.code, t.amountCents]), notices: invoice.notices.length, nextBillingAt: subscription.nextBillingAt?.toISOString(),
+        });
+      }
+      expect(billed[0]).toEqual({
+        status: "finalized", totalCents: 2300n, lines: [["Plain — 2026-10-01 to 2026-10-31", 2000n, true]], taxes: [["GST", 100n], ["QST", 200n]], notices: 1,
+        nextBillingAt: "2026-12-01T05:00:00.000Z",
+      });
+      expect(billed[1]).toEqual(billed[0]);
+    } finally {
+      await plain.$disconnect();
+      await testDb().$executeRawUnsafe(`REASSIGN OWNED BY ${role} TO CURRENT_USER`);
+      await testDb().$executeRawUnsafe(`DROP OWNED BY ${role}`);
+      await testDb().$executeRawUnsafe(`DROP ROLE ${role}`);
+    }
   });
 });
