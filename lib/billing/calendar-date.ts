@@ -62,7 +62,7 @@ function memoised<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
 const dayNumbers = new Map<CalendarDate, number>();
 
 /** Days since 1970-01-01; the proleptic Gregorian calendar has no DST, so this is exact day arithmetic. */
-function dayNumber(date: CalendarDate): number {
+export function dayNumber(date: CalendarDate): number {
   return memoised(dayNumbers, date, () => {
     const { year, month, day } = parseCalendarDate(date);
     return Date.UTC(year, month - 1, day) / MS_PER_DAY;
@@ -148,11 +148,14 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
-const localDates = new Map<string, CalendarDate>();
+/** By zone, then by instant (a number key: no key text to build and hash on every call). */
+const localDates = new Map<string, Map<number, CalendarDate>>();
 
 /** The calendar date an instant falls on in a timezone (memoised: billing runs ask for the same instants often). */
 export function localDate(instant: Date, timeZone: string): CalendarDate {
-  return memoised(localDates, `${instant.getTime()}|${timeZone}`, () => formatCalendarDate(localTime(instant, timeZone)));
+  let inZone = localDates.get(timeZone);
+  if (!inZone) localDates.set(timeZone, (inZone = new Map()));
+  return memoised(inZone, instant.getTime(), () => formatCalendarDate(localTime(instant, timeZone)));
 }
 
 const isoInstants = new Map<number, string>();

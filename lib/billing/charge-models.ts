@@ -285,15 +285,26 @@ interface Tier {
   range: PricingRange;
   lower: Decimal;
   upper: Decimal | null;
+  /** Parsed when a price first reaches the tier. */
+  perUnitAmount?: Decimal;
+  flatAmount?: Decimal;
 }
 
+/** A charge's ranges as tiers, parsed once per ranges array: a period close prices one plan's for every subscription. */
+const parsedTiers = new WeakMap<readonly PricingRange[], Tier[]>();
+
 function tiersOf(ranges: readonly PricingRange[]): Tier[] {
-  if (ranges.length === 0) throw new RangeError("A tiered charge needs at least one range");
-  return ranges.map((range, index) => ({
-    range,
-    lower: index === 0 ? ZERO : decimal(ranges[index - 1].to_value ?? 0),
-    upper: range.to_value === null ? null : decimal(range.to_value),
-  }));
+  let tiers = parsedTiers.get(ranges);
+  if (!tiers) {
+    if (ranges.length === 0) throw new RangeError("A tiered charge needs at least one range");
+    tiers = ranges.map((range, index) => ({
+      range,
+      lower: index === 0 ? ZERO : decimal(ranges[index - 1].to_value ?? 0),
+      upper: range.to_value === null ? null : decimal(range.to_value),
+    }));
+    parsedTiers.set(ranges, tiers);
+  }
+  return tiers;
 }
 
 function maxOf(a: Decimal, b: Decimal): Decimal {
@@ -301,8 +312,8 @@ function maxOf(a: Decimal, b: Decimal): Decimal {
 }
 
 function tierBreakdown(tier: Tier, units: Decimal): TierBreakdown {
-  const perUnitAmount = amountOf(tier.range.per_unit_amount);
-  const flatAmount = amountOf(tier.range.flat_amount);
+  const perUnitAmount = (tier.perUnitAmount ??= amountOf(tier.range.per_unit_amount));
+  const flatAmount = (tier.flatAmount ??= amountOf(tier.range.flat_amount));
   const unitsAmount = units.mul(perUnitAmount);
   return {
     fromValue: tier.range.from_value,

@@ -10,7 +10,7 @@
  * - credits never exceed what was billed for the period;
  * - first period: calendar billing prorates from the start date; an anniversary period starts on it, so it is whole.
  */
-import { daysInclusive, addDays, compareDates, parseCalendarDate, type CalendarDate } from "./calendar-date";
+import { addDays, compareDates, dayNumber, parseCalendarDate, type CalendarDate } from "./calendar-date";
 import type { BillingPeriod } from "./billing-periods";
 import { decimal, type Decimal } from "./decimal";
 import { centsToDecimal, divideHalfUp } from "./money";
@@ -51,18 +51,19 @@ export function periodFraction(period: BillingPeriod, fromDate: CalendarDate, to
 }
 
 function proratedDays(period: BillingPeriod, fromDate: CalendarDate, toDate: CalendarDate): number {
-  parseCalendarDate(fromDate);
-  parseCalendarDate(toDate);
+  // Day numbers (each date validated once, then memoised): the close prorates every subscription's fee.
+  const from = dayNumber(fromDate);
+  const to = dayNumber(toDate);
+  const first = dayNumber(period.firstDay);
+  const last = dayNumber(period.lastDay);
   // An empty range (to = from − 1) may sit just outside either end, e.g. "after the last day".
-  const fromOutside = compareDates(fromDate, period.firstDay) < 0 || compareDates(fromDate, addDays(period.lastDay, 1)) > 0;
-  const toOutside = compareDates(toDate, addDays(period.firstDay, -1)) < 0 || compareDates(toDate, period.lastDay) > 0;
-  if (fromOutside || toOutside) {
+  if (from < first || from > last + 1 || to < first - 1 || to > last) {
     throw new RangeError(`${fromDate}..${toDate} is outside the period ${period.firstDay}..${period.lastDay}`);
   }
-  if (compareDates(toDate, addDays(fromDate, -1)) < 0) {
+  if (to < from - 1) {
     throw new RangeError(`To date ${toDate} is more than a day before from date ${fromDate}`);
   }
-  return daysInclusive(fromDate, toDate);
+  return to - from + 1;
 }
 
 /**

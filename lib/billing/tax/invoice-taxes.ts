@@ -32,6 +32,17 @@ const NO_TAX_NOTES = {
 type SellerRegistrationFields = Pick<CompanyProfile, "gstHstNumber" | "qstNumber" | "bcPstNumber" | "mbRstNumber" | "skPstNumber">;
 export type TaxedCustomer = Pick<Customer, "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber">;
 
+/** The seller's registrations by tax code, read once per seller record (a period close taxes every invoice with one). */
+const registrationsOfSeller = new WeakMap<SellerRegistrationFields, ReturnType<typeof registrationsByTaxCode>>();
+function registrationsOf(seller: SellerRegistrationFields) {
+  let registrations = registrationsOfSeller.get(seller);
+  if (!registrations) {
+    registrations = registrationsByTaxCode({ gstHst: seller.gstHstNumber, qst: seller.qstNumber, bcPst: seller.bcPstNumber, mbRst: seller.mbRstNumber, skPst: seller.skPstNumber });
+    registrationsOfSeller.set(seller, registrations);
+  }
+  return registrations;
+}
+
 /** Sales taxes of an amount before tax, at the rates in force on the tax point date (issue date). */
 export function invoiceTaxes(customer: TaxedCustomer, seller: SellerRegistrationFields, taxableCents: bigint, taxPointDate: CalendarDate, rules: TaxRules = sellerTaxRules): InvoiceTaxes {
   try {
@@ -39,7 +50,7 @@ export function invoiceTaxes(customer: TaxedCustomer, seller: SellerRegistration
       customer: { country: customer.country, province: customer.province, taxExempt: customer.taxExempt, taxExemptionNumber: customer.taxExemptionNumber },
       taxableCents,
       taxPointDate,
-      registrations: registrationsByTaxCode({ gstHst: seller.gstHstNumber, qst: seller.qstNumber, bcPst: seller.bcPstNumber, mbRst: seller.mbRstNumber, skPst: seller.skPstNumber }),
+      registrations: registrationsOf(seller),
     });
     const lines: InvoiceTaxDraft[] = result.lines.map((line) => ({
       code: line.code,
