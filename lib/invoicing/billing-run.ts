@@ -92,16 +92,19 @@ export type PlannedSubscription = SubscriptionToBill & { plan: NonNullable<Subsc
 type LoadedSubscription = SubscriptionToBill & { customer: BillableCustomer & { billedTo: BilledTo } };
 
 /** How many columns lockSubscriptions selects and destructures by position. */
-const SUBSCRIPTION_COLUMNS = 42;
+const SUBSCRIPTION_COLUMNS = 32;
+
+type PlanToBill = NonNullable<SubscriptionToBill["plan"]>;
 
 /**
  * Locks the subscriptions of the chunk's groups that are still due at the group's boundary and loads them with their
- * plan and customer, in one statement. It skips those another run holds, and those a usage insert in flight holds
- * through its foreign key (FOR UPDATE, not FOR NO KEY UPDATE: that usage is billed with its period next time rather
- * than left out). Rows arrive as arrays of text, timestamps as milliseconds since the epoch: on large runs, building
- * JSON in PostgreSQL (or decoding rows through type parsers) costs more than the billing itself.
+ * customer, in one statement; their plans come from `plans`, the run's (loadPlans). It skips those another run holds,
+ * and those a usage insert in flight holds through its foreign key (FOR UPDATE, not FOR NO KEY UPDATE: that usage is
+ * billed with its period next time rather than left out). Rows arrive as arrays of text, timestamps as milliseconds
+ * since the epoch: on large runs, building JSON in PostgreSQL (or decoding rows through type parsers) costs more than
+ * the billing itself.
  */
-async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[]): Promise<LoadedSubscription[]> {
+async function lockSubscriptions(connection: TransactionConnection, groups: BillingGroup[], plans: Map<string, PlanToBill>): Promise<LoadedSubscription[]> {
   const result = await connection.query<(string | null)[]>({
     rowMode: "array",
     types: RAW_TEXT,
@@ -119,41 +122,55 @@ async function lockSubscriptions(connection: TransactionConnection, groups: Bill
     SELECT s.id, s."customerId", s."serviceId", s."planId", s.status, s."billingTime", ${epochMsSql('s."billingAnchorDate"')}, ${epochMsSql('s."subscriptionAt"')},
            ${epochMsSql('s."startedAt"')}, ${epochMsSql('s."terminatedAt"')}, ${epochMsSql('s."endingAt"')},
            s."nextPlanId", ${epochMsSql('s."nextBillingAt"')}, s.shadow, s."onTerminationCreditNote", s."onTerminationInvoice",
-           p.id, p.name, p."invoiceDisplayName", p."amountCents", p."payInAdvance", p.interval, p.currency, p."billChargesMonthly", p."trialPeriodDays", p."parentId",
            c.id, c."legalName", c.country, c.province, c."taxExempt", c."taxExemptionNumber", c.timezone, c."netPaymentTermDays", c."creditBalanceCents", c.currency,
            c."addressLine1", c."addressLine2", c.city, c."postalCode", c.email, c."taxIdentificationNumber"
       FROM locked s
       JOIN "Customer" c ON c.id = s."customerId"
-      LEFT JOIN "Plan" p ON p.id = s."planId"
      ORDER BY s."createdAt"`),
   });
   if (result.fields.length !== SUBSCRIPTION_COLUMNS) throw new Error(`lockSubscriptions reads ${SUBSCRIPTION_COLUMNS} columns by position; the statement returns ${result.fields.length}`);
+  await loadPlans(connection, plans, result.rows.map((row) => row[3]));
   const date = (ms: string | null) => (ms === null ? null : instantFromEpochMs(ms));
-  const flag = (text: string | null) => (text === null ? null : text === "t");
-  const due = new Set(groups.map(billingKey));
   const subs: LoadedSubscription[] = [];
   for (const row of result.rows) {
     const [id, customerId, serviceId, planId, status, billingTime, anchor, subscriptionAt, startedAt, terminatedAt, endingAt, nextPlanId, nextBillingAt,
-      shadow, onTerminationCreditNote, onTerminationInvoice, plan, planName, planDisplayName, planAmount, payInAdvance, interval, planCurrency,
-      billChargesMonthly, trialPeriodDays, parentId, customer, legalName, country, province, taxExempt, taxExemptionNumber, timezone, netPaymentTermDays,
+      shadow, onTerminationCreditNote, onTerminationInvoice, customer, legalName, country, province, taxExempt, taxExemptionNumber, timezone, netPaymentTermDays,
       creditBalance, currency, addressLine1, addressLine2, city, postalCode, email, taxIdentificationNumber] = row;
-    const sub: LoadedSubscription = {
+    subs.push({
       id: id!, customerId: customerId!, serviceId: serviceId!, planId, status: status as Subscription["status"], billingTime: billingTime as Subscription["billingTime"],
       billingAnchorDate: date(anchor)!, subscriptionAt: date(subscriptionAt)!, startedAt: date(startedAt), terminatedAt: date(terminatedAt), endingAt: date(endingAt),
       nextPlanId, nextBillingAt: date(nextBillingAt), shadow: shadow === "t", onTerminationCreditNote: onTerminationCreditNote!, onTerminationInvoice: onTerminationInvoice!,
-      plan: plan === null ? null : {
-        id: plan, name: planName!, invoiceDisplayName: planDisplayName, amountCents: BigInt(planAmount!), payInAdvance: payInAdvance === "t",
-        interval: interval as Plan["interval"], currency: planCurrency!, billChargesMonthly: flag(billChargesMonthly), trialPeriodDays, parentId,
-      },
+      plan: planId === null ? null : plans.get(planId)!,
       customer: {
         id: customer!, legalName: legalName!, country: country!, province, taxExempt: taxExempt === "t", taxExemptionNumber, timezone: timezone!,
         netPaymentTermDays: netPaymentTermDays === null ? null : Number(netPaymentTermDays), creditBalanceCents: BigInt(creditBalance!), currency: currency!,
         billedTo: billedToOf({ legalName: legalName!, addressLine1, addressLine2, city, province, postalCode, country: country!, email, taxIdentificationNumber, taxExemptionNumber }),
       },
-    };
-    if (due.has(keyOfSub(sub))) subs.push(sub);
+    });
   }
   return subs;
+}
+
+/**
+ * Reads the plans among `planIds` that `plans` does not hold yet into it. A run reads each plan once, when it first
+ * meets it, and bills every subscription of it as the plan was then (as it does the plan's charges).
+ */
+async function loadPlans(connection: TransactionConnection, plans: Map<string, PlanToBill>, planIds: (string | null)[]) {
+  const missing = [...new Set(planIds.filter((id): id is string => id !== null && !plans.has(id)))];
+  if (missing.length === 0) return;
+  const { rows } = await connection.query<(string | null)[]>({
+    rowMode: "array",
+    types: RAW_TEXT,
+    ...pgQuery(Prisma.sql`
+    SELECT id, name, "invoiceDisplayName", "amountCents", "payInAdvance", interval, currency, "billChargesMonthly", "trialPeriodDays", "parentId"
+      FROM "Plan" WHERE id = ANY(${uuidArray(missing)})`),
+  });
+  for (const [id, name, invoiceDisplayName, amountCents, payInAdvance, interval, currency, billChargesMonthly, trialPeriodDays, parentId] of rows) {
+    plans.set(id!, {
+      id: id!, name: name!, invoiceDisplayName, amountCents: BigInt(amountCents!), payInAdvance: payInAdvance === "t", interval: interval as Plan["interval"],
+      currency: currency!, billChargesMonthly: billChargesMonthly === null ? null : billChargesMonthly === "t", trialPeriodDays, parentId,
+    });
+  }
 }
 
 export interface ComposedInvoice {
@@ -178,18 +195,15 @@ export interface ComposedGroup {
   credits: { sub: SubscriptionToBill; step: BillingStep }[];
 }
 
-const keyOfSub = (s: { customerId: string; serviceId: string; nextBillingAt: Date | null; shadow: boolean }) =>
-  billingKey({ customerId: s.customerId, serviceId: s.serviceId, boundary: s.nextBillingAt!, shadow: s.shadow });
-
-/**
- * The next due groups after `cursor`, in (boundary, customer, service) order, read through the matching index so each
- * call costs the rows it returns. A group cut by the row limit is left for the next call.
- */
 /** The subscription's group is set aside in BillingQuarantine (not yet released): runs skip it. */
 const QUARANTINED = Prisma.sql`EXISTS (SELECT 1 FROM "BillingQuarantine" q
    WHERE q."customerId" = "Subscription"."customerId" AND q."serviceId" = "Subscription"."serviceId"
      AND q.shadow = "Subscription".shadow AND q.boundary = "Subscription"."nextBillingAt" AND q."releasedAt" IS NULL)`;
 
+/**
+ * The next due groups after `cursor`, in (boundary, customer, service) order, read through the matching index so each
+ * call costs the rows it returns. A group cut by the row limit is left for the next call.
+ */
 async function dueGroups(client: Db, upTo: Date, cursor: BillingGroup | null, rowLimit: number, serviceId?: string): Promise<BillingGroup[]> {
   const after = cursor ?? { boundary: new Date(0), customerId: "00000000-0000-0000-0000-000000000000", serviceId: "00000000-0000-0000-0000-000000000000" };
   const rows = await client.$queryRaw<{ customerId: string; serviceId: string; boundary: Date; shadow: boolean }[]>`
@@ -385,11 +399,13 @@ async function transactionNow(connection: TransactionConnection): Promise<string
 }
 
 /**
- * What one run reads once and carries from chunk to chunk: the plans' charges (a run prices each plan as it was when
- * the run first met it) and the company profile (seller, grace period, payment terms: as they were when it started).
+ * What one run reads once and carries from chunk to chunk: the plans and their charges (a run prices each plan as it
+ * was when the run first met it) and the company profile (seller, grace period, payment terms: as they were when it started).
  */
 export interface RunConstants {
   planCharges: Map<string, ChargeWithMetric[]>;
+  /** The subscriptions' plans, each as the run first read it (lockSubscriptions). */
+  plans?: Map<string, NonNullable<SubscriptionToBill["plan"]>>;
   profile?: CompanyProfileValues;
   /** The database role may write the chunk's rows without per-row key checks (lib/db/held-reference-writes.ts). */
   heldReferenceWrites?: boolean;
@@ -411,7 +427,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
     client,
     async (tx, connection) => {
       const rows = textRowsOn(connection);
-      const subs = await lockSubscriptions(connection, groups);
+      const subs = await lockSubscriptions(connection, groups, run.plans ??= new Map());
       if (subs.length === 0) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       const ids = subs.map((s) => s.id);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
@@ -472,17 +488,19 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const composed: Omit<ComposedGroup, "invoice">[] = [];
       const invoices: ChunkInvoice[] = [];
       const details = new InvoiceDetailRows();
-      const subsByKey = new Map<string, SubscriptionToBill[]>();
+      // A group's members among its customer's locked subscriptions (one or a few): no key text built per subscription.
+      const subsByCustomer = new Map<string, SubscriptionToBill[]>();
       for (const sub of subs) {
-        const key = keyOfSub(sub);
-        const members = subsByKey.get(key);
-        if (members) members.push(sub);
-        else subsByKey.set(key, [sub]);
+        const ofCustomer = subsByCustomer.get(sub.customerId);
+        if (ofCustomer) ofCustomer.push(sub);
+        else subsByCustomer.set(sub.customerId, [sub]);
       }
+      const membersOf = (group: BillingGroup) =>
+        (subsByCustomer.get(group.customerId) ?? []).filter((s) => s.serviceId === group.serviceId && s.shadow === group.shadow && s.nextBillingAt!.getTime() === group.boundary.getTime());
       let composedSinceYield = 0;
       for (const group of groups) {
-        const members = subsByKey.get(billingKey(group));
-        if (!members) continue;
+        const members = membersOf(group);
+        if (members.length === 0) continue;
         if (++composedSinceYield === COMPOSE_SLICE) {
           composedSinceYield = 0;
           await yieldToOtherChunks();
