@@ -14,7 +14,9 @@ import type { TransactionConnection } from "@/lib/db/transaction-connection";
  * - the charges it has share-locked itself (lines), as a key check would.
  * Those statements run with `session_replication_role = replica`, which fires no ordinary trigger (the key checks are
  * triggers), set for them alone (SET LOCAL, back to `origin` after them; a failure rolls the transaction back, and the
- * setting with it). Every other statement of the transaction, and every other writer, keeps its checks.
+ * setting with it). Every other statement of the transaction, and every other writer, keeps its checks. The tables they
+ * write have no trigger of their own, which the setting would skip too (tests/integration/billing-period-close.test.ts
+ * checks that).
  *
  * Setting it takes a superuser, or PostgreSQL 15's `GRANT SET ON PARAMETER session_replication_role TO …`. A role with
  * neither writes the same rows with the checks (heldReferenceWritesAllowed is false): slower, the same result.
