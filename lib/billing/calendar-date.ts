@@ -148,14 +148,27 @@ export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);
 }
 
-/** By zone, then by instant (a number key: no key text to build and hash on every call). */
+/** By zone, then by instant (a number key: no key text to build and hash on every call); emptied at 100,000 dates. */
 const localDates = new Map<string, Map<number, CalendarDate>>();
+let localDatesHeld = 0;
 
 /** The calendar date an instant falls on in a timezone (memoised: billing runs ask for the same instants often). */
 export function localDate(instant: Date, timeZone: string): CalendarDate {
+  const at = instant.getTime();
   let inZone = localDates.get(timeZone);
-  if (!inZone) localDates.set(timeZone, (inZone = new Map()));
-  return memoised(inZone, instant.getTime(), () => formatCalendarDate(localTime(instant, timeZone)));
+  let date = inZone?.get(at);
+  if (date === undefined) {
+    date = formatCalendarDate(localTime(instant, timeZone));
+    if (localDatesHeld >= 100_000) {
+      localDates.clear();
+      localDatesHeld = 0;
+      inZone = undefined;
+    }
+    if (!inZone) localDates.set(timeZone, (inZone = new Map()));
+    inZone.set(at, date);
+    localDatesHeld += 1;
+  }
+  return date;
 }
 
 const isoInstants = new Map<number, string>();

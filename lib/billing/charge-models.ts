@@ -290,7 +290,10 @@ interface Tier {
   flatAmount?: Decimal;
 }
 
-/** A charge's ranges as tiers, parsed once per ranges array: a period close prices one plan's for every subscription. */
+/**
+ * A charge's ranges as tiers, parsed once per ranges array (stored charge properties, never changed in place): a period
+ * close prices one plan's for every subscription.
+ */
 const parsedTiers = new WeakMap<readonly PricingRange[], Tier[]>();
 
 function tiersOf(ranges: readonly PricingRange[]): Tier[] {

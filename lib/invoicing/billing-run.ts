@@ -449,8 +449,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // The charges the lines will name, share-locked as the lines' key checks would lock them: with every one held, the
       // chunk writes without those checks (lib/db/held-reference-writes.ts); when one is gone, with them, which refuse it.
       const chargeIds = [...new Set(charges.map((c) => c.id))];
-      const heldCharges = chargeIds.length ? await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE id = ANY(${uuidArray(chargeIds)}) FOR KEY SHARE`) : [];
-      const referencesHeld = run.heldReferenceWrites === true && heldCharges.length === chargeIds.length;
+      const referencesHeld = run.heldReferenceWrites === true &&
+        (chargeIds.length === 0 || (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE id = ANY(${uuidArray(chargeIds)}) FOR KEY SHARE`)).length === chargeIds.length);
       const steps = new Map<string, BillingStep>();
       const stepFor = (sub: PlannedSubscription) => {
         let step = steps.get(sub.id);
@@ -488,15 +488,17 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const composed: Omit<ComposedGroup, "invoice">[] = [];
       const invoices: ChunkInvoice[] = [];
       const details = new InvoiceDetailRows();
-      // A group's members among its customer's locked subscriptions (one or a few): no key text built per subscription.
-      const subsByCustomer = new Map<string, SubscriptionToBill[]>();
+      // A group's members among its customer's locked subscriptions due at its boundary: no key text built per subscription.
+      const subsByCustomerAndBoundary = new Map<string, Map<number, SubscriptionToBill[]>>();
       for (const sub of subs) {
-        const ofCustomer = subsByCustomer.get(sub.customerId);
-        if (ofCustomer) ofCustomer.push(sub);
-        else subsByCustomer.set(sub.customerId, [sub]);
+        let ofCustomer = subsByCustomerAndBoundary.get(sub.customerId);
+        if (!ofCustomer) subsByCustomerAndBoundary.set(sub.customerId, (ofCustomer = new Map()));
+        const due = ofCustomer.get(sub.nextBillingAt!.getTime());
+        if (due) due.push(sub);
+        else ofCustomer.set(sub.nextBillingAt!.getTime(), [sub]);
       }
       const membersOf = (group: BillingGroup) =>
-        (subsByCustomer.get(group.customerId) ?? []).filter((s) => s.serviceId === group.serviceId && s.shadow === group.shadow && s.nextBillingAt!.getTime() === group.boundary.getTime());
+        (subsByCustomerAndBoundary.get(group.customerId)?.get(group.boundary.getTime()) ?? []).filter((s) => s.serviceId === group.serviceId && s.shadow === group.shadow);
       let composedSinceYield = 0;
       for (const group of groups) {
         const members = membersOf(group);
@@ -537,10 +539,8 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const updates = composed.flatMap((c) => c.updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
       await encodeInvoiceIssuedNotices(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
-      await writeHeldReferences(connection, referencesHeld, async () => {
-        await moveSubscriptions(connection, updates);
-        await writeInvoiceDetails(connection, details);
-      });
+      await moveSubscriptions(connection, updates);
+      await writeHeldReferences(connection, referencesHeld, () => writeInvoiceDetails(connection, details));
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
       const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));

@@ -32,7 +32,10 @@ const NO_TAX_NOTES = {
 type SellerRegistrationFields = Pick<CompanyProfile, "gstHstNumber" | "qstNumber" | "bcPstNumber" | "mbRstNumber" | "skPstNumber">;
 export type TaxedCustomer = Pick<Customer, "legalName" | "country" | "province" | "taxExempt" | "taxExemptionNumber">;
 
-/** The seller's registrations by tax code, read once per seller record (a period close taxes every invoice with one). */
+/**
+ * The seller's registrations by tax code, read once per seller record (a company profile as loaded, never changed in
+ * place): a period close taxes every invoice with one.
+ */
 const registrationsOfSeller = new WeakMap<SellerRegistrationFields, ReturnType<typeof registrationsByTaxCode>>();
 function registrationsOf(seller: SellerRegistrationFields) {
   let registrations = registrationsOfSeller.get(seller);
