@@ -20,7 +20,6 @@ import type { TransactionConnection } from "@/lib/db/transaction-connection";
  * their foreign keys to the ones above). Setting it makes PostgreSQL discard the connection's cached plans: four times
  * per chunk of a thousand invoices.
  *
- *
  * Setting it takes a superuser, or PostgreSQL 15's `GRANT SET ON PARAMETER session_replication_role TO …`. A role with
  * neither writes the same rows with the checks (heldReferenceWritesAllowed is false): slower, the same result.
  */

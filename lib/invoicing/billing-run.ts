@@ -405,7 +405,7 @@ async function transactionNow(connection: TransactionConnection): Promise<string
 export interface RunConstants {
   planCharges: Map<string, ChargeWithMetric[]>;
   /** The subscriptions' plans, each as the run first read it (lockSubscriptions). */
-  plans?: Map<string, NonNullable<SubscriptionToBill["plan"]>>;
+  plans?: Map<string, PlanToBill>;
   profile?: CompanyProfileValues;
   /** The database role may write the chunk's rows without per-row key checks (lib/db/held-reference-writes.ts). */
   heldReferenceWrites?: boolean;
@@ -537,9 +537,9 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       // credit, webhook events) and for their commit. Before the credit notes and before issueInvoices' own numbers:
       // numbers (and locks) in the same order as issuing one by one would take them.
       const updates = composed.flatMap((c) => c.updates);
+      await moveSubscriptions(connection, updates);
       details.encodeDraftWindows(invoices.filter((i) => !issueNow(i)));
       await encodeInvoiceIssuedNotices(rows, direct.map((i) => ({ id: i.id, serviceId: i.group.serviceId })), details.notices);
-      await moveSubscriptions(connection, updates);
       await writeHeldReferences(connection, referencesHeld, () => writeInvoiceDetails(connection, details));
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
