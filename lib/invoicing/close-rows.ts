@@ -18,7 +18,8 @@ import type { IssuedFields } from "./issue-invoice";
 
 /**
  * The foreign keys to the invoice of what the close writes before it (its details and its invoice-issued e-mail rows,
- * see writeInvoiceDetails): deferrable, deferred to the close's commit.
+ * see writeInvoiceDetails): deferrable, deferred to the close's commit when it writes with its key checks on (see
+ * lib/db/held-reference-writes.ts).
  */
 const DETAIL_INVOICE_KEYS = `"InvoiceLine_invoiceId_fkey", "InvoiceTax_invoiceId_fkey", "InvoiceUsageWindow_invoiceId_fkey", "InvoiceNotice_invoiceId_fkey"`;
 
@@ -69,8 +70,8 @@ export class InvoiceDetailRows {
  * Writes the details of a chunk's invoices, ahead of the invoices: lines, taxes, usage windows and e-mail rows, each
  * table with one COPY on the transaction's own connection (COPY costs PostgreSQL a fraction of an INSERT … SELECT over
  * a JSON document per row: no JSON parse, rows inserted in batches). Written before the chunk queues for the invoice
- * number series, so chunks write them at the same time; their keys to the invoices are checked at commit, once the
- * invoices are in.
+ * number series, so chunks write them at the same time; their keys to the invoices, when checked, are checked at
+ * commit, once the invoices are in.
  */
 export async function writeInvoiceDetails(connection: TransactionConnection, details: InvoiceDetailRows) {
   if (details.lines.isEmpty && details.taxes.isEmpty && details.windows.isEmpty && details.notices.isEmpty) return;
