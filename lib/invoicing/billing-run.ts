@@ -405,7 +405,7 @@ async function transactionNow(connection: TransactionConnection): Promise<string
 export interface RunConstants {
   planCharges: Map<string, ChargeWithMetric[]>;
   /** The subscriptions' plans, each as the run first read it (lockSubscriptions). */
-  plans?: Map<string, PlanToBill>;
+  plans: Map<string, PlanToBill>;
   profile?: CompanyProfileValues;
   /** The database role may write the chunk's rows without per-row key checks (lib/db/held-reference-writes.ts). */
   heldReferenceWrites?: boolean;
@@ -420,14 +420,14 @@ const COMPOSE_SLICE = 50;
 const yieldToOtherChunks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Bills a chunk of groups in one transaction. */
-export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map() }) {
+export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map(), plans: new Map() }) {
   const { planCharges } = run;
   const attachedCharges: ChargeWithMetric[] = [];
   return withTransactionConnection(
     client,
     async (tx, connection) => {
       const rows = textRowsOn(connection);
-      const subs = await lockSubscriptions(connection, groups, run.plans ??= new Map());
+      const subs = await lockSubscriptions(connection, groups, run.plans);
       if (subs.length === 0) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
       const ids = subs.map((s) => s.id);
       const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
@@ -643,7 +643,7 @@ export async function runBillingCycle(client: Db, upTo = new Date(), options: Bi
   const concurrency = options.concurrency ?? BILLING_CONCURRENCY;
   const chunkSize = options.chunkSize ?? BILLING_CHUNK_SIZE;
   const now = upTo > new Date() ? upTo : new Date();
-  const run: RunConstants = { planCharges: new Map(), profile: await companyProfile(client), heldReferenceWrites: await heldReferenceWritesAllowed(client) };
+  const run: RunConstants = { planCharges: new Map(), plans: new Map(), profile: await companyProfile(client), heldReferenceWrites: await heldReferenceWritesAllowed(client) };
   // A group that failed stays due: it is reported once and not tried again in this run's later passes.
   const failed = new Set<string>();
   const failedKey = (g: { customerId: string; serviceId: string }) => `${g.customerId}:${g.serviceId}`;
