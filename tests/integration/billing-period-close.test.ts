@@ -1,15 +1,13 @@
-import { PrismaPg } from "@prisma/adapter-pg";
-import type pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { heldReferenceWritesAllowed, writeHeldReferences } from "@/lib/db/held-reference-writes";
-import { TransactionAwarePool, withTransactionConnection } from "@/lib/db/transaction-connection";
-import { PrismaClient } from "@/lib/generated/prisma/client";
+import { withTransactionConnection } from "@/lib/db/transaction-connection";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { companyProfile, sellerOf } from "@/lib/invoicing/company-profile";
 import { refreshDraftInvoice } from "@/lib/invoicing/invoice-actions";
 import { createTestService, lagoFailure, testDb, uniqueSuffix, type TestService } from "../support/api-fixture";
 import { testEnv } from "../support/env";
+import { statementWatchingClient } from "../support/statement-watch";
 
 // October 2026 in Toronto: local midnight Oct 1 is 04:00Z (EDT); Nov 1 local midnight is 04:00Z as well (DST ends Nov 1 at 02:00).
 const OCT_1 = "2026-10-01T04:00:00.000Z";
@@ -277,17 +275,11 @@ describe("period close: rows written without per-row key checks, only where it h
   /** A client whose connections record each session_replication_role they are set to. */
   const recordingClient = (url: string) => {
     const roles: string[] = [];
-    const pool = new TransactionAwarePool({ connectionString: url, max: 4 });
-    pool.on("connect", (connection: pg.PoolClient) => {
-      const query = connection.query.bind(connection) as (...args: unknown[]) => unknown;
-      (connection as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        const text = String((args[0] as { text?: string })?.text ?? args[0]);
-        const role = /^SET LOCAL session_replication_role = (\w+)/.exec(text);
-        if (role) roles.push(role[1]);
-        return query(...args);
-      };
+    const client = statementWatchingClient(url, (text) => {
+      const role = /^SET LOCAL session_replication_role = (\w+)/.exec(text);
+      if (role) roles.push(role[1]);
     });
-    return { client: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), roles };
+    return { client, roles };
   };
 
   it("skips the checks for the statements inside the span only, and for none when not allowed", async () => {

@@ -1,11 +1,10 @@
-import { PrismaPg } from "@prisma/adapter-pg";
-import type pg from "pg";
 import { describe, expect, it } from "vitest";
-import { pgQuery, TransactionAwarePool, withTransactionConnection } from "@/lib/db/transaction-connection";
-import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { pgQuery, withTransactionConnection } from "@/lib/db/transaction-connection";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { runBillingCycle } from "@/lib/invoicing/billing-run";
 import { createTestService, testDb, uniqueSuffix } from "../support/api-fixture";
 import { testEnv } from "../support/env";
+import { statementWatchingClient } from "../support/statement-watch";
 
 /**
  * The period close sends its large statements on the connection of its Prisma transaction: they must be that
@@ -80,16 +79,10 @@ describe("the period close on its transaction's connection", () => {
   /** A client whose connections record each statement sent while another is still running on the same connection. */
   const watchedClient = () => {
     const overlaps: string[] = [];
-    const pool = new TransactionAwarePool({ connectionString: testEnv.databaseUrl, max: 4 });
-    pool.on("connect", (connection: pg.PoolClient) => {
-      const state = connection as unknown as { _activeQuery: unknown; _queryQueue: unknown[] };
-      const query = connection.query.bind(connection) as (...args: unknown[]) => unknown;
-      (connection as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        if (state._activeQuery || state._queryQueue.length > 0) overlaps.push(String((args[0] as { text?: string })?.text ?? args[0]).slice(0, 80));
-        return query(...args);
-      };
+    const client = statementWatchingClient(testEnv.databaseUrl, (text, overlapping) => {
+      if (overlapping) overlaps.push(text.slice(0, 80));
     });
-    return { client: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), overlaps };
+    return { client, overlaps };
   };
 
   it("sees two statements sent at once on one connection", async () => {
