@@ -5,7 +5,7 @@ import { daysInclusive, localDate } from "@/lib/billing/calendar-date";
 import type { Db } from "@/lib/db/prisma";
 import { Prisma, type InvoiceNotice } from "@/lib/generated/prisma/client";
 import type { TextRowReader } from "@/lib/db/transaction-connection";
-import type { CopyRows } from "@/lib/db/copy-text";
+import type { BinaryCopyRows } from "@/lib/db/copy-binary";
 import { invoiceDocument } from "@/lib/documents/ledger-documents";
 import { renderBillingDocumentPdf } from "@/lib/documents/render-pdf";
 import { companyProfile } from "@/lib/invoicing/company-profile";
@@ -60,15 +60,15 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
 
 /**
  * The period close's form of the same call, for invoices it issues later in the same transaction: their notice rows in
- * COPY text (columns INVOICE_ISSUED_NOTICE_COLUMNS), which the close writes with the invoices' other details before it
+ * binary COPY (columns INVOICE_ISSUED_NOTICE_COLUMNS), which the close writes with the invoices' other details before it
  * takes the invoice number series (the invoices are written under it, and the notices' key to them is deferred to the
  * close's commit). The caller passes only live invoices it is issuing, never shadow ones; those of a service not in
  * live mode are left out here. Their invoices are new in the transaction, so no notice of theirs exists yet.
  */
-export async function encodeInvoiceIssuedNotices(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: CopyRows): Promise<void> {
+export async function encodeInvoiceIssuedNotices(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: BinaryCopyRows): Promise<void> {
   if (invoices.length === 0) return;
   const live = new Set((await rows(Prisma.sql`SELECT id::text FROM "Service" WHERE id = ANY(${uuidArray([...new Set(invoices.map((i) => i.serviceId))])}) AND mode = 'live'`)).map(([id]) => id));
-  for (const invoice of invoices) if (live.has(invoice.serviceId)) into.add(`${timeOrderedId()}\t${invoice.id}\tinvoice_issued\t0\tpending\n`);
+  for (const invoice of invoices) if (live.has(invoice.serviceId)) into.row(5).uuid(timeOrderedId()).uuid(invoice.id).text("invoice_issued").int4(0).text("pending");
 }
 
 export const INVOICE_ISSUED_NOTICE_COLUMNS = `id, "invoiceId", kind, step, status`;

@@ -6,7 +6,7 @@ import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 /** The statements a transaction's connection takes: refused once the transaction has ended (see withTransactionConnection). */
 export interface TransactionConnection {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string | (pg.QueryConfig & { rowMode?: "array" })): Promise<pg.QueryResult<R>>;
-  /** `COPY … FROM STDIN` fed `data` (rows in the statement's format, e.g. lib/db/copy-text.ts); resolves once the server has taken them all. */
+  /** `COPY … FROM STDIN` fed `data` (rows in the statement's format, e.g. lib/db/copy-binary.ts); resolves once the server has taken them all. */
   copy(statement: string, data: string | Buffer): Promise<void>;
 }
 

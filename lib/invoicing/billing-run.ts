@@ -390,11 +390,14 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
 }
 
 /**
- * The transaction's own now() as text: the instant createdAt's default takes, for the invoices' updatedAt (Prisma's
- * @updatedAt has no database default). Fixed for the whole transaction, so it is read before the number series.
+ * The transaction's own now(), the instant createdAt's default takes, for the invoices' updatedAt (Prisma's @updatedAt
+ * has no database default): in microseconds since 2000-01-01 as text, as binary COPY takes it (a Date would cut it to
+ * milliseconds). Fixed for the whole transaction, so it is read before the number series.
  */
 async function transactionNow(connection: TransactionConnection): Promise<string> {
-  const { rows: [{ now }] } = await connection.query<{ now: string }>("SELECT now()::text AS now");
+  const { rows: [{ now }] } = await connection.query<{ now: string }>(
+    "SELECT ((extract(epoch FROM now()) * 1000000)::int8 - 946684800000000)::text AS now",
+  );
   return now;
 }
 

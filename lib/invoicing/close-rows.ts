@@ -1,6 +1,5 @@
-import { isoInstant } from "@/lib/billing/calendar-date";
 import { INVOICE_ISSUED_NOTICE_COLUMNS } from "@/lib/collections/invoice-notices";
-import { COPY_NULL, CopyRows, copyInstant, copyJson, copyText } from "@/lib/db/copy-text";
+import { BINARY_COPY, BinaryCopyRows, BinaryFields } from "@/lib/db/copy-binary";
 import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { TransactionConnection } from "@/lib/db/transaction-connection";
 import type { BilledTo } from "./billed-to";
@@ -11,7 +10,7 @@ import { storedAmounts } from "./draft-invoices";
 import type { IssuedFields } from "./issue-invoice";
 
 /**
- * What the period close writes of a chunk's invoices, as rows for PostgreSQL's COPY (lib/db/copy-text.ts): their
+ * What the period close writes of a chunk's invoices, as rows for PostgreSQL's binary COPY (lib/db/copy-binary.ts): their
  * details (lines, taxes, usage windows, invoice-issued e-mail rows), written before the chunk queues for the invoice
  * number series, and their own rows, encoded before it too and written under it with their numbers.
  */
@@ -35,20 +34,23 @@ export type ChunkInvoice = Omit<ComposedInvoice, "composition"> & { amounts: Ret
  * e-mail rows once it knows which it issues.
  */
 export class InvoiceDetailRows {
-  readonly lines = new CopyRows();
-  readonly taxes = new CopyRows();
-  readonly windows = new CopyRows();
+  readonly lines = new BinaryCopyRows();
+  readonly taxes = new BinaryCopyRows();
+  readonly windows = new BinaryCopyRows();
   /** Invoice-issued e-mail rows (encodeInvoiceIssuedNotices). */
-  readonly notices = new CopyRows();
+  readonly notices = new BinaryCopyRows();
 
   encodeDetails(invoice: ComposedInvoice): ChunkInvoice {
     const { composition, ...kept } = invoice;
     let position = 0;
     for (const l of composition.lines) {
-      this.lines.add(`${timeOrderedId()}\t${invoice.id}\t${l.subscriptionId ?? COPY_NULL}\t${l.chargeId ?? COPY_NULL}\t${l.kind}\t${copyText(l.description)}\t${copyText(l.quantity)}\t${copyText(l.includedQuantity)}\t${copyText(l.unitAmount)}\t${l.amountCents}\t${copyJson(l.details)}\t${copyInstant(l.periodStart)}\t${copyInstant(l.periodEnd)}\t${position++}\n`);
+      this.lines.row(14).uuid(timeOrderedId()).uuid(invoice.id).uuid(l.subscriptionId).uuid(l.chargeId).text(l.kind).text(l.description)
+        .numeric(l.quantity).numeric(l.includedQuantity).numeric(l.unitAmount).int8(l.amountCents).json(l.details)
+        .timestamptz(l.periodStart).timestamptz(l.periodEnd).int4(position++);
     }
     for (const t of composition.taxes) {
-      this.taxes.add(`${timeOrderedId()}\t${invoice.id}\t${copyText(t.code)}\t${copyText(t.name)}\t${copyText(t.ratePercent)}\t${t.taxableAmountCents}\t${t.amountCents}\t${copyText(t.registrationNumber)}\n`);
+      this.taxes.row(8).uuid(timeOrderedId()).uuid(invoice.id).text(t.code).text(t.name).numeric(t.ratePercent).int8(t.taxableAmountCents)
+        .int8(t.amountCents).text(t.registrationNumber);
     }
     return { ...kept, amounts: storedAmounts(composition) };
   }
@@ -60,7 +62,7 @@ export class InvoiceDetailRows {
   encodeDraftWindows(drafts: ChunkInvoice[]) {
     for (const i of drafts) {
       for (const w of i.usageWindows) {
-        this.windows.add(`${i.id}\t${w.subscriptionId}\t${copyInstant(w.start)}\t${copyInstant(w.end)}\t${copyInstant(w.periodStart)}\t${copyInstant(w.periodEnd)}\n`);
+        this.windows.row(6).uuid(i.id).uuid(w.subscriptionId).timestamptz(w.start).timestamptz(w.end).timestamptz(w.periodStart).timestamptz(w.periodEnd);
       }
     }
   }
@@ -79,13 +81,17 @@ export async function writeInvoiceDetails(connection: TransactionConnection, det
   if (!details.lines.isEmpty) {
     await connection.copy(
       `COPY "InvoiceLine" (id, "invoiceId", "subscriptionId", "chargeId", kind, description, quantity, "includedQuantity", "unitAmount", "amountCents",
-         details, "periodStart", "periodEnd", position) FROM STDIN`,
+         details, "periodStart", "periodEnd", position) FROM STDIN ${BINARY_COPY}`,
       details.lines.data,
     );
   }
-  if (!details.taxes.isEmpty) await connection.copy(`COPY "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber") FROM STDIN`, details.taxes.data);
-  if (!details.windows.isEmpty) await connection.copy(`COPY "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd") FROM STDIN`, details.windows.data);
-  if (!details.notices.isEmpty) await connection.copy(`COPY "InvoiceNotice" (${INVOICE_ISSUED_NOTICE_COLUMNS}) FROM STDIN`, details.notices.data);
+  if (!details.taxes.isEmpty) {
+    await connection.copy(`COPY "InvoiceTax" (id, "invoiceId", code, name, rate, "taxableAmountCents", "amountCents", "registrationNumber") FROM STDIN ${BINARY_COPY}`, details.taxes.data);
+  }
+  if (!details.windows.isEmpty) {
+    await connection.copy(`COPY "InvoiceUsageWindow" ("invoiceId", "subscriptionId", start, "end", "periodStart", "periodEnd") FROM STDIN ${BINARY_COPY}`, details.windows.data);
+  }
+  if (!details.notices.isEmpty) await connection.copy(`COPY "InvoiceNotice" (${INVOICE_ISSUED_NOTICE_COLUMNS}) FROM STDIN ${BINARY_COPY}`, details.notices.data);
 }
 
 /**
@@ -94,25 +100,30 @@ export async function writeInvoiceDetails(connection: TransactionConnection, det
  * the numbers go in (write), with the issued invoices' audit entries, which name them.
  */
 export class InvoiceRows {
-  /** Each invoice's id, whether it is written issued, and its row after the number column. */
-  private readonly rows: { id: string; issued: boolean; afterNumber: string }[] = [];
+  /** Each invoice's id, whether it is written issued, and where its fields after the number are in `afterNumber`. */
+  private readonly rows: { id: string; issued: boolean; start: number; end: number }[] = [];
+  private readonly afterNumber = new BinaryFields();
 
+  /** `writtenAt`: the transaction's now() in microseconds since 2000-01-01 (transactionNow), for updatedAt. */
   constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: string) {
-    const seller = copyJson(sellerOf(profile));
+    // A json column's binary form is its JSON text: the seller's is made once for every invoice.
+    const seller = JSON.stringify(sellerOf(profile));
+    const fields = this.afterNumber;
     for (const i of invoices) {
-      const fields = issued.get(i.id);
+      const issuedAs = issued.get(i.id);
       const { amounts } = i;
-      const issuedColumns = fields
-        ? `${fields.status}\t${isoInstant(fields.finalizedAt)}\t${copyInstant(fields.paidAt)}\t${fields.paymentDueDate}\t${copyJson(billedTo.get(i.customer.id))}\t${seller}`
-        : `draft\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}\t${COPY_NULL}`;
-      this.rows.push({
-        id: i.id,
-        issued: fields !== undefined,
-        afterNumber: `${i.group.customerId}\t${i.group.serviceId}\t${i.group.shadow}\t${copyText(billingKey(i.group))}\t` +
-          `${isoInstant(i.periodStart)}\t${isoInstant(i.periodEnd)}\t${i.issuingDate}\t${copyText(i.currency)}\t${amounts.subtotalCents}\t${amounts.couponsCents}\t` +
-          `${amounts.progressiveBillingCreditCents}\t${amounts.taxesCents}\t${amounts.totalCents}\t${fields?.creditsAppliedCents ?? 0}\t${copyText(amounts.taxNote)}\t` +
-          `${copyJson(i.sources)}\t${issuedColumns}\t${writtenAt}\n`,
-      });
+      const start = fields.offset;
+      fields.uuid(i.group.customerId).uuid(i.group.serviceId).bool(i.group.shadow).text(billingKey(i.group)).timestamptz(i.periodStart).timestamptz(i.periodEnd)
+        .date(i.issuingDate).text(i.currency).int8(amounts.subtotalCents).int8(amounts.couponsCents).int8(amounts.progressiveBillingCreditCents)
+        .int8(amounts.taxesCents).int8(amounts.totalCents).int8(issuedAs?.creditsAppliedCents ?? 0).text(amounts.taxNote).json(i.sources);
+      if (issuedAs) {
+        fields.text(issuedAs.status).timestamptz(issuedAs.finalizedAt).timestamptz(issuedAs.paidAt).date(issuedAs.paymentDueDate)
+          .json(billedTo.get(i.customer.id)).text(seller);
+      } else {
+        fields.text("draft").null().null().null().null().null();
+      }
+      fields.timestamptzMicros(writtenAt);
+      this.rows.push({ id: i.id, issued: issuedAs !== undefined, start, end: fields.offset });
     }
   }
 
@@ -122,20 +133,20 @@ export class InvoiceRows {
    */
   async write(connection: TransactionConnection, numbers: Map<string, string>) {
     if (this.rows.length === 0) return;
-    const invoiceRows = new CopyRows();
-    const auditRows = new CopyRows();
-    for (const { id, issued, afterNumber } of this.rows) {
+    const invoiceRows = new BinaryCopyRows();
+    const auditRows = new BinaryCopyRows();
+    for (const { id, issued, start, end } of this.rows) {
       const number = numbers.get(id);
       if (issued !== (number !== undefined)) throw new Error(`Invoice ${id} is written ${issued ? "issued without a number" : "as a draft with a number"}`);
-      invoiceRows.add(`${id}\t${copyText(number)}\t${afterNumber}`);
-      if (number !== undefined) auditRows.add(`${timeOrderedId()}\tsystem\tinvoice.finalized\tInvoice\t${id}\t${copyJson({ number })}\n`);
+      invoiceRows.row(25).uuid(id).text(number).fields(this.afterNumber.slice(start, end));
+      if (number !== undefined) auditRows.row(6).uuid(timeOrderedId()).text("system").text("invoice.finalized").text("Invoice").text(id).jsonb({ number });
     }
     await connection.copy(
       `COPY "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,
          "subtotalCents", "couponsCents", "progressiveBillingCreditCents", "taxesCents", "totalCents", "creditsAppliedCents", "taxNote", sources,
-         status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt") FROM STDIN`,
+         status, "finalizedAt", "paidAt", "paymentDueDate", "billedTo", seller, "updatedAt") FROM STDIN ${BINARY_COPY}`,
       invoiceRows.data,
     );
-    if (!auditRows.isEmpty) await connection.copy(`COPY "AuditLog" (id, "actorType", action, "entityType", "entityId", data) FROM STDIN`, auditRows.data);
+    if (!auditRows.isEmpty) await connection.copy(`COPY "AuditLog" (id, "actorType", action, "entityType", "entityId", data) FROM STDIN ${BINARY_COPY}`, auditRows.data);
   }
 }
