@@ -68,7 +68,7 @@ export async function queueInvoiceIssuedEmails(tx: Prisma.TransactionClient, inv
 export async function encodeInvoiceIssuedNotices(rows: TextRowReader, invoices: { id: string; serviceId: string }[], into: BinaryCopyRows): Promise<void> {
   if (invoices.length === 0) return;
   const live = new Set((await rows(Prisma.sql`SELECT id::text FROM "Service" WHERE id = ANY(${uuidArray([...new Set(invoices.map((i) => i.serviceId))])}) AND mode = 'live'`)).map(([id]) => id));
-  for (const invoice of invoices) if (live.has(invoice.serviceId)) into.row(5).uuid(timeOrderedId()).uuid(invoice.id).text("invoice_issued").int4(0).text("pending");
+  for (const invoice of invoices) if (live.has(invoice.serviceId)) into.row(5).newTimeOrderedId().uuid(invoice.id).text("invoice_issued").int4(0).text("pending");
 }
 
 export const INVOICE_ISSUED_NOTICE_COLUMNS = `id, "invoiceId", kind, step, status`;

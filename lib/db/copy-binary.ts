@@ -1,4 +1,5 @@
 import { dayNumber } from "@/lib/billing/calendar-date";
+import { writeTimeOrderedId } from "./time-ordered-id";
 
 /**
  * Rows in PostgreSQL's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html#SQL-COPY-BINARY-FORMAT),
@@ -121,6 +122,15 @@ export class BinaryFields {
       throw new RangeError(`Not a uuid: ${JSON.stringify(id)}`);
     }
     this.length = at;
+    return this;
+  }
+
+  /** A new time-ordered id (lib/db/time-ordered-id.ts), for a row whose id is not needed elsewhere. */
+  newTimeOrderedId(): this {
+    this.reserve(20);
+    const at = this.buffer.writeInt32BE(16, this.length);
+    writeTimeOrderedId(this.buffer, at);
+    this.length = at + 16;
     return this;
   }
 

@@ -15,16 +15,11 @@ let poolOffset = pool.length;
 let lastMs = -1;
 let sequence = 0;
 
-/** The id is written as ASCII into this buffer and read back as one string: joining 20 pieces of hex cost more. */
-const text = Buffer.alloc(36, "-");
-const HEX_DIGITS = Buffer.from("0123456789abcdef");
-
-function writeHex(offset: number, byte: number) {
-  text[offset] = HEX_DIGITS[byte >>> 4];
-  text[offset + 1] = HEX_DIGITS[byte & 0x0f];
-}
-
-export function timeOrderedId(now = Date.now()): string {
+/**
+ * Writes a new id's 16 bytes into `target` at `offset` (for binary COPY, which takes a uuid as its bytes: no text made
+ * and parsed back).
+ */
+export function writeTimeOrderedId(target: Buffer, offset: number, now = Date.now()): void {
   if (poolOffset === pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
@@ -45,16 +40,30 @@ export function timeOrderedId(now = Date.now()): string {
   }
   const high = Math.floor(ms / 0x1000000); // upper 24 of the 48 bits
   const low = ms % 0x1000000;
-  writeHex(0, (high >>> 16) & 0xff);
-  writeHex(2, (high >>> 8) & 0xff);
-  writeHex(4, high & 0xff);
-  writeHex(6, (low >>> 16) & 0xff);
-  writeHex(9, (low >>> 8) & 0xff);
-  writeHex(11, low & 0xff);
-  writeHex(14, 0x70 | (sequence >>> 8));
-  writeHex(16, sequence & 0xff);
-  writeHex(19, 0x80 | (pool[r + 8] & 0x3f));
-  writeHex(21, pool[r + 9]);
-  for (let i = 0; i < 6; i++) writeHex(24 + 2 * i, pool[r + 10 + i]);
+  target[offset] = (high >>> 16) & 0xff;
+  target[offset + 1] = (high >>> 8) & 0xff;
+  target[offset + 2] = high & 0xff;
+  target[offset + 3] = (low >>> 16) & 0xff;
+  target[offset + 4] = (low >>> 8) & 0xff;
+  target[offset + 5] = low & 0xff;
+  target[offset + 6] = 0x70 | (sequence >>> 8);
+  target[offset + 7] = sequence & 0xff;
+  target[offset + 8] = 0x80 | (pool[r + 8] & 0x3f);
+  for (let i = 9; i < 16; i++) target[offset + i] = pool[r + i];
+}
+
+/** The id is written as ASCII into this buffer and read back as one string: joining 20 pieces of hex cost more. */
+const bytes = Buffer.alloc(16);
+const text = Buffer.alloc(36, "-");
+const HEX_DIGITS = Buffer.from("0123456789abcdef");
+/** Where each byte's two hex digits go in the text form (hyphens at 8, 13, 18 and 23). */
+const HEX_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+export function timeOrderedId(now = Date.now()): string {
+  writeTimeOrderedId(bytes, 0, now);
+  for (let i = 0; i < 16; i++) {
+    text[HEX_AT[i]] = HEX_DIGITS[bytes[i] >>> 4];
+    text[HEX_AT[i] + 1] = HEX_DIGITS[bytes[i] & 0x0f];
+  }
   return text.toString("latin1", 0, 36);
 }

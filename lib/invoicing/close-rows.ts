@@ -1,6 +1,5 @@
 import { INVOICE_ISSUED_NOTICE_COLUMNS } from "@/lib/collections/invoice-notices";
 import { BINARY_COPY, BinaryCopyRows, BinaryFields } from "@/lib/db/copy-binary";
-import { timeOrderedId } from "@/lib/db/time-ordered-id";
 import type { TransactionConnection } from "@/lib/db/transaction-connection";
 import type { BilledTo } from "./billed-to";
 import { billingKey } from "./billing-group";
@@ -44,12 +43,12 @@ export class InvoiceDetailRows {
     const { composition, ...kept } = invoice;
     let position = 0;
     for (const l of composition.lines) {
-      this.lines.row(14).uuid(timeOrderedId()).uuid(invoice.id).uuid(l.subscriptionId).uuid(l.chargeId).text(l.kind).text(l.description)
+      this.lines.row(14).newTimeOrderedId().uuid(invoice.id).uuid(l.subscriptionId).uuid(l.chargeId).text(l.kind).text(l.description)
         .numeric(l.quantity).numeric(l.includedQuantity).numeric(l.unitAmount).int8(l.amountCents).json(l.details)
         .timestamptz(l.periodStart).timestamptz(l.periodEnd).int4(position++);
     }
     for (const t of composition.taxes) {
-      this.taxes.row(8).uuid(timeOrderedId()).uuid(invoice.id).text(t.code).text(t.name).numeric(t.ratePercent).int8(t.taxableAmountCents)
+      this.taxes.row(8).newTimeOrderedId().uuid(invoice.id).text(t.code).text(t.name).numeric(t.ratePercent).int8(t.taxableAmountCents)
         .int8(t.amountCents).text(t.registrationNumber);
     }
     return { ...kept, amounts: storedAmounts(composition) };
@@ -139,7 +138,7 @@ export class InvoiceRows {
       const number = numbers.get(id);
       if (issued !== (number !== undefined)) throw new Error(`Invoice ${id} is written ${issued ? "issued without a number" : "as a draft with a number"}`);
       invoiceRows.row(25).uuid(id).text(number).fields(this.afterNumber.slice(start, end));
-      if (number !== undefined) auditRows.row(6).uuid(timeOrderedId()).text("system").text("invoice.finalized").text("Invoice").text(id).jsonb({ number });
+      if (number !== undefined) auditRows.row(6).newTimeOrderedId().text("system").text("invoice.finalized").text("Invoice").text(id).jsonb({ number });
     }
     await connection.copy(
       `COPY "Invoice" (id, number, "customerId", "serviceId", shadow, "billingKey", "periodStart", "periodEnd", "issuingDate", currency,

@@ -60,4 +60,24 @@ describe("binary COPY encoding", () => {
     expect(bytes.subarray(65, 72).toString()).toBe('{"a":1}');
     expect(bytes.readBigInt64BE(76)).toBe(BigInt(-2));
   });
+
+  it("makes new time-ordered ids in place: UUIDv7 bytes of this millisecond, in the order made", () => {
+    const fields = new BinaryFields();
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) fields.newTimeOrderedId();
+    const bytes = fields.slice(0, fields.offset);
+    const ids = [0, 1, 2].map((i) => {
+      expect(bytes.readInt32BE(i * 20)).toBe(16);
+      return bytes.subarray(i * 20 + 4, i * 20 + 20);
+    });
+    for (const id of ids) {
+      expect(id[6] >>> 4).toBe(7);
+      expect(id[8] >>> 6).toBe(2);
+      const ms = id.readUIntBE(0, 6);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(Date.now() + 1);
+    }
+    expect(Buffer.compare(ids[0], ids[1])).toBe(-1);
+    expect(Buffer.compare(ids[1], ids[2])).toBe(-1);
+  });
 });
