@@ -60,6 +60,27 @@ export function numericDigits(text: string): NumericDigits {
   return { digits, weight, sign: signText === "-" ? NUMERIC_NEGATIVE : NUMERIC_POSITIVE, dscale };
 }
 
+/** Encoded numeric fields by their text, at most 4,096: a close writes the same quantities, unit amounts and rates again and again. */
+const numericFields = new Map<string, Buffer>();
+
+/** A numeric field (length, then numeric's binary form) for a decimal in text. */
+function numericField(text: string): Buffer {
+  let field = numericFields.get(text);
+  if (field === undefined) {
+    const { digits, weight, sign, dscale } = numericDigits(text);
+    field = Buffer.allocUnsafe(12 + digits.length * 2);
+    let at = field.writeInt32BE(8 + digits.length * 2, 0);
+    at = field.writeInt16BE(digits.length, at);
+    at = field.writeInt16BE(weight, at);
+    at = field.writeUInt16BE(sign, at);
+    at = field.writeInt16BE(dscale, at);
+    for (const digit of digits) at = field.writeInt16BE(digit, at);
+    if (numericFields.size >= 4096) numericFields.clear();
+    numericFields.set(text, field);
+  }
+  return field;
+}
+
 const HEX_VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) {
   HEX_VALUES["0123456789abcdef".charCodeAt(i)] = i;
@@ -183,15 +204,10 @@ export class BinaryFields {
   /** A numeric or decimal column's value from its text (see numericDigits), or null. */
   numeric(value: string | null | undefined): this {
     if (value === null || value === undefined) return this.null();
-    const { digits, weight, sign, dscale } = numericDigits(value);
-    this.reserve(12 + digits.length * 2);
-    let at = this.buffer.writeInt32BE(8 + digits.length * 2, this.length);
-    at = this.buffer.writeInt16BE(digits.length, at);
-    at = this.buffer.writeInt16BE(weight, at);
-    at = this.buffer.writeUInt16BE(sign, at);
-    at = this.buffer.writeInt16BE(dscale, at);
-    for (const digit of digits) at = this.buffer.writeInt16BE(digit, at);
-    this.length = at;
+    const field = numericField(value);
+    this.reserve(field.length);
+    for (let i = 0; i < field.length; i++) this.buffer[this.length + i] = field[i];
+    this.length += field.length;
     return this;
   }
 
