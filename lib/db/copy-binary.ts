@@ -41,17 +41,21 @@ export function numericDigits(text: string): NumericDigits {
   const [, signText, whole, fraction = "", exponentText] = match;
   const exponent = exponentText === undefined ? 0 : Number(exponentText);
   const dscale = Math.max(0, fraction.length - exponent);
-  let significant = whole + fraction;
-  // The decimal point sits after `point` digits of `significant` (negative: that many zeros before them).
-  let point = whole.length + exponent;
+  const written = whole + fraction;
   let lead = 0;
-  while (lead < significant.length && significant.charCodeAt(lead) === 48) lead++;
-  significant = significant.slice(lead).replace(/0+$/, "");
-  point -= lead;
+  while (lead < written.length && written.charCodeAt(lead) === 48) lead++;
+  let end = written.length;
+  while (end > lead && written.charCodeAt(end - 1) === 48) end--;
+  const significant = written.slice(lead, end);
+  // The decimal point sits after `point` digits of `significant` (negative: that many zeros before them).
+  const point = whole.length + exponent - lead;
   if (significant === "") return { digits: [], weight: 0, sign: NUMERIC_POSITIVE, dscale };
   // Digit i stands for 10^(point - 1 - i); base-10,000 digit k (from the first) for 10,000^(weight - k).
   const weight = Math.floor((point - 1) / 4);
-  const digits = new Array<number>(weight - Math.floor((point - significant.length) / 4) + 1).fill(0);
+  const last = Math.floor((point - significant.length) / 4);
+  // numeric's limits (a weight in 16 bits, a display scale up to 16,383), checked before any digit is laid out.
+  if (weight > 0x7fff || last < -0x8000 || dscale > 0x3fff) throw new RangeError(`Decimal out of numeric's range: ${text.slice(0, 40)}`);
+  const digits = new Array<number>(weight - last + 1).fill(0);
   for (let i = 0; i < significant.length; i++) {
     const power = point - 1 - i;
     const group = Math.floor(power / 4);
@@ -214,7 +218,9 @@ export class BinaryFields {
   /** A timestamptz (microseconds since 2000-01-01 UTC), or null. */
   timestamptz(instant: Date | null | undefined): this {
     if (instant === null || instant === undefined) return this.null();
-    return this.microsecondsSince2000((instant.getTime() - PG_EPOCH_MS) * 1000);
+    const ms = instant.getTime();
+    if (Number.isNaN(ms)) throw new RangeError("Not an instant: Invalid Date");
+    return this.microsecondsSince2000((ms - PG_EPOCH_MS) * 1000);
   }
 
   /**

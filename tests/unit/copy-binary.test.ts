@@ -22,6 +22,11 @@ describe("binary COPY encoding", () => {
     for (const bad of ["01a22a6f64fc7669b6551ec215e6f01a", "01a22a6f-64fc-7669-b655-1ec215e6f01g", "01a22a6f-64fc-7669-b655_1ec215e6f01a", "é1a22a6f-64fc-7669-b655-1ec215e6f01a"]) {
       expect(() => fields.uuid(bad), bad).toThrow(RangeError);
     }
+    expect(() => fields.timestamptz(new Date("not a date"))).toThrow(RangeError);
+    expect(() => fields.date("2026-02-30")).toThrow(RangeError);
+    expect(() => fields.int8(1.5)).toThrow(RangeError);
+    for (const huge of ["1e999999999", "1e-999999999", "1.5e131072"]) expect(() => fields.numeric(huge), huge).toThrow(/out of numeric's range/);
+    expect(fields.offset).toBe(0);
   });
 
   it("frames rows with the signature, field lengths and the trailer, growing past its first buffer", () => {
