@@ -105,7 +105,7 @@ export class InvoiceRows {
 
   /** `writtenAt`: the transaction's now() in microseconds since 2000-01-01 (transactionNow), for updatedAt. */
   constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: string) {
-    // A json column's binary form is its JSON text: the seller's is made once for every invoice.
+    // The seller's JSON is made once for every invoice.
     const seller = JSON.stringify(sellerOf(profile));
     const fields = this.afterNumber;
     for (const i of invoices) {
@@ -117,7 +117,7 @@ export class InvoiceRows {
         .int8(amounts.taxesCents).int8(amounts.totalCents).int8(issuedAs?.creditsAppliedCents ?? 0).text(amounts.taxNote).json(i.sources);
       if (issuedAs) {
         fields.text(issuedAs.status).timestamptz(issuedAs.finalizedAt).timestamptz(issuedAs.paidAt).date(issuedAs.paymentDueDate)
-          .json(billedTo.get(i.customer.id)).text(seller);
+          .json(billedTo.get(i.customer.id)).jsonText(seller);
       } else {
         fields.text("draft").null().null().null().null().null();
       }

@@ -64,6 +64,11 @@ describe("binary COPY encoding", () => {
     expect(bytes[64]).toBe(1);
     expect(bytes.subarray(65, 72).toString()).toBe('{"a":1}');
     expect(bytes.readBigInt64BE(76)).toBe(BigInt(-2));
+
+    const document = { legalName: "Nexa Technologies Inc.", nested: ["é", null] };
+    const once = new BinaryFields().json(document);
+    const given = new BinaryFields().jsonText(JSON.stringify(document));
+    expect(given.slice(0, given.offset)).toEqual(once.slice(0, once.offset));
   });
 
   it("makes new time-ordered ids in place: UUIDv7 bytes of this millisecond, in the order made", () => {
