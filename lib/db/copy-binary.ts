@@ -206,6 +206,9 @@ export class BinaryFields {
   }
 
   int8(value: bigint | number): this {
+    // Amounts in cents are safe integers as doubles: written without BigInt arithmetic, which allocates per value.
+    const exact = Number(value);
+    if (Number.isSafeInteger(exact)) return this.int64Field(exact);
     this.reserve(12);
     this.length = this.buffer.writeBigInt64BE(BigInt(value), this.buffer.writeInt32BE(8, this.length));
     return this;
@@ -226,7 +229,7 @@ export class BinaryFields {
     if (instant === null || instant === undefined) return this.null();
     const ms = instant.getTime();
     if (Number.isNaN(ms)) throw new RangeError("Not an instant: Invalid Date");
-    return this.microsecondsSince2000((ms - PG_EPOCH_MS) * 1000);
+    return this.int64Field((ms - PG_EPOCH_MS) * 1000);
   }
 
   /**
@@ -245,11 +248,12 @@ export class BinaryFields {
     return this.int4(dayNumber(day) - PG_EPOCH_DAY);
   }
 
-  private microsecondsSince2000(micros: number): this {
+  /** An 8-byte integer field from a safe integer: its high 32 bits signed, its low 32 bits unsigned. */
+  private int64Field(value: number): this {
     this.reserve(12);
-    const high = Math.floor(micros / TWO_TO_32);
+    const high = Math.floor(value / TWO_TO_32);
     const at = this.buffer.writeInt32BE(high, this.buffer.writeInt32BE(8, this.length));
-    this.length = this.buffer.writeUInt32BE(micros - high * TWO_TO_32, at);
+    this.length = this.buffer.writeUInt32BE(value - high * TWO_TO_32, at);
     return this;
   }
 }

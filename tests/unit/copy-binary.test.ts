@@ -29,6 +29,21 @@ describe("binary COPY encoding", () => {
     expect(fields.offset).toBe(0);
   });
 
+  it("writes 8-byte integers exactly, as safe integers and beyond them", () => {
+    const values = [BigInt(0), BigInt(-1), BigInt(4294967296), BigInt(-4294967297), BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MIN_SAFE_INTEGER),
+      BigInt("9007199254740993"), BigInt("-9223372036854775808"), BigInt("9223372036854775807")];
+    const fields = new BinaryFields();
+    for (const v of values) fields.int8(v);
+    fields.int8(-123456789012);
+    const bytes = fields.slice(0, fields.offset);
+    values.forEach((v, i) => {
+      expect(bytes.readInt32BE(i * 12)).toBe(8);
+      expect(bytes.readBigInt64BE(i * 12 + 4)).toBe(v);
+    });
+    expect(bytes.readBigInt64BE(values.length * 12 + 4)).toBe(BigInt(-123456789012));
+    expect(() => fields.int8(BigInt("9223372036854775808"))).toThrow(RangeError);
+  });
+
   it("frames rows with the signature, field lengths and the trailer, growing past its first buffer", () => {
     const rows = new BinaryCopyRows();
     const text = "Forfait été ✓ 🍁".repeat(50);
