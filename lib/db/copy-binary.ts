@@ -233,13 +233,12 @@ export class BinaryFields {
   }
 
   /**
-   * A timestamptz given as microseconds since 2000-01-01 UTC in decimal text (PostgreSQL's own clock to the microsecond,
-   * e.g. a transaction's now(), which a Date would cut to milliseconds).
+   * A timestamptz given as microseconds since 2000-01-01 UTC (PostgreSQL's own clock to the microsecond, e.g. a
+   * transaction's now(), which a Date would cut to milliseconds; a safe integer until the year 2285).
    */
-  timestamptzMicros(microsecondsSince2000: string): this {
-    this.reserve(12);
-    this.length = this.buffer.writeBigInt64BE(BigInt(microsecondsSince2000), this.buffer.writeInt32BE(8, this.length));
-    return this;
+  timestamptzMicros(microsecondsSince2000: number): this {
+    if (!Number.isSafeInteger(microsecondsSince2000)) throw new RangeError(`Not a whole number of microseconds: ${microsecondsSince2000}`);
+    return this.int64Field(microsecondsSince2000);
   }
 
   /** A date column's calendar day (YYYY-MM-DD), or null. */

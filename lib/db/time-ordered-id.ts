@@ -52,8 +52,8 @@ export function writeTimeOrderedId(target: Buffer, offset: number, now = Date.no
   for (let i = 9; i < 16; i++) target[offset + i] = pool[r + i];
 }
 
-/** The id is written as ASCII into this buffer and read back as one string: joining 20 pieces of hex cost more. */
 const bytes = Buffer.alloc(16);
+/** The id is written as ASCII into this buffer and read back as one string: joining 20 pieces of hex cost more. */
 const text = Buffer.alloc(36, "-");
 const HEX_DIGITS = Buffer.from("0123456789abcdef");
 /** Where each byte's two hex digits go in the text form (hyphens at 8, 13, 18 and 23). */

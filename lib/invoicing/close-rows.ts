@@ -104,7 +104,7 @@ export class InvoiceRows {
   private readonly afterNumber = new BinaryFields();
 
   /** `writtenAt`: the transaction's now() in microseconds since 2000-01-01 (transactionNow), for updatedAt. */
-  constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: string) {
+  constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: number) {
     // The seller's JSON is made once for every invoice.
     const seller = JSON.stringify(sellerOf(profile));
     const fields = this.afterNumber;

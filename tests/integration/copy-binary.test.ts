@@ -87,7 +87,7 @@ describe("binary COPY", () => {
         "SELECT ((extract(epoch FROM now()) * 1000000)::int8 - 946684800000000)::text AS micros, now()::text AS now",
       );
       const rowsOut = new BinaryCopyRows();
-      rowsOut.row(1).timestamptzMicros(micros);
+      rowsOut.row(1).timestamptzMicros(Number(micros));
       await connection.copy(`COPY instants FROM STDIN ${BINARY_COPY}`, rowsOut.data);
       const { rows: [{ same }] } = await connection.query<{ same: boolean }>(`SELECT at = now() AS same FROM instants`);
       expect(same, now).toBe(true);
