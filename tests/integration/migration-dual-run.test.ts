@@ -60,6 +60,9 @@ describe("Scheduled dual-run", () => {
     await syncDualRunSchedule(boss, db(), service.id);
     const schedules = await boss.getSchedules();
     expect(schedules.find((s) => s.name === dualRunQueue(service.id))).toMatchObject({ cron: "15 4 * * *", data: { serviceId: service.id }, timezone: "UTC" });
+    // The schedule is real: left in place, a suite running across 04:15 UTC had its run start beside the tests' own
+    // runs below, which the service's running import then refused ("An import is already running").
+    await boss.unschedule(dualRunQueue(service.id));
 
     // What the schedule sends at 04:15 UTC, sent now: the registered worker carries it out.
     await boss.send(dualRunQueue(service.id), { serviceId: service.id });
