@@ -229,7 +229,9 @@ export class BinaryFields {
     if (instant === null || instant === undefined) return this.null();
     const ms = instant.getTime();
     if (Number.isNaN(ms)) throw new RangeError("Not an instant: Invalid Date");
-    return this.int64Field((ms - PG_EPOCH_MS) * 1000);
+    const micros = (ms - PG_EPOCH_MS) * 1000;
+    // Past the year 2285 the microseconds are no longer exact as a double.
+    return Number.isSafeInteger(micros) ? this.int64Field(micros) : this.int8(BigInt(ms - PG_EPOCH_MS) * BigInt(1000));
   }
 
   /**

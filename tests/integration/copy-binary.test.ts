@@ -32,6 +32,10 @@ describe("binary COPY", () => {
     {
       u: null, t: null, c: null, k: null, q: null, r: null, n: null, b: null, i: 2147483647, f: false, j: null, jb: null, ts: null, d: null,
     },
+    {
+      u: "7b8b7aee-7048-457d-a9e9-178f4ba5d9f7", t: "far", c: "CAD", k: "subscription_fee", q: "99999999999999999999999999.999999999999", r: "999.999999",
+      n: "-1e-20", b: BigInt(1), i: 3, f: true, j: {}, jb: { "": "" }, ts: new Date("9999-12-31T23:59:59.999Z"), d: "9999-12-31",
+    },
   ];
   // Each twice: the second from the encoder's memo of numeric fields.
   const numerics = [...Array(2)].flatMap(() => ["12345678901234567890.123456789012", "-98765.4321", "10000", "0.1", "100000000", "-0", "0.000", "00012.3400", "+5", ".5", "5.",

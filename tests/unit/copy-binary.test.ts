@@ -42,6 +42,12 @@ describe("binary COPY encoding", () => {
     });
     expect(bytes.readBigInt64BE(values.length * 12 + 4)).toBe(BigInt(-123456789012));
     expect(() => fields.int8(BigInt("9223372036854775808"))).toThrow(RangeError);
+
+    // Instants far from 2000 take microseconds beyond 2^53: written exactly too.
+    const far = new BinaryFields().timestamptz(new Date("9999-12-31T23:59:59.999Z")).timestamptz(new Date("0001-01-01T00:00:00.001Z"));
+    const farBytes = far.slice(0, far.offset);
+    expect(farBytes.readBigInt64BE(4)).toBe((BigInt(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) - BigInt(Date.UTC(2000, 0, 1))) * BigInt(1000));
+    expect(farBytes.readBigInt64BE(16)).toBe((BigInt(new Date("0001-01-01T00:00:00.001Z").getTime()) - BigInt(Date.UTC(2000, 0, 1))) * BigInt(1000));
   });
 
   it("frames rows with the signature, field lengths and the trailer, growing past its first buffer", () => {
