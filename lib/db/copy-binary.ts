@@ -235,12 +235,12 @@ export class BinaryFields {
   }
 
   /**
-   * A timestamptz given as microseconds since 2000-01-01 UTC (PostgreSQL's own clock to the microsecond, e.g. a
-   * transaction's now(), which a Date would cut to milliseconds; a safe integer until the year 2285).
+   * A timestamptz given as microseconds since 1970-01-01 UTC (PostgreSQL's own clock to the microsecond, e.g. a
+   * transaction's now(), which a Date would cut to milliseconds; a safe integer until the year 2255).
    */
-  timestamptzMicros(microsecondsSince2000: number): this {
-    if (!Number.isSafeInteger(microsecondsSince2000)) throw new RangeError(`Not a whole number of microseconds: ${microsecondsSince2000}`);
-    return this.int64Field(microsecondsSince2000);
+  timestamptzMicros(microsecondsSince1970: number): this {
+    if (!Number.isSafeInteger(microsecondsSince1970)) throw new RangeError(`Not a whole number of microseconds: ${microsecondsSince1970}`);
+    return this.int64Field(microsecondsSince1970 - PG_EPOCH_MS * 1000);
   }
 
   /** A date column's calendar day (YYYY-MM-DD), or null. */

@@ -391,12 +391,12 @@ async function moveSubscriptions(connection: TransactionConnection, updates: Com
 
 /**
  * The transaction's own now(), the instant createdAt's default takes, for the invoices' updatedAt (Prisma's @updatedAt
- * has no database default): in microseconds since 2000-01-01, as binary COPY takes it (a Date would cut it to
- * milliseconds). Fixed for the whole transaction, so it is read before the number series.
+ * has no database default): in microseconds since 1970-01-01 (a Date would cut it to milliseconds). Fixed for the
+ * whole transaction, so it is read before the number series.
  */
 async function transactionNow(connection: TransactionConnection): Promise<number> {
   const { rows: [{ now }] } = await connection.query<{ now: string }>(
-    "SELECT ((extract(epoch FROM now()) * 1000000)::int8 - 946684800000000)::text AS now",
+    "SELECT (extract(epoch FROM now()) * 1000000)::int8::text AS now",
   );
   return Number(now);
 }

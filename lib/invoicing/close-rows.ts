@@ -103,7 +103,7 @@ export class InvoiceRows {
   private readonly rows: { id: string; issued: boolean; start: number; end: number }[] = [];
   private readonly afterNumber = new BinaryFields();
 
-  /** `writtenAt`: the transaction's now() in microseconds since 2000-01-01 (transactionNow), for updatedAt. */
+  /** `writtenAt`: the transaction's now() in microseconds since 1970-01-01 (transactionNow), for updatedAt. */
   constructor(invoices: ChunkInvoice[], issued: Map<string, Omit<IssuedFields, "number">>, billedTo: Map<string, BilledTo>, profile: CompanyProfileValues, writtenAt: number) {
     // The seller's JSON is made once for every invoice.
     const seller = JSON.stringify(sellerOf(profile));
