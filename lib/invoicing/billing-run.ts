@@ -422,104 +422,139 @@ export interface RunConstants {
 const COMPOSE_SLICE = 50;
 const yieldToOtherChunks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What a chunk's first phase (composeChunk) hands to its writes. */
+interface ComposedChunk {
+  composed: Omit<ComposedGroup, "invoice">[];
+  invoices: ChunkInvoice[];
+  details: InvoiceDetailRows;
+  failures: BillingFailure[];
+  couponBook: Awaited<ReturnType<typeof loadCouponBook>>;
+  profile: CompanyProfileValues;
+  /** Each customer's billed-to snapshot, as locked. */
+  billedTo: Map<string, BilledTo>;
+  referencesHeld: boolean;
+}
+
+/**
+ * A chunk's first phase: locks its subscriptions, reads their charges, usage, suspensions, progressive-billing credits
+ * and coupons, and composes its invoices (their lines and taxes encoded for COPY as they are composed). Null when none
+ * of its subscriptions is still due. What it read is garbage once it returns: a chunk's later statements (and its wait
+ * for the number series) keep only what the writes need, so the rest dies young instead of being copied by the
+ * collector into the old generation.
+ */
+async function composeChunk(
+  tx: Prisma.TransactionClient,
+  connection: TransactionConnection,
+  groups: BillingGroup[],
+  run: RunConstants,
+  attachedCharges: ChargeWithMetric[],
+): Promise<ComposedChunk | null> {
+  const { planCharges } = run;
+  const rows = textRowsOn(connection);
+  const subs = await lockSubscriptions(connection, groups, run.plans);
+  if (subs.length === 0) return null;
+  const ids = subs.map((s) => s.id);
+  const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
+  // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
+  // model query never carries a thousand-id filter.
+  const attached = (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE "subscriptionId" = ANY(${uuidArray(ids)}) AND "deletedAt" IS NULL`)).map(([id]) => ({ id: id! }));
+  const idSet = new Set(ids);
+  const uncachedPlans = planIds.filter((id) => !planCharges.has(id));
+  if (uncachedPlans.length || attached.length) {
+    const loaded = await tx.charge.findMany({
+      where: { deletedAt: null, OR: [{ planId: { in: uncachedPlans } }, ...(attached.length ? [{ id: { in: attached.map((c) => c.id) } }] : [])] },
+      include: { billableMetric: true },
+      orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+    });
+    for (const id of uncachedPlans) planCharges.set(id, loaded.filter((c) => c.planId === id));
+    attachedCharges.push(...loaded.filter((c) => c.subscriptionId !== null));
+  }
+  const charges = [...planIds.flatMap((id) => planCharges.get(id) ?? []), ...attachedCharges.filter((c) => idSet.has(c.subscriptionId!))];
+  // The charges the lines will name, share-locked as the lines' key checks would lock them: with every one held, the
+  // chunk writes without those checks (lib/db/held-reference-writes.ts); when one is gone, with them, which refuse it.
+  const chargeIds = [...new Set(charges.map((c) => c.id))];
+  const referencesHeld = run.heldReferenceWrites === true &&
+    (chargeIds.length === 0 || (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE id = ANY(${uuidArray(chargeIds)}) FOR KEY SHARE`)).length === chargeIds.length);
+  const steps = new Map<string, BillingStep>();
+  const stepFor = (sub: PlannedSubscription) => {
+    let step = steps.get(sub.id);
+    if (!step) steps.set(sub.id, (step = stepOf(sub, sub.nextBillingAt!)));
+    return step;
+  };
+  const windows = subs.filter((s) => s.plan).map((s) => stepFor(s as PlannedSubscription).usageWindow).filter((w) => w !== null);
+  const minStart = new Date(Math.min(...windows.map((w) => w.start.getTime()), Date.now()));
+  const maxBoundary = new Date(Math.max(...subs.map((s) => s.nextBillingAt!.getTime())));
+  const usage = await loadUsage(
+    rows,
+    ids,
+    [...new Set(charges.map((c) => c.billableMetric.code))],
+    [...new Set(charges.map((c) => c.billableMetricId))],
+    minStart,
+    maxBoundary,
+    charges.some((c) => c.billableMetric.recurring),
+  );
+  const eventsBySub = new Map<string, UsageEventRow[]>();
+  for (const e of usage.events) if (e.subscriptionId) (eventsBySub.get(e.subscriptionId) ?? eventsBySub.set(e.subscriptionId, []).get(e.subscriptionId)!).push(e);
+  const rollupsBySub = new Map<string, UsageRollupRow[]>();
+  for (const r of usage.rollups) (rollupsBySub.get(r.subscriptionId) ?? rollupsBySub.set(r.subscriptionId, []).get(r.subscriptionId)!).push(r);
+  const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
+  const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
+  const profile = run.profile ?? (run.profile = await companyProfile(tx));
+  const suspensions = await loadSuspensions(rows, ids, minStart, maxBoundary);
+  // Usage of these periods already billed by progressive-billing invoices: deducted before tax.
+  const progressive = await progressiveBillingCredits(tx, subs.filter((s) => s.plan && !s.shadow).flatMap((s) => {
+    const w = stepFor(s as PlannedSubscription).usageWindow;
+    return w ? [{ subscriptionId: s.id, periodStart: w.period.start }] : [];
+  }));
+  // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
+  const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
+  const failures: BillingFailure[] = [];
+  const composed: Omit<ComposedGroup, "invoice">[] = [];
+  const invoices: ChunkInvoice[] = [];
+  const details = new InvoiceDetailRows();
+  // A group's members among its customer's locked subscriptions due at its boundary: no key text built per subscription.
+  const subsByCustomerAndBoundary = new Map<string, Map<number, SubscriptionToBill[]>>();
+  for (const sub of subs) {
+    let ofCustomer = subsByCustomerAndBoundary.get(sub.customerId);
+    if (!ofCustomer) subsByCustomerAndBoundary.set(sub.customerId, (ofCustomer = new Map()));
+    const due = ofCustomer.get(sub.nextBillingAt!.getTime());
+    if (due) due.push(sub);
+    else ofCustomer.set(sub.nextBillingAt!.getTime(), [sub]);
+  }
+  const membersOf = (group: BillingGroup) =>
+    (subsByCustomerAndBoundary.get(group.customerId)?.get(group.boundary.getTime()) ?? []).filter((s) => s.serviceId === group.serviceId && s.shadow === group.shadow);
+  let composedSinceYield = 0;
+  for (const group of groups) {
+    const members = membersOf(group);
+    if (members.length === 0) continue;
+    if (++composedSinceYield === COMPOSE_SLICE) {
+      composedSinceYield = 0;
+      await yieldToOtherChunks();
+    }
+    try {
+      const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
+      const { invoice, ...rest } = composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0));
+      composed.push(rest);
+      if (invoice) invoices.push(details.encodeDetails(invoice));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
+    }
+  }
+  const billedTo = new Map(subs.map((s) => [s.customerId, s.customer.billedTo]));
+  return { composed, invoices, details, failures, couponBook, profile, billedTo, referencesHeld };
+}
+
 /** Bills a chunk of groups in one transaction. */
 export async function billChunk(client: Db, groups: BillingGroup[], now = new Date(), run: RunConstants = { planCharges: new Map(), plans: new Map() }) {
-  const { planCharges } = run;
   const attachedCharges: ChargeWithMetric[] = [];
   return withTransactionConnection(
     client,
     async (tx, connection) => {
       const rows = textRowsOn(connection);
-      const subs = await lockSubscriptions(connection, groups, run.plans);
-      if (subs.length === 0) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
-      const ids = subs.map((s) => s.id);
-      const planIds = [...new Set(subs.map((s) => s.planId).filter((p): p is string => p !== null))];
-      // Charges attached to subscriptions are rare (shadow imports): find their ids with one indexed query first, so the
-      // model query never carries a thousand-id filter.
-      const attached = (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE "subscriptionId" = ANY(${uuidArray(ids)}) AND "deletedAt" IS NULL`)).map(([id]) => ({ id: id! }));
-      const idSet = new Set(ids);
-      const uncachedPlans = planIds.filter((id) => !planCharges.has(id));
-      if (uncachedPlans.length || attached.length) {
-        const loaded = await tx.charge.findMany({
-          where: { deletedAt: null, OR: [{ planId: { in: uncachedPlans } }, ...(attached.length ? [{ id: { in: attached.map((c) => c.id) } }] : [])] },
-          include: { billableMetric: true },
-          orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }],
-        });
-        for (const id of uncachedPlans) planCharges.set(id, loaded.filter((c) => c.planId === id));
-        attachedCharges.push(...loaded.filter((c) => c.subscriptionId !== null));
-      }
-      const charges = [...planIds.flatMap((id) => planCharges.get(id) ?? []), ...attachedCharges.filter((c) => idSet.has(c.subscriptionId!))];
-      // The charges the lines will name, share-locked as the lines' key checks would lock them: with every one held, the
-      // chunk writes without those checks (lib/db/held-reference-writes.ts); when one is gone, with them, which refuse it.
-      const chargeIds = [...new Set(charges.map((c) => c.id))];
-      const referencesHeld = run.heldReferenceWrites === true &&
-        (chargeIds.length === 0 || (await rows(Prisma.sql`SELECT id::text FROM "Charge" WHERE id = ANY(${uuidArray(chargeIds)}) FOR KEY SHARE`)).length === chargeIds.length);
-      const steps = new Map<string, BillingStep>();
-      const stepFor = (sub: PlannedSubscription) => {
-        let step = steps.get(sub.id);
-        if (!step) steps.set(sub.id, (step = stepOf(sub, sub.nextBillingAt!)));
-        return step;
-      };
-      const windows = subs.filter((s) => s.plan).map((s) => stepFor(s as PlannedSubscription).usageWindow).filter((w) => w !== null);
-      const minStart = new Date(Math.min(...windows.map((w) => w.start.getTime()), Date.now()));
-      const maxBoundary = new Date(Math.max(...subs.map((s) => s.nextBillingAt!.getTime())));
-      const usage = await loadUsage(
-        rows,
-        ids,
-        [...new Set(charges.map((c) => c.billableMetric.code))],
-        [...new Set(charges.map((c) => c.billableMetricId))],
-        minStart,
-        maxBoundary,
-        charges.some((c) => c.billableMetric.recurring),
-      );
-      const eventsBySub = new Map<string, UsageEventRow[]>();
-      for (const e of usage.events) if (e.subscriptionId) (eventsBySub.get(e.subscriptionId) ?? eventsBySub.set(e.subscriptionId, []).get(e.subscriptionId)!).push(e);
-      const rollupsBySub = new Map<string, UsageRollupRow[]>();
-      for (const r of usage.rollups) (rollupsBySub.get(r.subscriptionId) ?? rollupsBySub.set(r.subscriptionId, []).get(r.subscriptionId)!).push(r);
-      const chargesOf = (sub: SubscriptionToBill) => charges.filter((c) => c.subscriptionId === sub.id || (sub.planId !== null && c.planId === sub.planId));
-      const usageOf = (id: string) => ({ events: eventsBySub.get(id) ?? [], rollups: rollupsBySub.get(id) ?? [] });
-      const profile = run.profile ?? (run.profile = await companyProfile(tx));
-      const suspensions = await loadSuspensions(rows, ids, minStart, maxBoundary);
-      // Usage of these periods already billed by progressive-billing invoices: deducted before tax.
-      const progressive = await progressiveBillingCredits(tx, subs.filter((s) => s.plan && !s.shadow).flatMap((s) => {
-        const w = stepFor(s as PlannedSubscription).usageWindow;
-        return w ? [{ subscriptionId: s.id, periodStart: w.period.start }] : [];
-      }));
-      // Shadow invoices take no coupons: coupons are the live service's, and a shadow run must not use them up.
-      const couponBook = await loadCouponBook(tx, subs.filter((s) => !s.shadow).map((s) => ({ customerId: s.customerId, serviceId: s.serviceId })));
-      const failures: BillingFailure[] = [];
-      const composed: Omit<ComposedGroup, "invoice">[] = [];
-      const invoices: ChunkInvoice[] = [];
-      const details = new InvoiceDetailRows();
-      // A group's members among its customer's locked subscriptions due at its boundary: no key text built per subscription.
-      const subsByCustomerAndBoundary = new Map<string, Map<number, SubscriptionToBill[]>>();
-      for (const sub of subs) {
-        let ofCustomer = subsByCustomerAndBoundary.get(sub.customerId);
-        if (!ofCustomer) subsByCustomerAndBoundary.set(sub.customerId, (ofCustomer = new Map()));
-        const due = ofCustomer.get(sub.nextBillingAt!.getTime());
-        if (due) due.push(sub);
-        else ofCustomer.set(sub.nextBillingAt!.getTime(), [sub]);
-      }
-      const membersOf = (group: BillingGroup) =>
-        (subsByCustomerAndBoundary.get(group.customerId)?.get(group.boundary.getTime()) ?? []).filter((s) => s.serviceId === group.serviceId && s.shadow === group.shadow);
-      let composedSinceYield = 0;
-      for (const group of groups) {
-        const members = membersOf(group);
-        if (members.length === 0) continue;
-        if (++composedSinceYield === COMPOSE_SLICE) {
-          composedSinceYield = 0;
-          await yieldToOtherChunks();
-        }
-        try {
-          const coupons = group.shadow ? [] : (couponBook.get(couponBookKey(group.customerId, group.serviceId)) ?? []);
-          const { invoice, ...rest } = composeGroup(group, members, stepFor, chargesOf, usageOf, profile, (id) => suspensions.get(id) ?? [], coupons, (id, ps) => progressive.get(progressiveCreditKey(id, ps)) ?? BigInt(0));
-          composed.push(rest);
-          if (invoice) invoices.push(details.encodeDetails(invoice));
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          failures.push({ customerId: group.customerId, serviceId: group.serviceId, boundary: group.boundary.toISOString(), shadow: group.shadow, code: error.code, error: error.message });
-        }
-      }
+      const chunk = await composeChunk(tx, connection, groups, run, attachedCharges);
+      if (!chunk) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
+      const { composed, invoices, details, failures, couponBook, profile, referencesHeld } = chunk;
       // Invoices are issued as they are written (status and dates decided by issueFields, numbers taken by
       // takeInvoiceNumbers, billed-to as locked), except shadow ones and drafts during a grace period; those of customers
       // holding or gaining a credit balance, or holding prepaid credit (wallets), are written as drafts and issued after
@@ -547,7 +582,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
       const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
-      const invoiceRows = new InvoiceRows(invoices, issueDecisions, new Map(subs.map((s) => [s.customerId, s.customer.billedTo])), profile, await transactionNow(connection));
+      const invoiceRows = new InvoiceRows(invoices, issueDecisions, chunk.billedTo, profile, await transactionNow(connection));
       const numbers = await takeInvoiceNumbers(tx, direct);
       await writeHeldReferences(connection, referencesHeld, () => invoiceRows.write(connection, numbers));
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
