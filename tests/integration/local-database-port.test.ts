@@ -51,6 +51,21 @@ describe("the embedded cluster's port (npm run dev, nexacloud:fixture)", () => {
     expect(await queryDatabase<{ datname: string }>(running.urlFor("postgres"), "SELECT datname FROM pg_database WHERE datname = 'fixture_here'")).toHaveLength(1);
   });
 
+  it.skipIf(process.platform === "win32")("connects through the server's Unix-domain socket, its own and a shared one's, with TCP still open to tools", async () => {
+    const running = handles[handles.length - 1];
+    const shared = await startEmbeddedPostgres({ dataDir });
+    const clientAddress = "SELECT inet_client_addr()::text AS address";
+    for (const url of [running.urlFor("postgres"), shared.urlFor("postgres")]) {
+      expect(new URL(url).searchParams.get("host")).toBe("/tmp");
+      // A socket connection has no client address.
+      expect(await queryDatabase<{ address: string | null }>(url, clientAddress)).toEqual([{ address: null }]);
+    }
+    const tcp = new URL(running.urlFor("postgres"));
+    tcp.search = "";
+    expect(await queryDatabase<{ address: string | null }>(tcp.toString(), clientAddress)).toEqual([{ address: "127.0.0.1/32" }]);
+    await shared.stop();
+  });
+
   it("says so when another program holds the recorded port, instead of moving the cluster", async () => {
     const running = handles.pop()!;
     const port = Number(new URL(running.urlFor("postgres")).port);
