@@ -216,12 +216,7 @@ export class BinaryFields {
 
   /** A numeric or decimal column's value from its text (see numericDigits), or null. */
   numeric(value: string | null | undefined): this {
-    if (value === null || value === undefined) return this.null();
-    const field = numericField(value);
-    this.reserve(field.length);
-    for (let i = 0; i < field.length; i++) this.buffer[this.length + i] = field[i];
-    this.length += field.length;
-    return this;
+    return value === null || value === undefined ? this.null() : this.fields(numericField(value));
   }
 
   /** A timestamptz (microseconds since 2000-01-01 UTC), or null. */
