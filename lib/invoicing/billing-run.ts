@@ -554,7 +554,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const rows = textRowsOn(connection);
       const chunk = await composeChunk(tx, connection, groups, run, attachedCharges);
       if (!chunk) return { invoices: 0, billed: 0, creditNotes: 0, refundCreditNoteIds: [] as string[], failures: [] as BillingFailure[] };
-      const { composed, invoices, details, failures, couponBook, profile, referencesHeld } = chunk;
+      const { composed, invoices, details, failures, couponBook, profile, billedTo, referencesHeld } = chunk;
       // Invoices are issued as they are written (status and dates decided by issueFields, numbers taken by
       // takeInvoiceNumbers, billed-to as locked), except shadow ones and drafts during a grace period; those of customers
       // holding or gaining a credit balance, or holding prepaid credit (wallets), are written as drafts and issued after
@@ -582,7 +582,7 @@ export async function billChunk(client: Db, groups: BillingGroup[], now = new Da
       const announced = invoices.filter((i) => !i.group.shadow).map((i) => ({ id: i.id, serviceId: i.group.serviceId }));
       const listening = await servicesListeningToInvoices(tx, [...new Set(announced.map((i) => i.serviceId))]);
       const issueDecisions = new Map(direct.map((i) => [i.id, issueFields({ id: i.id, issuingDate: i.issuingDate, totalCents: i.amounts.totalCents, creditsAppliedCents: BigInt(0), netPaymentTermDays: i.customer.netPaymentTermDays }, profile, now)]));
-      const invoiceRows = new InvoiceRows(invoices, issueDecisions, chunk.billedTo, profile, await transactionNow(connection));
+      const invoiceRows = new InvoiceRows(invoices, issueDecisions, billedTo, profile, await transactionNow(connection));
       const numbers = await takeInvoiceNumbers(tx, direct);
       await writeHeldReferences(connection, referencesHeld, () => invoiceRows.write(connection, numbers));
       await recordCouponConsumption(tx, couponBook, invoices.map((i) => ({ invoiceId: i.id, rows: i.couponsUsed })), now);
